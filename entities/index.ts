@@ -1,0 +1,7 @@
+/** The Dataverse names and definitions shared by every part of the connector. */
+export * from "./column-definition";
+export * from "./publisher";
+export * from "./option-sets";
+export * from "./opportunity-columns";
+export * from "./standard-tables";
+export * from "./validate-columns";

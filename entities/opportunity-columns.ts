@@ -1,0 +1,188 @@
+/**
+ * The custom columns this solution adds to the standard Opportunity table (DESIGN.md section 4).
+ * This list is the single source of truth: the packer generates customizations.xml from it, and the
+ * PCF control, web resources and backend import OpportunityColumns instead of spelling names.
+ */
+import type { ColumnDefinition } from "./column-definition";
+import {
+  HOW_CAN_MICROSOFT_HELP_OPTIONS,
+  REFERRAL_DIRECTION_OPTIONS,
+  REFERRAL_STATUS_OPTIONS,
+  SYNC_STATUS_OPTIONS,
+  SyncStatus,
+} from "./option-sets";
+
+const YES = { 1033: "Yes", 1040: "Sì" } as const;
+const NO = { 1033: "No", 1040: "No" } as const;
+
+/** Logical names of our opportunity columns, for code that reads or writes them. */
+export const OpportunityColumns = {
+  syncWithPartnerCenter: "pcc_syncwithpartnercenter",
+  referralIdentifier: "pcc_referralidentifier",
+  referralLink: "pcc_referrallink",
+  howCanMicrosoftHelp: "pcc_howcanmicrosofthelp",
+  products: "pcc_products",
+  audit: "pcc_audit",
+  shareWithMicrosoftSellers: "pcc_sharewithmicrosoftsellers",
+  syncStatus: "pcc_syncstatus",
+  syncError: "pcc_syncerror",
+  lastSyncedOn: "pcc_lastsyncedon",
+  syncRequestedOn: "pcc_syncrequestedon",
+  referralStatus: "pcc_referralstatus",
+  referralDirection: "pcc_referraldirection",
+  statusReason: "pcc_statusreason",
+  microsoftCrmIdentifier: "pcc_microsoftcrmidentifier",
+} as const;
+export type OpportunityColumnKey = keyof typeof OpportunityColumns;
+export type OpportunityColumnName = (typeof OpportunityColumns)[OpportunityColumnKey];
+
+const C = OpportunityColumns;
+
+export const OPPORTUNITY_COLUMNS: readonly ColumnDefinition[] = [
+  {
+    type: "boolean", logicalName: C.syncWithPartnerCenter, schemaName: "pcc_SyncWithPartnerCenter",
+    displayName: { 1033: "Sync with Partner Center", 1040: "Sincronizza con Partner Center" },
+    description: {
+      1033: "Share this opportunity with Microsoft as a co-sell referral in Partner Center and keep both in step.",
+      1040: "Condividi questa opportunità con Microsoft come referral co-sell in Partner Center e mantienili allineati.",
+    },
+    requiredLevel: "none", readOnlyOnForms: false, defaultValue: false, trueLabel: YES, falseLabel: NO,
+  },
+  {
+    type: "text", format: "text", maxLength: 100, logicalName: C.referralIdentifier, schemaName: "pcc_ReferralIdentifier",
+    displayName: { 1033: "Referral Identifier", 1040: "Identificatore referral" },
+    description: {
+      1033: "Id of the linked Partner Center referral. Set by the sync service.",
+      1040: "Id del referral collegato in Partner Center. Impostato dal servizio di sincronizzazione.",
+    },
+    requiredLevel: "none", readOnlyOnForms: true,
+  },
+  {
+    type: "text", format: "url", maxLength: 500, logicalName: C.referralLink, schemaName: "pcc_ReferralLink",
+    displayName: { 1033: "Referral Link", 1040: "Link al referral" },
+    description: {
+      1033: "Link that opens the referral in Partner Center.",
+      1040: "Link che apre il referral in Partner Center.",
+    },
+    requiredLevel: "none", readOnlyOnForms: true,
+  },
+  {
+    type: "choice", options: HOW_CAN_MICROSOFT_HELP_OPTIONS, defaultValue: null,
+    logicalName: C.howCanMicrosoftHelp, schemaName: "pcc_HowCanMicrosoftHelp",
+    displayName: { 1033: "How can Microsoft help?", 1040: "Come può aiutare Microsoft?" },
+    description: {
+      1033: "The help you ask of Microsoft sellers for this deal.",
+      1040: "L'aiuto richiesto ai venditori Microsoft per questa trattativa.",
+    },
+    requiredLevel: "none", readOnlyOnForms: false,
+  },
+  {
+    type: "memo", maxLength: 2000, logicalName: C.products, schemaName: "pcc_Products",
+    displayName: { 1033: "Products", 1040: "Prodotti" },
+    description: {
+      1033: "Co-sell solution ids, one per line (for example SOL-12345-ABC).",
+      1040: "Id delle soluzioni co-sell, uno per riga (ad esempio SOL-12345-ABC).",
+    },
+    requiredLevel: "none", readOnlyOnForms: false,
+  },
+  {
+    type: "memo", maxLength: 100000, logicalName: C.audit, schemaName: "pcc_Audit",
+    displayName: { 1033: "Audit", 1040: "Registro modifiche" },
+    description: {
+      1033: "What the sync changed and when, newest first.",
+      1040: "Cosa ha modificato la sincronizzazione e quando, dal più recente.",
+    },
+    requiredLevel: "none", readOnlyOnForms: true,
+  },
+  {
+    type: "boolean", logicalName: C.shareWithMicrosoftSellers, schemaName: "pcc_ShareWithMicrosoftSellers",
+    displayName: { 1033: "Share with Microsoft sellers", 1040: "Condividi con i venditori Microsoft" },
+    description: {
+      1033: "Consent to share the referral with Microsoft sellers. Once Yes it cannot go back to No.",
+      1040: "Consenso a condividere il referral con i venditori Microsoft. Una volta Sì non può tornare a No.",
+    },
+    requiredLevel: "none", readOnlyOnForms: false, defaultValue: false, trueLabel: YES, falseLabel: NO,
+  },
+  {
+    type: "choice", options: SYNC_STATUS_OPTIONS, defaultValue: SyncStatus.NotSynced,
+    logicalName: C.syncStatus, schemaName: "pcc_SyncStatus",
+    displayName: { 1033: "Sync Status", 1040: "Stato sincronizzazione" },
+    description: {
+      1033: "Where the sync with Partner Center stands for this opportunity.",
+      1040: "Lo stato della sincronizzazione con Partner Center per questa opportunità.",
+    },
+    requiredLevel: "none", readOnlyOnForms: true,
+  },
+  {
+    type: "text", format: "text", maxLength: 2000, logicalName: C.syncError, schemaName: "pcc_SyncError",
+    displayName: { 1033: "Sync Error", 1040: "Errore di sincronizzazione" },
+    description: {
+      1033: "Why the last sync failed, in plain words. Empty when all is well.",
+      1040: "Perché l'ultima sincronizzazione non è riuscita. Vuoto quando va tutto bene.",
+    },
+    requiredLevel: "none", readOnlyOnForms: true,
+  },
+  {
+    type: "datetime", behavior: "UserLocal", logicalName: C.lastSyncedOn, schemaName: "pcc_LastSyncedOn",
+    displayName: { 1033: "Last Synced On", 1040: "Ultima sincronizzazione" },
+    description: {
+      1033: "When the opportunity and its referral were last in step (UTC).",
+      1040: "Quando opportunità e referral sono stati allineati l'ultima volta (UTC).",
+    },
+    requiredLevel: "none", readOnlyOnForms: true,
+  },
+  {
+    type: "datetime", behavior: "UserLocal", logicalName: C.syncRequestedOn, schemaName: "pcc_SyncRequestedOn",
+    displayName: { 1033: "Sync Requested On", 1040: "Sincronizzazione richiesta il" },
+    description: {
+      1033: "Written by \"Sync now\" to ask the sync service for an immediate sync.",
+      1040: "Scritto da \"Sincronizza ora\" per chiedere una sincronizzazione immediata.",
+    },
+    requiredLevel: "none", readOnlyOnForms: true,
+  },
+  {
+    type: "choice", options: REFERRAL_STATUS_OPTIONS, defaultValue: null,
+    logicalName: C.referralStatus, schemaName: "pcc_ReferralStatus",
+    displayName: { 1033: "Referral Status", 1040: "Stato referral" },
+    description: {
+      1033: "Status and substatus of the referral in Partner Center.",
+      1040: "Stato e sottostato del referral in Partner Center.",
+    },
+    requiredLevel: "none", readOnlyOnForms: true,
+  },
+  {
+    type: "choice", options: REFERRAL_DIRECTION_OPTIONS, defaultValue: null,
+    logicalName: C.referralDirection, schemaName: "pcc_ReferralDirection",
+    displayName: { 1033: "Referral Direction", 1040: "Direzione referral" },
+    description: {
+      1033: "Incoming: Microsoft sent it to you. Outgoing: you shared it with Microsoft.",
+      1040: "In entrata: inviato da Microsoft. In uscita: condiviso da te con Microsoft.",
+    },
+    requiredLevel: "none", readOnlyOnForms: true,
+  },
+  {
+    type: "text", format: "text", maxLength: 500, logicalName: C.statusReason, schemaName: "pcc_StatusReason",
+    displayName: { 1033: "Status Reason", 1040: "Motivo dello stato" },
+    description: {
+      1033: "Why the referral was declined or lost.",
+      1040: "Perché il referral è stato rifiutato o perso.",
+    },
+    requiredLevel: "none", readOnlyOnForms: false,
+  },
+  {
+    type: "text", format: "text", maxLength: 100, logicalName: C.microsoftCrmIdentifier, schemaName: "pcc_MicrosoftCrmIdentifier",
+    displayName: { 1033: "Microsoft CRM Identifier", 1040: "Identificatore CRM Microsoft" },
+    description: {
+      1033: "Microsoft's own id for the deal, once a Microsoft seller engages.",
+      1040: "L'id della trattativa presso Microsoft, quando un venditore Microsoft se ne occupa.",
+    },
+    requiredLevel: "none", readOnlyOnForms: true,
+  },
+];
+
+/** Look a column up by logical name; throws when the name is not one of ours. */
+export function opportunityColumn(logicalName: OpportunityColumnName): ColumnDefinition {
+  const column = OPPORTUNITY_COLUMNS.find((c) => c.logicalName === logicalName);
+  if (!column) throw new Error(`Unknown opportunity column ${logicalName}`);
+  return column;
+}
