@@ -1,0 +1,7 @@
+/**
+ * The parts that plug into the solution, in the order they are added. Each issue's part adds one
+ * line here. A factory that finds its build output missing throws with the command to run.
+ */
+import type { SolutionPartFactory } from "../solution-part";
+
+export const SOLUTION_PARTS: readonly SolutionPartFactory[] = [];
