@@ -4,9 +4,9 @@
  */
 
 export const Tables = {
-  opportunity: { logicalName: "opportunity", entitySetName: "opportunities", primaryId: "opportunityid", primaryName: "name" },
-  account: { logicalName: "account", entitySetName: "accounts", primaryId: "accountid", primaryName: "name" },
-  contact: { logicalName: "contact", entitySetName: "contacts", primaryId: "contactid", primaryName: "fullname" },
+  opportunity: { logicalName: "opportunity", entitySetName: "opportunities", primaryId: "opportunityid", primaryName: "name", objectTypeCode: 3 },
+  account: { logicalName: "account", entitySetName: "accounts", primaryId: "accountid", primaryName: "name", objectTypeCode: 1 },
+  contact: { logicalName: "contact", entitySetName: "contacts", primaryId: "contactid", primaryName: "fullname", objectTypeCode: 2 },
   transactionCurrency: {
     logicalName: "transactioncurrency", entitySetName: "transactioncurrencies", primaryId: "transactioncurrencyid", primaryName: "currencyname",
   },
@@ -75,4 +75,89 @@ export const SystemUserColumns = {
   id: "systemuserid",
   fullName: "fullname",
   email: "internalemailaddress",
+} as const;
+
+/** Opportunity statuscode values (standard, not ours): which reason goes with each statecode. */
+export const OpportunityStatusCode = { InProgress: 1, OnHold: 2, Won: 3, Canceled: 4, OutSold: 5 } as const;
+
+/**
+ * Platform tables used to register the webhook (service endpoint + steps) and to check the installed
+ * solution, as the backend's register command and doctor do against a real org.
+ */
+export const RegistrationTables = {
+  serviceEndpoint: { logicalName: "serviceendpoint", entitySetName: "serviceendpoints", primaryId: "serviceendpointid", primaryName: "name" },
+  sdkMessage: { logicalName: "sdkmessage", entitySetName: "sdkmessages", primaryId: "sdkmessageid", primaryName: "name" },
+  sdkMessageFilter: { logicalName: "sdkmessagefilter", entitySetName: "sdkmessagefilters", primaryId: "sdkmessagefilterid", primaryName: "name" },
+  step: {
+    logicalName: "sdkmessageprocessingstep", entitySetName: "sdkmessageprocessingsteps", primaryId: "sdkmessageprocessingstepid", primaryName: "name",
+  },
+  stepImage: {
+    logicalName: "sdkmessageprocessingstepimage", entitySetName: "sdkmessageprocessingstepimages",
+    primaryId: "sdkmessageprocessingstepimageid", primaryName: "name",
+  },
+  solution: { logicalName: "solution", entitySetName: "solutions", primaryId: "solutionid", primaryName: "friendlyname" },
+} as const;
+
+export const ServiceEndpointColumns = {
+  id: "serviceendpointid",
+  name: "name",
+  description: "description",
+  contract: "contract",
+  url: "url",
+  authType: "authtype",
+  authValue: "authvalue",
+  messageFormat: "messageformat",
+  userClaim: "userclaim",
+} as const;
+
+/** serviceendpoint.contract and .authtype values for a webhook. */
+export const ServiceEndpointContract = { Webhook: 8 } as const;
+export const ServiceEndpointAuthType = { WebhookKey: 4, HttpHeader: 5, HttpQueryString: 6 } as const;
+
+export const SdkMessageColumns = { id: "sdkmessageid", name: "name" } as const;
+
+export const SdkMessageFilterColumns = {
+  id: "sdkmessagefilterid",
+  message: "sdkmessageid",
+  primaryObjectTypeCode: "primaryobjecttypecode",
+} as const;
+
+export const StepColumns = {
+  id: "sdkmessageprocessingstepid",
+  name: "name",
+  description: "description",
+  message: "sdkmessageid",
+  messageFilter: "sdkmessagefilterid",
+  eventHandler: "eventhandler",
+  stage: "stage",
+  mode: "mode",
+  rank: "rank",
+  filteringAttributes: "filteringattributes",
+  supportedDeployment: "supporteddeployment",
+  asyncAutoDelete: "asyncautodelete",
+  stateCode: "statecode",
+} as const;
+
+/** sdkmessageprocessingstep.stage / .mode values. */
+export const StepStage = { PreValidation: 10, PreOperation: 20, PostOperation: 40 } as const;
+export const StepMode = { Synchronous: 0, Asynchronous: 1 } as const;
+
+export const StepImageColumns = {
+  id: "sdkmessageprocessingstepimageid",
+  name: "name",
+  entityAlias: "entityalias",
+  attributes: "attributes",
+  messagePropertyName: "messagepropertyname",
+  imageType: "imagetype",
+  step: "sdkmessageprocessingstepid",
+} as const;
+
+export const StepImageType = { PreImage: 0, PostImage: 1, Both: 2 } as const;
+
+export const SolutionColumns = {
+  id: "solutionid",
+  uniqueName: "uniquename",
+  friendlyName: "friendlyname",
+  version: "version",
+  isManaged: "ismanaged",
 } as const;
