@@ -316,7 +316,8 @@ export type Referral = z.infer<typeof ReferralSchema>;
  * could not be confirmed, so they pass through unchecked.
  */
 export const ReferralCreateSchema = z.looseObject({
-  name: z.string().min(1),
+  /** Not marked required by the create docs; a nameless deal is legal, if unhelpful. */
+  name: z.string().nullish(),
   engagementId: z.string().nullish(),
   externalReferenceId: z.string().nullish(),
   type: ReferralTypeSchema,
