@@ -1,0 +1,31 @@
+/**
+ * Structured logs (pino). Secrets never reach a log line: known secret-bearing keys are redacted
+ * wherever they appear, and request logging omits query strings (the Dataverse webhook key travels
+ * as `?code=`).
+ */
+import pino, { type Logger, type LoggerOptions } from "pino";
+
+export const REDACTED_PATHS = [
+  "*.authorization",
+  "*.Authorization",
+  "*.clientSecret",
+  "*.refreshToken",
+  "*.accessToken",
+  "*.webhookKey",
+  "*.code",
+  "headers.authorization",
+  "req.headers.authorization",
+  "config.dataverse.clientSecret",
+  "config.dataverseWebhookKey",
+];
+
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+  const config: LoggerOptions = {
+    level: options.level ?? process.env.LOG_LEVEL ?? "info",
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    base: { service: "cosell-sync" },
+  };
+  return options.destination ? pino(config, options.destination) : pino(config);
+}
+
+export type { Logger };

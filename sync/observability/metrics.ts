@@ -1,0 +1,69 @@
+/**
+ * Prometheus metrics of the sync backend (prom-client). One registry per service instance, so
+ * tests can build several apps in one process without "metric already registered" errors.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export class SyncMetrics {
+  readonly registry = new Registry();
+
+  readonly webhooksReceived = new Counter({
+    name: "cosell_webhooks_received_total",
+    help: "Webhook deliveries received, by source and outcome (accepted, duplicate, rejected).",
+    labelNames: ["source", "outcome"] as const,
+    registers: [this.registry],
+  });
+
+  readonly jobsEnqueued = new Counter({
+    name: "cosell_jobs_enqueued_total",
+    help: "Sync jobs enqueued, by trigger (dataverse, partner-center, reconcile, backfill, manual).",
+    labelNames: ["trigger"] as const,
+    registers: [this.registry],
+  });
+
+  readonly jobsFinished = new Counter({
+    name: "cosell_jobs_finished_total",
+    help: "Sync jobs finished, by outcome (synced, unchanged, retry, dead-letter, skipped).",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
+  readonly jobDuration = new Histogram({
+    name: "cosell_job_duration_seconds",
+    help: "Time a worker spent on one sync job.",
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly queueDepth = new Gauge({
+    name: "cosell_queue_depth",
+    help: "Jobs waiting in the durable queue.",
+    registers: [this.registry],
+  });
+
+  readonly apiCalls = new Counter({
+    name: "cosell_api_calls_total",
+    help: "Calls to Dataverse and Partner Center, by target, method and status class.",
+    labelNames: ["target", "method", "status"] as const,
+    registers: [this.registry],
+  });
+
+  readonly apiLatency = new Histogram({
+    name: "cosell_api_call_duration_seconds",
+    help: "Latency of calls to Dataverse and Partner Center.",
+    labelNames: ["target"] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+    registers: [this.registry],
+  });
+
+  readonly errors = new Counter({
+    name: "cosell_errors_total",
+    help: "Errors by kind (retryable, permanent, validation).",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { collectDefaults?: boolean } = {}) {
+    if (options.collectDefaults) collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,156 @@
+/** The backend's HTTP edge: only authenticated, well-formed webhooks reach the queue. */
+import { randomUUID } from "node:crypto";
+import pino from "pino";
+import { beforeEach, describe, expect, it } from "vitest";
+import { buildApp, WebhookRejectedError, type SyncTrigger } from "../../sync/http/app";
+import { SyncMetrics } from "../../sync/observability/metrics";
+
+const KEY = "s3cret-webhook-key";
+
+function makeApp(options: { verify?: Parameters<typeof buildApp>[0]["verifyPartnerCenterEvent"] } = {}) {
+  const enqueued: SyncTrigger[] = [];
+  const seen = new Set<string>();
+  const app = buildApp({
+    logger: pino({ level: "silent" }),
+    metrics: new SyncMetrics(),
+    dataverseWebhookKey: KEY,
+    verifyPartnerCenterEvent:
+      options.verify ??
+      (async (raw) => {
+        const body = JSON.parse(raw) as { EventName: string; ResourceUri: string };
+        return { eventName: body.EventName, referralId: body.ResourceUri.split("/").pop()!, deliveryKey: raw };
+      }),
+    enqueue: (trigger) => {
+      const duplicate = seen.has(trigger.deliveryKey);
+      seen.add(trigger.deliveryKey);
+      if (!duplicate) enqueued.push(trigger);
+      return { duplicate };
+    },
+    readiness: async () => ({ store: "ok", dataverse: "ok" }),
+    bodyLimitBytes: 64 * 1024,
+  });
+  return { app, enqueued };
+}
+
+function remoteContext(overrides: Record<string, unknown> = {}) {
+  return {
+    MessageName: "Update",
+    PrimaryEntityName: "opportunity",
+    PrimaryEntityId: randomUUID(),
+    CorrelationId: randomUUID(),
+    OperationId: randomUUID(),
+    Depth: 1,
+    ...overrides,
+  };
+}
+
+describe("POST /webhooks/dataverse", () => {
+  let env: ReturnType<typeof makeApp>;
+  beforeEach(() => {
+    env = makeApp();
+  });
+
+  it("accepts an authenticated RemoteExecutionContext and enqueues the opportunity", async () => {
+    const context = remoteContext();
+    const response = await env.app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: context });
+    expect(response.statusCode).toBe(202);
+    expect(env.enqueued).toEqual([expect.objectContaining({ source: "dataverse", kind: "opportunity", id: context.PrimaryEntityId })]);
+  });
+
+  it("also takes the key in a header", async () => {
+    const response = await env.app.inject({
+      method: "POST", url: "/webhooks/dataverse", headers: { "x-cosell-webhook-key": KEY }, payload: remoteContext(),
+    });
+    expect(response.statusCode).toBe(202);
+  });
+
+  it("refuses a wrong or missing key with 401 and enqueues nothing", async () => {
+    for (const url of ["/webhooks/dataverse?code=wrong", "/webhooks/dataverse"]) {
+      const response = await env.app.inject({ method: "POST", url, payload: remoteContext() });
+      expect(response.statusCode).toBe(401);
+      expect(response.json().error).toMatch(/webhook key/);
+    }
+    expect(env.enqueued).toEqual([]);
+  });
+
+  it("refuses malformed JSON and contexts missing the record id, saying why", async () => {
+    const bad = await env.app.inject({
+      method: "POST", url: `/webhooks/dataverse?code=${KEY}`, headers: { "content-type": "application/json" }, payload: "{not json",
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/not valid JSON/);
+    const missing = await env.app.inject({
+      method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: { ...remoteContext(), PrimaryEntityId: "nope" },
+    });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error).toMatch(/PrimaryEntityId/);
+    expect(env.enqueued).toEqual([]);
+  });
+
+  it("refuses other tables", async () => {
+    const response = await env.app.inject({
+      method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: remoteContext({ PrimaryEntityName: "account" }),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(env.enqueued).toEqual([]);
+  });
+
+  it("recognises a redelivery as a duplicate", async () => {
+    const context = remoteContext();
+    await env.app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: context });
+    const again = await env.app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: context });
+    expect(again.statusCode).toBe(202);
+    expect(again.json().duplicate).toBe(true);
+    expect(env.enqueued).toHaveLength(1);
+  });
+
+  it("refuses bodies over the limit with 413", async () => {
+    const response = await env.app.inject({
+      method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: remoteContext({ Padding: "x".repeat(70 * 1024) }),
+    });
+    expect(response.statusCode).toBe(413);
+    expect(env.enqueued).toEqual([]);
+  });
+});
+
+describe("POST /webhooks/partner-center", () => {
+  it("enqueues a verified referral event", async () => {
+    const env = makeApp();
+    const response = await env.app.inject({
+      method: "POST", url: "/webhooks/partner-center",
+      payload: { EventName: "referral-updated", ResourceUri: "https://api.partner.microsoft.com/v1.0/engagements/referrals/abc" },
+    });
+    expect(response.statusCode).toBe(202);
+    expect(env.enqueued).toEqual([expect.objectContaining({ source: "partner-center", kind: "referral", id: "abc" })]);
+  });
+
+  it("passes the verifier's refusal through with its reason and enqueues nothing", async () => {
+    const env = makeApp({
+      verify: async () => {
+        throw new WebhookRejectedError(401, "signature does not match the body");
+      },
+    });
+    const response = await env.app.inject({ method: "POST", url: "/webhooks/partner-center", payload: { EventName: "referral-created" } });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error).toBe("signature does not match the body");
+    expect(env.enqueued).toEqual([]);
+  });
+
+  it("refuses an empty body", async () => {
+    const env = makeApp();
+    const response = await env.app.inject({ method: "POST", url: "/webhooks/partner-center", headers: { "content-type": "application/json" }, payload: "" });
+    expect(response.statusCode).toBe(400);
+  });
+});
+
+describe("health, readiness and metrics", () => {
+  it("reports health, readiness and Prometheus metrics", async () => {
+    const { app } = makeApp();
+    expect((await app.inject("/healthz")).statusCode).toBe(200);
+    const ready = await app.inject("/readyz");
+    expect(ready.json()).toEqual({ ready: true, checks: { store: "ok", dataverse: "ok" } });
+    await app.inject({ method: "POST", url: "/webhooks/dataverse?code=wrong", payload: remoteContext() });
+    const metrics = await app.inject("/metrics");
+    expect(metrics.body).toContain('cosell_webhooks_received_total{source="dataverse",outcome="rejected"} 1');
+  });
+});
