@@ -3,5 +3,10 @@
  * line here. A factory that finds its build output missing throws with the command to run.
  */
 import type { SolutionPartFactory } from "../solution-part";
+import { cosellRibbonPart } from "./cosell-ribbon.part";
+import { cosellWebResourcePart } from "./cosell-webresource.part";
 
-export const SOLUTION_PARTS: readonly SolutionPartFactory[] = [];
+export const SOLUTION_PARTS: readonly SolutionPartFactory[] = [
+  cosellWebResourcePart,
+  cosellRibbonPart,
+];
