@@ -1,0 +1,108 @@
+/**
+ * The check run before a referral is created (DESIGN.md 5): what Partner Center's business rules
+ * will require (reference 1.6 and the connector's troubleshooting list in 3.6), every missing item
+ * at once and in plain words, so a seller fixes the record in one go instead of one error per save.
+ * It runs on the exact create body we would send, so what is checked is what goes out.
+ */
+import { OpportunityColumns, opportunityColumn, type LanguageCode, type Localized } from "../../entities";
+import type { ReferralCreate } from "../partner-center/referral-types";
+import { toCountryCode } from "./account-customer.mapping";
+import { SOLUTION_ID_PATTERN, normalizeText } from "./mapped-fields";
+
+export type PreflightCode =
+  | "deal-name"
+  | "customer-name"
+  | "customer-country"
+  | "deal-value"
+  | "currency"
+  | "close-date"
+  | "solution"
+  | "invalid-solution"
+  | "customer-contact";
+
+export interface PreflightProblem {
+  readonly code: PreflightCode;
+  readonly message: Localized;
+}
+
+const msg = (code: PreflightCode, en: string, it: string): PreflightProblem => ({ code, message: { 1033: en, 1040: it } });
+
+export function preflightReferralCreate(body: ReferralCreate): PreflightProblem[] {
+  const problems: PreflightProblem[] = [];
+  const details = body.details;
+  const customer = body.customerProfile;
+
+  if (!normalizeText(body.name)) {
+    problems.push(msg("deal-name", "the opportunity has no name", "l'opportunità non ha un nome"));
+  }
+  if (!normalizeText(customer.name)) {
+    problems.push(msg("customer-name", "the customer's name (link the opportunity to an account with a name)", "il nome del cliente (collega l'opportunità a un account con un nome)"));
+  }
+  const country = normalizeText(customer.address?.country);
+  if (country === null) {
+    problems.push(msg("customer-country", "the customer's country on the account (a two-letter code such as IT or US)", "il paese del cliente nell'account (un codice di due lettere come IT o US)"));
+  } else if (toCountryCode(country) !== country) {
+    problems.push(msg(
+      "customer-country",
+      `the customer's country as a two-letter ISO code (the account says "${country}")`,
+      `il paese del cliente come codice ISO di due lettere (l'account indica "${country}")`,
+    ));
+  }
+  const dealValue = typeof details.dealValue === "string" ? Number(details.dealValue) : details.dealValue;
+  if (typeof dealValue !== "number" || !Number.isFinite(dealValue) || dealValue <= 0) {
+    // Partner Center rejects 0 as well as empty (reference 3.6).
+    problems.push(msg("deal-value", "a deal value greater than zero (Est. Revenue)", "un valore della trattativa maggiore di zero (Ricavi stimati)"));
+  }
+  const currency = normalizeText(details.currency);
+  if (currency === null || !/^[A-Z]{3}$/.test(currency)) {
+    problems.push(msg("currency", "the currency of the opportunity", "la valuta dell'opportunità"));
+  }
+  if (!normalizeText(details.closingDateTime)) {
+    problems.push(msg("close-date", "an estimated close date", "una data di chiusura stimata"));
+  }
+  const solutions = details.requirements?.solutions ?? [];
+  const invalid = solutions.map((s) => s.id).filter((id) => !SOLUTION_ID_PATTERN.test(id));
+  if (solutions.length === 0) {
+    problems.push(msg(
+      "solution",
+      "at least one co-sell solution id in Products, one per line (like SOL-12345-ABC)",
+      "almeno un id di soluzione co-sell in Prodotti, uno per riga (come SOL-12345-ABC)",
+    ));
+  }
+  if (invalid.length > 0) {
+    const list = invalid.join(", ");
+    problems.push(msg(
+      "invalid-solution",
+      `solution ids shaped like SOL-12345-ABC in Products (not valid: ${list})`,
+      `id di soluzione nel formato SOL-12345-ABC in Prodotti (non validi: ${list})`,
+    ));
+  }
+  const help = body.inviteContext?.assistanceRequestCode;
+  if (help && help !== "Unknown") {
+    const reachable = (customer.team ?? []).some(
+      (m) => (normalizeText(m.firstName) || normalizeText(m.lastName)) && (normalizeText(m.email) || normalizeText(m.phoneNumber)),
+    );
+    if (!reachable) {
+      problems.push(msg(
+        "customer-contact",
+        "a customer contact with a name and an e-mail or phone, because Microsoft's help is requested",
+        "un contatto del cliente con nome ed e-mail o telefono, perché è richiesto l'aiuto di Microsoft",
+      ));
+    }
+  }
+  return problems;
+}
+
+const LEAD: Localized = {
+  1033: "Not shared with Partner Center yet. Please add: ",
+  1040: "Non ancora condiviso con Partner Center. Aggiungi: ",
+};
+
+/** One plain-language message for pcc_syncerror, listing every problem; cut to the column's length. */
+export function formatPreflightProblems(problems: readonly PreflightProblem[], language: LanguageCode = 1033): string {
+  if (problems.length === 0) return "";
+  const text = `${LEAD[language]}${problems.map((p) => p.message[language]).join("; ")}.`;
+  const column = opportunityColumn(OpportunityColumns.syncError);
+  const max = column.type === "text" || column.type === "memo" ? column.maxLength : 2000;
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

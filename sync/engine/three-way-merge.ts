@@ -1,0 +1,184 @@
+/**
+ * Three-way merge of one link (DESIGN.md 5). Each side's current mapped fields are compared with the
+ * base snapshot (the mapped fields after the last successful sync):
+ * - changed on one side → written to the other;
+ * - changed on both, to the same value → nothing written, base moves on;
+ * - changed on both, differently → conflict policy picks the winner, the loser side is written and
+ *   an audit line names the conflict;
+ * - unchanged → nothing. The echo of our own write therefore yields no write at all.
+ * Partner Center's rules override the policy: a Closed referral accepts no update, status moves only
+ * along the documented transitions, and consent to share never goes back to No. A change that breaks
+ * those rules is refused, the Partner Center value is written back to the opportunity so the form
+ * shows the truth, and the audit says why.
+ */
+import { AUDIT_DIRECTIONS, type AuditEntry } from "./audit-trail";
+import type { ConflictPolicy, ConflictPolicySetting } from "./field-mapping.config";
+import {
+  EMPTY_MAPPED_FIELDS,
+  FIELD_LABELS,
+  MAPPED_FIELD_NAMES,
+  formatFieldValue,
+  sameFieldValue,
+  type MappedFieldName,
+  type MappedFields,
+} from "./mapped-fields";
+import { checkPartnerCenterTransition, isTerminalStatus } from "./referral-status.mapping";
+
+export type Side = "crm" | "partnerCenter";
+
+export interface MergeInput {
+  /** null before the first successful sync of the link: every difference is then a conflict. */
+  readonly base: MappedFields | null;
+  readonly crm: MappedFields;
+  readonly partnerCenter: MappedFields;
+  /** opportunity modifiedon and referral updatedDateTime, for the latest-wins policy. */
+  readonly crmModifiedAt: string | null;
+  readonly partnerCenterModifiedAt: string | null;
+  /** Timestamp of the audit entries. */
+  readonly at: string;
+  readonly policy?: ConflictPolicySetting;
+}
+
+export interface MergeConflict {
+  readonly field: MappedFieldName;
+  readonly winner: Side;
+  readonly policy: ConflictPolicy;
+}
+
+export interface MergeRefusal {
+  readonly field: MappedFieldName;
+  readonly reason: string;
+}
+
+export interface MergeResult {
+  /** Fields to write to the opportunity (only changed ones). */
+  readonly crmPatch: Partial<MappedFields>;
+  /** Fields to write to the referral (only changed ones). */
+  readonly partnerCenterPatch: Partial<MappedFields>;
+  /** What both sides hold once the patches are written: store it as the new base. */
+  readonly base: MappedFields;
+  /** Newest first is not meaningful within one merge; entries follow the field order. */
+  readonly audit: readonly AuditEntry[];
+  readonly conflicts: readonly MergeConflict[];
+  readonly refusals: readonly MergeRefusal[];
+}
+
+const DEFAULT_POLICY: ConflictPolicySetting = { default: "latest-wins", fields: {} };
+
+function conflictWinner(policy: ConflictPolicy, input: MergeInput): Side {
+  if (policy === "crm-wins") return "crm";
+  if (policy === "partner-center-wins") return "partnerCenter";
+  const crm = input.crmModifiedAt ? Date.parse(input.crmModifiedAt) : Number.NaN;
+  const pc = input.partnerCenterModifiedAt ? Date.parse(input.partnerCenterModifiedAt) : Number.NaN;
+  // On a tie or a missing time Partner Center wins: it is the side whose rules (transitions,
+  // terminal states) we cannot override, so its value is the safer one to keep.
+  if (!Number.isNaN(crm) && (Number.isNaN(pc) || crm > pc)) return "crm";
+  return "partnerCenter";
+}
+
+const sideName = (side: Side) => (side === "crm" ? "CRM" : "Partner Center");
+
+/** Why Partner Center would reject writing `value` to `field`, or null when it is fine. */
+function partnerCenterRefusal<K extends MappedFieldName>(field: K, value: MappedFields[K], pc: MappedFields): string | null {
+  if (isTerminalStatus(pc.status)) {
+    return `the referral is ${formatFieldValue("status", pc.status)} in Partner Center, a closed referral accepts no changes`;
+  }
+  if (field === "status") {
+    const check = checkPartnerCenterTransition(pc.status, value as MappedFields["status"]);
+    return check.ok ? null : check.reason;
+  }
+  if (field === "shareWithMicrosoftSellers" && pc.shareWithMicrosoftSellers && value === false) {
+    return "sharing with Microsoft sellers cannot be withdrawn once given";
+  }
+  return null;
+}
+
+export function mergeLink(input: MergeInput): MergeResult {
+  const base = input.base ?? EMPTY_MAPPED_FIELDS;
+  const policy = input.policy ?? DEFAULT_POLICY;
+  const crmPatch: Record<string, unknown> = {};
+  const pcPatch: Record<string, unknown> = {};
+  const merged: Record<string, unknown> = {};
+  const audit: AuditEntry[] = [];
+  const conflicts: MergeConflict[] = [];
+  const refusals: MergeRefusal[] = [];
+
+  for (const field of MAPPED_FIELD_NAMES) {
+    const b = base[field];
+    const crm = input.crm[field];
+    const pc = input.partnerCenter[field];
+    const label = FIELD_LABELS[field];
+    const show = (v: typeof b) => formatFieldValue(field, v);
+    const crmChanged = !sameFieldValue(field, crm, b);
+    const pcChanged = !sameFieldValue(field, pc, b);
+
+    let winner: Side | null = null;
+    if (sameFieldValue(field, crm, pc)) {
+      merged[field] = crm; // unchanged, or both changed the same way: nothing to write
+      continue;
+    }
+    if (crmChanged && !pcChanged) winner = "crm";
+    else if (pcChanged && !crmChanged) winner = "partnerCenter";
+    else {
+      const fieldPolicy = policy.fields[field] ?? policy.default;
+      winner = conflictWinner(fieldPolicy, input);
+      let why = describePolicy(fieldPolicy, winner);
+      // Consent only ever moves to Yes, whichever side is newer.
+      if (field === "shareWithMicrosoftSellers") {
+        winner = crm === true ? "crm" : "partnerCenter";
+        why = "sharing cannot be withdrawn once given";
+      }
+      conflicts.push({ field, winner, policy: fieldPolicy });
+      const kept = winner === "crm" ? crm : pc;
+      audit.push({
+        at: input.at,
+        direction: winner === "crm" ? AUDIT_DIRECTIONS.toPartnerCenter : AUDIT_DIRECTIONS.toCrm,
+        action: "conflict",
+        detail:
+          `${label} changed on both sides (CRM ${show(crm)}, Partner Center ${show(pc)}); ` +
+          `kept ${sideName(winner)} ${show(kept)} (${why})`,
+      });
+    }
+
+    if (winner === "crm") {
+      const refusal = partnerCenterRefusal(field, crm, input.partnerCenter);
+      if (refusal) {
+        refusals.push({ field, reason: refusal });
+        audit.push({
+          at: input.at,
+          direction: AUDIT_DIRECTIONS.toPartnerCenter,
+          action: "refused",
+          detail: `${label} ${show(pc)} → ${show(crm)}: ${refusal}; the opportunity is set back to ${show(pc)}`,
+        });
+        crmPatch[field] = pc;
+        merged[field] = pc;
+        continue;
+      }
+      pcPatch[field] = crm;
+      merged[field] = crm;
+      if (!conflicts.some((c) => c.field === field)) {
+        audit.push({ at: input.at, direction: AUDIT_DIRECTIONS.toPartnerCenter, action: "updated", detail: `${label} ${show(pc)} → ${show(crm)}` });
+      }
+    } else {
+      crmPatch[field] = pc;
+      merged[field] = pc;
+      if (!conflicts.some((c) => c.field === field)) {
+        audit.push({ at: input.at, direction: AUDIT_DIRECTIONS.toCrm, action: "updated", detail: `${label} ${show(crm)} → ${show(pc)}` });
+      }
+    }
+  }
+
+  return {
+    crmPatch: crmPatch as Partial<MappedFields>,
+    partnerCenterPatch: pcPatch as Partial<MappedFields>,
+    base: merged as unknown as MappedFields,
+    audit,
+    conflicts,
+    refusals,
+  };
+}
+
+function describePolicy(policy: ConflictPolicy, winner: Side): string {
+  if (policy === "latest-wins") return `${sideName(winner)} changed it last`;
+  return `policy ${policy}`;
+}
