@@ -1,0 +1,85 @@
+/**
+ * The backend's configuration: one zod schema over the environment (and .env), checked at start.
+ * Every problem is reported at once, naming the variable and what to put in it, so an admin fixes
+ * the configuration in one go instead of one restart per missing value.
+ */
+import { existsSync } from "node:fs";
+import { z } from "zod";
+
+const url = (what: string) => z.string({ error: `is required: ${what}` }).url({ error: `must be a URL: ${what}` });
+
+export const ConfigSchema = z
+  .object({
+    DATAVERSE_URL: url("your org URL, e.g. https://contoso.crm.dynamics.com"),
+    DATAVERSE_TENANT_ID: z.string().optional(),
+    DATAVERSE_CLIENT_ID: z.string().optional(),
+    DATAVERSE_CLIENT_SECRET: z.string().optional(),
+    DATAVERSE_CLIENT_CERTIFICATE_PATH: z.string().optional(),
+    DATAVERSE_USE_MANAGED_IDENTITY: z.enum(["true", "false"]).optional(),
+    /** Only for the sandbox: a static bearer token instead of Entra ID. */
+    DATAVERSE_STATIC_TOKEN: z.string().optional(),
+    PARTNER_CENTER_API_URL: url("the Partner Center API base, normally https://api.partner.microsoft.com").default("https://api.partner.microsoft.com"),
+    PARTNER_CENTER_REFERRAL_LINK_BASE: url("where 'Open in Partner Center' links point").default("https://partner.microsoft.com/dashboard/referrals/v2/leads/details"),
+    /** Only for the sandbox: a static bearer token instead of the delegated sign-in. */
+    PARTNER_CENTER_STATIC_TOKEN: z.string().optional(),
+    PARTNER_CENTER_TOKEN_FILE: z.string().default("./cosell-partner-center-token.json"),
+    PARTNER_CENTER_WEBHOOK_CERT_HOSTS: z.string().default("api.partnercenter.microsoft.com,api.partner.microsoft.com"),
+    DATAVERSE_WEBHOOK_KEY: z.string({ error: "is required: the secret Dataverse sends with each webhook (generate one with `openssl rand -hex 32`)" })
+      .min(16, { error: "must be at least 16 characters: use `openssl rand -hex 32`" }),
+    PUBLIC_BASE_URL: url("the URL Dataverse and Partner Center reach this service at, e.g. https://cosell.contoso.com").optional(),
+    HOST: z.string().default("0.0.0.0"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    STORE_PATH: z.string().default("./cosell.sqlite"),
+    WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+    MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+    RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(300),
+    MAPPING_FILE: z.string().optional(),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  ;
+
+/**
+ * Checks across variables. Kept outside the schema because zod skips refinements when a base
+ * field fails, and the admin should see every problem in one message.
+ */
+function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  const hasCredential =
+    env.DATAVERSE_STATIC_TOKEN ||
+    env.DATAVERSE_USE_MANAGED_IDENTITY === "true" ||
+    (env.DATAVERSE_TENANT_ID && env.DATAVERSE_CLIENT_ID && (env.DATAVERSE_CLIENT_SECRET || env.DATAVERSE_CLIENT_CERTIFICATE_PATH));
+  if (!hasCredential) {
+    problems.push(
+      "DATAVERSE_CLIENT_SECRET: no Dataverse credential: set DATAVERSE_TENANT_ID, DATAVERSE_CLIENT_ID and DATAVERSE_CLIENT_SECRET (or DATAVERSE_CLIENT_CERTIFICATE_PATH) of the application user, or DATAVERSE_USE_MANAGED_IDENTITY=true",
+    );
+  }
+  if (env.DATAVERSE_CLIENT_CERTIFICATE_PATH && !existsSync(env.DATAVERSE_CLIENT_CERTIFICATE_PATH)) {
+    problems.push(`DATAVERSE_CLIENT_CERTIFICATE_PATH file not found: ${env.DATAVERSE_CLIENT_CERTIFICATE_PATH}`);
+  }
+  if (env.MAPPING_FILE && !existsSync(env.MAPPING_FILE)) problems.push(`MAPPING_FILE file not found: ${env.MAPPING_FILE}`);
+  return problems;
+}
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`The sync service configuration is incomplete:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSet these in the environment or in .env (see .env.example).`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads .env (when present) into process.env without overriding what the environment already has. */
+export function loadDotEnv(path = ".env"): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".") || "configuration"} ${issue.message}`)),
+    ...crossFieldProblems(env),
+  ];
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return parsed.data;
+}

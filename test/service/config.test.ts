@@ -1,0 +1,37 @@
+/** Configuration errors tell the admin everything that is missing, in one message. */
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../../sync/service/config";
+
+describe("configuration", () => {
+  it("lists every missing item at once with what to put there", () => {
+    let error: unknown;
+    try {
+      parseConfig({});
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain("DATAVERSE_URL is required: your org URL");
+    expect(message).toContain("DATAVERSE_WEBHOOK_KEY is required");
+    expect(message).toContain("no Dataverse credential");
+    expect(message).toContain(".env.example");
+  });
+
+  it("refuses a short webhook key and a mapping file that does not exist", () => {
+    expect(() =>
+      parseConfig({ DATAVERSE_URL: "https://x.crm.dynamics.com", DATAVERSE_STATIC_TOKEN: "t", DATAVERSE_WEBHOOK_KEY: "short", MAPPING_FILE: "/nope.json" }),
+    ).toThrow(/DATAVERSE_WEBHOOK_KEY must be at least 16 characters[\s\S]*MAPPING_FILE file not found/);
+  });
+
+  it("accepts a complete configuration and fills the defaults", () => {
+    const config = parseConfig({
+      DATAVERSE_URL: "https://x.crm.dynamics.com",
+      DATAVERSE_TENANT_ID: "t", DATAVERSE_CLIENT_ID: "c", DATAVERSE_CLIENT_SECRET: "s",
+      DATAVERSE_WEBHOOK_KEY: "0123456789abcdef0123",
+    });
+    expect(config.PARTNER_CENTER_API_URL).toBe("https://api.partner.microsoft.com");
+    expect(config.WORKERS).toBe(4);
+    expect(config.PORT).toBe(8080);
+  });
+});
