@@ -1,0 +1,181 @@
+import { describe, expect, it, vi } from "vitest";
+import { HowCanMicrosoftHelp, OPPORTUNITY_COLUMNS, OpportunityColumns as C, SyncStatus } from "../../entities";
+import { LOCKED_COLUMNS, onLoad } from "../../webresources/src/forms/opportunity-onload.handler";
+import { onSave, SaveMode } from "../../webresources/src/forms/opportunity-onsave.handler";
+import { onSyncSwitchChange } from "../../webresources/src/forms/sync-switch-onchange.handler";
+import { ACCOUNT, opportunityForm, type FormFixture } from "./opportunity-form.fixture";
+
+const eventContext = (form: Xrm.FormContext) => ({ getFormContext: () => form }) as unknown as Xrm.Events.EventContext;
+
+function saveEvent(form: Xrm.FormContext, saveMode: number = SaveMode.Save) {
+  let prevented = false;
+  const context = {
+    getFormContext: () => form,
+    getEventArgs: () => ({ preventDefault: () => { prevented = true; }, getSaveMode: () => saveMode, isDefaultPrevented: () => prevented }),
+  } as unknown as Xrm.Events.SaveEventContext;
+  return { context, prevented: () => prevented };
+}
+
+/** Wires form.data.save to run OnSave again, as the platform does, and records whether it went through. */
+function platformSave(f: FormFixture) {
+  const outcomes: boolean[] = [];
+  f.save.mockImplementation(async () => {
+    const event = saveEvent(f.form);
+    await onSave(f.host, event.context);
+    outcomes.push(!event.prevented());
+  });
+  return outcomes;
+}
+
+describe("OnLoad", () => {
+  it("locks every column only the sync service writes, and leaves the seller's columns editable", () => {
+    const f = opportunityForm();
+    onLoad(f.host, eventContext(f.form));
+    const disabled = (column: string) =>
+      (f.form.getAttribute(column)?.controls.get(0) as Xrm.Controls.StandardControl).getDisabled();
+    for (const column of LOCKED_COLUMNS) expect(disabled(column), column).toBe(true);
+    expect(disabled(C.syncWithPartnerCenter)).toBe(false);
+    expect(disabled(C.products)).toBe(false);
+  });
+
+  it("locks exactly the columns entities/ marks read-only on forms", () => {
+    const expected = OPPORTUNITY_COLUMNS.filter((c) => c.readOnlyOnForms).map((c) => c.logicalName);
+    expect([...LOCKED_COLUMNS].sort()).toEqual([...expected].sort());
+  });
+
+  it("shows the sync error in plain words when the last sync failed", () => {
+    const f = opportunityForm({ syncStatus: SyncStatus.Error, syncError: "Partner Center needs the customer's country." });
+    onLoad(f.host, eventContext(f.form));
+    expect(f.notifications()).toEqual([
+      expect.objectContaining({ level: "ERROR", message: "Partner Center sync failed: Partner Center needs the customer's country." }),
+    ]);
+  });
+
+  it("says so in Italian for an Italian user", () => {
+    const f = opportunityForm({ syncStatus: SyncStatus.Error, syncError: "Manca il paese." }, { languageId: 1040 });
+    onLoad(f.host, eventContext(f.form));
+    expect(f.notifications()[0]?.message).toBe("Sincronizzazione con Partner Center non riuscita: Manca il paese.");
+  });
+
+  it("shows no notification when the sync is fine", () => {
+    const f = opportunityForm({ syncStatus: SyncStatus.Synced });
+    onLoad(f.host, eventContext(f.form));
+    expect(f.notifications()).toEqual([]);
+  });
+});
+
+describe("OnChange of the sync switch", () => {
+  it("lists what Partner Center will require when the switch is turned on, and clears it when turned off", () => {
+    const f = opportunityForm({ sync: true });
+    onSyncSwitchChange(f.host, eventContext(f.form));
+    expect(f.notifications()).toHaveLength(1);
+    expect(f.notifications()[0]).toMatchObject({ level: "INFO" });
+    expect(f.notifications()[0]?.message).toMatch(/customer account with a country.*deal value.*currency.*close date.*SOL-12345-ABC.*customer contact/);
+
+    f.form.getAttribute(C.syncWithPartnerCenter)?.setValue(false);
+    onSyncSwitchChange(f.host, eventContext(f.form));
+    expect(f.notifications()).toEqual([]);
+  });
+});
+
+describe("OnSave", () => {
+  it("does not interfere while sync is off", () => {
+    const f = opportunityForm({ sync: false, products: null, account: null, customer: null });
+    const event = saveEvent(f.form);
+    expect(onSave(f.host, event.context)).toBeUndefined();
+    expect(event.prevented()).toBe(false);
+    expect(f.alerts()).toEqual([]);
+  });
+
+  it("lets a complete record through: checks, then saves once more itself", async () => {
+    const f = opportunityForm();
+    const resaves = platformSave(f);
+    const event = saveEvent(f.form);
+    await onSave(f.host, event.context);
+    expect(event.prevented()).toBe(true); // the first save waits for the async check
+    expect(resaves).toEqual([true]); // ...and the handler's own save goes through
+    expect(f.alerts()).toEqual([]);
+  });
+
+  it("blocks the save with one message that lists every missing or invalid item", async () => {
+    const f = opportunityForm({
+      account: null, customer: null, estimatedValue: null, currency: null, closeDate: null,
+      products: "SOL-1\nsol-15974-mqf", help: HowCanMicrosoftHelp.ProofOfConceptOrDemo, contact: null,
+    });
+    const event = saveEvent(f.form);
+    await onSave(f.host, event.context);
+    expect(event.prevented()).toBe(true);
+    expect(f.save).not.toHaveBeenCalled();
+    expect(f.alerts()).toEqual([[
+      "This opportunity cannot be shared with Partner Center yet:",
+      "- Choose the customer account.",
+      "- Enter the deal value (Est. Revenue).",
+      "- Choose the currency.",
+      "- Enter the estimated close date.",
+      "- These lines in Products are not solution ids (expected SOL-12345-ABC): SOL-1, sol-15974-mqf.",
+      "- Add at least one co-sell solution id in Products, like SOL-12345-ABC.",
+      "- Choose a customer contact: Microsoft needs someone to talk to when you ask for help.",
+    ].join("\n")]);
+  });
+
+  it("checks the account's country through the Web API", async () => {
+    const f = opportunityForm({}, { accountCountry: "" });
+    await onSave(f.host, saveEvent(f.form).context);
+    expect(f.retrieveRecord).toHaveBeenCalledWith("account", ACCOUNT.id.replace(/[{}]/g, ""), "?$select=address1_country");
+    expect(f.alerts()[0]).toContain(`The customer account "${ACCOUNT.name}" has no country in its address.`);
+    expect(f.save).not.toHaveBeenCalled();
+  });
+
+  it("uses the customer as the account when no parent account is set", async () => {
+    const f = opportunityForm({ account: null });
+    platformSave(f);
+    await onSave(f.host, saveEvent(f.form).context);
+    expect(f.alerts()).toEqual([]);
+    expect(f.save).toHaveBeenCalledTimes(1);
+  });
+
+  it("blocks the save and says why when the account cannot be read", async () => {
+    const f = opportunityForm();
+    f.retrieveRecord.mockRejectedValueOnce({ errorCode: 0x80040220, message: "Principal user is missing prvReadAccount privilege" });
+    await onSave(f.host, saveEvent(f.form).context);
+    expect(f.alerts()[0]).toContain("The customer account could not be read");
+    expect(f.alerts()[0]).toContain("prvReadAccount");
+    expect(f.save).not.toHaveBeenCalled();
+  });
+
+  it("does not pop up a dialog on auto-save: a warning notification says what is missing instead", async () => {
+    const f = opportunityForm({ products: null });
+    await onSave(f.host, saveEvent(f.form, SaveMode.AutoSave).context);
+    expect(f.alerts()).toEqual([]);
+    expect(f.notifications()).toEqual([expect.objectContaining({ level: "WARNING" })]);
+    expect(f.notifications()[0]?.message).toContain("Add at least one co-sell solution id");
+  });
+
+  it("keeps Save & Close a Save & Close", async () => {
+    const f = opportunityForm();
+    const entitySave = vi.spyOn(f.form.data.entity, "save").mockImplementation(() => undefined);
+    await onSave(f.host, saveEvent(f.form, SaveMode.SaveAndClose).context);
+    expect(entitySave).toHaveBeenCalledWith("saveandclose");
+  });
+
+  it("shows the error when its own save fails", async () => {
+    const f = opportunityForm();
+    f.save.mockRejectedValueOnce({ errorCode: 0x80040265, message: "The record was changed by someone else." });
+    await onSave(f.host, saveEvent(f.form).context);
+    expect(f.errors()).toEqual([
+      "The opportunity could not be saved, so nothing was sent to Partner Center: The record was changed by someone else.",
+    ]);
+    // The failed attempt must not leave an approval behind for a later, unchecked save.
+    const later = saveEvent(f.form);
+    await onSave(f.host, later.context);
+    expect(later.prevented()).toBe(true);
+  });
+
+  it("lists the problems in Italian for an Italian user", async () => {
+    const f = opportunityForm({ closeDate: null }, { languageId: 1040 });
+    await onSave(f.host, saveEvent(f.form).context);
+    expect(f.alerts()).toEqual([
+      "Questa opportunità non può ancora essere condivisa con Partner Center:\n- Inserisci la data di chiusura prevista.",
+    ]);
+  });
+});
