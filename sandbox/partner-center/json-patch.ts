@@ -29,13 +29,15 @@ export function applyJsonPatch<T>(document: T, operations: readonly JsonPatchOpe
     const segments = decodePointer(operation.path);
     if (segments.length === 0) throw new JsonPatchError("replacing the whole referral is not supported; use PUT", operation.path);
     let parent: unknown = copy;
-    for (const segment of segments.slice(0, -1)) {
+    for (const [position, segment] of segments.slice(0, -1).entries()) {
       const next = parent !== null && typeof parent === "object" ? (parent as Record<string, unknown>)[segment] : undefined;
       if (next === undefined || next === null) {
         if (operation.op === "add" && parent !== null && typeof parent === "object" && !Array.isArray(parent)) {
           // Creating intermediate objects for "add" is lenient compared with RFC 6902, and matches the
           // doc samples that add e.g. /details/requirements on referrals created without it [I].
-          (parent as Record<string, unknown>)[segment] = {};
+          // `/team/-` on a referral without a team starts the array.
+          const following = segments[position + 1]!;
+          (parent as Record<string, unknown>)[segment] = following === "-" || /^\d+$/.test(following) ? [] : {};
           parent = (parent as Record<string, unknown>)[segment];
           continue;
         }

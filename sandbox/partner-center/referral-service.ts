@@ -190,13 +190,14 @@ export class ReferralService {
     if (offset + pageSize < matches.length) {
       // Offset paging over the live list: a write between pages can shift items, as on any
       // snapshot-less service; the reconcile loop tolerates it by ordering on updatedDateTime.
-      const next = new URLSearchParams();
-      if (query.filter) next.set("$filter", query.filter);
-      if (query.orderby) next.set("$orderby", query.orderby);
-      if (query.top) next.set("$top", query.top);
-      if (query.count) next.set("$count", query.count);
-      next.set("$skiptoken", Buffer.from(JSON.stringify({ offset: offset + pageSize })).toString("base64url"));
-      page["@odata.nextLink"] = `${base}/v1.0/engagements/referrals?${next.toString()}`;
+      // Keys keep their literal `$` (as in the documented nextLink samples); values are encoded.
+      const next: [string, string][] = [];
+      if (query.filter) next.push(["$filter", query.filter]);
+      if (query.orderby) next.push(["$orderby", query.orderby]);
+      if (query.top) next.push(["$top", query.top]);
+      if (query.count) next.push(["$count", query.count]);
+      next.push(["$skiptoken", Buffer.from(JSON.stringify({ offset: offset + pageSize })).toString("base64url")]);
+      page["@odata.nextLink"] = `${base}/v1.0/engagements/referrals?${next.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join("&")}`;
     }
     return page;
   }
