@@ -1,0 +1,8 @@
+/** Every migration in order. Add a new numbered module and append it here; never edit a released one. */
+import { migration001 } from "./001-links-and-base.migration";
+import { migration002 } from "./002-jobs.migration";
+import { migration003 } from "./003-events-watermarks-audit.migration";
+import type { Migration } from "./migration";
+
+export type { Migration } from "./migration";
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];
