@@ -1,0 +1,106 @@
+import * as React from "react";
+import { Dropdown, Label, Toggle } from "@fluentui/react";
+import { AuditTimeline } from "./AuditTimeline";
+import type { CoSellSectionProps } from "./CoSellSection.types";
+import { ReferralAnswer } from "./ReferralAnswer";
+import { SolutionIdsInput } from "./SolutionIdsInput";
+import { StatusPanel } from "./StatusPanel";
+import { classes } from "./styles";
+
+function Masked({ label, text }: { label: string; text: string }): React.ReactElement {
+  return (
+    <div>
+      <Label>{label}</Label>
+      <div className={classes.subtle}>{text}</div>
+    </div>
+  );
+}
+
+/** The co-sell section of the opportunity form. */
+export function CoSellSection(props: CoSellSectionProps): React.ReactElement {
+  const { t, sync, help, share } = props;
+  // Remembered here because the answer panel disappears as soon as the host echoes the new status.
+  const [answered, setAnswered] = React.useState<"accepted" | "declined" | null>(null);
+
+  return (
+    <section className={classes.root} aria-label={t("Section_Title")}>
+      <div className={classes.fields}>
+        <div className={classes.field}>
+          {sync.masked ? (
+            <Masked label={t("syncWithPartnerCenter_Display")} text={t("Field_Masked")} />
+          ) : (
+            <Toggle
+              label={t("syncWithPartnerCenter_Display")}
+              checked={sync.value}
+              disabled={!sync.editable}
+              onText={t("Sync_On")}
+              offText={t("Sync_Off")}
+              onChange={(_, checked) => props.onSyncChange(checked === true)}
+            />
+          )}
+        </div>
+        <div className={classes.field}>
+          {help.masked ? (
+            <Masked label={t("howCanMicrosoftHelp_Display")} text={t("Field_Masked")} />
+          ) : (
+            <Dropdown
+              label={t("howCanMicrosoftHelp_Display")}
+              placeholder={t("Help_Placeholder")}
+              options={help.options}
+              selectedKey={help.value}
+              disabled={!help.editable}
+              onChange={(_, option) => props.onHelpChange(option ? Number(option.key) : null)}
+            />
+          )}
+        </div>
+        <div className={classes.field}>
+          {share.masked ? (
+            <Masked label={t("shareWithMicrosoftSellers_Display")} text={t("Field_Masked")} />
+          ) : (
+            <>
+              <Toggle
+                label={t("shareWithMicrosoftSellers_Display")}
+                checked={share.value}
+                disabled={!share.editable || share.locked}
+                onText={t("Share_On")}
+                offText={t("Share_Off")}
+                onChange={(_, checked) => props.onShareChange(checked === true)}
+              />
+              {share.locked && <div className={classes.subtle}>{t("Share_Locked")}</div>}
+            </>
+          )}
+        </div>
+      </div>
+
+      {props.solutions.masked ? (
+        <Masked label={t("Solutions_Label")} text={t("Field_Masked")} />
+      ) : (
+        <SolutionIdsInput t={t} solutions={props.solutions} onChange={props.onSolutionsChange} />
+      )}
+
+      <StatusPanel t={t} locale={props.locale} clock={props.clock} status={props.status} referral={props.referral} />
+
+      {props.answer && !answered && (
+        <ReferralAnswer
+          t={t}
+          answer={props.answer}
+          onAccept={() => {
+            props.onAccept();
+            setAnswered("accepted");
+          }}
+          onDecline={(reason) => {
+            props.onDecline(reason);
+            setAnswered("declined");
+          }}
+        />
+      )}
+      {answered && (
+        <div className={classes.notice} role="status">
+          {answered === "accepted" ? t("Answer_Accepted") : t("Answer_Declined")}
+        </div>
+      )}
+
+      <AuditTimeline t={t} locale={props.locale} audit={props.audit} label={t("audit_Display")} />
+    </section>
+  );
+}
