@@ -1,0 +1,187 @@
+/**
+ * The Web API surface below /api/data/v9.2/, independent of fastify so that $batch can run the
+ * requests it carries through exactly the same code. One call = one request: resource path, query,
+ * headers and body in; status, headers and body out. Errors are thrown as ODataError.
+ */
+import { RegistrationTables, SolutionColumns } from "../../entities";
+import { guidKey, parseResourcePath, type PathSegment } from "./api-path";
+import { runDeltaQuery } from "./change-tracking";
+import { readMetadata } from "./metadata-routes";
+import { badQuery, ErrorCode, notFound, ODataError, unknownSegment } from "./odata-error";
+import { closeOpportunity } from "./opportunity-actions";
+import { readPayload, requireObjectBody } from "./payload-reader";
+import { runQuery, validateProjection } from "./query-engine";
+import { parsePreferences, parseQueryOptions, type Preferences } from "./query-options";
+import type { RecordOperations } from "./record-operations";
+import { serializeRecord } from "./record-serializer";
+import { apiBase, etagOf, type SandboxContext } from "./sandbox-context";
+import type { TableMeta } from "./schema-types";
+import { importSolution } from "./solution-import";
+
+export interface ApiRequest {
+  method: string;
+  /** Path below the API root, without query ("opportunities(…)"). */
+  resourcePath: string;
+  /** Path + query as the client sent it (for next links). */
+  url: string;
+  query: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+export interface ApiDependencies {
+  context: SandboxContext;
+  operations: RecordOperations;
+  /** Runs a $batch body (set by the batch module, which itself calls back into handleApiRequest). */
+  runBatch?: (request: ApiRequest) => Promise<ApiResponse>;
+}
+
+const header = (request: ApiRequest, name: string): string | undefined => {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+function preferenceApplied(preferences: Preferences, extra: string[] = []): Record<string, string> {
+  const applied = [...extra];
+  if (preferences.includeAnnotations.length > 0) applied.push(`odata.include-annotations="${preferences.includeAnnotations.join(",")}"`);
+  return applied.length > 0 ? { "preference-applied": applied.join(",") } : {};
+}
+
+const entityUrl = (context: SandboxContext, table: TableMeta, id: string) => `${apiBase(context)}/${table.entitySetName}(${id})`;
+
+function selectContext(context: SandboxContext, table: TableMeta, select: string[] | undefined, suffix = ""): string {
+  return `${apiBase(context)}/$metadata#${table.entitySetName}${select ? `(${select.join(",")})` : ""}${suffix}`;
+}
+
+async function handleCollection(deps: ApiDependencies, table: TableMeta, request: ApiRequest, preferences: Preferences): Promise<ApiResponse> {
+  const { context, operations } = deps;
+  const options = parseQueryOptions(request.query);
+  if (request.method === "GET") {
+    if (preferences.trackChanges || options.deltaToken !== undefined) {
+      return { status: 200, headers: preferenceApplied(preferences, preferences.trackChanges ? ["odata.track-changes"] : []), body: runDeltaQuery(context, table, options, preferences) };
+    }
+    const result = runQuery(context, table, options, preferences, request.url);
+    const body: Record<string, unknown> = { "@odata.context": selectContext(context, table, options.select) };
+    if (result.count !== undefined) body["@odata.count"] = result.count;
+    body["value"] = result.value;
+    if (result.nextLink) body["@odata.nextLink"] = result.nextLink;
+    const applied = preferences.maxPageSize !== undefined ? [`odata.maxpagesize=${preferences.maxPageSize}`] : [];
+    return { status: 200, headers: preferenceApplied(preferences, applied), body };
+  }
+  if (request.method === "POST") {
+    validateProjection(table, options);
+    const record = operations.create(table, readPayload(context, table, request.body));
+    const location = entityUrl(context, table, record.id);
+    if (preferences.returnRepresentation) {
+      const body = { "@odata.context": selectContext(context, table, options.select, "/$entity"), ...serializeRecord(context, table, record, { select: options.select, expand: options.expand, preferences }) };
+      return { status: 201, headers: { "odata-entityid": location, location, ...preferenceApplied(preferences, ["return=representation"]) }, body };
+    }
+    return { status: 204, headers: { "odata-entityid": location } };
+  }
+  throw new ODataError(405, ErrorCode.InvalidArgument, `The HTTP method '${request.method}' is not allowed on an entity set.`);
+}
+
+async function handleEntity(deps: ApiDependencies, table: TableMeta, segment: PathSegment, request: ApiRequest, preferences: Preferences): Promise<ApiResponse> {
+  const { context, operations } = deps;
+  const id = guidKey(segment.key);
+  if (!id) throw badQuery(`Bad Request - Error in query syntax: '${segment.key ?? ""}' is not a valid key for ${table.entitySetName}.`);
+  const options = parseQueryOptions(request.query);
+  validateProjection(table, options);
+  const current = context.store.get(table.logicalName, id);
+  const ifMatch = header(request, "if-match");
+  const ifNoneMatch = header(request, "if-none-match");
+  switch (request.method) {
+    case "GET": {
+      if (!current) throw notFound(table.logicalName, id);
+      if (ifNoneMatch && ifNoneMatch === etagOf(current.version)) return { status: 304, headers: { etag: ifNoneMatch } };
+      const body = { "@odata.context": selectContext(context, table, options.select, "/$entity"), ...serializeRecord(context, table, current, { select: options.select, expand: options.expand, preferences }) };
+      return { status: 200, headers: { etag: etagOf(current.version), ...preferenceApplied(preferences) }, body };
+    }
+    case "PATCH": {
+      operations.checkPreconditions(table, id, current, ifMatch, ifNoneMatch);
+      const values = readPayload(context, table, request.body);
+      // PATCH on a missing key creates the row (upsert) unless If-Match forbade it above.
+      const record = current ? operations.update(table, current, values) : operations.create(table, values, id);
+      const headers: Record<string, string> = { "odata-entityid": entityUrl(context, table, record.id) };
+      if (preferences.returnRepresentation) {
+        const body = { "@odata.context": selectContext(context, table, options.select, "/$entity"), ...serializeRecord(context, table, record, { select: options.select, expand: options.expand, preferences }) };
+        return { status: current ? 200 : 201, headers: { ...headers, ...preferenceApplied(preferences, ["return=representation"]) }, body };
+      }
+      return { status: 204, headers };
+    }
+    case "DELETE":
+      operations.checkPreconditions(table, id, current, ifMatch);
+      operations.delete(table, id);
+      return { status: 204, headers: {} };
+    default:
+      throw new ODataError(405, ErrorCode.InvalidArgument, `The HTTP method '${request.method}' is not allowed on an entity.`);
+  }
+}
+
+async function handleImportSolution(deps: ApiDependencies, request: ApiRequest): Promise<ApiResponse> {
+  const { context, operations } = deps;
+  const payload = requireObjectBody(request.body);
+  const file = payload["CustomizationFile"];
+  if (typeof file !== "string" || file.length === 0) throw new ODataError(400, ErrorCode.InvalidArgument, "CustomizationFile is required.");
+  const imported = await importSolution(context.schema, file);
+  const solutions = context.schema.table(RegistrationTables.solution.logicalName);
+  if (solutions) {
+    const values = {
+      [SolutionColumns.uniqueName]: imported.uniqueName,
+      [SolutionColumns.friendlyName]: imported.friendlyName,
+      [SolutionColumns.version]: imported.version,
+      [SolutionColumns.isManaged]: imported.isManaged,
+    };
+    const existing = context.store.list(solutions.logicalName).find((row) => row.values[SolutionColumns.uniqueName] === imported.uniqueName);
+    if (existing) operations.update(solutions, existing, values);
+    else operations.create(solutions, { ...values, installedon: `${new Date().toISOString().slice(0, 19)}Z` });
+  }
+  return { status: 204, headers: {} };
+}
+
+export async function handleApiRequest(deps: ApiDependencies, request: ApiRequest): Promise<ApiResponse> {
+  const { context, operations } = deps;
+  const preferences = parsePreferences(request.headers["prefer"]);
+  const segments = parseResourcePath(request.resourcePath);
+  const [first, second] = segments;
+  if (!first) {
+    const value = context.schema.tables().map((table) => ({ name: table.entitySetName, kind: "EntitySet", url: table.entitySetName }));
+    return { status: 200, headers: {}, body: { "@odata.context": `${apiBase(context)}/$metadata`, value } };
+  }
+  const action = (method: string) => {
+    if (request.method !== method) throw new ODataError(405, ErrorCode.InvalidArgument, `'${first.name}' must be called with ${method}.`);
+  };
+  switch (first.name) {
+    case "$batch":
+      action("POST");
+      if (!deps.runBatch) throw unknownSegment(first.name);
+      return deps.runBatch(request);
+    case "EntityDefinitions":
+      action("GET");
+      return { status: 200, headers: {}, body: readMetadata(context, segments, parseQueryOptions(request.query)) };
+    case "WhoAmI":
+      action("GET");
+      return {
+        status: 200,
+        headers: {},
+        body: { "@odata.context": `${apiBase(context)}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`, BusinessUnitId: context.businessUnitId, UserId: context.callerId, OrganizationId: context.organizationId },
+      };
+    case "WinOpportunity":
+    case "LoseOpportunity":
+      action("POST");
+      closeOpportunity(context, operations, first.name === "WinOpportunity" ? "Won" : "Lost", request.body);
+      return { status: 204, headers: {} };
+    case "ImportSolution":
+      action("POST");
+      return handleImportSolution(deps, request);
+  }
+  const table = context.schema.tableForSet(first.name);
+  if (second) throw unknownSegment(second.name);
+  return first.key === undefined ? handleCollection(deps, table, request, preferences) : handleEntity(deps, table, first, request, preferences);
+}

@@ -1,0 +1,104 @@
+/**
+ * Starts the Dataverse sandbox on 127.0.0.1 (port 0 by default): a stand-in org whose Web API is at
+ * `${url}/api/data/v9.2`. Returns the org URL, the live fault settings and counters, and helpers
+ * tests need (reset to a new org, wait until webhook deliveries are done, the delivery log).
+ */
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { CallCounters, Faults, type FaultSettings } from "../shared/fault-injection";
+import { buildDataverseApp } from "./dataverse-app";
+import { EntityStore } from "./entity-store";
+import { RecordOperations } from "./record-operations";
+import type { SandboxContext } from "./sandbox-context";
+import { API_PATH } from "./sandbox-context";
+import { SchemaRegistry } from "./schema-registry";
+import { seedData } from "./seed-data";
+import { WebhookDispatcher, type WebhookDelivery } from "./webhook-dispatcher";
+
+export interface DataverseSandboxOptions {
+  port?: number;
+  host?: string;
+  faults?: Partial<FaultSettings>;
+  /** Id of the calling system user (the backend's application user); random if not given. */
+  callerId?: string;
+  /** Webhook retries: attempts per delivery and the first backoff delay. */
+  webhookMaxAttempts?: number;
+  webhookRetryDelayMs?: number;
+  logger?: boolean;
+}
+
+export interface DataverseSandbox {
+  /** Org URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** `${url}/api/data/v9.2` */
+  apiUrl: string;
+  callerId: string;
+  faults: Faults;
+  counters: CallCounters;
+  app: FastifyInstance;
+  /** Back to a new org: seed rows only, no pcc_ columns, no steps, no deliveries. */
+  reset(): void;
+  /** Resolves when every scheduled webhook delivery has finished (delivered or given up). */
+  webhooksIdle(): Promise<void>;
+  webhookDeliveries(): readonly WebhookDelivery[];
+  close(): Promise<void>;
+}
+
+export async function startDataverseSandbox(options: DataverseSandboxOptions = {}): Promise<DataverseSandbox> {
+  const context: SandboxContext = {
+    schema: new SchemaRegistry(),
+    store: new EntityStore(),
+    orgUrl: "",
+    callerId: (options.callerId ?? randomUUID()).toLowerCase(),
+    organizationId: randomUUID(),
+    organizationName: "sandbox",
+    businessUnitId: randomUUID(),
+  };
+  const faults = new Faults(options.faults);
+  const counters = new CallCounters();
+  const dispatcher = new WebhookDispatcher(context, faults, {
+    maxAttempts: options.webhookMaxAttempts ?? 5,
+    retryDelayMs: options.webhookRetryDelayMs ?? 200,
+  });
+  let baseCurrencyId = "";
+  const operations = new RecordOperations(context, () => baseCurrencyId);
+  operations.onWrite((event) => dispatcher.handle(event));
+
+  const reset = () => {
+    context.schema = new SchemaRegistry();
+    context.store = new EntityStore();
+    dispatcher.reset();
+    counters.reset();
+    baseCurrencyId = seedData(context, operations).baseCurrencyId;
+  };
+  reset();
+
+  const app = buildDataverseApp({
+    deps: { context, operations },
+    faults,
+    counters,
+    reset,
+    deliveries: () => dispatcher.deliveries,
+    logger: options.logger,
+  });
+  await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === "string") throw new Error("Dataverse sandbox did not get a TCP address");
+  context.orgUrl = `http://${options.host ?? "127.0.0.1"}:${address.port}`;
+
+  return {
+    url: context.orgUrl,
+    apiUrl: `${context.orgUrl}${API_PATH}`,
+    callerId: context.callerId,
+    faults,
+    counters,
+    app,
+    reset,
+    webhooksIdle: () => dispatcher.idle(),
+    webhookDeliveries: () => dispatcher.deliveries,
+    close: async () => {
+      await dispatcher.close();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * Evaluates a collection query over stored rows: $filter, $orderby, $top, $count and server-driven
+ * paging (Prefer: odata.maxpagesize → @odata.nextLink with an opaque $skiptoken). String comparisons
+ * are case-insensitive, as Dataverse's database collation makes them.
+ */
+import type { StoredRecord } from "./entity-store";
+import { badQuery, unknownQueryProperty } from "./odata-error";
+import type { FilterExpression, Operand } from "./odata-filter";
+import type { Preferences, QueryOptions } from "./query-options";
+import { propertyValue, resolveProperty, serializeRecord } from "./record-serializer";
+import type { SandboxContext } from "./sandbox-context";
+import { navigationProperties, type AttributeMeta, type TableMeta } from "./schema-types";
+
+/** Dataverse's default and largest page size. */
+const DEFAULT_PAGE_SIZE = 5000;
+
+type Comparable = string | number | boolean | null;
+
+function normalize(value: unknown, attribute: AttributeMeta | undefined): Comparable {
+  if (value === null || value === undefined) return null;
+  if (attribute?.type === "DateTime" && typeof value === "string") {
+    return attribute.dateOnly ? value.slice(0, 10) : Date.parse(value);
+  }
+  if (typeof value === "string") return value.toLowerCase();
+  if (typeof value === "number" || typeof value === "boolean") return value;
+  return String(value);
+}
+
+function operandValue(table: TableMeta, record: StoredRecord, operand: Operand, other: Operand): Comparable {
+  if (operand.kind === "property") {
+    const attribute = resolveProperty(table, operand.name);
+    return normalize(propertyValue(record, attribute), attribute);
+  }
+  // A literal compared with a date column is read as that column's kind of date.
+  const attribute = other.kind === "property" ? resolveProperty(table, other.name) : undefined;
+  if (operand.type === "datetime" && attribute?.type === "DateTime") return normalize(operand.value, attribute);
+  return normalize(operand.value, undefined);
+}
+
+function compare(operator: string, left: Comparable, right: Comparable): boolean {
+  if (operator === "eq") return left === right;
+  if (operator === "ne") return left !== right;
+  if (left === null || right === null) return false;
+  switch (operator) {
+    case "gt":
+      return left > right;
+    case "ge":
+      return left >= right;
+    case "lt":
+      return left < right;
+    default:
+      return left <= right;
+  }
+}
+
+export function matches(table: TableMeta, record: StoredRecord, expression: FilterExpression): boolean {
+  switch (expression.kind) {
+    case "and":
+      return matches(table, record, expression.left) && matches(table, record, expression.right);
+    case "or":
+      return matches(table, record, expression.left) || matches(table, record, expression.right);
+    case "not":
+      return !matches(table, record, expression.operand);
+    case "compare":
+      return compare(
+        expression.operator,
+        operandValue(table, record, expression.left, expression.right),
+        operandValue(table, record, expression.right, expression.left),
+      );
+    case "call": {
+      const haystack = operandValue(table, record, expression.property, expression.argument);
+      const needle = operandValue(table, record, expression.argument, expression.property);
+      if (typeof haystack !== "string" || typeof needle !== "string") return false;
+      if (expression.name === "contains") return haystack.includes(needle);
+      if (expression.name === "startswith") return haystack.startsWith(needle);
+      return haystack.endsWith(needle);
+    }
+  }
+}
+
+function sortRows(table: TableMeta, rows: StoredRecord[], options: QueryOptions): StoredRecord[] {
+  const keys = options.orderBy.map((order) => ({ attribute: resolveProperty(table, order.property), descending: order.descending }));
+  return [...rows].sort((a, b) => {
+    for (const { attribute, descending } of keys) {
+      const left = normalize(propertyValue(a, attribute), attribute);
+      const right = normalize(propertyValue(b, attribute), attribute);
+      if (left === right) continue;
+      // Nulls sort first ascending, as in SQL Server.
+      const order = left === null ? -1 : right === null ? 1 : left < right ? -1 : 1;
+      return descending ? -order : order;
+    }
+    return a.sequence - b.sequence;
+  });
+}
+
+/** Checks every name in $select / $expand before any row is read, so an empty table still answers 400. */
+export function validateProjection(table: TableMeta, options: QueryOptions): void {
+  for (const name of options.select ?? []) resolveProperty(table, name);
+  const navigation = navigationProperties(table);
+  for (const expand of options.expand) {
+    if (!navigation.has(expand.navigationProperty)) throw unknownQueryProperty(expand.navigationProperty, table.logicalName);
+  }
+}
+
+const SKIP_TOKEN = /pagenumber="(\d+)"/;
+
+export interface QueryResult {
+  value: Record<string, unknown>[];
+  count?: number;
+  nextLink?: string;
+}
+
+/**
+ * Runs a collection query. `requestUrl` is the path + query the client called, used to build the
+ * next link (Dataverse repeats the original options and adds $skiptoken).
+ */
+export function runQuery(
+  context: SandboxContext,
+  table: TableMeta,
+  options: QueryOptions,
+  preferences: Preferences,
+  requestUrl: string,
+): QueryResult {
+  validateProjection(table, options);
+  let rows = context.store.list(table.logicalName);
+  if (options.filter) {
+    const filter = options.filter;
+    rows = rows.filter((row) => matches(table, row, filter));
+  }
+  rows = sortRows(table, rows, options);
+  const total = rows.length;
+  let nextLink: string | undefined;
+  if (options.top !== undefined) {
+    rows = rows.slice(0, options.top);
+  } else {
+    const pageSize = Math.min(preferences.maxPageSize ?? DEFAULT_PAGE_SIZE, DEFAULT_PAGE_SIZE);
+    let page = 1;
+    if (options.skipToken !== undefined) {
+      const match = SKIP_TOKEN.exec(options.skipToken);
+      if (!match?.[1]) throw badQuery("The $skiptoken is invalid.");
+      page = Number(match[1]);
+    }
+    const start = (page - 1) * pageSize;
+    if (start + pageSize < rows.length) {
+      const url = new URL(requestUrl, context.orgUrl);
+      url.searchParams.set("$skiptoken", `<cookie pagenumber="${page + 1}" istracking="False" />`);
+      nextLink = url.toString();
+    }
+    rows = rows.slice(start, start + pageSize);
+  }
+  return {
+    value: rows.map((row) => serializeRecord(context, table, row, { select: options.select, expand: options.expand, preferences })),
+    count: options.count ? Math.min(total, DEFAULT_PAGE_SIZE) : undefined,
+    nextLink,
+  };
+}

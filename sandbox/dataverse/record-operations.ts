@@ -1,0 +1,159 @@
+/**
+ * Create / update / upsert / delete of rows with the platform's own behaviour around them: system
+ * columns (owner, created/modified on and by, versionnumber), defaults, computed full names, the org's
+ * base currency, the statecode rules of opportunity (closing it needs WinOpportunity / LoseOpportunity),
+ * optimistic concurrency with etags, and a notification per write for the webhook dispatcher.
+ */
+import { randomUUID } from "node:crypto";
+import { OpportunityState, Tables } from "../../entities";
+import type { LookupValue, StoredRecord } from "./entity-store";
+import { ErrorCode, notFound, ODataError } from "./odata-error";
+import { etagOf, type SandboxContext } from "./sandbox-context";
+import type { TableMeta } from "./schema-types";
+
+export type WriteMessage = "Create" | "Update";
+
+export interface WriteEvent {
+  message: WriteMessage;
+  table: TableMeta;
+  record: StoredRecord;
+  /** Columns the request set (what filtering attributes are matched against). */
+  requestedColumns: string[];
+  /** The Target entity as the pipeline sees it: requested columns plus platform-set ones. */
+  target: Record<string, unknown>;
+  /** The row before an update (for pre-images). */
+  previous?: StoredRecord;
+}
+
+export type WriteListener = (event: WriteEvent) => void;
+
+const nowIso = () => `${new Date().toISOString().slice(0, 19)}Z`;
+
+export class RecordOperations {
+  private listeners: WriteListener[] = [];
+  /** Lets WinOpportunity / LoseOpportunity (and only them) change an opportunity's state. */
+  private closingAllowed = false;
+
+  constructor(private readonly context: SandboxContext, readonly baseCurrencyId: () => string) {}
+
+  onWrite(listener: WriteListener): void {
+    this.listeners.push(listener);
+  }
+
+  private caller(): LookupValue {
+    return { id: this.context.callerId, logicalName: Tables.systemUser.logicalName };
+  }
+
+  /** Checks If-Match / If-None-Match against the current row (undefined when it does not exist). */
+  checkPreconditions(table: TableMeta, id: string, current: StoredRecord | undefined, ifMatch?: string, ifNoneMatch?: string): void {
+    if (ifMatch !== undefined) {
+      if (!current) throw notFound(table.logicalName, id);
+      if (ifMatch !== "*" && ifMatch !== etagOf(current.version)) {
+        throw new ODataError(412, ErrorCode.ConcurrencyVersionMismatch, "The version of the existing record doesn't match the RowVersion property provided.");
+      }
+    }
+    if (ifNoneMatch === "*" && current) {
+      throw new ODataError(412, ErrorCode.DuplicateRecord, "A record with matching key values already exists.");
+    }
+  }
+
+  create(table: TableMeta, values: Record<string, unknown>, requestedId?: string): StoredRecord {
+    const id = (requestedId ?? (values[table.primaryId] as string | undefined) ?? randomUUID()).toLowerCase();
+    if (this.context.store.get(table.logicalName, id)) {
+      throw new ODataError(412, ErrorCode.DuplicateRecord, "A record with matching key values already exists.");
+    }
+    this.guardState(table, undefined, values);
+    const row: Record<string, unknown> = {};
+    for (const attribute of table.attributes.values()) {
+      if (attribute.defaultValue !== undefined) row[attribute.logicalName] = attribute.defaultValue;
+    }
+    Object.assign(row, values, { [table.primaryId]: id });
+    const now = nowIso();
+    const platform: Record<string, unknown> = { createdon: now, modifiedon: now, createdby: this.caller(), modifiedby: this.caller() };
+    if (table.attributes.has("ownerid") && !row["ownerid"]) platform["ownerid"] = this.caller();
+    if (table.attributes.has("transactioncurrencyid") && !row["transactioncurrencyid"]) {
+      platform["transactioncurrencyid"] = { id: this.baseCurrencyId(), logicalName: Tables.transactionCurrency.logicalName };
+    }
+    for (const [name, value] of Object.entries(platform)) if (table.attributes.has(name)) row[name] = value;
+    this.derive(table, row);
+    const record = this.context.store.put(table.logicalName, id, row);
+    record.values["versionnumber"] = record.version;
+    this.emit({ message: "Create", table, record, requestedColumns: Object.keys(values), target: { ...record.values } });
+    return record;
+  }
+
+  update(table: TableMeta, current: StoredRecord, values: Record<string, unknown>): StoredRecord {
+    this.guardState(table, current, values);
+    const row: Record<string, unknown> = { ...current.values, ...values };
+    const platform = { modifiedon: nowIso(), modifiedby: this.caller() };
+    for (const [name, value] of Object.entries(platform)) if (table.attributes.has(name)) row[name] = value;
+    this.derive(table, row);
+    const record = this.context.store.put(table.logicalName, current.id, row);
+    record.values["versionnumber"] = record.version;
+    const target: Record<string, unknown> = { ...values, [table.primaryId]: current.id };
+    for (const name of Object.keys(platform)) if (table.attributes.has(name)) target[name] = record.values[name];
+    this.emit({ message: "Update", table, record, requestedColumns: Object.keys(values), target, previous: current });
+    return record;
+  }
+
+  delete(table: TableMeta, id: string): void {
+    if (!this.context.store.remove(table.logicalName, id)) throw notFound(table.logicalName, id);
+  }
+
+  /** Runs `work` with opportunity closing allowed (the Win/Lose actions). */
+  asCloseAction<T>(work: () => T): T {
+    this.closingAllowed = true;
+    try {
+      return work();
+    } finally {
+      this.closingAllowed = false;
+    }
+  }
+
+  /** Values computed by the platform from other columns. */
+  private derive(table: TableMeta, row: Record<string, unknown>): void {
+    if (table.attributes.get("fullname")?.readOnly && ("firstname" in row || "lastname" in row)) {
+      row["fullname"] = [row["firstname"], row["lastname"]].filter((part) => typeof part === "string" && part).join(" ");
+    }
+    const currency = row["transactioncurrencyid"] as LookupValue | null | undefined;
+    if (table.attributes.get("exchangerate")?.readOnly && currency) {
+      row["exchangerate"] = this.context.store.get(currency.logicalName, currency.id)?.values["exchangerate"] ?? 1;
+    }
+  }
+
+  /**
+   * State changes: a status must belong to its state, and an opportunity is closed only through
+   * WinOpportunity / LoseOpportunity; Dataverse refuses a statecode PATCH that closes one.
+   */
+  private guardState(table: TableMeta, current: StoredRecord | undefined, values: Record<string, unknown>): void {
+    const stateAttribute = table.attributes.get("statecode");
+    const statusAttribute = table.attributes.get("statuscode");
+    if (!stateAttribute || !statusAttribute) return;
+    const stateChanged = "statecode" in values && values["statecode"] !== (current?.values["statecode"] ?? stateAttribute.defaultValue);
+    const state = (values["statecode"] ?? current?.values["statecode"] ?? stateAttribute.defaultValue) as number;
+    if (table.logicalName === Tables.opportunity.logicalName && !this.closingAllowed && state !== OpportunityState.Open && (stateChanged || !current)) {
+      const [label, request] = state === OpportunityState.Won ? ["Won", "WinOpportunityRequest"] : ["Lost", "LoseOpportunityRequest"];
+      throw new ODataError(
+        400,
+        ErrorCode.InvalidArgument,
+        `This message can not be used to set the state of opportunity to ${label}. In order to set state of opportunity to ${label} use the ${request} message instead.`,
+      );
+    }
+    if (stateChanged && !("statuscode" in values)) {
+      // Like SetState without a status: the default status of the new state.
+      values["statuscode"] = statusAttribute.options?.find((option) => option.state === state)?.value ?? null;
+      return;
+    }
+    const status = values["statuscode"];
+    if (typeof status === "number") {
+      const option = statusAttribute.options?.find((candidate) => candidate.value === status);
+      if (option?.state !== undefined && option.state !== state) {
+        throw new ODataError(400, ErrorCode.InvalidArgument, `${status} is not a valid status code for state code ${state} on ${table.logicalName}.`);
+      }
+    }
+  }
+
+  private emit(event: WriteEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
