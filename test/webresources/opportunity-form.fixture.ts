@@ -7,7 +7,7 @@
 import { vi } from "vitest";
 import { XrmMockGenerator } from "xrm-mock";
 import type { NavigationStaticMock } from "xrm-mock";
-import { OpportunityColumns as C, OpportunityStandardColumns as S, SyncStatus, Tables, AccountColumns } from "../../entities";
+import { OPPORTUNITY_COLUMNS, OpportunityColumns as C, OpportunityStandardColumns as S, SyncStatus, Tables, AccountColumns } from "../../entities";
 import { withdrawApproval } from "../../webresources/src/forms/save-approval";
 import type { ClientHost } from "../../webresources/src/host/client-host";
 
@@ -92,20 +92,26 @@ export function opportunityForm(overrides: Partial<OpportunityValues> = {}, opti
   withdrawApproval();
   const xrm = XrmMockGenerator.initialise({ entity: { entityName: Tables.opportunity.logicalName, id: OPPORTUNITY_ID } });
   const A = XrmMockGenerator.Attribute;
+  // Text columns get their real maximum length, so a command writing too much fails as on a real form.
+  const text = (column: string, value: string | undefined) => {
+    const definition = OPPORTUNITY_COLUMNS.find((c) => c.logicalName === column);
+    const maxLength = definition && "maxLength" in definition ? definition.maxLength : undefined;
+    A.createString({ name: column, value, maxLength }, { name: column });
+  };
   A.createBoolean(C.syncWithPartnerCenter, v.sync);
   A.createOptionSet({ name: C.syncStatus, value: v.syncStatus ?? undefined, options: optionsOf(SyncStatus) }, { name: C.syncStatus });
-  A.createString(C.syncError, v.syncError ?? undefined);
+  text(C.syncError, v.syncError ?? undefined);
   A.createDate(C.lastSyncedOn, v.lastSyncedOn ?? undefined);
   A.createDate(C.syncRequestedOn, v.syncRequestedOn ?? undefined);
-  A.createString(C.referralIdentifier, v.referralIdentifier ?? undefined);
-  A.createString(C.referralLink, v.referralLink ?? undefined);
+  text(C.referralIdentifier, v.referralIdentifier ?? undefined);
+  text(C.referralLink, v.referralLink ?? undefined);
   A.createOptionSet({ name: C.referralStatus, value: v.referralStatus ?? undefined }, { name: C.referralStatus });
   A.createOptionSet({ name: C.referralDirection, value: v.referralDirection ?? undefined }, { name: C.referralDirection });
-  A.createString(C.statusReason, v.statusReason ?? undefined);
-  A.createString(C.products, v.products ?? undefined);
+  text(C.statusReason, v.statusReason ?? undefined);
+  text(C.products, v.products ?? undefined);
   A.createOptionSet({ name: C.howCanMicrosoftHelp, value: v.help ?? undefined }, { name: C.howCanMicrosoftHelp });
-  A.createString(C.audit, v.audit ?? undefined);
-  A.createString(C.microsoftCrmIdentifier, undefined);
+  text(C.audit, v.audit ?? undefined);
+  text(C.microsoftCrmIdentifier, undefined);
   A.createLookup(S.parentAccount, lookup(v.account));
   A.createLookup(S.customer, lookup(v.customer));
   A.createLookup(S.parentContact, lookup(v.contact));
