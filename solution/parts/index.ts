@@ -5,8 +5,12 @@
 import type { SolutionPartFactory } from "../solution-part";
 import { cosellRibbonPart } from "./cosell-ribbon.part";
 import { cosellWebResourcePart } from "./cosell-webresource.part";
+import { pcfControlPart } from "./pcf-control.part";
+import { cosellFormPart } from "./cosell-form.part";
 
 export const SOLUTION_PARTS: readonly SolutionPartFactory[] = [
   cosellWebResourcePart,
   cosellRibbonPart,
+  pcfControlPart,
+  cosellFormPart,
 ];
