@@ -1,0 +1,154 @@
+import { describe, expect, it } from "vitest";
+import { mergeLink, opportunityToMappedFields, referralToMappedFields, type MappedFields, type MergeInput } from "../../sync/engine";
+import { CURRENCIES, opportunityRecord, referral } from "./engine-fixtures";
+
+const base: MappedFields = opportunityToMappedFields(opportunityRecord(), { currencies: CURRENCIES });
+const AT = "2026-11-25T10:03:12.345Z";
+
+function merge(crm: Partial<MappedFields>, pc: Partial<MappedFields>, extra: Partial<MergeInput> = {}) {
+  return mergeLink({
+    base,
+    crm: { ...base, ...crm },
+    partnerCenter: { ...base, ...pc },
+    crmModifiedAt: "2026-11-25T10:00:00Z",
+    partnerCenterModifiedAt: "2026-11-25T09:00:00Z",
+    at: AT,
+    ...extra,
+  });
+}
+
+describe("three-way merge", () => {
+  it("writes a CRM-only change to Partner Center with one audit line", () => {
+    const result = merge({ dealValue: 12000 }, {}, { base: { ...base, dealValue: 10000 }, partnerCenter: { ...base, dealValue: 10000 } });
+    expect(result.partnerCenterPatch).toEqual({ dealValue: 12000 });
+    expect(result.crmPatch).toEqual({});
+    expect(result.base.dealValue).toBe(12000);
+    expect(result.audit).toEqual([{ at: AT, direction: "CRM → Partner Center", action: "updated", detail: "deal value 10000 → 12000" }]);
+  });
+
+  it("writes a Partner Center-only change to the opportunity", () => {
+    const result = merge({}, { closingDate: "2027-02-28", notes: "Customer asked for a PoC first." });
+    expect(result.crmPatch).toEqual({ closingDate: "2027-02-28", notes: "Customer asked for a PoC first." });
+    expect(result.partnerCenterPatch).toEqual({});
+    expect(result.audit.map((a) => a.detail)).toEqual([
+      "close date 2026-12-31 → 2027-02-28",
+      // Long values are shortened to keep one readable line per change.
+      "notes Migrate the on-prem warehouse to Fabric. Phase 1: assessm… → Customer asked for a PoC first.",
+    ]);
+  });
+
+  it("writes nothing for the echo of our own write (both sides equal the base)", () => {
+    // The opportunity and referral as they read back after a sync: differently formatted, same values.
+    const crm = opportunityToMappedFields(opportunityRecord(), { currencies: CURRENCIES });
+    const pc = referralToMappedFields(referral());
+    const result = mergeLink({ base, crm, partnerCenter: pc, crmModifiedAt: null, partnerCenterModifiedAt: null, at: AT });
+    expect(result).toMatchObject({ crmPatch: {}, partnerCenterPatch: {}, audit: [], conflicts: [], refusals: [] });
+    expect(result.base).toEqual(base);
+  });
+
+  it("moves the base without writing when both sides made the same change", () => {
+    const result = merge({ dealValue: 5 }, { dealValue: 5 });
+    expect([result.crmPatch, result.partnerCenterPatch, result.audit]).toEqual([{}, {}, []]);
+    expect(result.base.dealValue).toBe(5);
+  });
+
+  it("resolves a conflict by the later modification time and names it in the audit", () => {
+    const crmNewer = merge({ dealValue: 130000 }, { dealValue: 110000 });
+    expect(crmNewer.partnerCenterPatch).toEqual({ dealValue: 130000 });
+    expect(crmNewer.crmPatch).toEqual({});
+    expect(crmNewer.conflicts).toEqual([{ field: "dealValue", winner: "crm", policy: "latest-wins" }]);
+    expect(crmNewer.audit[0]).toMatchObject({
+      action: "conflict",
+      direction: "CRM → Partner Center",
+      detail: "deal value changed on both sides (CRM 130000, Partner Center 110000); kept CRM 130000 (CRM changed it last)",
+    });
+
+    const pcNewer = merge({ dealValue: 130000 }, { dealValue: 110000 }, { partnerCenterModifiedAt: "2026-11-25T11:00:00Z" });
+    expect(pcNewer.crmPatch).toEqual({ dealValue: 110000 });
+    expect(pcNewer.partnerCenterPatch).toEqual({});
+    expect(pcNewer.base.dealValue).toBe(110000);
+  });
+
+  it("lets Partner Center win a conflict when the times tie or are unknown", () => {
+    const result = merge({ name: "A" }, { name: "B" }, { crmModifiedAt: null, partnerCenterModifiedAt: null });
+    expect(result.crmPatch).toEqual({ name: "B" });
+  });
+
+  it("applies the fixed policies, per field over the default", () => {
+    const policy = { default: "crm-wins" as const, fields: { notes: "partner-center-wins" as const } };
+    const result = merge(
+      { name: "CRM name", notes: "CRM notes" },
+      { name: "PC name", notes: "PC notes" },
+      { policy, partnerCenterModifiedAt: "2030-01-01T00:00:00Z" },
+    );
+    expect(result.partnerCenterPatch).toEqual({ name: "CRM name" });
+    expect(result.crmPatch).toEqual({ notes: "PC notes" });
+    expect(result.conflicts.map((c) => [c.field, c.winner, c.policy])).toEqual([
+      ["name", "crm", "crm-wins"],
+      ["notes", "partnerCenter", "partner-center-wins"],
+    ]);
+  });
+
+  it("sends an allowed status change (accept, then win) to Partner Center", () => {
+    const pending = { ...base, status: { status: "New", substatus: "Pending" } as const };
+    const accepted = mergeLink({
+      base: pending,
+      crm: { ...pending, status: { status: "Active", substatus: "Accepted" } },
+      partnerCenter: pending,
+      crmModifiedAt: null,
+      partnerCenterModifiedAt: null,
+      at: AT,
+    });
+    expect(accepted.partnerCenterPatch).toEqual({ status: { status: "Active", substatus: "Accepted" } });
+    const won = merge({ status: { status: "Closed", substatus: "Won" } }, {});
+    expect(won.partnerCenterPatch).toEqual({ status: { status: "Closed", substatus: "Won" } });
+    expect(won.audit[0]?.detail).toBe("status Active/Accepted → Closed/Won");
+  });
+
+  it("refuses a status move Partner Center does not allow and sets the opportunity back", () => {
+    const result = merge({ status: { status: "New", substatus: "Pending" } }, {});
+    expect(result.partnerCenterPatch).toEqual({});
+    expect(result.crmPatch).toEqual({ status: { status: "Active", substatus: "Accepted" } });
+    expect(result.refusals).toEqual([{ field: "status", reason: "status cannot move from Active to New" }]);
+    expect(result.audit[0]).toMatchObject({ action: "refused", direction: "CRM → Partner Center" });
+  });
+
+  it("sends nothing to a closed referral and keeps its outcome over a newer CRM edit", () => {
+    const closed = { ...base, status: { status: "Closed", substatus: "Lost" } as const };
+    const result = mergeLink({
+      base: closed,
+      crm: { ...closed, dealValue: 1, status: { status: "Closed", substatus: "Won" } },
+      partnerCenter: closed,
+      crmModifiedAt: "2030-01-01T00:00:00Z",
+      partnerCenterModifiedAt: null,
+      at: AT,
+    });
+    expect(result.partnerCenterPatch).toEqual({});
+    expect(result.crmPatch).toEqual({ dealValue: base.dealValue, status: { status: "Closed", substatus: "Lost" } });
+    expect(result.refusals.map((r) => r.field)).toEqual(["dealValue", "status"]);
+    expect(result.audit.every((a) => a.detail.includes("a closed referral accepts no changes"))).toBe(true);
+  });
+
+  it("never withdraws consent to share with Microsoft sellers", () => {
+    const oneSide = merge({ shareWithMicrosoftSellers: false }, {});
+    expect(oneSide.partnerCenterPatch).toEqual({});
+    expect(oneSide.crmPatch).toEqual({ shareWithMicrosoftSellers: true });
+    const notYet = { ...base, shareWithMicrosoftSellers: false };
+    const conflict = mergeLink({
+      base: { ...notYet, name: "x" },
+      crm: { ...notYet, shareWithMicrosoftSellers: true, name: "y" },
+      partnerCenter: { ...notYet, name: "z" },
+      crmModifiedAt: null,
+      partnerCenterModifiedAt: "2030-01-01T00:00:00Z",
+      at: AT,
+    });
+    expect(conflict.partnerCenterPatch).toEqual({ shareWithMicrosoftSellers: true });
+  });
+
+  it("treats every difference as a conflict on the first sync (no base yet)", () => {
+    const crm = { ...base, dealValue: 1 };
+    const result = mergeLink({ base: null, crm, partnerCenter: base, crmModifiedAt: null, partnerCenterModifiedAt: "2026-01-01T00:00:00Z", at: AT });
+    expect(result.conflicts.map((c) => c.field)).toEqual(["dealValue"]);
+    expect(result.crmPatch).toEqual({ dealValue: base.dealValue });
+  });
+});
