@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { HowCanMicrosoftHelp, OPPORTUNITY_COLUMNS, OpportunityColumns as C, SyncStatus } from "../../entities";
 import { LOCKED_COLUMNS, onLoad } from "../../webresources/src/forms/opportunity-onload.handler";
 import { onSave, SaveMode } from "../../webresources/src/forms/opportunity-onsave.handler";
+import { approveNextSave } from "../../webresources/src/forms/save-approval";
 import { onSyncSwitchChange } from "../../webresources/src/forms/sync-switch-onchange.handler";
 import { ACCOUNT, opportunityForm, type FormFixture } from "./opportunity-form.fixture";
 
@@ -71,6 +72,7 @@ describe("OnChange of the sync switch", () => {
     expect(f.notifications()).toHaveLength(1);
     expect(f.notifications()[0]).toMatchObject({ level: "INFO" });
     expect(f.notifications()[0]?.message).toMatch(/customer account with a country.*deal value.*currency.*close date.*SOL-12345-ABC.*customer contact/);
+    expect(f.form.ui.refreshRibbon).toHaveBeenCalled(); // Sync now / Stop syncing follow the switch at once
 
     f.form.getAttribute(C.syncWithPartnerCenter)?.setValue(false);
     onSyncSwitchChange(f.host, eventContext(f.form));
@@ -79,6 +81,17 @@ describe("OnChange of the sync switch", () => {
 });
 
 describe("OnSave", () => {
+  it("does not let an approval left by a save with sync off skip a later check", async () => {
+    const f = opportunityForm({ sync: false, products: null });
+    approveNextSave(f.form, f.host.now().getTime());
+    onSave(f.host, saveEvent(f.form).context); // sync off: nothing to check, but the approval is used up
+    f.form.getAttribute(C.syncWithPartnerCenter)?.setValue(true);
+    const event = saveEvent(f.form);
+    await onSave(f.host, event.context);
+    expect(event.prevented()).toBe(true);
+    expect(f.alerts()[0]).toContain("Add at least one co-sell solution id");
+  });
+
   it("does not interfere while sync is off", () => {
     const f = opportunityForm({ sync: false, products: null, account: null, customer: null });
     const event = saveEvent(f.form);

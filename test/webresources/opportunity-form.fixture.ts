@@ -120,6 +120,7 @@ export function opportunityForm(overrides: Partial<OpportunityValues> = {}, opti
   A.createDate(S.estimatedCloseDate, v.closeDate ?? undefined);
 
   const form = XrmMockGenerator.getFormContext() as unknown as Xrm.FormContext;
+  vi.spyOn(form.ui, "refreshRibbon").mockImplementation(() => undefined);
   vi.spyOn(form.ui, "getFormType").mockReturnValue((options.formType ?? 2) as XrmEnum.FormType);
   XrmMockGenerator.context.userSettings.languageId = options.languageId ?? 1033;
 

@@ -22,11 +22,13 @@ export const SaveMode = { Save: 1, SaveAndClose: 2, SaveAndNew: 59, AutoSave: 70
 /** Returns the pending check so tests (and async-aware hosts) can wait for it. */
 export function onSave(host: ClientHost, executionContext: Xrm.Events.SaveEventContext): Promise<void> | undefined {
   const form = executionContext.getFormContext();
+  // Every save uses up a pending approval, even one that needs no check, so none is left lying around.
+  const approved = consumeApproval(form, host.now().getTime());
   if (!readBoolean(form, OpportunityColumns.syncWithPartnerCenter)) {
     form.ui.clearFormNotification(NOTIFICATION_IDS.requirements);
     return undefined;
   }
-  if (consumeApproval(form, host.now().getTime())) return undefined;
+  if (approved) return undefined;
   const args = executionContext.getEventArgs();
   args.preventDefault();
   return checkThenSave(host, form, args.getSaveMode());

@@ -12,4 +12,6 @@ export function onSyncSwitchChange(host: ClientHost, executionContext: Xrm.Event
   } else {
     form.ui.clearFormNotification(NOTIFICATION_IDS.requirements);
   }
+  // Sync now and Stop syncing depend on the switch; the platform re-evaluates them only when asked.
+  form.ui.refreshRibbon();
 }
