@@ -1,0 +1,136 @@
+/**
+ * N workers over the durable queue in the store. Each claims one due job with a lease (the store
+ * guarantees one running job per link), runs the handler while extending the lease, then completes,
+ * schedules a retry, or dead-letters the job. A worker killed mid-job loses its lease and the job
+ * is picked up again, so nothing is lost on a crash.
+ */
+import type { Logger } from "pino";
+import type { SyncMetrics } from "../observability/metrics";
+import type { Job, SyncStore } from "../store";
+import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy";
+
+export type JobOutcome = "synced" | "unchanged" | "skipped";
+
+export interface JobHandler {
+  run(job: Job): Promise<JobOutcome>;
+  /** Called once a job is given up: show the reason on the record (pcc_syncstatus Error). */
+  onGiveUp(job: Job, error: unknown): Promise<void>;
+}
+
+export interface WorkerPoolOptions {
+  store: SyncStore;
+  handler: JobHandler;
+  logger: Logger;
+  metrics?: SyncMetrics;
+  workers: number;
+  retryPolicy?: RetryPolicy;
+  leaseMs?: number;
+  /** How long an idle worker sleeps when the queue is empty (wake() cuts it short). */
+  idlePollMs?: number;
+  instanceId?: string;
+}
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export class WorkerPool {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private sleepers = new Set<() => void>();
+  private readonly leaseMs: number;
+  private readonly idlePollMs: number;
+  private readonly retryPolicy: RetryPolicy;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.idlePollMs = options.idlePollMs ?? 250;
+    this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const instance = this.options.instanceId ?? `pid${process.pid}`;
+    for (let i = 0; i < this.options.workers; i++) this.loops.push(this.loop(`${instance}-w${i}`));
+  }
+
+  /** New work arrived: wake idle workers now instead of at their next poll. */
+  wake(): void {
+    for (const wakeUp of this.sleepers) wakeUp();
+    this.sleepers.clear();
+  }
+
+  /** Stops claiming new jobs and waits for the running ones to finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
+  }
+
+  private async loop(workerId: string): Promise<void> {
+    const { store } = this.options;
+    while (this.running) {
+      let job: Job | null;
+      try {
+        job = await store.claimNext({ workerId, leaseMs: this.leaseMs });
+      } catch (error) {
+        this.options.logger.error({ err: error, workerId }, "could not claim a job");
+        await this.sleep(this.idlePollMs * 4);
+        continue;
+      }
+      if (!job) {
+        await this.sleep(this.idlePollMs);
+        continue;
+      }
+      await this.process(job, workerId);
+    }
+  }
+
+  private async process(job: Job, workerId: string): Promise<void> {
+    const { store, handler, logger, metrics } = this.options;
+    const log = logger.child({ jobId: job.id, linkKey: job.linkKey, attempt: job.attempts, workerId });
+    const heartbeat = setInterval(() => {
+      void store.extendLease(job.id, workerId, this.leaseMs).catch((error) => log.warn({ err: error }, "lease extension failed"));
+    }, Math.max(1000, this.leaseMs / 3));
+    const stopTimer = metrics?.jobDuration.startTimer();
+    try {
+      const outcome = await handler.run(job);
+      await store.complete(job.id, workerId);
+      metrics?.jobsFinished.inc({ outcome });
+      log.debug({ outcome, reasons: job.reasons }, "job done");
+    } catch (error) {
+      const decision = decideRetry(job.attempts, error, this.retryPolicy);
+      if (decision.action === "retry") {
+        await store.retryLater(job.id, workerId, { error: errorMessage(error), runAt: Date.now() + decision.delayMs });
+        metrics?.jobsFinished.inc({ outcome: "retry" });
+        metrics?.errors.inc({ kind: "retryable" });
+        log.warn({ err: error, delayMs: decision.delayMs }, "job failed, will retry");
+      } else {
+        await store.deadLetter(job.id, workerId, errorMessage(error));
+        metrics?.jobsFinished.inc({ outcome: "dead-letter" });
+        metrics?.errors.inc({ kind: decision.reason === "not-retryable" ? "permanent" : "retryable" });
+        log.error({ err: error, reason: decision.reason }, "job given up");
+        try {
+          await handler.onGiveUp(job, error);
+        } catch (reportError) {
+          log.error({ err: reportError }, "could not write the sync error to the record");
+        }
+      }
+    } finally {
+      clearInterval(heartbeat);
+      stopTimer?.();
+    }
+  }
+}
