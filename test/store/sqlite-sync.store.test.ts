@@ -1,0 +1,216 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { EMPTY_MAPPED_FIELDS, type AuditEntry } from "../../sync/engine";
+import {
+  LinkConflictError,
+  MIGRATIONS,
+  SchemaTooNewError,
+  SqliteSyncStore,
+  StaleBaseError,
+  appliedMigrations,
+  migrate,
+  opportunityLinkKey,
+  referralLinkKey,
+} from "../../sync/store";
+
+let dir: string;
+let now: number;
+const clock = () => now;
+const open = (maxAttempts?: number) => SqliteSyncStore.open({ path: join(dir, "sync.db"), clock, maxAttempts });
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "sync-store-"));
+  now = Date.UTC(2026, 10, 25, 10, 0, 0);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const KEY = opportunityLinkKey("0B6F3C1E-5A7D-4E8F-9A10-2B3C4D5E6F70");
+const audit = (detail: string): AuditEntry => ({ at: "2026-11-25T10:03:12Z", direction: "CRM → Partner Center", action: "updated", detail });
+
+describe("schema migrations", () => {
+  it("creates every table on a fresh file, in WAL mode, and applies nothing on re-open", () => {
+    const store = open();
+    expect(appliedMigrations(store.database).map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(store.database.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(store.database.pragma("synchronous", { simple: true })).toBe(2); // FULL
+    store.database.close();
+
+    const db = new Database(join(dir, "sync.db"));
+    expect(migrate(db)).toEqual([]);
+    db.close();
+  });
+
+  it("keeps data across a re-open", async () => {
+    const store = open();
+    await store.saveLink({ key: KEY, opportunityId: "opp-1" });
+    await store.close();
+    const again = open();
+    expect(await again.getLink(KEY)).toMatchObject({ opportunityId: "opp-1" });
+    await again.close();
+  });
+
+  it("refuses a database written by a newer schema", () => {
+    open().database.close();
+    const db = new Database(join(dir, "sync.db"));
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')").run();
+    db.close();
+    expect(() => open()).toThrow(SchemaTooNewError);
+  });
+
+  it("leaves no trace of a failed migration", () => {
+    const db = new Database(":memory:");
+    const broken = { version: 4, name: "broken", up: (d: Database.Database) => d.exec("CREATE TABLE half (x); SELECT nope FROM missing;") };
+    expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(/Schema migration 4 \(broken\) failed/);
+    expect(appliedMigrations(db).map((m) => m.version)).toEqual([1, 2, 3]);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
+    db.close();
+  });
+});
+
+describe("links and base snapshots", () => {
+  it("finds a link from either side, ignoring GUID case, and refuses to link a referral twice", async () => {
+    const store = open();
+    await store.saveLink({ key: KEY, opportunityId: "0B6F3C1E", referralId: "7A1E" });
+    await store.saveLink({ key: KEY, accountId: "acc-1" });
+    expect(await store.findLinkByReferralId("7a1e")).toMatchObject({ key: KEY, opportunityId: "0B6F3C1E", accountId: "acc-1" });
+    expect(await store.findLinkByOpportunityId("0b6f3c1e")).toMatchObject({ key: KEY });
+    await expect(store.saveLink({ key: referralLinkKey("7a1e"), referralId: "7A1E" })).rejects.toThrow(LinkConflictError);
+    await store.close();
+  });
+
+  it("commits the base with its audit lines and rejects a stale commit", async () => {
+    const store = open();
+    await store.saveLink({ key: KEY, opportunityId: "opp" });
+    const first = await store.commitSync(KEY, { base: { ...EMPTY_MAPPED_FIELDS, dealValue: 10000 }, audit: [audit("created")], expectedVersion: null });
+    expect(first.version).toBe(1);
+    await store.commitSync(KEY, { base: { ...EMPTY_MAPPED_FIELDS, dealValue: 12000 }, audit: [audit("deal value 10000 → 12000")], expectedVersion: 1 });
+    await expect(store.commitSync(KEY, { base: EMPTY_MAPPED_FIELDS, audit: [audit("zombie")], expectedVersion: 1 })).rejects.toThrow(StaleBaseError);
+
+    expect((await store.getBase(KEY))?.fields.dealValue).toBe(12000);
+    expect((await store.listAudit(KEY)).map((a) => a.detail)).toEqual(["deal value 10000 → 12000", "created"]);
+    await store.deleteLink(KEY);
+    expect(await store.getBase(KEY)).toBeNull();
+    expect(await store.listAudit(KEY)).toHaveLength(2); // the full log outlives "stop syncing"
+    await store.close();
+  });
+});
+
+describe("jobs", () => {
+  it("coalesces requests for the same link into one pending job", async () => {
+    const store = open();
+    const a = await store.enqueue({ linkKey: KEY, opportunityId: "opp", reasons: ["dataverse:update"] });
+    const b = await store.enqueue({ linkKey: KEY, referralId: "ref", reasons: ["partner-center:updated", "dataverse:update"] });
+    await store.enqueue({ linkKey: "other", reasons: ["reconcile"] });
+    expect(b).toEqual({ jobId: a.jobId, coalesced: true });
+    expect(await store.getJob(a.jobId)).toMatchObject({
+      opportunityId: "opp",
+      referralId: "ref",
+      reasons: ["dataverse:update", "partner-center:updated"],
+    });
+    expect(await store.countJobs()).toEqual({ pending: 2, running: 0, dead: 0 });
+    await store.close();
+  });
+
+  it("runs one job per link at a time; a request during the run waits as a new job", async () => {
+    const store = open();
+    await store.enqueue({ linkKey: KEY, reasons: ["first"] });
+    const running = await store.claimNext({ workerId: "w1", leaseMs: 30_000 });
+    expect(running).toMatchObject({ state: "running", attempts: 1, leaseOwner: "w1" });
+    const during = await store.enqueue({ linkKey: KEY, reasons: ["second"] });
+    expect(during.coalesced).toBe(false);
+    expect(await store.claimNext({ workerId: "w2", leaseMs: 30_000 })).toBeNull();
+    expect(await store.complete(running!.id, "w1")).toBe(true);
+    expect(await store.claimNext({ workerId: "w2", leaseMs: 30_000 })).toMatchObject({ id: during.jobId, reasons: ["second"] });
+    await store.close();
+  });
+
+  it("retries later keeping the backoff even when a new request arrives, then dead-letters", async () => {
+    const store = open();
+    await store.enqueue({ linkKey: KEY, reasons: ["save"] });
+    const job = (await store.claimNext({ workerId: "w", leaseMs: 1000 }))!;
+    await store.retryLater(job.id, "w", { error: "429 Too Many Requests", runAt: now + 60_000 });
+    await store.enqueue({ linkKey: KEY, reasons: ["another save"] });
+    expect(await store.claimNext({ workerId: "w", leaseMs: 1000 })).toBeNull();
+    now += 60_000;
+    const again = (await store.claimNext({ workerId: "w", leaseMs: 1000 }))!;
+    expect(again).toMatchObject({ id: job.id, attempts: 2, lastError: "429 Too Many Requests", reasons: ["save", "another save"] });
+    expect(await store.deadLetter(again.id, "w", "Partner Center refused: invalid solution")).toBe(true);
+    expect(await store.listJobs({ state: "dead" })).toMatchObject([{ linkKey: KEY, lastError: "Partner Center refused: invalid solution" }]);
+
+    // "Sync now" queues a fresh job; its success clears the dead one.
+    await store.enqueue({ linkKey: KEY, reasons: ["sync-now"] });
+    const retry = (await store.claimNext({ workerId: "w", leaseMs: 1000 }))!;
+    expect(retry.attempts).toBe(1);
+    await store.complete(retry.id, "w");
+    expect(await store.countJobs()).toEqual({ pending: 0, running: 0, dead: 0 });
+    await store.close();
+  });
+
+  it("retries a killed worker's job once its lease expires, after the database is reopened", async () => {
+    const first = open();
+    await first.enqueue({ linkKey: KEY, opportunityId: "opp", reasons: ["save"] });
+    const claimed = (await first.claimNext({ workerId: "worker-1", leaseMs: 30_000 }))!;
+    // Simulated crash: the process goes away without completing the job.
+    first.database.close();
+
+    const second = open();
+    now += 10_000;
+    expect(await second.claimNext({ workerId: "worker-2", leaseMs: 30_000 })).toBeNull(); // lease still held
+    now += 25_000;
+    const recovered = (await second.claimNext({ workerId: "worker-2", leaseMs: 30_000 }))!;
+    expect(recovered).toMatchObject({ id: claimed.id, attempts: 2, leaseOwner: "worker-2", opportunityId: "opp" });
+    expect(recovered.lastError).toMatch(/lease expired/);
+    // The dead worker can no longer finish or fail the job it lost.
+    expect(await second.complete(claimed.id, "worker-1")).toBe(false);
+    expect(await second.retryLater(claimed.id, "worker-1", { error: "x", runAt: now })).toBe(false);
+    expect(await second.extendLease(claimed.id, "worker-2", 30_000)).toBe(true);
+    await second.close();
+  });
+
+  it("folds an expired job into a request queued meanwhile, and dead-letters a job that keeps killing workers", async () => {
+    const store = open(2);
+    await store.enqueue({ linkKey: KEY, reasons: ["save"] });
+    await store.claimNext({ workerId: "w1", leaseMs: 1000 });
+    await store.enqueue({ linkKey: KEY, reasons: ["edit"] });
+    now += 2000;
+    const second = (await store.claimNext({ workerId: "w2", leaseMs: 1000 }))!;
+    expect(second).toMatchObject({ attempts: 2, reasons: ["save", "edit"] });
+    expect(await store.listJobs({ linkKey: KEY })).toHaveLength(1);
+    now += 2000;
+    expect(await store.claimNext({ workerId: "w3", leaseMs: 1000 })).toBeNull();
+    expect(await store.listJobs({ state: "dead" })).toMatchObject([{ linkKey: KEY, attempts: 2 }]);
+    await store.close();
+  });
+});
+
+describe("processed events and watermarks", () => {
+  it("enqueues a webhook delivery once and ignores its redelivery until the key expires", async () => {
+    const store = open();
+    const event = { key: "partner-center:evt-1", ttlMs: 60 * 60_000 };
+    const first = await store.acceptEvent(event, { linkKey: KEY, reasons: ["partner-center:referral-updated"] });
+    expect(first).toMatchObject({ duplicate: false, enqueued: { coalesced: false } });
+    expect(await store.acceptEvent(event, { linkKey: KEY, reasons: ["dup"] })).toEqual({ duplicate: true, enqueued: null });
+    expect((await store.listJobs())[0]?.reasons).toEqual(["partner-center:referral-updated"]);
+
+    now += 60 * 60_000;
+    expect(await store.purgeExpiredEvents()).toBe(1);
+    expect((await store.acceptEvent(event, null)).duplicate).toBe(false);
+    await store.close();
+  });
+
+  it("stores watermarks and delta links across a re-open", async () => {
+    const store = open();
+    expect(await store.getWatermark("dataverse:opportunity")).toBeNull();
+    await store.setWatermark("dataverse:opportunity", "https://org.crm.dynamics.com/api/data/v9.2/opportunities?$deltatoken=919042");
+    await store.setWatermark("partner-center:updatedDateTime", "2026-11-25T09:00:00Z");
+    await store.setWatermark("partner-center:updatedDateTime", "2026-11-25T10:00:00Z");
+    await store.close();
+    const again = open();
+    expect(await again.getWatermark("dataverse:opportunity")).toContain("deltatoken=919042");
+    expect(await again.getWatermark("partner-center:updatedDateTime")).toBe("2026-11-25T10:00:00Z");
+    await again.close();
+  });
+});
