@@ -1,6 +1,6 @@
 /**
  * The contract between the solution XML and the built bundle: every function the RibbonDiffXml
- * and the form events name must exist on PartnerCenterCoSell in dist/webresources/pcc_/js/cosell.js,
+ * and the shipped form's events name must exist on PartnerCenterCoSell in dist/webresources/pcc_/js/cosell.js,
  * loaded the way a browser loads it (a classic script) in node:vm.
  */
 import { execFileSync } from "node:child_process";
@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { OpportunityColumns as C, SyncStatus } from "../../entities";
+import { buildCosellFormXml } from "../../solution/parts/cosell-form.part";
 import { buildCosellRibbonDiffXml } from "../../solution/parts/cosell-ribbon.part";
 import { COSELL_BUNDLE_PATH } from "../../solution/parts/cosell-webresource.part";
 import { FORM_HANDLERS, GLOBAL_NAMESPACE, PUBLIC_FUNCTION_NAMES, RIBBON_FUNCTIONS, WEB_RESOURCE_NAME } from "../../webresources/src/public-names";
@@ -45,6 +46,14 @@ describe("built bundle", () => {
     const names = attributeValues(xml, "FunctionName");
     expect(names.length).toBeGreaterThanOrEqual(Object.keys(RIBBON_FUNCTIONS).length);
     for (const name of names) expect(typeof resolve(name), name).toBe("function");
+  });
+
+  it("has every handler the shipped form's events name", () => {
+    const xml = buildCosellFormXml();
+    const names = attributeValues(xml, "functionName");
+    expect(names).toHaveLength(Object.keys(FORM_HANDLERS).length);
+    for (const name of names) expect(typeof resolve(name), name).toBe("function");
+    expect(new Set(attributeValues(xml, "libraryName"))).toEqual(new Set([WEB_RESOURCE_NAME]));
   });
 
   it("has every form event handler and every name in the public list", () => {
