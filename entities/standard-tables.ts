@@ -96,6 +96,7 @@ export const RegistrationTables = {
     primaryId: "sdkmessageprocessingstepimageid", primaryName: "name",
   },
   solution: { logicalName: "solution", entitySetName: "solutions", primaryId: "solutionid", primaryName: "friendlyname" },
+  pluginType: { logicalName: "plugintype", entitySetName: "plugintypes", primaryId: "plugintypeid", primaryName: "name" },
 } as const;
 
 export const ServiceEndpointColumns = {
@@ -160,4 +161,13 @@ export const SolutionColumns = {
   friendlyName: "friendlyname",
   version: "version",
   isManaged: "ismanaged",
+} as const;
+
+/** Columns of the opportunityclose activity passed to WinOpportunity / LoseOpportunity. */
+export const OpportunityCloseColumns = {
+  opportunity: "opportunityid",
+  subject: "subject",
+  description: "description",
+  actualRevenue: "actualrevenue",
+  actualEnd: "actualend",
 } as const;

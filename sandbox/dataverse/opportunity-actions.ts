@@ -5,7 +5,7 @@
  * actual value and close date, as the platform does. (The opportunityclose activity row itself is
  * not kept by the sandbox.)
  */
-import { OpportunityState, Tables } from "../../entities";
+import { OpportunityCloseColumns, OpportunityState, Tables } from "../../entities";
 import { ErrorCode, notFound, ODataError } from "./odata-error";
 import { normalizeDate, requireObjectBody } from "./payload-reader";
 import type { RecordOperations } from "./record-operations";
@@ -22,7 +22,7 @@ export function closeOpportunity(context: SandboxContext, operations: RecordOper
   const close = payload["OpportunityClose"];
   if (typeof close !== "object" || close === null) throw invalid("OpportunityClose is required.");
   const closeValues = close as Record<string, unknown>;
-  const bind = closeValues[`${table.primaryId}@odata.bind`];
+  const bind = closeValues[`${OpportunityCloseColumns.opportunity}@odata.bind`];
   const id = typeof bind === "string" ? BIND.exec(bind)?.[1]?.toLowerCase() : undefined;
   if (!id) throw invalid(`OpportunityClose must reference the opportunity with ${table.primaryId}@odata.bind.`);
   const current = context.store.get(table.logicalName, id);
@@ -36,8 +36,9 @@ export function closeOpportunity(context: SandboxContext, operations: RecordOper
   if (typeof status !== "number" || !statusOptions.some((option) => option.value === status)) {
     throw invalid(`${String(status)} is not a valid status code for state code ${outcome} on opportunity with Id ${id}.`);
   }
-  const revenue = closeValues["actualrevenue"];
-  const end = typeof closeValues["actualend"] === "string" ? normalizeDate(closeValues["actualend"], true) : undefined;
+  const revenue = closeValues[OpportunityCloseColumns.actualRevenue];
+  const endValue = closeValues[OpportunityCloseColumns.actualEnd];
+  const end = typeof endValue === "string" ? normalizeDate(endValue, true) : undefined;
   operations.asCloseAction(() =>
     operations.update(table, current, {
       statecode: state,

@@ -172,7 +172,7 @@ function sdkRegistrationTables(): TableMeta[] {
       text("description", 256),
       lookup("sdkmessageid", SdkTables.sdkMessage.logicalName),
       lookup("sdkmessagefilterid", SdkTables.sdkMessageFilter.logicalName),
-      col("eventhandler", "Lookup", { targets: [SdkTables.serviceEndpoint.logicalName, "plugintype"] }),
+      col("eventhandler", "Lookup", { targets: [SdkTables.serviceEndpoint.logicalName, SdkTables.pluginType.logicalName] }),
       col("stage", "Picklist", {
         options: options([10, "Pre-validation"], [20, "Pre-operation"], [30, "Main Operation"], [40, "Post-operation"]),
       }),

@@ -1,0 +1,116 @@
+/**
+ * Our solution zip (built by the real packer) imported into the sandbox defines the pcc_ columns the
+ * backend writes: before the import Dataverse refuses them, after it every column round-trips with its
+ * type and limits enforced.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  OPPORTUNITY_COLUMNS,
+  OpportunityColumns,
+  ReferralStatus,
+  SOLUTION,
+  SyncStatus,
+  Tables,
+  type ColumnDefinition,
+} from "../../entities";
+import { DataverseError, type OpportunityWrite } from "../../sync/dataverse";
+import { api, solutionZip, startFixture, type Fixture } from "./sandbox-fixture";
+
+/** A valid, non-default value for every column type. */
+function sampleValue(column: ColumnDefinition): unknown {
+  switch (column.type) {
+    case "boolean":
+      return !column.defaultValue;
+    case "choice":
+      return column.options[column.options.length - 1]?.value;
+    case "datetime":
+      return "2026-11-25T10:03:12Z";
+    case "text":
+      return column.format === "url" ? "https://partner.microsoft.com/referrals/abc" : `value of ${column.logicalName}`.slice(0, column.maxLength);
+    case "memo":
+      return `line one of ${column.logicalName}\nline two`;
+  }
+}
+
+describe("ImportSolution of our zip", () => {
+  let fixture: Fixture;
+  beforeAll(async () => {
+    fixture = await startFixture();
+  });
+  afterAll(() => fixture.sandbox.close());
+  beforeEach(() => fixture.sandbox.reset());
+
+  it("refuses pcc_ columns before the import, with Dataverse's unknown-property error", async () => {
+    const write = fixture.client.createOpportunity({ name: "Before import", [OpportunityColumns.syncWithPartnerCenter]: true });
+    await expect(write).rejects.toBeInstanceOf(DataverseError);
+    await expect(write).rejects.toMatchObject({ status: 400, isUnknownProperty: true });
+
+    const select = await api(fixture.sandbox, `${Tables.opportunity.entitySetName}?$select=${OpportunityColumns.syncStatus}`);
+    expect(select.status).toBe(400);
+    expect(select.json).toMatchObject({ error: { code: "0x80060888", message: expect.stringContaining(`'${OpportunityColumns.syncStatus}'`) } });
+    expect(await fixture.client.installedSolution(SOLUTION.uniqueName)).toBeUndefined();
+  });
+
+  it("adds every column of entities/ and then round-trips each through create, read and update", async () => {
+    await fixture.client.importSolution(await solutionZip());
+
+    const columns = await fixture.client.attributeNames(Tables.opportunity.logicalName);
+    expect(columns).toEqual(expect.arrayContaining(OPPORTUNITY_COLUMNS.map((column) => column.logicalName)));
+    expect(await fixture.client.installedSolution(SOLUTION.uniqueName)).toMatchObject({ isManaged: false });
+
+    const values = Object.fromEntries(OPPORTUNITY_COLUMNS.map((column) => [column.logicalName, sampleValue(column)])) as OpportunityWrite;
+    const id = await fixture.client.createOpportunity({ name: "Contoso expansion", ...values });
+    const created = await fixture.client.retrieveOpportunity(id);
+    expect(created?.values).toMatchObject(values);
+    expect(created?.etag).toMatch(/^W\/"\d+"$/);
+    expect(created?.formatted[OpportunityColumns.referralStatus]).toBe("Closed / Expired");
+
+    const etag = await fixture.client.updateOpportunity(
+      id,
+      { [OpportunityColumns.syncStatus]: SyncStatus.Synced, [OpportunityColumns.referralStatus]: ReferralStatus.ActiveAccepted, [OpportunityColumns.syncError]: null },
+      created?.etag,
+    );
+    const updated = await fixture.client.retrieveOpportunity(id);
+    expect(updated?.etag).toBe(etag);
+    expect(updated?.values).toMatchObject({
+      [OpportunityColumns.syncStatus]: SyncStatus.Synced,
+      [OpportunityColumns.referralStatus]: ReferralStatus.ActiveAccepted,
+      [OpportunityColumns.syncError]: null,
+      [OpportunityColumns.products]: values[OpportunityColumns.products],
+    });
+    expect(updated?.formatted[OpportunityColumns.syncStatus]).toBe("✔ Synced");
+  });
+
+  it("applies the defaults the zip declares to a new opportunity", async () => {
+    await fixture.client.importSolution(await solutionZip());
+    const id = await fixture.client.createOpportunity({ name: "Defaults" });
+    const row = await fixture.client.retrieveOpportunity(id);
+    expect(row?.values[OpportunityColumns.syncWithPartnerCenter]).toBe(false);
+    expect(row?.values[OpportunityColumns.syncStatus]).toBe(SyncStatus.NotSynced);
+  });
+
+  it("validates values against the imported definitions: option values, text length, types", async () => {
+    await fixture.client.importSolution(await solutionZip());
+    await expect(fixture.client.createOpportunity({ name: "x", [OpportunityColumns.syncStatus]: 42 })).rejects.toMatchObject({
+      status: 400,
+      code: "0x8004431a",
+    });
+    const identifier = OPPORTUNITY_COLUMNS.find((column) => column.logicalName === OpportunityColumns.referralIdentifier);
+    const tooLong = "x".repeat((identifier?.type === "text" ? identifier.maxLength : 100) + 1);
+    await expect(fixture.client.createOpportunity({ name: "x", [OpportunityColumns.referralIdentifier]: tooLong })).rejects.toMatchObject({
+      status: 400,
+      code: "0x80044331",
+    });
+    const wrongType = await api(fixture.sandbox, Tables.opportunity.entitySetName, {
+      method: "POST",
+      body: { name: "x", [OpportunityColumns.syncWithPartnerCenter]: "yes" },
+    });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.json).toMatchObject({ error: { code: "0x80048d19", message: expect.stringContaining("Edm.Boolean") } });
+  });
+
+  it("rejects a file that is not a solution zip and changes nothing", async () => {
+    await expect(fixture.client.importSolution(Buffer.from("not a zip"))).rejects.toMatchObject({ status: 400 });
+    expect(await fixture.client.attributeNames(Tables.opportunity.logicalName)).not.toContain(OpportunityColumns.syncStatus);
+  });
+});
