@@ -37,12 +37,11 @@ export function runDeltaQuery(context: SandboxContext, table: TableMeta, options
   const since = options.deltaToken === undefined ? undefined : tokenVersion(options.deltaToken);
   const { changed, deletedIds } =
     since === undefined ? { changed: context.store.list(table.logicalName), deletedIds: [] } : context.store.changesSince(table.logicalName, since);
-  const link = new URL(`${base}/${table.entitySetName}`);
-  if (select) link.searchParams.set("$select", select.join(","));
-  link.searchParams.set("$deltatoken", deltaToken(context.store.currentVersion));
+  const selectPart = select ? `$select=${select.join(",")}&` : "";
+  const link = `${base}/${table.entitySetName}?${selectPart}$deltatoken=${encodeURIComponent(deltaToken(context.store.currentVersion))}`;
   return {
     "@odata.context": `${base}/$metadata#${table.entitySetName}${select ? `(${select.join(",")})` : ""}/$delta`,
-    "@odata.deltaLink": link.toString(),
+    "@odata.deltaLink": link,
     value: [
       ...changed.map((row) => serializeRecord(context, table, row, { select, preferences })),
       ...deletedIds.map((id) => ({ "@odata.context": `${base}/$metadata#${table.entitySetName}/$deletedEntity`, id, reason: "deleted" })),

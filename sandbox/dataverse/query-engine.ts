@@ -142,9 +142,11 @@ export function runQuery(
     }
     const start = (page - 1) * pageSize;
     if (start + pageSize < rows.length) {
-      const url = new URL(requestUrl, context.orgUrl);
-      url.searchParams.set("$skiptoken", `<cookie pagenumber="${page + 1}" istracking="False" />`);
-      nextLink = url.toString();
+      // Like Dataverse: the original query as sent, plus a $skiptoken (keys keep their literal "$").
+      const [path = "", query = ""] = requestUrl.split(/\?(.*)/s);
+      const kept = query.split("&").filter((part) => part && !/^(\$|%24)skiptoken=/i.test(part));
+      kept.push(`$skiptoken=${encodeURIComponent(`<cookie pagenumber="${page + 1}" istracking="False" />`)}`);
+      nextLink = `${context.orgUrl}${path}?${kept.join("&")}`;
     }
     rows = rows.slice(start, start + pageSize);
   }

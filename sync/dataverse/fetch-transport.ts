@@ -135,6 +135,6 @@ function errorFromResponse(method: string, url: string, status: number, text: st
   } catch {
     // Not JSON (a proxy's HTML page, an empty 401): keep the raw text.
   }
-  const path = url.replace(/^https?:\/\/[^/]+/, "");
+  const path = url.replace(/^https?:\/\/[^/]+/, "").split("?")[0];
   return new DataverseError(`${method} ${path} → ${status}${code ? ` ${code}` : ""}: ${message || "(no body)"}`, { status, code, retryAfterMs: retryAfter, cause });
 }
