@@ -65,6 +65,7 @@ interface StandardField {
 const STANDARD_FIELDS: readonly StandardField[] = [
   { column: OpportunityStandardColumns.name, classId: CONTROL_CLASS.text, label: { 1033: "Topic", 1040: "Argomento" } },
   { column: OpportunityStandardColumns.customer, classId: CONTROL_CLASS.lookup, label: { 1033: "Potential Customer", 1040: "Cliente potenziale" } },
+  { column: OpportunityStandardColumns.transactionCurrency, classId: CONTROL_CLASS.lookup, label: { 1033: "Currency", 1040: "Valuta" } },
   { column: OpportunityStandardColumns.estimatedValue, classId: CONTROL_CLASS.money, label: { 1033: "Est. Revenue", 1040: "Ricavi stimati" } },
   { column: OpportunityStandardColumns.estimatedCloseDate, classId: CONTROL_CLASS.dateTime, label: { 1033: "Est. Close Date", 1040: "Data di chiusura stimata" } },
   { column: OpportunityStandardColumns.description, classId: CONTROL_CLASS.memo, label: { 1033: "Description", 1040: "Descrizione" } },
