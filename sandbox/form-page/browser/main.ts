@@ -1,0 +1,80 @@
+/**
+ * The page's entry point: reads the page model (what the server found in the solution zip), installs
+ * the global Xrm the web resource expects, and routes between the opportunity list (#/), an
+ * opportunity form (#/opportunity/<id> or #/opportunity/new) and the Partner Center page (#/partner-center).
+ */
+import { PAGE_MODEL_PATH, type PageModel } from "../page-model";
+import { openErrorDialog } from "./dialogs";
+import { clear, h } from "./dom";
+import { forgetLookupChoices } from "./field-input";
+import { showOpportunityForm } from "./form-view";
+import { showOpportunityList } from "./opportunity-list";
+import { showPartnerCenterPage } from "./partner-center-page";
+import { LANGUAGES, session } from "./session";
+import { installXrm } from "./xrm-shim";
+
+let dispose: () => void = () => undefined;
+let model: PageModel;
+const content = h("main", { id: "content" });
+
+function navigate(hash: string, replace = false): void {
+  if (replace) history.replaceState(null, "", hash);
+  else location.hash = hash;
+}
+
+async function route(): Promise<void> {
+  dispose();
+  dispose = () => undefined;
+  clear(content);
+  document.body.dataset["ready"] = "false";
+  const hash = location.hash || "#/";
+  try {
+    const form = /^#\/opportunity\/(new|[0-9a-f-]{36})$/i.exec(hash);
+    if (form?.[1]) {
+      forgetLookupChoices();
+      dispose = await showOpportunityForm(content, model, form[1] === "new" ? null : form[1].toLowerCase(), {
+        // The record now exists: its address changes, the form stays (as after a first save in Dynamics 365).
+        onCreated: (id) => navigate(`#/opportunity/${id}`, true),
+        onNew: () => navigate("#/opportunity/new"),
+        onBack: () => navigate("#/"),
+      });
+    } else if (hash === "#/partner-center") {
+      await showPartnerCenterPage(content);
+    } else {
+      await showOpportunityList(content, model, { onOpen: (id) => navigate(`#/opportunity/${id}`), onNew: () => navigate("#/opportunity/new") });
+    }
+  } catch (error) {
+    const message = (error as { message?: string }).message ?? String(error);
+    content.append(h("div", { className: "problem", role: "alert" }, message));
+    void openErrorDialog({ message, details: error instanceof Error ? error.stack : undefined });
+  }
+  document.body.dataset["ready"] = "true";
+}
+
+function header(): HTMLElement {
+  const language = h("select", { "aria-label": "Language", "data-language": "" }, ...LANGUAGES.map((entry) => h("option", { value: String(entry.id) }, entry.name)));
+  language.value = String(session.languageId());
+  language.addEventListener("change", () => {
+    session.setLanguage(Number(language.value));
+    // The list and Partner Center pages have no live labels to update; draw them again.
+    if (!/^#\/opportunity\//.test(location.hash)) void route();
+  });
+  return h("nav", { className: "top-nav" },
+    h("strong", {}, "Dynamics 365 · Co-sell sandbox"),
+    h("a", { href: "#/" }, "Opportunities"),
+    h("a", { href: "#/partner-center" }, "Partner Center"),
+    h("span", { className: "spacer" }),
+    h("label", {}, "Language ", language));
+}
+
+async function start(): Promise<void> {
+  const page = document.getElementById("page") ?? document.body;
+  const response = await fetch(PAGE_MODEL_PATH);
+  model = (await response.json()) as PageModel;
+  installXrm(session);
+  page.append(header(), content);
+  window.addEventListener("hashchange", () => void route());
+  await route();
+}
+
+void start();
