@@ -5,7 +5,7 @@
  * optimistic concurrency with etags, and a notification per write for the webhook dispatcher.
  */
 import { randomUUID } from "node:crypto";
-import { OpportunityState, Tables } from "../../entities";
+import { OpportunityState, RegistrationTables, StepColumns, StepMode, StepStage, Tables } from "../../entities";
 import type { LookupValue, StoredRecord } from "./entity-store";
 import { ErrorCode, notFound, ODataError } from "./odata-error";
 import { etagOf, type SandboxContext } from "./sandbox-context";
@@ -58,6 +58,7 @@ export class RecordOperations {
   }
 
   create(table: TableMeta, values: Record<string, unknown>, requestedId?: string): StoredRecord {
+    this.guardStep(table, undefined, values);
     const id = (requestedId ?? (values[table.primaryId] as string | undefined) ?? randomUUID()).toLowerCase();
     if (this.context.store.get(table.logicalName, id)) {
       throw new ODataError(412, ErrorCode.DuplicateRecord, "A record with matching key values already exists.");
@@ -84,6 +85,7 @@ export class RecordOperations {
 
   update(table: TableMeta, current: StoredRecord, values: Record<string, unknown>): StoredRecord {
     this.guardState(table, current, values);
+    this.guardStep(table, current, values);
     const row: Record<string, unknown> = { ...current.values, ...values };
     const platform = { modifiedon: nowIso(), modifiedby: this.caller() };
     for (const [name, value] of Object.entries(platform)) if (table.attributes.has(name)) row[name] = value;
@@ -150,6 +152,16 @@ export class RecordOperations {
       if (option?.state !== undefined && option.state !== state) {
         throw new ODataError(400, ErrorCode.InvalidArgument, `${status} is not a valid status code for state code ${state} on ${table.logicalName}.`);
       }
+    }
+  }
+
+  /** The platform only runs asynchronous steps in the post-operation stage. */
+  private guardStep(table: TableMeta, current: StoredRecord | undefined, values: Record<string, unknown>): void {
+    if (table.logicalName !== RegistrationTables.step.logicalName) return;
+    const mode = values[StepColumns.mode] ?? current?.values[StepColumns.mode];
+    const stage = values[StepColumns.stage] ?? current?.values[StepColumns.stage];
+    if (mode === StepMode.Asynchronous && stage !== StepStage.PostOperation) {
+      throw new ODataError(400, ErrorCode.InvalidArgument, "Asynchronous steps are supported only in the PostOperation stage (40).");
     }
   }
 

@@ -76,6 +76,8 @@ describe("webhook steps", () => {
     expect(steps).toHaveLength(2);
     expect(steps.every((step) => step.values[S.stage] === StepStage.PostOperation && step.values[S.mode] === StepMode.Asynchronous)).toBe(true);
     expect(steps.map((step) => step.values[S.filteringAttributes])).toContainEqual(expect.stringContaining(OpportunityColumns.syncRequestedOn));
+    // As in Dataverse, an asynchronous step must run post-operation.
+    await expect(fixture.client.create(RegistrationTables.step, { [S.name]: "bad", [S.mode]: StepMode.Asynchronous, [S.stage]: StepStage.PreOperation })).rejects.toMatchObject({ status: 400 });
   });
 
   it("delivers a RemoteExecutionContext for a create and for an update of a filtered column", async () => {
