@@ -137,6 +137,17 @@ describe("$batch", () => {
     expect(names).toEqual(["Batch one", "Batch two"]);
   });
 
+  it("throttles through the shared fault injection: the client retries, then reports a retryable 429", async () => {
+    fixture.sandbox.faults.set({ throttleRate: 1, retryAfterSeconds: 0 });
+    fixture.sandbox.counters.reset();
+    try {
+      await expect(fixture.client.queryAccounts()).rejects.toMatchObject({ status: 429, code: "0x80072322", retryable: true });
+      expect(fixture.sandbox.counters.snapshot()[`GET /api/data/v9.2/${Tables.account.entitySetName}`]).toBe(4);
+    } finally {
+      fixture.sandbox.faults.set({});
+    }
+  });
+
   it("accepts a body that is a JSON string holding the object (dataverse-ify's Node transport sends that)", async () => {
     const created = await api(fixture.sandbox, Tables.account.entitySetName, { method: "POST", body: JSON.stringify(JSON.stringify({ [A.name]: "Double" })) });
     expect(created.status).toBe(204);
