@@ -2,7 +2,8 @@
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, describe, expect, it } from "vitest";
@@ -23,13 +24,15 @@ const form = (new XMLParser({
 
 const cells = (form.tabs.tab.columns.column.sections.section as Xml[]).flatMap((s) => (s.rows.row as Xml[]).flatMap((r) => r.cell as Xml[]));
 
+/** Microsoft's XSDs (9.0.0.2090) in ../shared beside the repository, as CI checks it out. */
+const SHARED_SCHEMAS = join(dirname(fileURLToPath(import.meta.url)), "../../../shared/schemas/dataverse-9.0.0.2090");
 const schemas = mkdtempSync(join(tmpdir(), "pcc-formxsd-"));
 afterAll(() => rmSync(schemas, { recursive: true, force: true }));
 
 describe("Opportunity – Co-sell form", () => {
   it("validates against Microsoft's FormXml.xsd", async () => {
     // The same local patches as ../shared/tools/validate-solution: the XSDs use .NET-only regex syntax.
-    cpSync(join(process.cwd(), "..", "shared", "schemas", "dataverse-9.0.0.2090"), schemas, { recursive: true });
+    cpSync(SHARED_SCHEMAS, schemas, { recursive: true });
     for (const file of readdirSync(schemas).filter((f) => f.endsWith(".xsd"))) {
       let text = readFileSync(join(schemas, file), "utf8").replace(/(pattern value *= *")\^([^"]*)\$"/g, "$1$2\"");
       if (file === "FormXml.xsd") text = text.replace("(\\$webresource:|/)(.)+", "($webresource:|/)(.)+").replace("(?![cC][rR][mM]_)", "");
@@ -46,11 +49,13 @@ describe("Opportunity – Co-sell form", () => {
     expect(entry.id).toBe("{eb124f35-6378-47f2-8040-a1b043ef50af}");
   });
 
-  it("shows name, customer, estimated value, close date and description with standard controls", () => {
+  it("shows name, customer, currency, estimated value, close date and description with standard controls", () => {
     const standard = cells.map((c) => c.control.datafieldname).filter((name: string) => !name.startsWith("pcc_"));
     expect(standard).toEqual([
       OpportunityStandardColumns.name,
       OpportunityStandardColumns.customer,
+      // The OnSave co-sell check reads the currency from the form.
+      OpportunityStandardColumns.transactionCurrency,
       OpportunityStandardColumns.estimatedValue,
       OpportunityStandardColumns.estimatedCloseDate,
       OpportunityStandardColumns.description,

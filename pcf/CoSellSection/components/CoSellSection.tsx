@@ -7,6 +7,15 @@ import { SolutionIdsInput } from "./SolutionIdsInput";
 import { StatusPanel } from "./StatusPanel";
 import { classes } from "./styles";
 
+/** Drawn here so the control does not depend on the host having registered Fluent's icon font. */
+function Caret(): React.ReactElement {
+  return (
+    <span className={classes.caret} aria-hidden="true">
+      <svg width="12" height="12" viewBox="0 0 12 12"><path d="M2 4l4 4 4-4" fill="none" stroke="currentColor" strokeWidth="1.5" /></svg>
+    </span>
+  );
+}
+
 function Masked({ label, text }: { label: string; text: string }): React.ReactElement {
   return (
     <div>
@@ -49,6 +58,7 @@ export function CoSellSection(props: CoSellSectionProps): React.ReactElement {
               options={help.options}
               selectedKey={help.value}
               disabled={!help.editable}
+              onRenderCaretDown={Caret}
               onChange={(_, option) => props.onHelpChange(option ? Number(option.key) : null)}
             />
           )}

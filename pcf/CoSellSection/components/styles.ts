@@ -2,7 +2,8 @@
 import { mergeStyleSets } from "@fluentui/react";
 
 export const classes = mergeStyleSets({
-  root: { display: "flex", flexDirection: "column", gap: 16, width: "100%", minWidth: 0, boxSizing: "border-box" },
+  // Left-aligned explicitly: hosts (pcf-start, some form layouts) centre text in the container.
+  root: { display: "flex", flexDirection: "column", gap: 16, width: "100%", minWidth: 0, boxSizing: "border-box", textAlign: "left" },
   // Each field takes at least 220px and wraps onto its own line on a phone.
   fields: { display: "flex", flexWrap: "wrap", gap: "12px 24px", alignItems: "flex-start" },
   field: { flex: "1 1 220px", minWidth: 0 },
@@ -32,6 +33,7 @@ export const classes = mergeStyleSets({
   timelineItem: { position: "relative", padding: "4px 0 8px 12px", overflowWrap: "anywhere" },
   timelineTime: { color: "#605e5c", fontSize: 12, display: "block" },
   timelineRaw: { fontFamily: "Consolas, monospace", fontSize: 12, whiteSpace: "pre-wrap" },
+  caret: { display: "flex", alignItems: "center", height: "100%", color: "#605e5c" },
   screenReaderOnly: {
     position: "absolute", width: 1, height: 1, margin: -1, padding: 0, overflow: "hidden", clip: "rect(0,0,0,0)", border: 0,
   },
