@@ -306,7 +306,9 @@ export interface ReferralCreateInput {
 /**
  * Body of the POST that shares an opportunity. Asking Microsoft for help makes it a co-sell deal:
  * the referral becomes visible to Microsoft sellers (reference 3.2: "automatically visible when help
- * is requested") and Microsoft is the invite target (reference 1.6, inferred).
+ * is requested") and is created as `Shared`; Microsoft is then invited with a second referral on the
+ * same engagement (microsoftInvitationFor), as the reference's "shared referral across two parties"
+ * documents (1.6). Our own referral never carries `target`: that marks the other party's side.
  */
 export function referralCreateFromOpportunity(input: ReferralCreateInput): ReferralCreate {
   const { fields } = input;
@@ -314,7 +316,7 @@ export function referralCreateFromOpportunity(input: ReferralCreateInput): Refer
   return {
     name: fields.name ?? "",
     externalReferenceId: input.opportunityId,
-    type: "Independent",
+    type: coSell ? "Shared" : "Independent",
     customerProfile: input.customerProfile,
     consent: { consentToShareReferralWithMicrosoftSellers: fields.shareWithMicrosoftSellers || coSell },
     details: {
@@ -328,6 +330,24 @@ export function referralCreateFromOpportunity(input: ReferralCreateInput): Refer
       additionalRequirements: { attributes: [{ id: "HaveNotDecided", type: "CustomerMarketplaceIntent" }] },
     },
     inviteContext: { assistanceRequestCode: fields.helpCode ?? "Unknown" },
-    ...(coSell ? { target: [{ type: "BusinessProfileLocation" as const, id: MICROSOFT_ORGANIZATION_ID }] } : {}),
   };
+}
+
+/**
+ * The second referral of a co-sell engagement, addressed to Microsoft (reference 1.6, step 2): the
+ * same engagement, customer and deal, with `target` naming Microsoft. Null when no help is asked.
+ */
+export function microsoftInvitationFor(ours: Referral): ReferralCreate | null {
+  const code = ours.inviteContext?.assistanceRequestCode;
+  if (!code || code === "Unknown" || ours.type !== "Shared") return null;
+  return {
+    name: ours.name,
+    engagementId: ours.engagementId,
+    type: "Shared",
+    customerProfile: ours.customerProfile,
+    consent: ours.consent,
+    details: ours.details,
+    inviteContext: { assistanceRequestCode: code },
+    target: [{ type: "BusinessProfileLocation", id: MICROSOFT_ORGANIZATION_ID }],
+  } as ReferralCreate;
 }

@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { z } from "zod";
+import { PRODUCTION_CERTIFICATE_HOSTS } from "../partner-center/webhook-signature-verifier";
 
 const url = (what: string) => z.string({ error: `is required: ${what}` }).url({ error: `must be a URL: ${what}` });
 
@@ -22,8 +23,14 @@ export const ConfigSchema = z
     PARTNER_CENTER_REFERRAL_LINK_BASE: url("where 'Open in Partner Center' links point").default("https://partner.microsoft.com/dashboard/referrals/v2/leads/details"),
     /** Only for the sandbox: a static bearer token instead of the delegated sign-in. */
     PARTNER_CENTER_STATIC_TOKEN: z.string().optional(),
+    PARTNER_CENTER_WEBHOOKS_API_URL: url("the Partner Center webhooks API base, normally https://api.partnercenter.microsoft.com").default("https://api.partnercenter.microsoft.com"),
     PARTNER_CENTER_TOKEN_FILE: z.string().default("./cosell-partner-center-token.json"),
-    PARTNER_CENTER_WEBHOOK_CERT_HOSTS: z.string().default("api.partnercenter.microsoft.com,api.partner.microsoft.com"),
+    PARTNER_CENTER_CLIENT_ID: z.string().optional(),
+    PARTNER_CENTER_TENANT_ID: z.string().default("organizations"),
+    PARTNER_CENTER_TOKEN_SECRET: z.string().optional(),
+    PARTNER_CENTER_WEBHOOK_CERT_HOSTS: z.string().default(PRODUCTION_CERTIFICATE_HOSTS.join(",")),
+    /** Only for the sandbox: the one plain-http certificate URL accepted, on 127.0.0.1. */
+    PARTNER_CENTER_SANDBOX_CERT_URL: z.string().optional(),
     DATAVERSE_WEBHOOK_KEY: z.string({ error: "is required: the secret Dataverse sends with each webhook (generate one with `openssl rand -hex 32`)" })
       .min(16, { error: "must be at least 16 characters: use `openssl rand -hex 32`" }),
     PUBLIC_BASE_URL: url("the URL Dataverse and Partner Center reach this service at, e.g. https://cosell.contoso.com").optional(),
@@ -51,6 +58,11 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (!hasCredential) {
     problems.push(
       "DATAVERSE_CLIENT_SECRET: no Dataverse credential: set DATAVERSE_TENANT_ID, DATAVERSE_CLIENT_ID and DATAVERSE_CLIENT_SECRET (or DATAVERSE_CLIENT_CERTIFICATE_PATH) of the application user, or DATAVERSE_USE_MANAGED_IDENTITY=true",
+    );
+  }
+  if (!env.PARTNER_CENTER_STATIC_TOKEN && !(env.PARTNER_CENTER_CLIENT_ID && env.PARTNER_CENTER_TOKEN_SECRET)) {
+    problems.push(
+      "PARTNER_CENTER_CLIENT_ID: no Partner Center credential: set PARTNER_CENTER_CLIENT_ID (the Entra ID app registered in Partner Center) and PARTNER_CENTER_TOKEN_SECRET (encrypts the stored sign-in), then run `cosell login`",
     );
   }
   if (env.DATAVERSE_CLIENT_CERTIFICATE_PATH && !existsSync(env.DATAVERSE_CLIENT_CERTIFICATE_PATH)) {

@@ -17,6 +17,7 @@ import {
   opportunityToMappedFields,
   opportunityUpdateFromMerge,
   referralCreateFromOpportunity,
+  microsoftInvitationFor,
   referralPatchOperations,
   referralToMappedFields,
   resolveMapping,
@@ -132,9 +133,16 @@ describe("opportunity ⇄ referral mapping", () => {
       consent: { consentToShareReferralWithMicrosoftSellers: true },
       details: { dealValue: 120000, currency: "EUR", closingDateTime: "2026-12-31T00:00:00Z" },
       inviteContext: { assistanceRequestCode: "ProofOfConceptOrDemo" },
-      target: [{ type: "BusinessProfileLocation", id: "msft" }],
+      type: "Shared",
     });
+    // Our own side never names Microsoft as its target: that is the invitation, a second referral.
+    expect(body).not.toHaveProperty("target");
     expect(body.details.requirements?.solutions?.map((s) => s.id)).toEqual(fields.solutionIds);
+    const ours = referral({ type: "Shared", engagementId: "eng-1", inviteContext: { assistanceRequestCode: "ProofOfConceptOrDemo" } });
+    const invitation = microsoftInvitationFor(ours);
+    expect(invitation).toMatchObject({ engagementId: "eng-1", type: "Shared", target: [{ type: "BusinessProfileLocation", id: "msft" }] });
+    expect(ReferralCreateSchema.safeParse(invitation).success).toBe(true);
+    expect(microsoftInvitationFor(referral({ type: "Independent" }))).toBeNull();
   });
 
   it("creates an opportunity for an inbound referral, linked and switched on, won through the action", () => {

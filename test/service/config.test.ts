@@ -15,6 +15,7 @@ describe("configuration", () => {
     expect(message).toContain("DATAVERSE_URL is required: your org URL");
     expect(message).toContain("DATAVERSE_WEBHOOK_KEY is required");
     expect(message).toContain("no Dataverse credential");
+    expect(message).toContain("no Partner Center credential");
     expect(message).toContain(".env.example");
   });
 
@@ -29,6 +30,7 @@ describe("configuration", () => {
       DATAVERSE_URL: "https://x.crm.dynamics.com",
       DATAVERSE_TENANT_ID: "t", DATAVERSE_CLIENT_ID: "c", DATAVERSE_CLIENT_SECRET: "s",
       DATAVERSE_WEBHOOK_KEY: "0123456789abcdef0123",
+      PARTNER_CENTER_CLIENT_ID: "app", PARTNER_CENTER_TOKEN_SECRET: "secret",
     });
     expect(config.PARTNER_CENTER_API_URL).toBe("https://api.partner.microsoft.com");
     expect(config.WORKERS).toBe(4);

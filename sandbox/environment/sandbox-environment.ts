@@ -1,0 +1,123 @@
+/**
+ * The whole product on one machine: both sandboxes, our solution imported into the Dataverse one,
+ * the sync backend listening on 127.0.0.1 with webhooks registered on both sides, exactly as an
+ * admin sets it up against a real org. `npm start`, the API end-to-end tests and the benchmarks all
+ * start it through here, so they exercise the same wiring.
+ */
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import pino from "pino";
+import { packSolution } from "../../solution/pack";
+import type { FaultSettings } from "../shared/fault-injection";
+import { parseConfig, type Config } from "../../sync/service/config";
+import { registerWebhooks } from "../../sync/service/register-webhooks";
+import { createSyncService, partnerCenterTokens, type SyncService } from "../../sync/service/sync-service";
+import { startDataverseSandbox, type DataverseSandbox } from "../dataverse/dataverse-sandbox";
+import { startPartnerCenterSandbox, type PartnerCenterSandbox } from "../partner-center/partner-center-sandbox";
+
+export interface SandboxEnvironmentOptions {
+  /** SQLite file of the backend (default: in memory). */
+  storePath?: string;
+  workers?: number;
+  logger?: Logger;
+  dataverseFaults?: Partial<FaultSettings>;
+  partnerCenterFaults?: Partial<FaultSettings>;
+  /** A solution zip to import; default: packed now from entities/ and the built parts. */
+  solutionZip?: string;
+  /** Where "Open in Partner Center" links point (the form page's Partner Center page in `npm start`). */
+  referralLinkBase?: string;
+  reconcileIntervalSeconds?: number;
+  /** Start the backend (default true). Benchmarks run it as a separate process instead. */
+  startBackend?: boolean;
+  maxAttempts?: number;
+}
+
+export interface SandboxEnvironment {
+  dataverse: DataverseSandbox;
+  partnerCenter: PartnerCenterSandbox;
+  service: SyncService | null;
+  backendUrl: string | null;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export const SANDBOX_TOKEN = "sandbox-token";
+
+/** The backend's configuration for the two sandboxes: the same variables an admin sets for a real org. */
+export function sandboxConfig(dataverse: DataverseSandbox, partnerCenter: PartnerCenterSandbox, options: SandboxEnvironmentOptions & { port?: number }): Config {
+  return parseConfig({
+    DATAVERSE_URL: dataverse.url,
+    DATAVERSE_STATIC_TOKEN: SANDBOX_TOKEN,
+    PARTNER_CENTER_API_URL: partnerCenter.url,
+    PARTNER_CENTER_WEBHOOKS_API_URL: partnerCenter.url,
+    PARTNER_CENTER_STATIC_TOKEN: SANDBOX_TOKEN,
+    PARTNER_CENTER_SANDBOX_CERT_URL: partnerCenter.certificateUrl,
+    PARTNER_CENTER_REFERRAL_LINK_BASE: options.referralLinkBase ?? `${partnerCenter.url}/v1.0/engagements/referrals`,
+    DATAVERSE_WEBHOOK_KEY: randomBytes(24).toString("hex"),
+    HOST: "127.0.0.1",
+    PORT: String(options.port ?? 0),
+    STORE_PATH: options.storePath ?? ":memory:",
+    WORKERS: String(options.workers ?? 4),
+    MAX_ATTEMPTS: String(options.maxAttempts ?? 8),
+    RECONCILE_INTERVAL_SECONDS: String(options.reconcileIntervalSeconds ?? 300),
+    LOG_LEVEL: "silent",
+  });
+}
+
+export async function importOurSolution(dataverse: DataverseSandbox, zipPath?: string, onProgress?: (message: string) => void): Promise<void> {
+  let zip = zipPath;
+  if (!zip) {
+    const { mkdtemp } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    zip = (await packSolution({ outDir: await mkdtemp(join(tmpdir(), "pcc-sandbox-solution-")), onProgress })).managedZip;
+  }
+  const response = await fetch(`${dataverse.apiUrl}/ImportSolution`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${SANDBOX_TOKEN}`, "Content-Type": "application/json", "OData-Version": "4.0" },
+    body: JSON.stringify({ CustomizationFile: (await readFile(zip)).toString("base64"), OverwriteUnmanagedCustomizations: true, PublishWorkflows: true }),
+  });
+  if (!response.ok) throw new Error(`ImportSolution failed: ${response.status} ${await response.text()}`);
+}
+
+export async function startSandboxEnvironment(options: SandboxEnvironmentOptions = {}): Promise<SandboxEnvironment> {
+  const logger = options.logger ?? pino({ level: "silent" });
+  const partnerCenter = await startPartnerCenterSandbox({ faults: options.partnerCenterFaults, webhookDelivery: { initialBackoffMs: 100, maxBackoffMs: 2000 } });
+  const dataverse = await startDataverseSandbox({ faults: options.dataverseFaults, webhookRetryDelayMs: 100 });
+  try {
+    await importOurSolution(dataverse, options.solutionZip);
+    const config = sandboxConfig(dataverse, partnerCenter, options);
+    if (options.startBackend === false) {
+      return {
+        dataverse, partnerCenter, service: null, backendUrl: null, config,
+        async close() {
+          await dataverse.close();
+          await partnerCenter.close();
+        },
+      };
+    }
+    const service = createSyncService(config, logger, { workers: options.workers });
+    const backendUrl = await service.app.listen({ host: "127.0.0.1", port: 0 });
+    await registerWebhooks({
+      dataverse: service.dataverse,
+      partnerCenterWebhooksUrl: config.PARTNER_CENTER_WEBHOOKS_API_URL,
+      partnerCenterTokens: partnerCenterTokens(config),
+      backendUrl,
+      webhookKey: config.DATAVERSE_WEBHOOK_KEY,
+    });
+    service.start();
+    return {
+      dataverse, partnerCenter, service, backendUrl, config,
+      async close() {
+        await service.stop();
+        await dataverse.close();
+        await partnerCenter.close();
+      },
+    };
+  } catch (error) {
+    await dataverse.close();
+    await partnerCenter.close();
+    throw error;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Catch-up for whatever a webhook missed (DESIGN.md 2): Dataverse change tracking (a delta link
+ * kept as a watermark) and Partner Center referrals in updatedDateTime order since the last
+ * watermark. Each change only enqueues a job: the job re-reads both sides, so a change seen twice
+ * costs reads, never a duplicate or a write.
+ */
+import type { Logger } from "pino";
+import { OpportunityColumns as C } from "../../entities";
+import type { DataverseClient } from "../dataverse/dataverse-client";
+import type { ReferralsClient } from "../partner-center/referrals-client";
+import type { SyncStore } from "../store";
+import type { SyncTrigger } from "../http/app";
+
+export const WATERMARKS = {
+  dataverseDelta: "dataverse:opportunity-delta-link",
+  partnerCenterUpdated: "partner-center:referral-updated-since",
+} as const;
+
+export interface ReconcileResult {
+  opportunities: number;
+  referrals: number;
+}
+
+export interface ReconcilerDependencies {
+  store: SyncStore;
+  dataverse: DataverseClient;
+  referrals: ReferralsClient;
+  enqueue: (trigger: SyncTrigger) => Promise<unknown>;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+/** Referrals updated in the last moments before the watermark are read again: clocks differ a little. */
+const OVERLAP_MS = 60_000;
+
+export class Reconciler {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<ReconcileResult> | null = null;
+
+  constructor(private readonly deps: ReconcilerDependencies) {}
+
+  /** One pass over both sides. Concurrent calls share the pass in progress. */
+  reconcile(): Promise<ReconcileResult> {
+    this.running ??= this.pass().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  start(intervalMs: number): void {
+    this.stop();
+    this.timer = setInterval(() => {
+      this.reconcile().catch((error) => this.deps.logger.warn({ err: error }, "reconcile pass failed; next pass retries"));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private async pass(): Promise<ReconcileResult> {
+    const opportunities = await this.dataverseChanges();
+    const referrals = await this.partnerCenterChanges();
+    if (opportunities + referrals > 0) this.deps.logger.info({ opportunities, referrals }, "reconcile enqueued missed changes");
+    return { opportunities, referrals };
+  }
+
+  private async dataverseChanges(): Promise<number> {
+    const { store, dataverse, enqueue } = this.deps;
+    const deltaLink = (await store.getWatermark(WATERMARKS.dataverseDelta)) ?? undefined;
+    let count = 0;
+    let nextDelta: string | undefined;
+    for await (const page of dataverse.opportunityChanges(deltaLink)) {
+      for (const row of page.changed) {
+        const values = row.values as Record<string, unknown>;
+        // Only opportunities that sync (or did: a referral id) can need work.
+        if (values[C.syncWithPartnerCenter] !== true && !values[C.referralIdentifier]) continue;
+        await enqueue({ source: "dataverse", kind: "opportunity", id: row.id, deliveryKey: `reconcile:dataverse:${row.id}:${row.etag}` });
+        count++;
+      }
+      if (page.deltaLink) nextDelta = page.deltaLink;
+    }
+    // Saved only after every change was enqueued: a crash mid-pass repeats the pass, loses nothing.
+    if (nextDelta) await store.setWatermark(WATERMARKS.dataverseDelta, nextDelta);
+    return count;
+  }
+
+  private async partnerCenterChanges(): Promise<number> {
+    const { store, referrals, enqueue } = this.deps;
+    const now = (this.deps.clock?.() ?? new Date()).toISOString();
+    const since = await store.getWatermark(WATERMARKS.partnerCenterUpdated);
+    if (!since) {
+      // First run: existing referrals are the backfill's job (`cosell backfill`); start watching now.
+      await store.setWatermark(WATERMARKS.partnerCenterUpdated, now);
+      return 0;
+    }
+    const from = new Date(Date.parse(since) - OVERLAP_MS).toISOString();
+    let count = 0;
+    let newest = since;
+    for await (const referral of referrals.list({ filter: `updatedDateTime gt ${from}`, orderBy: "updatedDateTime asc" })) {
+      await enqueue({
+        source: "partner-center",
+        kind: "referral",
+        id: referral.id,
+        deliveryKey: `reconcile:partner-center:${referral.id}:${referral.eTag}`,
+      });
+      count++;
+      if (referral.updatedDateTime && referral.updatedDateTime > newest) newest = referral.updatedDateTime;
+    }
+    await store.setWatermark(WATERMARKS.partnerCenterUpdated, newest);
+    return count;
+  }
+}

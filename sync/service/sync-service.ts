@@ -1,0 +1,167 @@
+/**
+ * The composition root of the sync backend: from a validated Config, the store, both clients, the
+ * job handler, the worker pool, the reconciler and the HTTP app. No port is opened here (server.ts
+ * does that), so tests and the sandbox command can run the whole service in-process.
+ */
+import type { Logger } from "pino";
+import { DataverseClient } from "../dataverse/dataverse-client";
+import { createTokenProvider, type DataverseCredentialConfig } from "../dataverse/token-provider";
+import { buildApp, WebhookRejectedError, type SyncTrigger } from "../http/app";
+import { SyncMetrics } from "../observability/metrics";
+import { ReferralsClient } from "../partner-center/referrals-client";
+import { DelegatedTokenProvider, REFERRALS_SCOPE, StaticTokenProvider, WEBHOOKS_SCOPE, type TokenProvider } from "../partner-center/token-provider";
+import { parseWebhookEvent, WebhookEventError } from "../partner-center/webhook-event";
+import {
+  createCertificateFetcher,
+  productionVerificationPolicy,
+  verifyWebhookSignature,
+  type WebhookVerificationPolicy,
+} from "../partner-center/webhook-signature-verifier";
+import { WorkerPool } from "../queue/worker-pool";
+import { Reconciler } from "../reconcile/reconciler";
+import { opportunityLinkKey, openSqliteSyncStore, referralLinkKey, type SyncStore } from "../store";
+import { CrmGateway } from "../worker/crm-gateway";
+import { LinkSyncHandler } from "../worker/link-sync.handler";
+import type { Config } from "./config";
+
+/** Webhook senders redeliver for hours; a day of memory is plenty. */
+const DELIVERY_MEMORY_MS = 24 * 60 * 60_000;
+
+export function dataverseCredential(config: Config): DataverseCredentialConfig {
+  if (config.DATAVERSE_STATIC_TOKEN) return { kind: "static", token: config.DATAVERSE_STATIC_TOKEN };
+  if (config.DATAVERSE_USE_MANAGED_IDENTITY === "true") return { kind: "managedIdentity", clientId: config.DATAVERSE_CLIENT_ID };
+  if (config.DATAVERSE_CLIENT_CERTIFICATE_PATH) {
+    return { kind: "clientCertificate", tenantId: config.DATAVERSE_TENANT_ID!, clientId: config.DATAVERSE_CLIENT_ID!, certificatePath: config.DATAVERSE_CLIENT_CERTIFICATE_PATH };
+  }
+  return { kind: "clientSecret", tenantId: config.DATAVERSE_TENANT_ID!, clientId: config.DATAVERSE_CLIENT_ID!, clientSecret: config.DATAVERSE_CLIENT_SECRET! };
+}
+
+export function partnerCenterTokens(config: Config, scope: string = REFERRALS_SCOPE): TokenProvider & { signIn?: DelegatedTokenProvider["signIn"] } {
+  if (config.PARTNER_CENTER_STATIC_TOKEN) return new StaticTokenProvider(config.PARTNER_CENTER_STATIC_TOKEN);
+  return new DelegatedTokenProvider({
+    clientId: config.PARTNER_CENTER_CLIENT_ID!,
+    tenantId: config.PARTNER_CENTER_TENANT_ID,
+    scope,
+    cacheFile: config.PARTNER_CENTER_TOKEN_FILE,
+    cacheSecret: config.PARTNER_CENTER_TOKEN_SECRET!,
+  });
+}
+
+export function createDataverseClient(config: Config): DataverseClient {
+  return new DataverseClient({ orgUrl: config.DATAVERSE_URL, tokens: createTokenProvider(config.DATAVERSE_URL, dataverseCredential(config)) });
+}
+
+export function createReferralsClient(config: Config): ReferralsClient {
+  return new ReferralsClient({ baseUrl: config.PARTNER_CENTER_API_URL, tokenProvider: partnerCenterTokens(config) });
+}
+
+export function webhookPolicy(config: Config): WebhookVerificationPolicy {
+  return productionVerificationPolicy({
+    allowedCertificateHosts: config.PARTNER_CENTER_WEBHOOK_CERT_HOSTS.split(",").map((h) => h.trim()).filter(Boolean),
+    ...(config.PARTNER_CENTER_SANDBOX_CERT_URL ? { sandboxCertificateUrl: config.PARTNER_CENTER_SANDBOX_CERT_URL, expectedOrganization: "Partner Center Sandbox" } : {}),
+  });
+}
+
+export interface SyncService {
+  config: Config;
+  store: SyncStore;
+  dataverse: DataverseClient;
+  referrals: ReferralsClient;
+  handler: LinkSyncHandler;
+  pool: WorkerPool;
+  reconciler: Reconciler;
+  metrics: SyncMetrics;
+  app: ReturnType<typeof buildApp>;
+  enqueue(trigger: SyncTrigger): Promise<{ duplicate: boolean }>;
+  /** Starts workers and the reconcile timer (the HTTP port is opened by the caller). */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createSyncService(config: Config, logger: Logger, options: { metrics?: SyncMetrics; workers?: number } = {}): SyncService {
+  const metrics = options.metrics ?? new SyncMetrics({ collectDefaults: true });
+  const store = openSqliteSyncStore({ path: config.STORE_PATH, maxAttempts: config.MAX_ATTEMPTS });
+  const dataverse = createDataverseClient(config);
+  const referrals = createReferralsClient(config);
+  const linkBase = config.PARTNER_CENTER_REFERRAL_LINK_BASE.replace(/\/+$/, "");
+  const handler = new LinkSyncHandler({
+    store,
+    crm: new CrmGateway(dataverse),
+    referrals,
+    referralLink: (id) => `${linkBase}/${encodeURIComponent(id)}`,
+    logger,
+  });
+  const pool = new WorkerPool({
+    store, handler, logger, metrics,
+    workers: options.workers ?? config.WORKERS,
+    retryPolicy: { maxAttempts: config.MAX_ATTEMPTS, baseDelayMs: 500, maxDelayMs: 60_000 },
+  });
+
+  async function enqueue(trigger: SyncTrigger): Promise<{ duplicate: boolean }> {
+    const link = trigger.kind === "opportunity" ? await store.findLinkByOpportunityId(trigger.id) : await store.findLinkByReferralId(trigger.id);
+    const linkKey = link?.key ?? (trigger.kind === "opportunity" ? opportunityLinkKey(trigger.id) : referralLinkKey(trigger.id));
+    const result = await store.acceptEvent(
+      { key: trigger.deliveryKey, ttlMs: DELIVERY_MEMORY_MS },
+      {
+        linkKey,
+        opportunityId: trigger.kind === "opportunity" ? trigger.id : null,
+        referralId: trigger.kind === "referral" ? trigger.id : null,
+        reasons: [`${trigger.source}`],
+      },
+    );
+    if (!result.duplicate) {
+      metrics.jobsEnqueued.inc({ trigger: trigger.source });
+      pool.wake();
+    }
+    return { duplicate: result.duplicate };
+  }
+
+  const reconciler = new Reconciler({ store, dataverse, referrals, enqueue, logger });
+  const fetchCertificate = createCertificateFetcher();
+  const policy = webhookPolicy(config);
+
+  const app = buildApp({
+    logger,
+    metrics,
+    dataverseWebhookKey: config.DATAVERSE_WEBHOOK_KEY,
+    enqueue,
+    verifyPartnerCenterEvent: async (rawBody, headers) => {
+      const verdict = await verifyWebhookSignature({ rawBody: Buffer.from(rawBody, "utf8"), headers, fetchCertificate, policy });
+      if (!verdict.ok) throw new WebhookRejectedError(401, `Partner Center signature rejected (${verdict.reason}): ${verdict.detail}`);
+      try {
+        const parsed = parseWebhookEvent(rawBody);
+        if (!parsed.referralId) return null;
+        return { eventName: parsed.event.EventName, referralId: parsed.referralId, deliveryKey: `partner-center:${parsed.dedupeKey}` };
+      } catch (error) {
+        if (error instanceof WebhookEventError) throw new WebhookRejectedError(400, error.message, { cause: error });
+        throw error;
+      }
+    },
+    readiness: async () => {
+      const checks: Record<string, string> = {};
+      try {
+        await store.countJobs();
+        checks.store = "ok";
+      } catch (error) {
+        checks.store = `store unavailable: ${(error as Error).message}`;
+      }
+      return checks;
+    },
+  });
+
+  return {
+    config, store, dataverse, referrals, handler, pool, reconciler, metrics, app, enqueue,
+    start() {
+      pool.start();
+      reconciler.start(config.RECONCILE_INTERVAL_SECONDS * 1000);
+    },
+    async stop() {
+      reconciler.stop();
+      await pool.stop();
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+export { WEBHOOKS_SCOPE };

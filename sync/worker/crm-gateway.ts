@@ -1,0 +1,145 @@
+/**
+ * What a sync job needs from Dataverse, over the backend's Dataverse client. Reads go through the
+ * client (typed rows with etags); writes send the engine's bodies as they are, because the engine
+ * already produces Web API JSON (lookups as `x@odata.bind`), and must be conditional (If-Match).
+ */
+import {
+  AccountColumns,
+  ContactColumns,
+  CurrencyColumns,
+  OpportunityStandardColumns,
+  Tables,
+} from "../../entities";
+import type { DataverseClient } from "../dataverse/dataverse-client";
+import { odataString } from "../dataverse/odata-rows";
+import type { EntityRef, Retrieved } from "../dataverse/records";
+import type { CurrencyRef, DataverseRecord } from "../engine";
+
+/** A row as the engine reads it: logical names as keys, lookups as `_x_value`, plus id and etag. */
+export interface CrmRow {
+  id: string;
+  etag: string;
+  record: DataverseRecord;
+}
+
+function isEntityRef(value: unknown): value is EntityRef {
+  return typeof value === "object" && value !== null && "id" in value && "logicalName" in value;
+}
+
+/** Typed row → the engine's flat Web API shape. */
+export function toCrmRow(row: Retrieved<object>, primaryId: string): CrmRow {
+  const record: Record<string, unknown> = { [primaryId]: row.id };
+  for (const [column, value] of Object.entries(row.values as Record<string, unknown>)) {
+    if (isEntityRef(value)) {
+      record[`_${column}_value`] = value.id;
+      record[`_${column}_value@Microsoft.Dynamics.CRM.lookuplogicalname`] = value.logicalName;
+    } else {
+      record[column] = value;
+    }
+  }
+  return { id: row.id, etag: row.etag, record };
+}
+
+export class CrmGateway {
+  private currencies: CurrencyRef[] | null = null;
+
+  constructor(readonly client: DataverseClient) {}
+
+  async getOpportunity(id: string): Promise<CrmRow | null> {
+    const row = await this.client.retrieveOpportunity(id);
+    return row ? toCrmRow(row, Tables.opportunity.primaryId) : null;
+  }
+
+  async findOpportunityByReferralId(referralId: string): Promise<CrmRow | null> {
+    const row = await this.client.findOpportunityByReferralId(referralId);
+    return row ? toCrmRow(row, Tables.opportunity.primaryId) : null;
+  }
+
+  /** PATCH with If-Match (412 when someone wrote since we read). */
+  async updateOpportunity(id: string, etag: string, body: Record<string, unknown>): Promise<void> {
+    await this.client.transport.call("PATCH", `${Tables.opportunity.entitySetName}(${id})`, { headers: { "If-Match": etag }, body });
+  }
+
+  async createOpportunity(body: Record<string, unknown>): Promise<string> {
+    return this.createRaw(Tables.opportunity.entitySetName, Tables.opportunity.primaryId, body);
+  }
+
+  async closeOpportunity(id: string, outcome: "won" | "lost", statusCode: number, description: string | null): Promise<void> {
+    const options = { status: statusCode, ...(description ? { description } : {}) };
+    if (outcome === "won") await this.client.winOpportunity(id, options);
+    else await this.client.loseOpportunity(id, options);
+  }
+
+  /** The org's currencies, read once; read again when a currency is not found (an admin added one). */
+  async currencyList(refresh = false): Promise<CurrencyRef[]> {
+    if (!this.currencies || refresh) {
+      const rows = await this.client.query<Record<string, unknown>>(Tables.transactionCurrency, [CurrencyColumns.id, CurrencyColumns.isoCode]);
+      this.currencies = rows.map((row) => ({ id: row.id, isoCode: String(row.values[CurrencyColumns.isoCode] ?? "") }));
+    }
+    return this.currencies;
+  }
+
+  async getAccount(id: string): Promise<CrmRow | null> {
+    const row = await this.client.retrieveAccount(id);
+    return row ? toCrmRow(row, Tables.account.primaryId) : null;
+  }
+
+  /**
+   * Accounts that could be this customer: same name start, or same country and postal code. The
+   * matcher decides; this only keeps the candidate list small.
+   */
+  async accountCandidates(name: string | null, postalCode: string | null): Promise<CrmRow[]> {
+    const clauses: string[] = [];
+    const firstWord = name?.trim().split(/\s+/)[0];
+    if (firstWord) clauses.push(`startswith(${AccountColumns.name},${odataString(firstWord)})`);
+    if (postalCode) clauses.push(`${AccountColumns.postalCode} eq ${odataString(postalCode)}`);
+    if (clauses.length === 0) return [];
+    const rows = await this.client.queryAccounts({ filter: clauses.join(" or "), top: 50 });
+    return rows.map((row) => toCrmRow(row, Tables.account.primaryId));
+  }
+
+  async createAccount(body: Record<string, unknown>): Promise<string> {
+    return this.createRaw(Tables.account.entitySetName, Tables.account.primaryId, body);
+  }
+
+  async contactsOfAccount(accountId: string): Promise<CrmRow[]> {
+    const rows = await this.client.queryContacts({ filter: `_${ContactColumns.parentCustomer}_value eq ${accountId}`, top: 50 });
+    return rows.map((row) => toCrmRow(row, Tables.contact.primaryId));
+  }
+
+  async contactsByEmail(emails: readonly string[]): Promise<CrmRow[]> {
+    if (emails.length === 0) return [];
+    const filter = emails.map((e) => `${ContactColumns.email} eq ${odataString(e)}`).join(" or ");
+    const rows = await this.client.queryContacts({ filter, top: 50 });
+    return rows.map((row) => toCrmRow(row, Tables.contact.primaryId));
+  }
+
+  async getContact(id: string): Promise<CrmRow | null> {
+    const rows = await this.client.queryContacts({ filter: `${Tables.contact.primaryId} eq ${id}`, top: 1 });
+    return rows[0] ? toCrmRow(rows[0], Tables.contact.primaryId) : null;
+  }
+
+  async createContact(body: Record<string, unknown>): Promise<string> {
+    return this.createRaw(Tables.contact.entitySetName, Tables.contact.primaryId, body);
+  }
+
+  /** POST, reading the new id from OData-EntityId (the documented 204 answer). */
+  private async createRaw(entitySet: string, primaryId: string, body: Record<string, unknown>): Promise<string> {
+    const result = await this.client.transport.call("POST", entitySet, { body });
+    const entityId = result.headers["odata-entityid"];
+    const fromHeader = entityId ? /\(([0-9a-f-]{36})\)\s*$/i.exec(entityId)?.[1] : undefined;
+    const fromBody = (result.json as Record<string, unknown> | undefined)?.[primaryId];
+    const id = fromHeader ?? (typeof fromBody === "string" ? fromBody : undefined);
+    if (!id) throw new Error(`Dataverse created a row in ${entitySet} but returned no id`);
+    return id.toLowerCase();
+  }
+}
+
+/** The account an opportunity belongs to: parentaccountid, else customerid when it is an account. */
+export function opportunityAccountId(record: DataverseRecord): string | null {
+  const parent = record[`_${OpportunityStandardColumns.parentAccount}_value`];
+  if (typeof parent === "string") return parent;
+  const customer = record[`_${OpportunityStandardColumns.customer}_value`];
+  const customerTable = record[`_${OpportunityStandardColumns.customer}_value@Microsoft.Dynamics.CRM.lookuplogicalname`];
+  return typeof customer === "string" && customerTable === Tables.account.logicalName ? customer : null;
+}

@@ -1,0 +1,370 @@
+/**
+ * One sync job: bring an opportunity and its referral in step (DESIGN.md 5). Triggers are hints:
+ * the job re-reads both records, finds or creates the missing side idempotently (look up before
+ * create, so a crash between "create" and "write back the id" never duplicates), merges against the
+ * stored base, writes only what changed with If-Match, and stores the new base. The echo of our own
+ * write therefore costs two reads and no write.
+ */
+import type { Logger } from "pino";
+import {
+  AccountColumns,
+  OpportunityColumns as C,
+  OpportunityStandardColumns as S,
+  ReferralDirection,
+  SyncStatus,
+
+} from "../../entities";
+import { DataverseError } from "../dataverse/dataverse-error";
+import {
+  AUDIT_DIRECTIONS,
+  accountCreateBody,
+  accountToFields,
+  contactCreateBody,
+  contactsToTeam,
+  customerProfileFromAccount,
+  customerProfileToFields,
+  formatPreflightProblems,
+  matchAccount,
+  matchTeamToContacts,
+  mergeLink,
+  microsoftInvitationFor,
+  opportunityCreateFromReferral,
+  opportunityToMappedFields,
+  opportunityUpdateFromMerge,
+  preflightReferralCreate,
+  prependAuditLines,
+  referralCreateFromOpportunity,
+  referralPatchOperations,
+  referralToMappedFields,
+  MAPPED_FIELD_NAMES,
+  sameFieldValue,
+  type AccountCandidate,
+  type AuditEntry,
+  type ConflictPolicySetting,
+  type MappedFields,
+  type OpportunityMappingContext,
+  type SyncMapping,
+} from "../engine";
+import { PartnerCenterError } from "../partner-center/partner-center-error";
+import type { ReferralsClient } from "../partner-center/referrals-client";
+import type { Referral } from "../partner-center/referral-types";
+import { StaleBaseError, opportunityLinkKey, type Job, type LinkRecord, type SyncStore } from "../store";
+import type { JobHandler, JobOutcome } from "../queue/worker-pool";
+import { opportunityAccountId, type CrmGateway, type CrmRow } from "./crm-gateway";
+import { describeSyncError } from "./sync-error-message";
+
+export interface LinkSyncDependencies {
+  store: SyncStore;
+  crm: CrmGateway;
+  referrals: ReferralsClient;
+  /** The "Open in Partner Center" link of a referral. */
+  referralLink: (referralId: string) => string;
+  logger: Logger;
+  mapping?: SyncMapping;
+  policy?: ConflictPolicySetting;
+  clock?: () => Date;
+}
+
+/** A write raced with someone else's (412, or another worker committed the base): re-read and merge again. */
+function isWriteRace(error: unknown): boolean {
+  return (
+    error instanceof StaleBaseError ||
+    (error instanceof PartnerCenterError && error.status === 412) ||
+    (error instanceof DataverseError && error.status === 412)
+  );
+}
+
+class WriteRaceError extends Error {
+  readonly retryable = true;
+  constructor(cause: unknown) {
+    super("the records kept changing while we synced them", { cause });
+    this.name = "WriteRaceError";
+  }
+}
+
+const MAX_RACE_ROUNDS = 3;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const text = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value : null);
+
+export class LinkSyncHandler implements JobHandler {
+  constructor(private readonly deps: LinkSyncDependencies) {}
+
+  private now(): Date {
+    return this.deps.clock?.() ?? new Date();
+  }
+
+  async run(job: Job): Promise<JobOutcome> {
+    for (let round = 1; ; round++) {
+      try {
+        return await this.syncOnce(job);
+      } catch (error) {
+        if (!isWriteRace(error)) throw error;
+        if (round >= MAX_RACE_ROUNDS) throw new WriteRaceError(error);
+        this.deps.logger.debug({ linkKey: job.linkKey, round }, "write race, re-reading both sides");
+      }
+    }
+  }
+
+  /** Shows the reason on the record: ✔ becomes Error with pcc_syncerror, "Sync now" retries. */
+  async onGiveUp(job: Job, error: unknown): Promise<void> {
+    const link = await this.resolveLink(job);
+    const opportunityId = link?.opportunityId ?? job.opportunityId;
+    if (!opportunityId) return;
+    const opportunity = await this.deps.crm.getOpportunity(opportunityId);
+    if (!opportunity) return;
+    const message = describeSyncError(error);
+    await this.writeError(opportunity, message);
+  }
+
+  // ---- orchestration -----------------------------------------------------------------------------
+
+  private async resolveLink(job: Job): Promise<LinkRecord | null> {
+    const { store } = this.deps;
+    return (
+      (await store.getLink(job.linkKey)) ??
+      (job.opportunityId ? await store.findLinkByOpportunityId(job.opportunityId) : null) ??
+      (job.referralId ? await store.findLinkByReferralId(job.referralId) : null)
+    );
+  }
+
+  private async getReferral(id: string): Promise<Referral | null> {
+    try {
+      return await this.deps.referrals.get(id);
+    } catch (error) {
+      if (error instanceof PartnerCenterError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  private async syncOnce(job: Job): Promise<JobOutcome> {
+    const { crm, referrals } = this.deps;
+    const link = await this.resolveLink(job);
+    const opportunityId = link?.opportunityId ?? job.opportunityId;
+    let referralId = link?.referralId ?? job.referralId;
+
+    let opportunity = opportunityId ? await crm.getOpportunity(opportunityId) : null;
+    if (!referralId && opportunity) referralId = text(opportunity.record[C.referralIdentifier]);
+    let referral = referralId ? await this.getReferral(referralId) : null;
+
+    if (!opportunity && referral) {
+      opportunity = await crm.findOpportunityByReferralId(referral.id);
+      // Our own outgoing referral whose id never made it back to the opportunity.
+      const external = referral.externalReferenceId;
+      if (!opportunity && external && GUID.test(external)) opportunity = await crm.getOpportunity(external);
+    }
+    if (opportunity && !referral && this.syncIsOn(opportunity)) {
+      // A crash after creating the referral but before writing its id back: find it, don't re-create.
+      referral = (await referrals.findByExternalReferenceId(opportunity.id)) ?? null;
+    }
+
+    if (opportunity && referral) return this.syncPair(opportunity, referral, link);
+    if (opportunity) return this.shareOpportunity(opportunity);
+    if (referral) return this.importReferral(referral);
+    return "skipped";
+  }
+
+  private syncIsOn(opportunity: CrmRow): boolean {
+    return opportunity.record[C.syncWithPartnerCenter] === true;
+  }
+
+  private async mappingContext(): Promise<OpportunityMappingContext> {
+    return { mapping: this.deps.mapping, currencies: await this.deps.crm.currencyList() };
+  }
+
+  private audit(direction: AuditEntry["direction"], action: AuditEntry["action"], detail: string): AuditEntry {
+    return { at: this.now().toISOString(), direction, action, detail };
+  }
+
+  // ---- CRM → Partner Center: first share ---------------------------------------------------------
+
+  private async shareOpportunity(opportunity: CrmRow): Promise<JobOutcome> {
+    if (!this.syncIsOn(opportunity)) return "skipped";
+    const { crm, referrals, store } = this.deps;
+    const ctx = await this.mappingContext();
+    const fields = opportunityToMappedFields(opportunity.record, ctx);
+    const accountId = opportunityAccountId(opportunity.record);
+    const account = accountId ? await crm.getAccount(accountId) : null;
+    const contacts = accountId ? await crm.contactsOfAccount(accountId) : [];
+    const customerProfile = customerProfileFromAccount(
+      accountToFields(account?.record ?? {}, this.deps.mapping?.account),
+      contactsToTeam(contacts.map((c) => c.record), this.deps.mapping?.contact),
+    );
+    const body = referralCreateFromOpportunity({ opportunityId: opportunity.id, fields, customerProfile });
+    const problems = preflightReferralCreate(body);
+    if (problems.length > 0) {
+      // Nothing is sent to Partner Center: the seller fixes the record and saves again.
+      await this.writeError(opportunity, formatPreflightProblems(problems));
+      return "skipped";
+    }
+    const created = await referrals.create(body);
+    await store.saveLink({ key: opportunityLinkKey(opportunity.id), opportunityId: opportunity.id, referralId: created.id, accountId });
+    this.deps.logger.info({ opportunityId: opportunity.id, referralId: created.id }, "referral created");
+    const invitation = microsoftInvitationFor(created);
+    if (invitation) await referrals.create(invitation);
+
+    const pcFields = referralToMappedFields(created);
+    const patch = diffFields(fields, pcFields);
+    const update = opportunityUpdateFromMerge(patch, pcFields, opportunity.record, ctx);
+    const entry = this.audit(AUDIT_DIRECTIONS.toPartnerCenter, "created", `referral ${created.id} shared with Microsoft`);
+    await crm.updateOpportunity(opportunity.id, opportunity.etag, {
+      ...update.body,
+      ...this.linkColumns(created, opportunity),
+      ...this.syncedColumns(opportunity, [entry]),
+    });
+    await store.commitSync(opportunityLinkKey(opportunity.id), { base: pcFields, audit: [entry], expectedVersion: null });
+    return "synced";
+  }
+
+  // ---- Partner Center → CRM: first import ---------------------------------------------------------
+
+  private async importReferral(referral: Referral): Promise<JobOutcome> {
+    const { crm, store, referrals } = this.deps;
+    const ctx = await this.mappingContext();
+    const accountId = await this.matchOrCreateAccount(referral);
+    const { body, close } = opportunityCreateFromReferral({ referral, accountId, referralLink: this.deps.referralLink(referral.id) }, ctx);
+    const entry = this.audit(
+      AUDIT_DIRECTIONS.toCrm,
+      "created",
+      `opportunity created from ${referral.direction === "Incoming" ? "Microsoft's referral" : "the Partner Center deal"} ${referral.id}`,
+    );
+    const now = this.now().toISOString();
+    const opportunityId = await crm.createOpportunity({
+      ...body,
+      [C.syncStatus]: SyncStatus.Synced,
+      [C.lastSyncedOn]: now,
+      [C.audit]: prependAuditLines(null, [entry]),
+    });
+    const key = opportunityLinkKey(opportunityId);
+    await store.saveLink({ key, opportunityId, referralId: referral.id, accountId });
+    if (close) await crm.closeOpportunity(opportunityId, close.outcome, close.statusCode, referral.statusReason ?? null);
+    if (!referral.externalReferenceId) {
+      // Tell Partner Center which opportunity holds this referral, so a lost link can be rebuilt.
+      await referrals.patch(referral.id, [{ op: "add", path: "/externalReferenceId", value: opportunityId }], { eTag: referral.eTag });
+    }
+    await store.commitSync(key, { base: referralToMappedFields(referral), audit: [entry], expectedVersion: null });
+    this.deps.logger.info({ opportunityId, referralId: referral.id, accountId }, "opportunity created from referral");
+    return "synced";
+  }
+
+  /** DESIGN.md 5 account matching; contacts of the customer's team are matched by e-mail or created. */
+  private async matchOrCreateAccount(referral: Referral): Promise<string | null> {
+    const { crm } = this.deps;
+    const profile = referral.customerProfile;
+    if (!profile) return null;
+    const customer = customerProfileToFields(profile);
+    const team = profile.team ?? [];
+    const emails = team.map((m) => m.email).filter((e): e is string => typeof e === "string" && e !== "");
+    const rows = await crm.accountCandidates(customer.name, customer.postalCode);
+    const candidates: AccountCandidate[] = rows.map((row) => ({
+      ...accountToFields(row.record, this.deps.mapping?.account),
+      id: row.id,
+      createdOn: text(row.record[AccountColumns.modifiedOn]),
+    }));
+    const match = matchAccount({ customer, contactEmails: emails }, candidates);
+    const accountId = match.kind === "matched" ? match.accountId : await crm.createAccount(accountCreateBody(customer, this.deps.mapping?.account));
+    const existing = await crm.contactsByEmail(emails);
+    const plan = matchTeamToContacts(team, existing.map((c) => c.record), this.deps.mapping?.contact);
+    for (const member of plan.toCreate) await crm.createContact(contactCreateBody(member, accountId, this.deps.mapping?.contact));
+    return accountId;
+  }
+
+  // ---- both sides exist: three-way merge ----------------------------------------------------------
+
+  private async syncPair(opportunity: CrmRow, referral: Referral, link: LinkRecord | null): Promise<JobOutcome> {
+    const { store, crm, referrals } = this.deps;
+    const key = link?.key ?? opportunityLinkKey(opportunity.id);
+    if (!link || link.opportunityId !== opportunity.id || link.referralId !== referral.id) {
+      await store.saveLink({ key, opportunityId: opportunity.id, referralId: referral.id, accountId: opportunityAccountId(opportunity.record) });
+    }
+    if (!this.syncIsOn(opportunity)) {
+      // "Stop syncing": the pair stays linked (turning the switch back on resumes), nothing flows.
+      if (opportunity.record[C.syncStatus] !== SyncStatus.NotSynced) {
+        await crm.updateOpportunity(opportunity.id, opportunity.etag, { [C.syncStatus]: SyncStatus.NotSynced, [C.syncError]: null });
+        return "synced";
+      }
+      return "skipped";
+    }
+
+    const ctx = await this.mappingContext();
+    const base = await store.getBase(key);
+    const merge = mergeLink({
+      base: base?.fields ?? null,
+      crm: opportunityToMappedFields(opportunity.record, ctx),
+      partnerCenter: referralToMappedFields(referral),
+      crmModifiedAt: text(opportunity.record[S.modifiedOn]),
+      partnerCenterModifiedAt: referral.updatedDateTime ?? null,
+      at: this.now().toISOString(),
+      policy: this.deps.policy,
+    });
+
+    let current = referral;
+    const pcOperations = referralPatchOperations(merge.partnerCenterPatch, referral);
+    if (pcOperations.length > 0) current = await referrals.patch(referral.id, pcOperations, { eTag: referral.eTag });
+
+    const update = opportunityUpdateFromMerge(merge.crmPatch, merge.base, opportunity.record, ctx);
+    const body: Record<string, unknown> = { ...update.body, ...this.linkColumns(current, opportunity) };
+    const syncRequested = this.syncRequestedSinceLastSync(opportunity);
+    const statusStale = opportunity.record[C.syncStatus] !== SyncStatus.Synced || opportunity.record[C.syncError] != null;
+    const crmWrite = Object.keys(body).length > 0 || merge.audit.length > 0 || syncRequested || statusStale;
+    if (crmWrite) {
+      await crm.updateOpportunity(opportunity.id, opportunity.etag, { ...body, ...this.syncedColumns(opportunity, merge.audit) });
+    }
+    if (update.close) {
+      await crm.closeOpportunity(opportunity.id, update.close.outcome, update.close.statusCode, merge.base.statusReason);
+    }
+    if (crmWrite || pcOperations.length > 0 || !base) {
+      await store.commitSync(key, { base: merge.base, audit: merge.audit, expectedVersion: base?.version ?? null });
+    }
+    return crmWrite || pcOperations.length > 0 || update.close ? "synced" : "unchanged";
+  }
+
+  private syncRequestedSinceLastSync(opportunity: CrmRow): boolean {
+    const requested = text(opportunity.record[C.syncRequestedOn]);
+    if (!requested) return false;
+    const last = text(opportunity.record[C.lastSyncedOn]);
+    return !last || Date.parse(requested) > Date.parse(last);
+  }
+
+  /** Identifier, link and direction columns, only where they differ from what the record holds. */
+  private linkColumns(referral: Referral, opportunity: CrmRow): Record<string, unknown> {
+    const wanted: Record<string, unknown> = {
+      [C.referralIdentifier]: referral.id,
+      [C.referralLink]: this.deps.referralLink(referral.id),
+      [C.referralDirection]: referral.direction === "Incoming" ? ReferralDirection.Incoming : ReferralDirection.Outgoing,
+    };
+    const body: Record<string, unknown> = {};
+    for (const [column, value] of Object.entries(wanted)) if (opportunity.record[column] !== value) body[column] = value;
+    return body;
+  }
+
+  private syncedColumns(opportunity: CrmRow, entries: readonly AuditEntry[]): Record<string, unknown> {
+    const body: Record<string, unknown> = {
+      [C.syncStatus]: SyncStatus.Synced,
+      [C.syncError]: null,
+      [C.lastSyncedOn]: this.now().toISOString(),
+    };
+    if (entries.length > 0) body[C.audit] = prependAuditLines(text(opportunity.record[C.audit]), entries);
+    return body;
+  }
+
+  private async writeError(opportunity: CrmRow, message: string): Promise<void> {
+    if (opportunity.record[C.syncStatus] === SyncStatus.Error && opportunity.record[C.syncError] === message) return;
+    const entry = this.audit(AUDIT_DIRECTIONS.toPartnerCenter, "error", message);
+    await this.deps.crm.updateOpportunity(opportunity.id, opportunity.etag, {
+      [C.syncStatus]: SyncStatus.Error,
+      [C.syncError]: message,
+      [C.audit]: prependAuditLines(text(opportunity.record[C.audit]), [entry]),
+    });
+  }
+}
+
+/** The fields where `target` differs from `current`, as a patch. */
+function diffFields(current: MappedFields, target: MappedFields): Partial<MappedFields> {
+  const patch: Record<string, unknown> = {};
+  for (const field of MAPPED_FIELD_NAMES) {
+    if (!sameFieldValue(field, current[field], target[field])) patch[field] = target[field];
+  }
+  return patch as Partial<MappedFields>;
+}
+

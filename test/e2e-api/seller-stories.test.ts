@@ -1,0 +1,64 @@
+/**
+ * The seller stories of DESIGN.md 1 at the API level: both sandboxes and the backend over real HTTP,
+ * webhooks registered as an admin would, nothing called directly.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SyncStatus } from "../../entities";
+import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
+import { C, createSharableOpportunity, getReferral, readOpportunity, updateOpportunity, waitFor } from "./story-kit";
+
+let env: SandboxEnvironment;
+beforeAll(async () => {
+  env = await startSandboxEnvironment();
+});
+afterAll(() => env?.close());
+
+describe("CRM → Partner Center", () => {
+  it("a flagged opportunity becomes a referral with the mapped values; id, link, ✔ and audit come back", async () => {
+    const { opportunityId } = await createSharableOpportunity(env);
+    const synced = await waitFor("✔ Synced", async () => {
+      const row = await readOpportunity(env, opportunityId);
+      return row[C.syncStatus] === SyncStatus.Synced ? row : null;
+    });
+    const referralId = synced[C.referralIdentifier] as string;
+    expect(referralId).toBeTruthy();
+    expect(synced[C.referralLink]).toContain(referralId);
+    expect(synced[C.syncError]).toBeNull();
+    expect(String(synced[C.audit])).toMatch(/CRM → Partner Center \| created \| referral/);
+    const referral = await getReferral(env, referralId);
+    expect(referral.externalReferenceId).toBe(opportunityId);
+    expect(referral.name).toBe("Fabrikam cloud migration");
+    expect(referral.details.dealValue).toBe(10000);
+    expect(referral.details.currency).toBe("EUR");
+    expect(referral.details.closingDateTime?.slice(0, 10)).toBe("2027-03-31");
+    expect(referral.details.requirements?.solutions?.map((s) => s.id)).toEqual(["SOL-12345-ABC"]);
+    expect(referral.inviteContext?.assistanceRequestCode).toBe("ProofOfConceptOrDemo");
+    expect(referral.customerProfile?.address?.country).toBe("IT");
+  });
+
+  it("a deal value edit reaches Partner Center with an audit line, and the echo writes nothing", async () => {
+    const { opportunityId } = await createSharableOpportunity(env);
+    const first = await waitFor("✔ Synced", async () => {
+      const row = await readOpportunity(env, opportunityId);
+      return row[C.syncStatus] === SyncStatus.Synced ? row : null;
+    });
+    const referralId = first[C.referralIdentifier] as string;
+    await updateOpportunity(env, opportunityId, { estimatedvalue: 12000 });
+    await waitFor("deal value in Partner Center", async () => (await getReferral(env, referralId)).details.dealValue === 12000);
+    const row = await waitFor("audit line", async () => {
+      const r = await readOpportunity(env, opportunityId);
+      return String(r[C.audit]).includes("deal value 10000 → 12000") ? r : null;
+    });
+    expect(String(row[C.audit]).split("\n")[0]).toMatch(/CRM → Partner Center \| updated \| deal value 10000 → 12000/);
+  });
+
+  it("a missing country is reported on the record in plain words and nothing reaches Partner Center", async () => {
+    const { opportunityId } = await createSharableOpportunity(env, { [C.products]: "not-a-solution" });
+    const row = await waitFor("Error status", async () => {
+      const r = await readOpportunity(env, opportunityId);
+      return r[C.syncStatus] === SyncStatus.Error ? r : null;
+    });
+    expect(String(row[C.syncError])).toMatch(/solution/i);
+    expect(row[C.referralIdentifier]).toBeNull();
+  });
+});

@@ -1,0 +1,109 @@
+/** Helpers for the API-level story tests: a seller's Dataverse writes, Partner Center reads, waiting. */
+import {
+  AccountColumns,
+  ContactColumns,
+  CurrencyColumns,
+  OpportunityColumns as C,
+  OpportunityStandardColumns as S,
+  Tables,
+} from "../../entities";
+import { SANDBOX_TOKEN, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
+import type { Referral } from "../../sync/partner-center/referral-types";
+
+export async function webApi(env: SandboxEnvironment, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${env.dataverse.apiUrl}/${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${SANDBOX_TOKEN}`, "Content-Type": "application/json", "OData-Version": "4.0", ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
+  return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+export async function createRow(env: SandboxEnvironment, entitySet: string, body: Record<string, unknown>): Promise<string> {
+  const { headers } = await webApi(env, "POST", entitySet, body);
+  return /\(([0-9a-f-]{36})\)/i.exec(headers.get("odata-entityid") ?? "")![1]!;
+}
+
+export async function currencyId(env: SandboxEnvironment, iso: string): Promise<string> {
+  const { json } = await webApi(env, "GET", `${Tables.transactionCurrency.entitySetName}?$filter=${CurrencyColumns.isoCode} eq '${iso}'`);
+  return (json.value as Record<string, string>[])[0]![Tables.transactionCurrency.primaryId]!;
+}
+
+/** A customer account in Italy with one contact, and an opportunity on it ready to share. */
+export async function createSharableOpportunity(env: SandboxEnvironment, overrides: Record<string, unknown> = {}): Promise<{ opportunityId: string; accountId: string }> {
+  const accountId = await createRow(env, Tables.account.entitySetName, {
+    [AccountColumns.name]: `Fabrikam ${Math.random().toString(36).slice(2, 7)} S.p.A.`,
+    [AccountColumns.country]: "IT",
+    [AccountColumns.city]: "Milano",
+    [AccountColumns.postalCode]: "20121",
+  });
+  await createRow(env, Tables.contact.entitySetName, {
+    [ContactColumns.firstName]: "Giulia",
+    [ContactColumns.lastName]: "Rossi",
+    [ContactColumns.email]: `giulia.${accountId.slice(0, 6)}@fabrikam.example`,
+    [`${ContactColumns.parentCustomer}_${Tables.account.logicalName}@odata.bind`]: `/${Tables.account.entitySetName}(${accountId})`,
+  });
+  const opportunityId = await createRow(env, Tables.opportunity.entitySetName, {
+    [S.name]: "Fabrikam cloud migration",
+    [S.estimatedValue]: 10000,
+    [S.estimatedCloseDate]: "2027-03-31",
+    [S.description]: "Move 40 VMs to Azure",
+    [`${S.transactionCurrency}@odata.bind`]: `/${Tables.transactionCurrency.entitySetName}(${await currencyId(env, "EUR")})`,
+    [`${S.parentAccount}@odata.bind`]: `/${Tables.account.entitySetName}(${accountId})`,
+    [C.syncWithPartnerCenter]: true,
+    [C.howCanMicrosoftHelp]: 581200002,
+    [C.products]: "SOL-12345-ABC",
+    ...overrides,
+  });
+  return { opportunityId, accountId };
+}
+
+export async function readOpportunity(env: SandboxEnvironment, id: string): Promise<Record<string, unknown>> {
+  return (await webApi(env, "GET", `${Tables.opportunity.entitySetName}(${id})`)).json;
+}
+
+export async function updateOpportunity(env: SandboxEnvironment, id: string, body: Record<string, unknown>): Promise<void> {
+  await webApi(env, "PATCH", `${Tables.opportunity.entitySetName}(${id})`, body, { "If-Match": "*" });
+}
+
+export async function getReferral(env: SandboxEnvironment, id: string): Promise<Referral> {
+  const response = await fetch(`${env.partnerCenter.url}/v1.0/engagements/referrals/${id}`, { headers: { Authorization: `Bearer ${SANDBOX_TOKEN}` } });
+  if (!response.ok) throw new Error(`GET referral ${id} → ${response.status}`);
+  return (await response.json()) as Referral;
+}
+
+export async function listReferrals(env: SandboxEnvironment, filter?: string): Promise<Referral[]> {
+  const query = filter ? `?$filter=${encodeURIComponent(filter)}` : "";
+  const response = await fetch(`${env.partnerCenter.url}/v1.0/engagements/referrals${query}`, { headers: { Authorization: `Bearer ${SANDBOX_TOKEN}` } });
+  return ((await response.json()) as { value: Referral[] }).value;
+}
+
+export async function patchReferral(env: SandboxEnvironment, id: string, operations: unknown[]): Promise<Referral> {
+  const current = await getReferral(env, id);
+  const response = await fetch(`${env.partnerCenter.url}/v1.0/engagements/referrals/${id}`, {
+    method: "PATCH",
+    headers: { Authorization: `Bearer ${SANDBOX_TOKEN}`, "Content-Type": "application/json", "If-Match": current.eTag, Prefer: "return=representation" },
+    body: JSON.stringify(operations),
+  });
+  if (!response.ok) throw new Error(`PATCH referral → ${response.status}: ${await response.text()}`);
+  return (await response.json()) as Referral;
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const start = Date.now();
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export { C, S };
