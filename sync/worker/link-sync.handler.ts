@@ -47,7 +47,7 @@ import {
 } from "../engine";
 import { PartnerCenterError } from "../partner-center/partner-center-error";
 import type { ReferralsClient } from "../partner-center/referrals-client";
-import type { Referral } from "../partner-center/referral-types";
+import { MICROSOFT_ORGANIZATION_ID, type Referral } from "../partner-center/referral-types";
 import { StaleBaseError, opportunityLinkKey, type Job, type LinkRecord, type SyncStore } from "../store";
 import type { JobHandler, JobOutcome } from "../queue/worker-pool";
 import { opportunityAccountId, type CrmGateway, type CrmRow } from "./crm-gateway";
@@ -146,6 +146,14 @@ export class LinkSyncHandler implements JobHandler {
     let opportunity = opportunityId ? await crm.getOpportunity(opportunityId) : null;
     if (!referralId && opportunity) referralId = text(opportunity.record[C.referralIdentifier]);
     let referral = referralId ? await this.getReferral(referralId) : null;
+    // A related-referral event names Microsoft's side of an engagement: sync our side instead, and
+    // keep Microsoft's own CRM id for the opportunity. Microsoft's side never becomes an opportunity.
+    let microsoftCrmId: string | null = null;
+    if (referral && referral.organizationId === MICROSOFT_ORGANIZATION_ID) {
+      microsoftCrmId = text(referral.externalReferenceId);
+      referral = await this.ourSideOf(referral);
+      if (!referral) return "skipped";
+    }
 
     if (!opportunity && referral) {
       opportunity = await crm.findOpportunityByReferralId(referral.id);
@@ -158,10 +166,19 @@ export class LinkSyncHandler implements JobHandler {
       referral = (await referrals.findByExternalReferenceId(opportunity.id)) ?? null;
     }
 
-    if (opportunity && referral) return this.syncPair(opportunity, referral, link);
+    if (opportunity && referral) return this.syncPair(opportunity, referral, link, microsoftCrmId);
     if (opportunity) return this.shareOpportunity(opportunity);
     if (referral) return this.importReferral(referral);
     return "skipped";
+  }
+
+  /** Our referral on the engagement Microsoft's side belongs to, if we have one. */
+  private async ourSideOf(microsoftSide: Referral): Promise<Referral | null> {
+    if (!microsoftSide.engagementId) return null;
+    for await (const candidate of this.deps.referrals.list({ filter: `engagementId eq '${microsoftSide.engagementId.replace(/'/g, "''")}'` })) {
+      if (candidate.organizationId !== MICROSOFT_ORGANIZATION_ID) return candidate;
+    }
+    return null;
   }
 
   private syncIsOn(opportunity: CrmRow): boolean {
@@ -271,7 +288,7 @@ export class LinkSyncHandler implements JobHandler {
 
   // ---- both sides exist: three-way merge ----------------------------------------------------------
 
-  private async syncPair(opportunity: CrmRow, referral: Referral, link: LinkRecord | null): Promise<JobOutcome> {
+  private async syncPair(opportunity: CrmRow, referral: Referral, link: LinkRecord | null, microsoftCrmId: string | null = null): Promise<JobOutcome> {
     const { store, crm, referrals } = this.deps;
     const key = link?.key ?? opportunityLinkKey(opportunity.id);
     if (!link || link.opportunityId !== opportunity.id || link.referralId !== referral.id) {
@@ -303,7 +320,7 @@ export class LinkSyncHandler implements JobHandler {
     if (pcOperations.length > 0) current = await referrals.patch(referral.id, pcOperations, { eTag: referral.eTag });
 
     const update = opportunityUpdateFromMerge(merge.crmPatch, merge.base, opportunity.record, ctx);
-    const body: Record<string, unknown> = { ...update.body, ...this.linkColumns(current, opportunity) };
+    const body: Record<string, unknown> = { ...update.body, ...this.linkColumns(current, opportunity, microsoftCrmId) };
     const syncRequested = this.syncRequestedSinceLastSync(opportunity);
     const statusStale = opportunity.record[C.syncStatus] !== SyncStatus.Synced || opportunity.record[C.syncError] != null;
     const crmWrite = Object.keys(body).length > 0 || merge.audit.length > 0 || syncRequested || statusStale;
@@ -327,8 +344,9 @@ export class LinkSyncHandler implements JobHandler {
   }
 
   /** Identifier, link and direction columns, only where they differ from what the record holds. */
-  private linkColumns(referral: Referral, opportunity: CrmRow): Record<string, unknown> {
+  private linkColumns(referral: Referral, opportunity: CrmRow, microsoftCrmId: string | null = null): Record<string, unknown> {
     const wanted: Record<string, unknown> = {
+      ...(microsoftCrmId ? { [C.microsoftCrmIdentifier]: microsoftCrmId } : {}),
       [C.referralIdentifier]: referral.id,
       [C.referralLink]: this.deps.referralLink(referral.id),
       [C.referralDirection]: referral.direction === "Incoming" ? ReferralDirection.Incoming : ReferralDirection.Outgoing,

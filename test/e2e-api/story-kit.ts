@@ -107,3 +107,64 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 export { C, S };
+
+/** Waits until no webhook is in flight on either side and the backend's queue is empty, twice in a row. */
+export async function settle(env: SandboxEnvironment, timeoutMs = 15_000): Promise<void> {
+  const start = Date.now();
+  let quietRounds = 0;
+  while (quietRounds < 2) {
+    if (Date.now() - start > timeoutMs) throw new Error("the sandbox did not settle");
+    await Promise.all([env.dataverse.webhooksIdle(), env.partnerCenter.webhooksIdle()]);
+    const jobs = await env.service!.store.countJobs();
+    const due = (await env.service!.store.listJobs({ state: "pending" })).filter((j) => j.nextAttemptAt <= Date.now() + 50);
+    quietRounds = jobs.running === 0 && due.length === 0 ? quietRounds + 1 : 0;
+    await new Promise((r) => setTimeout(r, 60));
+  }
+}
+
+export async function waitForSynced(env: SandboxEnvironment, opportunityId: string): Promise<Record<string, unknown>> {
+  return waitFor("✔ Synced", async () => {
+    const row = await readOpportunity(env, opportunityId);
+    return row[C.syncStatus] === 581200002 ? row : null;
+  });
+}
+
+export async function sendMicrosoftReferral(env: SandboxEnvironment, overrides: Record<string, unknown> = {}): Promise<Referral> {
+  const response = await fetch(`${env.partnerCenter.url}/_sandbox/microsoft/referrals`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(overrides),
+  });
+  if (!response.ok) throw new Error(`Microsoft referral → ${response.status}: ${await response.text()}`);
+  return (await response.json()) as Referral;
+}
+
+export async function createPartnerCenterDeal(env: SandboxEnvironment, body: Record<string, unknown>): Promise<Referral> {
+  const response = await fetch(`${env.partnerCenter.url}/v1.0/engagements/referrals`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${SANDBOX_TOKEN}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`create referral → ${response.status}: ${await response.text()}`);
+  return (await response.json()) as Referral;
+}
+
+export async function setFaults(url: string, faults: Record<string, number>): Promise<void> {
+  const response = await fetch(`${url}/_sandbox/faults`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(faults) });
+  if (!response.ok) throw new Error(`faults → ${response.status}: ${await response.text()}`);
+}
+
+export async function counters(url: string): Promise<Record<string, number>> {
+  return (await (await fetch(`${url}/_sandbox/counters`)).json()) as Record<string, number>;
+}
+
+export async function resetCounters(url: string): Promise<void> {
+  await fetch(`${url}/_sandbox/counters/reset`, { method: "POST" });
+}
+
+/** Sum of counters whose key starts with the method and contains the path part. */
+export function callsOf(snapshot: Record<string, number>, method: string, pathPart: string): number {
+  return Object.entries(snapshot)
+    .filter(([key]) => key.startsWith(`${method} `) && key.includes(pathPart))
+    .reduce((sum, [, n]) => sum + n, 0);
+}
