@@ -1,0 +1,137 @@
+/**
+ * `cosell serve`: the one place that opens the backend's port. Everything else (tests, `npm start`)
+ * composes the service in-process through createSyncService; this file adds what only a long-running
+ * process needs: configuration from the environment/.env, a start-up check of the mapping against the
+ * org's metadata, the listening socket, and a graceful shutdown on SIGTERM/SIGINT.
+ */
+import { readFile } from "node:fs/promises";
+import type { Logger } from "pino";
+import { Tables } from "../entities";
+import { DataverseError } from "./dataverse/dataverse-error";
+import type { DataverseClient } from "./dataverse/dataverse-client";
+import {
+  checkMappingAgainstMetadata,
+  MissingColumnsError,
+  parseMappingOverride,
+  resolveMapping,
+  type MappedTable,
+  type MissingColumn,
+  type SyncMapping,
+} from "./engine";
+import { createLogger } from "./observability/logger";
+import { ConfigError, loadDotEnv, parseConfig, type Config } from "./service/config";
+import { createSyncService, type SyncService } from "./service/sync-service";
+
+/** The default mapping, with the admin's MAPPING_FILE applied when there is one. */
+export async function loadSyncMapping(config: Pick<Config, "MAPPING_FILE">): Promise<SyncMapping> {
+  if (!config.MAPPING_FILE) return resolveMapping(undefined);
+  return resolveMapping(parseMappingOverride(await readFile(config.MAPPING_FILE, "utf8"), config.MAPPING_FILE));
+}
+
+/** Every column the mapping needs that the org lacks (empty: the org has our solution and the mapped columns). */
+export async function findMissingColumns(dataverse: DataverseClient, mapping: SyncMapping): Promise<MissingColumn[]> {
+  const tables: MappedTable[] = ["opportunity", "account", "contact"];
+  const names = await Promise.all(tables.map((table) => dataverse.attributeNames(Tables[table].logicalName)));
+  return checkMappingAgainstMetadata(mapping, { opportunity: names[0]!, account: names[1]!, contact: names[2]! });
+}
+
+/** A problem that stops the service before it listens; the message says what to do. */
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StartupError";
+  }
+}
+
+export interface RunningServer {
+  service: SyncService;
+  /** e.g. http://127.0.0.1:8080 */
+  url: string;
+  /** Stops claiming jobs, lets running jobs finish, closes the port and the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Checks the org, opens the port and starts the workers and the reconcile loop. Throws
+ * StartupError (nothing left running) when the org is unreachable or lacks a mapped column.
+ */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const mapping = await loadSyncMapping(config);
+  const service = createSyncService(config, logger);
+  try {
+    let missing: MissingColumn[];
+    try {
+      missing = await findMissingColumns(service.dataverse, mapping);
+    } catch (error) {
+      const detail = error instanceof DataverseError ? `${error.status || "no answer"}: ${error.message}` : (error as Error).message;
+      throw new StartupError(
+        `Could not read the column definitions of ${config.DATAVERSE_URL} (${detail}). Check DATAVERSE_URL and the credentials, then run \`cosell doctor\`.`,
+        { cause: error },
+      );
+    }
+    if (missing.length > 0) throw new StartupError(new MissingColumnsError(missing).message);
+    const url = await service.app.listen({ host: config.HOST, port: config.PORT });
+    service.start();
+    // Catch up at once on whatever changed while the service was down, instead of a full interval later.
+    service.reconciler.reconcile().catch((error: unknown) => logger.warn({ err: error }, "first reconcile pass failed; the next pass retries"));
+    logger.info({ url, workers: config.WORKERS }, "sync service listening");
+    return { service, url, close: () => service.stop() };
+  } catch (error) {
+    await service.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Why a process stops: printed without a stack trace, because the message already says what to fix. */
+function explain(error: unknown): string {
+  if (error instanceof ConfigError || error instanceof StartupError) return error.message;
+  if (error instanceof Error && error.name === "MappingConfigError") return error.message;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/**
+ * The whole `cosell serve` process: resolves when the service has shut down after a signal. A second
+ * signal during shutdown exits at once (an operator who presses Ctrl-C twice means it).
+ */
+export async function serve(options: { envFile?: string; print?: (line: string) => void } = {}): Promise<number> {
+  const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let config: Config;
+  try {
+    loadDotEnv(options.envFile);
+    config = parseConfig();
+  } catch (error) {
+    print(explain(error));
+    return 1;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  let server: RunningServer;
+  try {
+    server = await startServer(config, logger);
+  } catch (error) {
+    print(explain(error));
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn({ signal }, "second signal: exiting without waiting for running jobs");
+        process.exit(130);
+      }
+      stopping = true;
+      logger.info({ signal }, "shutting down: no new jobs claimed, running jobs finish");
+      server.close().then(
+        () => {
+          logger.info("sync service stopped");
+          resolve(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, "shutdown failed");
+          resolve(1);
+        },
+      );
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}
