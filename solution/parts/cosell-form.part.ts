@@ -65,6 +65,8 @@ interface StandardField {
 const STANDARD_FIELDS: readonly StandardField[] = [
   { column: OpportunityStandardColumns.name, classId: CONTROL_CLASS.text, label: { 1033: "Topic", 1040: "Argomento" } },
   { column: OpportunityStandardColumns.customer, classId: CONTROL_CLASS.lookup, label: { 1033: "Potential Customer", 1040: "Cliente potenziale" } },
+  // The OnSave co-sell check wants a customer contact when Microsoft's help is asked for.
+  { column: OpportunityStandardColumns.parentContact, classId: CONTROL_CLASS.lookup, label: { 1033: "Contact", 1040: "Contatto" } },
   { column: OpportunityStandardColumns.transactionCurrency, classId: CONTROL_CLASS.lookup, label: { 1033: "Currency", 1040: "Valuta" } },
   { column: OpportunityStandardColumns.estimatedValue, classId: CONTROL_CLASS.money, label: { 1033: "Est. Revenue", 1040: "Ricavi stimati" } },
   { column: OpportunityStandardColumns.estimatedCloseDate, classId: CONTROL_CLASS.dateTime, label: { 1033: "Est. Close Date", 1040: "Data di chiusura stimata" } },
