@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { CliError, ExitCode, processIo, type CliIo, type CommandContext } from "./cli-io";
+import { registerBackfillCommand } from "./commands/backfill.command";
 import { registerServeCommand } from "./commands/serve.command";
 
 export function buildProgram(context: CommandContext): Command {
@@ -15,6 +16,7 @@ export function buildProgram(context: CommandContext): Command {
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
     .exitOverride();
   registerServeCommand(program, context);
+  registerBackfillCommand(program, context);
   return program;
 }
 

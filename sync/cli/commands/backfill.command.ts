@@ -1,0 +1,72 @@
+/** `cosell backfill`: import every existing Partner Center referral, with a progress bar and a summary. */
+import { Option, type Command } from "commander";
+import type { Config } from "../../service/config";
+import { DEFAULT_BACKFILL_CONCURRENCY, runBackfill, type BackfillSummary } from "../backfill";
+import { loadCliConfig } from "../cli-config";
+import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
+import { createProgressLine } from "../progress-line";
+import { withService } from "../service-session";
+
+export interface BackfillCommandOptions {
+  config: Config;
+  io: CliIo;
+  concurrency?: number;
+}
+
+function counts(summary: Readonly<BackfillSummary>): string {
+  return `created ${summary.created} · linked ${summary.linked} · updated ${summary.updated} · in sync ${summary.inSync} · failed ${summary.failed.length}`;
+}
+
+export function formatBackfillSummary(summary: BackfillSummary): string[] {
+  const row = (label: string, count: number, what: string) => `  ${label.padEnd(16)}${String(count).padStart(6)}  ${what}`;
+  const lines = [
+    `Backfill finished: ${summary.total} referral${summary.total === 1 ? "" : "s"} in Partner Center, ${(summary.elapsedMs / 1000).toFixed(1)} s.`,
+    row("created", summary.created, "new opportunities (with account and contacts) from referrals"),
+    row("linked", summary.linked, "opportunities that already existed, now linked to their referral"),
+    row("updated", summary.updated, "already linked; changes since the last sync applied"),
+    row("already in sync", summary.inSync, "already linked and identical on both sides: skipped"),
+  ];
+  if (summary.notImported > 0) lines.push(row("not imported", summary.notImported, "Microsoft's side of an engagement (your own referral stands for it)"));
+  lines.push(row("failed", summary.failed.length, summary.failed.length === 0 ? "" : "see below"));
+  for (const failure of summary.failed) lines.push(`    ✘ ${failure.referralId}${failure.name ? ` "${failure.name}"` : ""}: ${failure.reason}`);
+  if (summary.failed.length > 0) lines.push("Run `cosell backfill` again once the cause is fixed: what already succeeded is not created twice.");
+  return lines;
+}
+
+export async function backfillCommand(options: BackfillCommandOptions): Promise<number> {
+  const { io } = options;
+  const summary = await withService(options.config, async (service) => {
+    const progress = createProgressLine(io, "backfill");
+    try {
+      return await runBackfill({
+        referrals: service.referrals,
+        store: service.store,
+        dataverse: service.dataverse,
+        handler: service.handler,
+        concurrency: options.concurrency,
+        onListed: (count) => progress.update(0, count, "listed"),
+        onProgress: (current, done) => progress.update(done, current.total, counts(current)),
+      });
+    } finally {
+      progress.finish();
+    }
+  });
+  for (const line of formatBackfillSummary(summary)) io.out(line);
+  return summary.failed.length > 0 ? ExitCode.failed : ExitCode.ok;
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 256) throw new CliError(`--concurrency must be a whole number from 1 to 256, not "${value}".`, ExitCode.usage);
+  return parsed;
+}
+
+export function registerBackfillCommand(program: Command, context: CommandContext): void {
+  program
+    .command("backfill")
+    .description("import every existing Partner Center referral into Dynamics 365 (safe to run again: nothing is created twice)")
+    .addOption(new Option("-c, --concurrency <n>", "referrals synced at the same time").default(DEFAULT_BACKFILL_CONCURRENCY).argParser(positiveInteger))
+    .action(async (options: { concurrency: number }) => {
+      context.exitCode = await backfillCommand({ config: loadCliConfig(), io: context.io, concurrency: options.concurrency });
+    });
+}
