@@ -65,6 +65,8 @@ interface StandardField {
 const STANDARD_FIELDS: readonly StandardField[] = [
   { column: OpportunityStandardColumns.name, classId: CONTROL_CLASS.text, label: { 1033: "Topic", 1040: "Argomento" } },
   { column: OpportunityStandardColumns.customer, classId: CONTROL_CLASS.lookup, label: { 1033: "Potential Customer", 1040: "Cliente potenziale" } },
+  // What the sync service sets on an opportunity it creates for an incoming referral.
+  { column: OpportunityStandardColumns.parentAccount, classId: CONTROL_CLASS.lookup, label: { 1033: "Account", 1040: "Account" } },
   // The OnSave co-sell check wants a customer contact when Microsoft's help is asked for.
   { column: OpportunityStandardColumns.parentContact, classId: CONTROL_CLASS.lookup, label: { 1033: "Contact", 1040: "Contatto" } },
   { column: OpportunityStandardColumns.transactionCurrency, classId: CONTROL_CLASS.lookup, label: { 1033: "Currency", 1040: "Valuta" } },

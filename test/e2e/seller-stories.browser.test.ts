@@ -303,6 +303,8 @@ describe("seller: inbound Microsoft referrals", () => {
     await section().waitFor();
     await pageReady();
     expect(await sectionText()).toContain(referralId);
+    // Created with its account (matched or created from the referral's customer) and contacts.
+    expect(await field(S.parentAccount).locator("option:checked").innerText()).toBe("Fabrikam Inc");
 
     await expect.poll(() => command(ACCEPT).isEnabled()).toBe(true);
     await command(ACCEPT).click();
@@ -311,6 +313,15 @@ describe("seller: inbound Microsoft referrals", () => {
       const referral = await getReferral(env, referralId);
       return referral.status === "Active" && referral.substatus === "Accepted";
     });
+
+    // The seller works the deal in Dynamics 365: a deal value edit is not held to what a new referral needs.
+    await openOpportunity(opportunityId);
+    await field(S.estimatedValue).fill("60000");
+    await field(S.estimatedValue).press("Tab");
+    await command("save").click();
+    await waitFor("deal value in Partner Center", async () => (await getReferral(env, referralId)).details.dealValue === 60000);
+    expect(await page.locator('[data-dialog="alert"]').count()).toBe(0);
+
     await open("#/partner-center");
     await expect.poll(() => page.locator(`tr[data-referral="${referralId}"]`).innerText()).toContain("Active / Accepted");
     await shot("07-accepted-in-partner-center");

@@ -49,11 +49,13 @@ describe("Opportunity – Co-sell form", () => {
     expect(entry.id).toBe("{eb124f35-6378-47f2-8040-a1b043ef50af}");
   });
 
-  it("shows name, customer, contact, currency, estimated value, close date and description with standard controls", () => {
+  it("shows name, customer, account, contact, currency, estimated value, close date and description with standard controls", () => {
     const standard = cells.map((c) => c.control.datafieldname).filter((name: string) => !name.startsWith("pcc_"));
     expect(standard).toEqual([
       OpportunityStandardColumns.name,
       OpportunityStandardColumns.customer,
+      // Set by the sync service on opportunities it creates for incoming referrals.
+      OpportunityStandardColumns.parentAccount,
       // The OnSave co-sell check wants a customer contact when help is asked for.
       OpportunityStandardColumns.parentContact,
       // The OnSave co-sell check reads the currency from the form.

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { HowCanMicrosoftHelp, OPPORTUNITY_COLUMNS, OpportunityColumns as C, SyncStatus } from "../../entities";
+import { HowCanMicrosoftHelp, OPPORTUNITY_COLUMNS, OpportunityColumns as C, ReferralDirection, SyncStatus } from "../../entities";
 import { LOCKED_COLUMNS, onLoad } from "../../webresources/src/forms/opportunity-onload.handler";
 import { onSave, SaveMode } from "../../webresources/src/forms/opportunity-onsave.handler";
 import { approveNextSave } from "../../webresources/src/forms/save-approval";
@@ -129,6 +129,14 @@ describe("OnSave", () => {
       "- Add at least one co-sell solution id in Products, like SOL-12345-ABC.",
       "- Choose a customer contact: Microsoft needs someone to talk to when you ask for help.",
     ].join("\n")]);
+  });
+
+  it("lets edits of an incoming Microsoft referral through: it exists in Partner Center already, nothing is created", async () => {
+    const f = opportunityForm({ referralDirection: ReferralDirection.Incoming, account: null, customer: null, closeDate: null, products: null });
+    const resaves = platformSave(f);
+    await onSave(f.host, saveEvent(f.form).context);
+    expect(resaves).toEqual([true]);
+    expect(f.alerts()).toEqual([]);
   });
 
   it("checks the account's country through the Web API", async () => {

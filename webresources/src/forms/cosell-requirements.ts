@@ -4,6 +4,7 @@
  * sent. The sync engine checks the same list on the server; this is the early, friendly copy.
  */
 import { OpportunityColumns } from "../../../entities/opportunity-columns";
+import { ReferralDirection } from "../../../entities/option-sets";
 import { AccountColumns, OpportunityStandardColumns, Tables } from "../../../entities/standard-tables";
 import { AccountLookupError, describeError } from "../errors";
 import type { ClientHost } from "../host/client-host";
@@ -55,8 +56,17 @@ async function accountCountry(host: ClientHost, accountId: string): Promise<stri
   }
 }
 
+/**
+ * A referral Microsoft sent us already exists in Partner Center: nothing is created for it, so what a
+ * new referral needs (the partner's solution ids, a close date, ...) must not block its edits.
+ */
+export function isIncomingReferral(form: FormContext): boolean {
+  return readOption(form, OpportunityColumns.referralDirection) === ReferralDirection.Incoming && readText(form, OpportunityColumns.referralIdentifier) !== "";
+}
+
 /** Every missing or invalid item, as sentences in the user's language; empty when all is well. */
 export async function findCoSellProblems(host: ClientHost, form: FormContext, messages: Messages): Promise<string[]> {
+  if (isIncomingReferral(form)) return [];
   const problems: string[] = [];
 
   const account = customerAccount(form);
