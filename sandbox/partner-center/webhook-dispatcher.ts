@@ -57,7 +57,7 @@ export class WebhookDispatcher {
   private readonly inFlight = new Set<AbortController>();
   private pending = 0;
   private idleWaiters: (() => void)[] = [];
-  private held: { record: DeliveryRecord; timer: NodeJS.Timeout } | undefined;
+  private held: { records: DeliveryRecord[]; timer: NodeJS.Timeout } | undefined;
   private closed = false;
   /** Deliveries forgotten by a reset: their in-flight attempt must neither retry nor count. */
   private readonly cancelled = new WeakSet<DeliveryRecord>();
@@ -99,18 +99,18 @@ export class WebhookDispatcher {
     if (faultable && !previouslyHeld && faults.roll(settings.webhookReorderRate)) {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        if (this.held?.record === record) this.held = undefined;
-        this.start(record);
-        for (const extra of records.slice(1)) this.start(extra);
+        if (this.held?.records[0] === record) this.held = undefined;
+        for (const each of records) this.start(each);
       }, this.options.reorderHoldMs);
       this.timers.add(timer);
-      this.held = { record, timer };
+      // The whole batch is held (a duplicate too), so "pending" drains when it is released.
+      this.held = { records, timer };
       this.pending += records.length;
       return records;
     }
     this.pending += records.length;
     for (const each of records) this.start(each);
-    if (previouslyHeld) this.start(previouslyHeld.record);
+    if (previouslyHeld) for (const each of previouslyHeld.records) this.start(each);
     return records;
   }
 

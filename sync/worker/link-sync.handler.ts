@@ -305,10 +305,20 @@ export class LinkSyncHandler implements JobHandler {
 
     const ctx = await this.mappingContext();
     const base = await store.getBase(key);
+    const pcFields = referralToMappedFields(referral);
+    const crmFields = opportunityToMappedFields(opportunity.record, ctx);
+    // An opportunity whose status choice was never set has no opinion on the status yet.
+    const crmSide = crmFields.status === null ? { ...crmFields, status: pcFields.status } : crmFields;
+    // Our own referral, found after a crash between creating it and writing its id back: it holds
+    // what we sent, so it is the base; whatever the seller changed since is then pushed normally.
+    const recovered = !base && referral.externalReferenceId === opportunity.id && referral.direction !== "Incoming";
+    const extraAudit: AuditEntry[] = recovered
+      ? [this.audit(AUDIT_DIRECTIONS.toPartnerCenter, "linked", `referral ${referral.id} found after an interrupted share and linked`)]
+      : [];
     const merge = mergeLink({
-      base: base?.fields ?? null,
-      crm: opportunityToMappedFields(opportunity.record, ctx),
-      partnerCenter: referralToMappedFields(referral),
+      base: base?.fields ?? (recovered ? pcFields : null),
+      crm: crmSide,
+      partnerCenter: pcFields,
       crmModifiedAt: text(opportunity.record[S.modifiedOn]),
       partnerCenterModifiedAt: referral.updatedDateTime ?? null,
       at: this.now().toISOString(),
@@ -323,15 +333,16 @@ export class LinkSyncHandler implements JobHandler {
     const body: Record<string, unknown> = { ...update.body, ...this.linkColumns(current, opportunity, microsoftCrmId) };
     const syncRequested = this.syncRequestedSinceLastSync(opportunity);
     const statusStale = opportunity.record[C.syncStatus] !== SyncStatus.Synced || opportunity.record[C.syncError] != null;
-    const crmWrite = Object.keys(body).length > 0 || merge.audit.length > 0 || syncRequested || statusStale;
+    const audit = [...extraAudit, ...merge.audit];
+    const crmWrite = Object.keys(body).length > 0 || audit.length > 0 || syncRequested || statusStale;
     if (crmWrite) {
-      await crm.updateOpportunity(opportunity.id, opportunity.etag, { ...body, ...this.syncedColumns(opportunity, merge.audit) });
+      await crm.updateOpportunity(opportunity.id, opportunity.etag, { ...body, ...this.syncedColumns(opportunity, audit) });
     }
     if (update.close) {
       await crm.closeOpportunity(opportunity.id, update.close.outcome, update.close.statusCode, merge.base.statusReason);
     }
     if (crmWrite || pcOperations.length > 0 || !base) {
-      await store.commitSync(key, { base: merge.base, audit: merge.audit, expectedVersion: base?.version ?? null });
+      await store.commitSync(key, { base: merge.base, audit, expectedVersion: base?.version ?? null });
     }
     return crmWrite || pcOperations.length > 0 || update.close ? "synced" : "unchanged";
   }

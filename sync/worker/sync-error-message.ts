@@ -8,6 +8,11 @@ import { PartnerCenterError } from "../partner-center/partner-center-error";
 
 const SYNC_NOW = "Use Sync now to try again.";
 
+/** The server's own words, without the request line the client prefixes for the logs. */
+function serverReason(message: string): string {
+  return message.replace(/^(GET|POST|PUT|PATCH|DELETE) \S+ (failed with HTTP \d+|→ \d+( \S+)?): /, "");
+}
+
 export function describeSyncError(error: unknown): string {
   if (error instanceof PartnerCenterError) {
     if (error.status === 401 || error.status === 403) {
@@ -16,12 +21,12 @@ export function describeSyncError(error: unknown): string {
     if (error.status === 429) return `Partner Center kept asking us to slow down (too many requests). ${SYNC_NOW}`;
     if (error.status >= 500 || error.status === 0) return `Partner Center is not answering right now (${error.status || "no connection"}). ${SYNC_NOW}`;
     if (error.status === 412) return `The referral kept changing in Partner Center while we synced. ${SYNC_NOW}`;
-    return `Partner Center refused the change: ${error.message}`;
+    return `Partner Center refused the change: ${serverReason(error.message)}`;
   }
   if (error instanceof DataverseError) {
     if (error.status === 429) return `Dataverse kept asking us to slow down (service protection limits). ${SYNC_NOW}`;
     if (error.status >= 500 || error.status === 0) return `Dataverse is not answering right now (${error.status || "no connection"}). ${SYNC_NOW}`;
-    return `Dataverse refused the change: ${error.message}`;
+    return `Dataverse refused the change: ${serverReason(error.message)}`;
   }
   if (error instanceof MappingError) return error.message;
   return `The sync failed unexpectedly: ${error instanceof Error ? error.message : String(error)}. ${SYNC_NOW}`;

@@ -10,12 +10,19 @@ import {
 import { SANDBOX_TOKEN, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import type { Referral } from "../../sync/partner-center/referral-types";
 
+/** A seller's call to the Web API; like the browser client, it waits out a 429 and tries again. */
 export async function webApi(env: SandboxEnvironment, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${env.dataverse.apiUrl}/${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${SANDBOX_TOKEN}`, "Content-Type": "application/json", "OData-Version": "4.0", ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response: Response;
+  for (let attempt = 0; ; attempt++) {
+    response = await fetch(`${env.dataverse.apiUrl}/${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${SANDBOX_TOKEN}`, "Content-Type": "application/json", "OData-Version": "4.0", ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status !== 429 || attempt >= 20) break;
+    await response.text();
+    await new Promise((r) => setTimeout(r, 20));
+  }
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
   return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
