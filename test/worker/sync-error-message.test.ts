@@ -12,9 +12,9 @@ describe("the reason a seller reads in Sync Error", () => {
   });
 
   it("says what to do for outages, throttling and sign-in problems", () => {
-    expect(describeSyncError(new PartnerCenterError("x", { status: 503, retryable: true }))).toMatch(/not answering right now \(503\)\. Use Sync now/);
-    expect(describeSyncError(new PartnerCenterError("x", { status: 429, retryable: true }))).toMatch(/slow down/);
-    expect(describeSyncError(new PartnerCenterError("x", { status: 401, retryable: false }))).toMatch(/cosell login/);
+    expect(describeSyncError(new PartnerCenterError("x", { status: 503, code: "serviceUnavailable", retryable: true }))).toMatch(/not answering right now \(503\)\. Use Sync now/);
+    expect(describeSyncError(new PartnerCenterError("x", { status: 429, code: "tooManyRequests", retryable: true }))).toMatch(/slow down/);
+    expect(describeSyncError(new PartnerCenterError("x", { status: 401, code: "unauthorized", retryable: false }))).toMatch(/cosell login/);
     expect(describeSyncError(new DataverseError("PATCH /api/data/v9.2/opportunities(1) → 400 0x80040203: bad value", { status: 400 }))).toBe(
       "Dataverse refused the change: bad value",
     );
