@@ -57,7 +57,7 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const mapping = await loadSyncMapping(config);
-  const service = createSyncService(config, logger);
+  const service = createSyncService(config, logger, { mapping });
   try {
     let missing: MissingColumn[];
     try {

@@ -22,6 +22,7 @@ import { Reconciler } from "../reconcile/reconciler";
 import { opportunityLinkKey, openSqliteSyncStore, referralLinkKey, type SyncStore } from "../store";
 import { CrmGateway } from "../worker/crm-gateway";
 import { LinkSyncHandler } from "../worker/link-sync.handler";
+import type { SyncMapping } from "../engine";
 import type { Config } from "./config";
 
 /** Webhook senders redeliver for hours; a day of memory is plenty. */
@@ -78,7 +79,11 @@ export interface SyncService {
   stop(): Promise<void>;
 }
 
-export function createSyncService(config: Config, logger: Logger, options: { metrics?: SyncMetrics; workers?: number } = {}): SyncService {
+export function createSyncService(
+  config: Config,
+  logger: Logger,
+  options: { metrics?: SyncMetrics; workers?: number; mapping?: SyncMapping } = {},
+): SyncService {
   const metrics = options.metrics ?? new SyncMetrics({ collectDefaults: true });
   const store = openSqliteSyncStore({ path: config.STORE_PATH, maxAttempts: config.MAX_ATTEMPTS });
   const dataverse = createDataverseClient(config);
@@ -90,6 +95,9 @@ export function createSyncService(config: Config, logger: Logger, options: { met
     referrals,
     referralLink: (id) => `${linkBase}/${encodeURIComponent(id)}`,
     logger,
+    // The admin's mapping file (checked against the org at start by server.ts) and its conflict policy.
+    mapping: options.mapping,
+    policy: options.mapping?.conflictPolicy,
   });
   const pool = new WorkerPool({
     store, handler, logger, metrics,
