@@ -17,6 +17,9 @@ import { readSolution } from "./solution-reader";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
+/** Path of the page's referral links: `${url}partner-center/referrals/<id>` opens the Partner Center page on that referral. */
+export const REFERRAL_LINK_PATH = "/partner-center/referrals";
+
 export interface FormPageOptions {
   /** Org URL of the Dataverse sandbox (its Web API is at dataverseUrl + /api/data/v9.2). */
   dataverseUrl: string;
@@ -65,6 +68,10 @@ export async function startFormPage(options: FormPageOptions): Promise<FormPage>
   app.get("/", async (_request, reply) => reply.type("text/html; charset=utf-8").send(html));
   app.get("/app.js", async (_request, reply) => reply.type("application/javascript; charset=utf-8").send(appScript));
   app.get(PAGE_MODEL_PATH, async () => solution.model);
+  // "Open in Partner Center" in `npm start`: the backend writes `${REFERRAL_LINK_PATH}/<id>` as the
+  // referral link (as it writes Partner Center's own details page for a real org); show that referral.
+  app.get<{ Params: { id: string } }>(`${REFERRAL_LINK_PATH}/:id`, async (request, reply) =>
+    reply.redirect(`/#/partner-center/${encodeURIComponent(request.params.id)}`));
   for (const script of scripts) {
     const content = await readFile(script.file);
     app.get(script.url, async (_request, reply) => reply.type("application/javascript; charset=utf-8").header("cache-control", "max-age=3600").send(content));

@@ -26,6 +26,7 @@ button.command:disabled { color: #a19f9d; border-color: #edebe9; cursor: default
 table.grid { border-collapse: collapse; width: 100%; background: #fff; }
 table.grid th, table.grid td { border-bottom: 1px solid #edebe9; padding: 6px 8px; text-align: left; }
 .mono { font-family: Consolas, monospace; font-size: 12px; }
+table.grid tr.selected td { background: #deecf9; font-weight: 600; }
 .seller-form { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: end; background: #fff; border: 1px solid #edebe9; padding: 12px; }
 .seller-form h2 { flex-basis: 100%; margin: 0; font-size: 16px; }
 .seller-form label { display: flex; flex-direction: column; font-size: 12px; }

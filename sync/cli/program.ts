@@ -5,8 +5,20 @@
  */
 import { Command, CommanderError } from "commander";
 import { CliError, ExitCode, processIo, type CliIo, type CommandContext } from "./cli-io";
+import { DataverseError } from "../dataverse/dataverse-error";
+import { MappingConfigError } from "../engine";
+import { PartnerCenterError } from "../partner-center/partner-center-error";
+import { ConfigError } from "../service/config";
+import { StartupError } from "../server";
 import { registerBackfillCommand } from "./commands/backfill.command";
+import { registerDoctorCommand } from "./commands/doctor.command";
+import { registerLoginCommand } from "./commands/login.command";
+import { registerRegisterWebhooksCommand } from "./commands/register-webhooks.command";
+import { registerSandboxCommand } from "./commands/sandbox.command";
 import { registerServeCommand } from "./commands/serve.command";
+import { registerSolutionCommand } from "./commands/solution-build.command";
+import { registerSyncCommand } from "./commands/sync.command";
+import { signInProblem } from "./doctor/doctor-checks";
 
 export function buildProgram(context: CommandContext): Command {
   const { io } = context;
@@ -16,7 +28,13 @@ export function buildProgram(context: CommandContext): Command {
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
     .exitOverride();
   registerServeCommand(program, context);
+  registerSandboxCommand(program, context);
+  registerSyncCommand(program, context);
   registerBackfillCommand(program, context);
+  registerRegisterWebhooksCommand(program, context);
+  registerLoginCommand(program, context);
+  registerDoctorCommand(program, context);
+  registerSolutionCommand(program, context);
   return program;
 }
 
@@ -35,6 +53,21 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     if (error instanceof CliError) {
       io.err(error.message);
       return error.exitCode;
+    }
+    // These already say what to fix; a stack trace would only bury it.
+    if (error instanceof ConfigError || error instanceof MappingConfigError || error instanceof StartupError) {
+      io.err(error.message);
+      return ExitCode.failed;
+    }
+    const signIn = signInProblem(error);
+    if (signIn) {
+      io.err(/cosell login/.test(signIn.message) ? signIn.message : `${signIn.message}\nRun \`cosell login\` with a Partner Center Referrals admin account.`);
+      return ExitCode.failed;
+    }
+    if (error instanceof DataverseError || error instanceof PartnerCenterError) {
+      const service = error instanceof DataverseError ? "Dataverse" : "Partner Center";
+      io.err(`${service} answered ${error.status || "nothing"}: ${error.message}\nRun \`cosell doctor\` to see which setting or sign-in to fix.`);
+      return ExitCode.failed;
     }
     io.err(`cosell: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return ExitCode.failed;

@@ -1,7 +1,8 @@
 /**
  * The page's entry point: reads the page model (what the server found in the solution zip), installs
  * the global Xrm the web resource expects, and routes between the opportunity list (#/), an
- * opportunity form (#/opportunity/<id> or #/opportunity/new) and the Partner Center page (#/partner-center).
+ * opportunity form (#/opportunity/<id> or #/opportunity/new) and the Partner Center page (#/partner-center,
+ * or #/partner-center/<referral id> to show one referral, where "Open in Partner Center" leads).
  */
 import { PAGE_MODEL_PATH, type PageModel } from "../page-model";
 import { openErrorDialog } from "./dialogs";
@@ -38,8 +39,9 @@ async function route(): Promise<void> {
         onNew: () => navigate("#/opportunity/new"),
         onBack: () => navigate("#/"),
       });
-    } else if (hash === "#/partner-center") {
-      await showPartnerCenterPage(content);
+    } else if (/^#\/partner-center(\/|$)/.test(hash)) {
+      const referralId = hash.slice("#/partner-center/".length);
+      await showPartnerCenterPage(content, referralId ? decodeURIComponent(referralId) : undefined);
     } else {
       await showOpportunityList(content, model, { onOpen: (id) => navigate(`#/opportunity/${id}`), onNew: () => navigate("#/opportunity/new") });
     }

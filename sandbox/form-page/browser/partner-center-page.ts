@@ -31,7 +31,8 @@ async function readError(response: Response): Promise<string> {
   }
 }
 
-export async function showPartnerCenterPage(root: HTMLElement): Promise<void> {
+/** `selectedId`: the referral an "Open in Partner Center" link points at, marked and scrolled to. */
+export async function showPartnerCenterPage(root: HTMLElement, selectedId?: string): Promise<void> {
   const body = h("tbody");
   const status = h("p", { className: "status", role: "status" });
   const load = async () => {
@@ -43,7 +44,8 @@ export async function showPartnerCenterPage(root: HTMLElement): Promise<void> {
     }
     const referrals = ((await response.json()) as { value: Referral[] }).value;
     for (const referral of referrals) {
-      body.append(h("tr", { "data-referral": referral.id },
+      const selected = referral.id === selectedId;
+      body.append(h("tr", { "data-referral": referral.id, ...(selected ? { className: "selected", "aria-current": "true" } : {}) },
         h("td", {}, referral.name ?? ""),
         h("td", {}, referral.customerProfile?.name ?? ""),
         h("td", {}, `${referral.status ?? ""} / ${referral.substatus ?? ""}`),
@@ -52,6 +54,8 @@ export async function showPartnerCenterPage(root: HTMLElement): Promise<void> {
         h("td", { className: "mono" }, referral.id)));
     }
     if (referrals.length === 0) body.append(h("tr", {}, h("td", { colspan: 6 }, "No referrals yet.")));
+    if (selectedId && !referrals.some((r) => r.id === selectedId)) status.textContent = `Referral ${selectedId} is not among the 100 most recently updated.`;
+    body.querySelector("tr.selected")?.scrollIntoView({ block: "center" });
   };
 
   const field = (name: string, label: string, value: string, type = "text") => h("label", {}, label, h("input", { name, value, type, required: true }));

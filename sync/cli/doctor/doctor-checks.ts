@@ -1,0 +1,195 @@
+/**
+ * The checks behind `cosell doctor`, in the order an admin sets things up: configuration, Dataverse
+ * sign-in, the solution, its columns, the Partner Center sign-in, webhooks on both sides. Each check
+ * says what it found and, when it fails, exactly what to do. A check that depends on an earlier one
+ * (no columns to read when Dataverse refuses the token) is skipped with the reason, not failed twice.
+ */
+import { OPPORTUNITY_COLUMNS, RegistrationTables, ServiceEndpointColumns, SOLUTION, StepColumns, Tables } from "../../../entities";
+import type { DataverseClient } from "../../dataverse/dataverse-client";
+import { DataverseError } from "../../dataverse/dataverse-error";
+import { odataString } from "../../dataverse/odata-rows";
+import { DEFAULT_OPPORTUNITY_STEPS } from "../../dataverse/webhook-registration";
+import { PartnerCenterError } from "../../partner-center/partner-center-error";
+import type { ReferralsClient } from "../../partner-center/referrals-client";
+import { SignInRequiredError } from "../../partner-center/token-provider";
+import { REFERRAL_WEBHOOK_EVENTS, type WebhookRegistrationClient } from "../../partner-center/webhook-registration-client";
+import type { MissingColumn, SyncMapping } from "../../engine";
+import { findMissingColumns } from "../../server";
+import { SERVICE_ENDPOINT_NAME } from "../../service/register-webhooks";
+import type { Config } from "../../service/config";
+
+export type CheckState = "pass" | "fail" | "skip";
+
+export interface CheckResult {
+  title: string;
+  state: CheckState;
+  /** What was found. */
+  detail: string;
+  /** What to do (failures and skips). */
+  fix?: string;
+}
+
+export interface DoctorDependencies {
+  config: Config;
+  dataverse: DataverseClient;
+  referrals: ReferralsClient;
+  webhooks: WebhookRegistrationClient;
+  mapping: SyncMapping;
+}
+
+const pass = (title: string, detail: string): CheckResult => ({ title, state: "pass", detail });
+const fail = (title: string, detail: string, fix: string): CheckResult => ({ title, state: "fail", detail, fix });
+const skip = (title: string, because: string): CheckResult => ({ title, state: "skip", detail: `not checked: ${because}`, fix: "fix the check above first" });
+
+function dataverseProblem(config: Config, error: unknown): { detail: string; fix: string } {
+  if (error instanceof DataverseError) {
+    if (error.status === 0) return { detail: `no answer from ${config.DATAVERSE_URL} (${error.message})`, fix: "check DATAVERSE_URL (your org URL, e.g. https://contoso.crm.dynamics.com) and the network" };
+    if (error.status === 401) {
+      return {
+        detail: `Dataverse refused the token (401: ${error.message})`,
+        fix: "check DATAVERSE_TENANT_ID, DATAVERSE_CLIENT_ID and the secret or certificate, and that the app registration is an application user in this org",
+      };
+    }
+    if (error.status === 403) {
+      return { detail: `Dataverse denied access (403: ${error.message})`, fix: "give the application user the \"Partner Center Co-sell Sync Service\" security role" };
+    }
+    return { detail: `Dataverse answered ${error.status}: ${error.message}`, fix: "check DATAVERSE_URL and try again; if it persists, see the service health of the org" };
+  }
+  return { detail: (error as Error).message ?? String(error), fix: "check the Dataverse credential settings in .env (see .env.example)" };
+}
+
+/** The client wraps a failed token request in its own error; the sign-in problem is in the cause chain. */
+export function signInProblem(error: unknown): SignInRequiredError | null {
+  for (let current = error; current instanceof Error; current = current.cause) if (current instanceof SignInRequiredError) return current;
+  return null;
+}
+
+function partnerCenterProblem(error: unknown): { detail: string; fix: string } {
+  const signIn = signInProblem(error);
+  if (signIn) return { detail: signIn.message, fix: "run `cosell login` and sign in with a Partner Center Referrals admin account" };
+  if (error instanceof PartnerCenterError) {
+    if (error.status === 401 || error.status === 403) {
+      return { detail: `Partner Center refused the sign-in (${error.status}: ${error.message})`, fix: "run `cosell login` again with an account that has the Referrals admin role in Partner Center" };
+    }
+    if (error.status === 0) return { detail: `no answer from Partner Center (${error.message})`, fix: "check PARTNER_CENTER_API_URL and the network" };
+    return { detail: `Partner Center answered ${error.status}: ${error.message}`, fix: "try again later; if it persists, check PARTNER_CENTER_API_URL" };
+  }
+  return { detail: (error as Error).message ?? String(error), fix: "check PARTNER_CENTER_CLIENT_ID, PARTNER_CENTER_TENANT_ID and PARTNER_CENTER_TOKEN_SECRET, then run `cosell login`" };
+}
+
+function describeMissing(missing: readonly MissingColumn[]): string {
+  const byTable = new Map<string, string[]>();
+  for (const m of missing) byTable.set(m.table, [...(byTable.get(m.table) ?? []), m.column]);
+  return [...byTable].map(([table, columns]) => `${table}: ${columns.join(", ")}`).join("; ");
+}
+
+export async function runDoctorChecks(deps: DoctorDependencies): Promise<CheckResult[]> {
+  const { config, dataverse } = deps;
+  const results: CheckResult[] = [pass("Configuration", "every required setting is present")];
+
+  let dataverseOk = false;
+  try {
+    const me = await dataverse.whoAmI();
+    dataverseOk = true;
+    results.push(pass("Dataverse sign-in", `${config.DATAVERSE_URL} answers; signed in as user ${me.UserId}`));
+  } catch (error) {
+    const problem = dataverseProblem(config, error);
+    results.push(fail("Dataverse sign-in", problem.detail, problem.fix));
+  }
+
+  if (!dataverseOk) {
+    results.push(skip("Solution installed", "Dataverse is not reachable"), skip("Co-sell columns", "Dataverse is not reachable"));
+  } else {
+    results.push(...(await schemaChecks(deps).catch((error: unknown) => {
+      const problem = dataverseProblem(config, error);
+      return [fail("Solution installed", problem.detail, problem.fix), skip("Co-sell columns", "the org's metadata could not be read")];
+    })));
+  }
+
+  try {
+    const first = await deps.referrals.pages({ top: 1 }).next();
+    const count = first.done ? 0 : first.value.value.length;
+    results.push(pass("Partner Center sign-in", `the referrals API answers (${count === 0 ? "no referrals yet" : "listed 1 referral"})`));
+  } catch (error) {
+    const problem = partnerCenterProblem(error);
+    results.push(fail("Partner Center sign-in", problem.detail, problem.fix));
+  }
+
+  const base = config.PUBLIC_BASE_URL?.replace(/\/+$/, "");
+  const noBase = "set PUBLIC_BASE_URL to the address Dataverse and Partner Center reach this service at, then run `cosell register-webhooks`";
+  results.push(
+    dataverseOk
+      ? await dataverseWebhookCheck(dataverse, base, noBase).catch((error: unknown) => {
+          const problem = dataverseProblem(config, error);
+          return fail("Dataverse webhook", problem.detail, problem.fix);
+        })
+      : skip("Dataverse webhook", "Dataverse is not reachable"),
+  );
+  results.push(await partnerCenterWebhookCheck(deps.webhooks, base, noBase));
+  return results;
+}
+
+async function schemaChecks(deps: DoctorDependencies): Promise<CheckResult[]> {
+  const { config, dataverse } = deps;
+  const solution = await dataverse.installedSolution(SOLUTION.uniqueName);
+  const solutionCheck = solution
+    ? pass("Solution installed", `${SOLUTION.uniqueName} ${solution.version} (${solution.isManaged ? "managed" : "unmanaged"})`)
+    : fail(
+        "Solution installed",
+        `${SOLUTION.uniqueName} is not installed in this org`,
+        "import dist/PartnerCenterCoSell_<version>_managed.zip (npm run build makes it; README: \"Install the solution in Dynamics 365\")",
+      );
+  // Every pcc_ column the solution defines, plus whatever the mapping (and a MAPPING_FILE) needs.
+  const present = new Set((await dataverse.attributeNames(Tables.opportunity.logicalName)).map((c) => c.toLowerCase()));
+  const missing: MissingColumn[] = OPPORTUNITY_COLUMNS.filter((c) => !present.has(c.logicalName)).map((c) => ({ table: "opportunity", column: c.logicalName, field: "solution" }));
+  for (const m of await findMissingColumns(dataverse, deps.mapping)) {
+    if (!missing.some((x) => x.table === m.table && x.column === m.column)) missing.push(m);
+  }
+  const columnsCheck =
+    missing.length === 0
+      ? pass("Co-sell columns", `all ${OPPORTUNITY_COLUMNS.length} pcc_ columns and every mapped column exist`)
+      : fail(
+          "Co-sell columns",
+          `missing ${describeMissing(missing)}`,
+          config.MAPPING_FILE ? `import the PartnerCenterCoSell solution, or correct ${config.MAPPING_FILE}` : "import the PartnerCenterCoSell solution (it defines the pcc_ columns)",
+        );
+  return [solutionCheck, columnsCheck];
+}
+
+async function dataverseWebhookCheck(dataverse: DataverseClient, base: string | undefined, noBase: string): Promise<CheckResult> {
+  const title = "Dataverse webhook";
+  const rerun = "run `cosell register-webhooks`";
+  const [endpoint] = await dataverse.query<Record<string, unknown>>(RegistrationTables.serviceEndpoint, [RegistrationTables.serviceEndpoint.primaryId, ServiceEndpointColumns.url], {
+    filter: `${ServiceEndpointColumns.name} eq ${odataString(SERVICE_ENDPOINT_NAME)}`,
+    top: 1,
+  });
+  if (!endpoint) return fail(title, `no service endpoint "${SERVICE_ENDPOINT_NAME}" in the org`, base ? rerun : noBase);
+  const url = String(endpoint.values[ServiceEndpointColumns.url] ?? "");
+  if (!base) return fail(title, `registered to ${url}, but PUBLIC_BASE_URL is not set`, noBase);
+  if (url !== `${base}/webhooks/dataverse`) return fail(title, `registered to ${url}, not ${base}/webhooks/dataverse`, rerun);
+  const missingSteps: string[] = [];
+  for (const spec of DEFAULT_OPPORTUNITY_STEPS) {
+    const name = `${SERVICE_ENDPOINT_NAME}: ${spec.message} of ${Tables.opportunity.logicalName}`;
+    const [step] = await dataverse.query(RegistrationTables.step, [RegistrationTables.step.primaryId], { filter: `${StepColumns.name} eq ${odataString(name)}`, top: 1 });
+    if (!step) missingSteps.push(spec.message);
+  }
+  if (missingSteps.length > 0) return fail(title, `the endpoint has no step for opportunity ${missingSteps.join(" and ")}`, rerun);
+  return pass(title, `${url}, steps on opportunity Create and Update`);
+}
+
+async function partnerCenterWebhookCheck(webhooks: WebhookRegistrationClient, base: string | undefined, noBase: string): Promise<CheckResult> {
+  const title = "Partner Center webhook";
+  const rerun = "run `cosell register-webhooks`";
+  try {
+    const registration = await webhooks.get();
+    if (!registration) return fail(title, "no webhook registration in Partner Center", base ? rerun : noBase);
+    if (!base) return fail(title, `registered to ${registration.WebhookUrl}, but PUBLIC_BASE_URL is not set`, noBase);
+    if (registration.WebhookUrl !== `${base}/webhooks/partner-center`) return fail(title, `registered to ${registration.WebhookUrl}, not ${base}/webhooks/partner-center`, rerun);
+    const missing = REFERRAL_WEBHOOK_EVENTS.filter((event) => !registration.WebhookEvents.includes(event));
+    if (missing.length > 0) return fail(title, `not subscribed to ${missing.join(", ")}`, rerun);
+    return pass(title, `${registration.WebhookUrl}, ${registration.WebhookEvents.length} referral events`);
+  } catch (error) {
+    const problem = partnerCenterProblem(error);
+    return fail(title, problem.detail, problem.fix);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * `cosell doctor` over real HTTP: on the sandboxed product with the solution imported and webhooks
+ * registered every check passes; on an org without the solution it fails, naming the missing pcc_
+ * columns and saying what to do, and exits 1. A missing configuration is a ✘ line like the others.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPPORTUNITY_COLUMNS } from "../../entities";
+import { startDataverseSandbox, type DataverseSandbox } from "../../sandbox/dataverse/dataverse-sandbox";
+import { sandboxConfig, startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
+import { startPartnerCenterSandbox, type PartnerCenterSandbox } from "../../sandbox/partner-center/partner-center-sandbox";
+import { configurationOrReport, doctorCommand } from "../../sync/cli/commands/doctor.command";
+import { recordedIo } from "./cli-test-kit";
+
+let healthy: SandboxEnvironment;
+let bareOrg: DataverseSandbox;
+let partnerCenter: PartnerCenterSandbox;
+beforeAll(async () => {
+  [healthy, bareOrg, partnerCenter] = await Promise.all([startSandboxEnvironment(), startDataverseSandbox(), startPartnerCenterSandbox()]);
+});
+afterAll(async () => {
+  await healthy?.close();
+  await bareOrg?.close();
+  await partnerCenter?.close();
+});
+
+describe("cosell doctor", () => {
+  it("on the healthy sandbox: every check ✔ and exit 0", async () => {
+    const io = recordedIo();
+    const code = await doctorCommand({ config: { ...healthy.config, PUBLIC_BASE_URL: healthy.backendUrl! }, io });
+    const lines = io.stdout;
+    expect(code, io.text()).toBe(0);
+    for (const title of ["Configuration", "Dataverse sign-in", "Solution installed", "Co-sell columns", "Partner Center sign-in", "Dataverse webhook", "Partner Center webhook"]) {
+      expect(lines.some((line) => line.startsWith(`✔ ${title}:`)), `${title} in\n${io.text()}`).toBe(true);
+    }
+    expect(lines.filter((line) => line.startsWith("✘"))).toEqual([]);
+    expect(lines.at(-1)).toBe("All checks passed.");
+  });
+
+  it("on an org without the solution: ✘ naming the missing pcc_ columns, what to do, exit 1", async () => {
+    const io = recordedIo();
+    const code = await doctorCommand({ config: sandboxConfig(bareOrg, partnerCenter, {}), io });
+    const text = io.text();
+    expect(code).toBe(1);
+    expect(text).toMatch(/^✘ Solution installed: PartnerCenterCoSell is not installed/m);
+    const columns = io.stdout.find((line) => line.startsWith("✘ Co-sell columns:"));
+    expect(columns, text).toBeDefined();
+    for (const column of OPPORTUNITY_COLUMNS) expect(columns).toContain(column.logicalName);
+    expect(text).toMatch(/→ import the PartnerCenterCoSell solution/);
+    // The sign-ins themselves are fine: only what is really wrong is flagged.
+    expect(text).toMatch(/^✔ Dataverse sign-in:/m);
+    expect(text).toMatch(/^✔ Partner Center sign-in:/m);
+    expect(text).toMatch(/^✘ Dataverse webhook: .*\n\s+→ set PUBLIC_BASE_URL/m);
+    expect(io.stdout.at(-1)).toMatch(/checks failed: fix them and run `cosell doctor` again/);
+  });
+
+  it("an incomplete configuration is reported as a ✘ line per problem", () => {
+    const io = recordedIo();
+    expect(configurationOrReport(io, { DATAVERSE_URL: "not a url" })).toBeNull();
+    expect(io.stdout[0]).toBe("✘ Configuration: incomplete");
+    expect(io.text()).toMatch(/DATAVERSE_URL must be a URL/);
+    expect(io.text()).toMatch(/DATAVERSE_WEBHOOK_KEY is required/);
+  });
+});
