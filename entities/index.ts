@@ -5,3 +5,4 @@ export * from "./option-sets";
 export * from "./opportunity-columns";
 export * from "./standard-tables";
 export * from "./validate-columns";
+export * from "./sync-triggers";

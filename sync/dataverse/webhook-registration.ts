@@ -6,8 +6,7 @@
  * same rows (found by name) instead of adding duplicates, so it also rotates the key or moves the URL.
  */
 import {
-  OpportunityColumns,
-  OpportunityStandardColumns,
+  SYNC_TRIGGER_COLUMNS,
   RegistrationTables,
   SdkMessageColumns,
   SdkMessageFilterColumns,
@@ -46,27 +45,8 @@ export interface RegisteredWebhook {
   stepIds: Partial<Record<StepMessage, string>>;
 }
 
-/**
- * The columns whose edits need a sync. The backend's own bookkeeping columns (sync status, error,
- * last synced on, audit, referral id / link) are left out, so the backend's writes never wake it up.
- */
-export const OPPORTUNITY_TRIGGER_COLUMNS: readonly string[] = [
-  OpportunityColumns.syncWithPartnerCenter,
-  OpportunityColumns.howCanMicrosoftHelp,
-  OpportunityColumns.products,
-  OpportunityColumns.shareWithMicrosoftSellers,
-  OpportunityColumns.syncRequestedOn,
-  OpportunityColumns.referralStatus,
-  OpportunityColumns.statusReason,
-  OpportunityStandardColumns.name,
-  OpportunityStandardColumns.estimatedValue,
-  OpportunityStandardColumns.estimatedCloseDate,
-  OpportunityStandardColumns.description,
-  OpportunityStandardColumns.transactionCurrency,
-  OpportunityStandardColumns.customer,
-  OpportunityStandardColumns.parentAccount,
-  OpportunityStandardColumns.stateCode,
-];
+/** The columns whose edits need a sync (entities/sync-triggers.ts explains the choice). */
+export const OPPORTUNITY_TRIGGER_COLUMNS: readonly string[] = SYNC_TRIGGER_COLUMNS;
 
 export const DEFAULT_OPPORTUNITY_STEPS: readonly StepSpec[] = [
   { message: "Create" },

@@ -15,6 +15,7 @@ import { findCoSellProblems } from "./cosell-requirements";
 import { readBoolean, type FormContext } from "./form-values";
 import { approveNextSave, consumeApproval, withdrawApproval } from "./save-approval";
 import { NOTIFICATION_IDS } from "./sync-notification";
+import { followPendingSync, markPendingIfSyncing } from "./sync-pending";
 
 /** Xrm save modes (XrmEnum.SaveMode is an ambient const enum). */
 export const SaveMode = { Save: 1, SaveAndClose: 2, SaveAndNew: 59, AutoSave: 70 } as const;
@@ -28,7 +29,11 @@ export function onSave(host: ClientHost, executionContext: Xrm.Events.SaveEventC
     form.ui.clearFormNotification(NOTIFICATION_IDS.requirements);
     return undefined;
   }
-  if (approved) return undefined;
+  if (approved) {
+    // This save goes through: say "Pending" with it and watch for the service's answer.
+    if (markPendingIfSyncing(form)) void followPendingSync(host, form);
+    return undefined;
+  }
   const args = executionContext.getEventArgs();
   args.preventDefault();
   return checkThenSave(host, form, args.getSaveMode());
