@@ -108,10 +108,22 @@ export function describeSandbox(sandbox: RunningSandbox): string[] {
   ];
 }
 
-export async function sandboxCommand(options: { io: CliIo; formPagePort?: number; untilStopped?: Promise<unknown> }): Promise<number> {
+export interface SandboxCommandOptions {
+  io: CliIo;
+  formPagePort?: number;
+  /** Where the store and the backend log go (default ./.sandbox). */
+  dir?: string;
+  /** Stop when this settles (default: Ctrl-C / SIGTERM). */
+  untilStopped?: Promise<unknown>;
+  /** Called once everything is up, e.g. for a test to look around before stopping. */
+  onReady?: (sandbox: RunningSandbox) => void;
+}
+
+export async function sandboxCommand(options: SandboxCommandOptions): Promise<number> {
   const { io } = options;
-  const sandbox = await startSandbox({ formPagePort: options.formPagePort, onProgress: (message) => io.err(`sandbox: ${message}…`) });
+  const sandbox = await startSandbox({ dir: options.dir, formPagePort: options.formPagePort, onProgress: (message) => io.err(`sandbox: ${message}…`) });
   for (const line of describeSandbox(sandbox)) io.out(line);
+  options.onReady?.(sandbox);
   await (options.untilStopped ?? untilSignal());
   io.err("sandbox: stopping…");
   await sandbox.close();
