@@ -306,6 +306,8 @@ describe("seller: inbound Microsoft referrals", () => {
     // Created with its account (matched or created from the referral's customer) and contacts.
     expect(await field(S.parentAccount).locator("option:checked").innerText()).toBe("Fabrikam Inc");
 
+    const auditLines = async () => String((await readOpportunity(env, opportunityId))[C.audit] ?? "").split("\n").filter(Boolean).length;
+    const auditBefore = await auditLines();
     await expect.poll(() => command(ACCEPT).isEnabled()).toBe(true);
     await command(ACCEPT).click();
     expect(await closeAlert()).toContain(english.referralAccepted);
@@ -313,6 +315,8 @@ describe("seller: inbound Microsoft referrals", () => {
       const referral = await getReferral(env, referralId);
       return referral.status === "Active" && referral.substatus === "Accepted";
     });
+    // The service has written its answer back to the record (so the next save does not race it).
+    await waitFor("the accept's audit line on the record", async () => (await auditLines()) > auditBefore);
 
     // The seller works the deal in Dynamics 365: a deal value edit is not held to what a new referral needs.
     await openOpportunity(opportunityId);
