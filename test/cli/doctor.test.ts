@@ -1,7 +1,8 @@
 /**
  * `cosell doctor` over real HTTP: on the sandboxed product with the solution imported and webhooks
  * registered every check passes; on an org without the solution it fails, naming the missing pcc_
- * columns and saying what to do, and exits 1. A missing configuration is a ✘ line like the others.
+ * columns and saying what to do, and exits 1; register-webhooks fixes the webhook checks. A missing
+ * configuration is a ✘ line like the others.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPPORTUNITY_COLUMNS } from "../../entities";
@@ -9,6 +10,7 @@ import { startDataverseSandbox, type DataverseSandbox } from "../../sandbox/data
 import { sandboxConfig, startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import { startPartnerCenterSandbox, type PartnerCenterSandbox } from "../../sandbox/partner-center/partner-center-sandbox";
 import { configurationOrReport, doctorCommand } from "../../sync/cli/commands/doctor.command";
+import { registerWebhooksCommand } from "../../sync/cli/commands/register-webhooks.command";
 import { recordedIo } from "./cli-test-kit";
 
 let healthy: SandboxEnvironment;
@@ -51,6 +53,21 @@ describe("cosell doctor", () => {
     expect(text).toMatch(/^✔ Partner Center sign-in:/m);
     expect(text).toMatch(/^✘ Dataverse webhook: .*\n\s+→ set PUBLIC_BASE_URL/m);
     expect(io.stdout.at(-1)).toMatch(/checks failed: fix them and run `cosell doctor` again/);
+  });
+
+  it("register-webhooks prints what it registered, after which doctor's webhook checks pass", async () => {
+    const config = { ...sandboxConfig(bareOrg, partnerCenter, {}), PUBLIC_BASE_URL: "https://cosell.fabrikam.example" };
+    const io = recordedIo();
+    expect(await registerWebhooksCommand({ config, io })).toBe(0);
+    const text = io.text();
+    expect(text).toContain("https://cosell.fabrikam.example/webhooks/dataverse");
+    expect(text).toMatch(/step: opportunity Create, asynchronous, post-operation/);
+    expect(text).toMatch(/step: opportunity Update, asynchronous, post-operation when one of \d+ columns changes/);
+    expect(text).toContain("https://cosell.fabrikam.example/webhooks/partner-center  events: referral-created");
+    const doctor = recordedIo();
+    await doctorCommand({ config, io: doctor });
+    expect(doctor.stdout).toContain("✔ Dataverse webhook: https://cosell.fabrikam.example/webhooks/dataverse, steps on opportunity Create and Update");
+    expect(doctor.stdout.some((line) => line.startsWith("✔ Partner Center webhook: https://cosell.fabrikam.example/webhooks/partner-center"))).toBe(true);
   });
 
   it("an incomplete configuration is reported as a ✘ line per problem", () => {

@@ -11,6 +11,7 @@ import type { Command } from "commander";
 import pino from "pino";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../../sandbox/environment/sandbox-environment";
 import { defaultSolutionZip, REFERRAL_LINK_PATH, startFormPage, type FormPage } from "../../../sandbox/form-page/form-page-server";
+import { createLogger } from "../../observability/logger";
 import { REFERRALS_PATH } from "../../partner-center/referrals-client";
 import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
 import { seedDemoRecords, type DemoRecords } from "../sandbox/demo-records";
@@ -52,7 +53,7 @@ export async function startSandbox(options: { dir?: string; formPagePort?: numbe
   const storePath = join(dir, "cosell.sqlite");
   for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${storePath}${suffix}`, { force: true });
   const logPath = join(dir, "backend.log");
-  const logger = pino({ level: "info", base: { service: "cosell-sync" } }, pino.destination({ dest: logPath, sync: true, append: false }));
+  const logger = createLogger({ level: "info", destination: pino.destination({ dest: logPath, sync: true, append: false }) });
 
   const port = options.formPagePort ?? (await freePort());
   progress("starting the Dataverse and Partner Center sandboxes, importing the solution, starting the backend");
