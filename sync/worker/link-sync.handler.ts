@@ -202,7 +202,11 @@ export class LinkSyncHandler implements JobHandler {
     const fields = opportunityToMappedFields(opportunity.record, ctx);
     const accountId = opportunityAccountId(opportunity.record);
     const account = accountId ? await crm.getAccount(accountId) : null;
-    const contacts = accountId ? await crm.contactsOfAccount(accountId) : [];
+    // The contact the seller picked on the form comes first; the account's other contacts follow.
+    const pickedId = text(opportunity.record[`_${S.parentContact}_value`]);
+    const picked = pickedId ? await crm.getContact(pickedId) : null;
+    const accountContacts = accountId ? await crm.contactsOfAccount(accountId) : [];
+    const contacts = [...(picked ? [picked] : []), ...accountContacts.filter((c) => c.id !== picked?.id)];
     const customerProfile = customerProfileFromAccount(
       accountToFields(account?.record ?? {}, this.deps.mapping?.account),
       contactsToTeam(contacts.map((c) => c.record), this.deps.mapping?.contact),

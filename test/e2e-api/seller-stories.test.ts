@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyncStatus } from "../../entities";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
-import { C, createSharableOpportunity, getReferral, readOpportunity, updateOpportunity, waitFor } from "./story-kit";
+import { ContactColumns, Tables } from "../../entities";
+import { C, S, createRow, createSharableOpportunity, getReferral, readOpportunity, updateOpportunity, waitFor, waitForSynced } from "./story-kit";
 
 let env: SandboxEnvironment;
 beforeAll(async () => {
@@ -50,6 +51,18 @@ describe("CRM → Partner Center", () => {
       return String(r[C.audit]).includes("deal value 10000 → 12000") ? r : null;
     });
     expect(String(row[C.audit]).split("\n")[0]).toMatch(/CRM → Partner Center \| updated \| deal value 10000 → 12000/);
+  });
+
+  it("the contact the seller picked on the form goes to Partner Center as the customer contact", async () => {
+    const contactId = await createRow(env, Tables.contact.entitySetName, {
+      [ContactColumns.firstName]: "Marco", [ContactColumns.lastName]: "Bianchi", [ContactColumns.email]: "marco.bianchi@elsewhere.example",
+    });
+    const { opportunityId } = await createSharableOpportunity(env, {
+      [`${S.parentContact}@odata.bind`]: `/${Tables.contact.entitySetName}(${contactId})`,
+    });
+    const synced = await waitForSynced(env, opportunityId);
+    const referral = await getReferral(env, synced[C.referralIdentifier] as string);
+    expect(referral.customerProfile?.team?.[0]?.email).toBe("marco.bianchi@elsewhere.example");
   });
 
   it("a missing country is reported on the record in plain words and nothing reaches Partner Center", async () => {
