@@ -197,7 +197,12 @@ export function opportunityCreateFromReferral(input: OpportunityCreateInput, ctx
   if (input.referralLink) body[OpportunityColumns.referralLink] = input.referralLink;
   body[OpportunityColumns.referralDirection] =
     input.referral.direction === "Outgoing" ? ReferralDirection.Outgoing : ReferralDirection.Incoming;
-  if (input.accountId) body[`${OpportunityStandardColumns.parentAccount}@odata.bind`] = `/${Tables.account.entitySetName}(${input.accountId})`;
+  if (input.accountId) {
+    const account = `/${Tables.account.entitySetName}(${input.accountId})`;
+    body[`${OpportunityStandardColumns.parentAccount}@odata.bind`] = account;
+    // The form's "Customer" is the polymorphic customerid: its navigation property names the table.
+    body[`${OpportunityStandardColumns.customer}_${Tables.account.logicalName}@odata.bind`] = account;
+  }
   // A referral that arrives already Won/Lost is created open and then closed through the action.
   return { body, close: opportunityCloseFor(fields.status, undefined) };
 }
