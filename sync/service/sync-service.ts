@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { DataverseClient } from "../dataverse/dataverse-client";
 import { createTokenProvider, type DataverseCredentialConfig } from "../dataverse/token-provider";
 import { buildApp, WebhookRejectedError, type SyncTrigger } from "../http/app";
+import { measureApiCalls } from "../observability/api-call-metrics";
 import { SyncMetrics } from "../observability/metrics";
 import { ReferralsClient } from "../partner-center/referrals-client";
 import { DelegatedTokenProvider, REFERRALS_SCOPE, StaticTokenProvider, WEBHOOKS_SCOPE, type TokenProvider } from "../partner-center/token-provider";
@@ -125,6 +126,10 @@ export function createSyncService(
   }
 
   const reconciler = new Reconciler({ store, dataverse, referrals, enqueue, logger });
+  const stopMeasuring = measureApiCalls(metrics, {
+    dataverse: config.DATAVERSE_URL,
+    partnerCenter: [config.PARTNER_CENTER_API_URL, config.PARTNER_CENTER_WEBHOOKS_API_URL],
+  });
   const fetchCertificate = createCertificateFetcher();
   const policy = webhookPolicy(config);
 
@@ -164,6 +169,7 @@ export function createSyncService(
       reconciler.start(config.RECONCILE_INTERVAL_SECONDS * 1000);
     },
     async stop() {
+      stopMeasuring();
       reconciler.stop();
       await pool.stop();
       await app.close();
