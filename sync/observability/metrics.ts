@@ -35,11 +35,21 @@ export class SyncMetrics {
     registers: [this.registry],
   });
 
+  /** Read from the store when Prometheus scrapes, so it is never stale. */
+  private queueDepthSource: (() => Promise<number>) | null = null;
+
   readonly queueDepth = new Gauge({
     name: "cosell_queue_depth",
-    help: "Jobs waiting in the durable queue.",
+    help: "Jobs waiting in the durable queue (pending and running).",
     registers: [this.registry],
+    collect: async () => {
+      if (this.queueDepthSource) this.queueDepth.set(await this.queueDepthSource());
+    },
   });
+
+  measureQueueDepth(source: () => Promise<number>): void {
+    this.queueDepthSource = source;
+  }
 
   readonly apiCalls = new Counter({
     name: "cosell_api_calls_total",

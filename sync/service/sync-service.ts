@@ -87,6 +87,10 @@ export function createSyncService(
 ): SyncService {
   const metrics = options.metrics ?? new SyncMetrics({ collectDefaults: true });
   const store = openSqliteSyncStore({ path: config.STORE_PATH, maxAttempts: config.MAX_ATTEMPTS });
+  metrics.measureQueueDepth(async () => {
+    const jobs = await store.countJobs();
+    return jobs.pending + jobs.running;
+  });
   const dataverse = createDataverseClient(config);
   const referrals = createReferralsClient(config);
   const linkBase = config.PARTNER_CENTER_REFERRAL_LINK_BASE.replace(/\/+$/, "");

@@ -40,6 +40,7 @@ describe("CRM → Partner Center", () => {
     expect(metrics).toMatch(/cosell_api_calls_total\{target="partner-center",method="POST",status="2xx"\} [1-9]/);
     expect(metrics).toMatch(/cosell_api_calls_total\{target="dataverse",method="PATCH",status="2xx"\} [1-9]/);
     expect(metrics).toMatch(/cosell_jobs_finished_total\{outcome="synced"\} [1-9]/);
+    expect(metrics).toMatch(/cosell_queue_depth \d+/);
   });
 
   it("a deal value edit reaches Partner Center with an audit line, and the echo writes nothing", async () => {
