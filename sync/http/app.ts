@@ -49,9 +49,14 @@ export interface AppDependencies {
   bodyLimitBytes?: number;
 }
 
+function requestWithoutSecrets(request: { method?: string; url?: string; id?: string }): Record<string, unknown> {
+  return { method: request.method, url: request.url?.split("?")[0], id: request.id };
+}
+
 export function buildApp(deps: AppDependencies): FastifyInstance {
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Request logs never carry a query string: the Dataverse webhook key travels as `?code=`.
+    loggerInstance: deps.logger.child({}, { serializers: { req: requestWithoutSecrets } }) as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes ?? 256 * 1024,
     // Correlation id: honour the caller's request id when it sends one (Dataverse and our own CLI do).
     requestIdHeader: "x-request-id",

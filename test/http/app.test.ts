@@ -143,6 +143,21 @@ describe("POST /webhooks/partner-center", () => {
   });
 });
 
+describe("logs", () => {
+  it("never write the webhook key, even though Dataverse sends it in the query string", async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
+    const app = buildApp({
+      logger, metrics: new SyncMetrics(), dataverseWebhookKey: KEY,
+      verifyPartnerCenterEvent: async () => null, enqueue: () => ({ duplicate: false }), readiness: async () => ({}),
+    });
+    await app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: remoteContext() });
+    await app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}x`, payload: remoteContext() });
+    expect(lines.join("\n")).toContain("/webhooks/dataverse");
+    expect(lines.join("\n")).not.toContain(KEY);
+  });
+});
+
 describe("health, readiness and metrics", () => {
   it("reports health, readiness and Prometheus metrics", async () => {
     const { app } = makeApp();
