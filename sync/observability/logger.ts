@@ -1,7 +1,7 @@
 /**
  * Structured logs (pino). Secrets never reach a log line: known secret-bearing keys are redacted
- * wherever they appear, and request logging omits query strings (the Dataverse webhook key travels
- * as `?code=`).
+ * wherever they appear, and the HTTP app's request serializer drops query strings (the Dataverse
+ * webhook key travels as `?code=`; see sync/http/app.ts).
  */
 import pino, { type Logger, type LoggerOptions } from "pino";
 

@@ -25,6 +25,7 @@ import {
   customerProfileToFields,
   formatPreflightProblems,
   matchAccount,
+  normalizeCompanyName,
   matchTeamToContacts,
   mergeLink,
   microsoftInvitationFor,
@@ -39,6 +40,7 @@ import {
   MAPPED_FIELD_NAMES,
   sameFieldValue,
   type AccountCandidate,
+  type AccountFields,
   type AuditEntry,
   type ConflictPolicySetting,
   type MappedFields,
@@ -47,10 +49,11 @@ import {
 } from "../engine";
 import { PartnerCenterError } from "../partner-center/partner-center-error";
 import type { ReferralsClient } from "../partner-center/referrals-client";
-import { MICROSOFT_ORGANIZATION_ID, type Referral } from "../partner-center/referral-types";
+import { MICROSOFT_ORGANIZATION_ID, type Member, type Referral } from "../partner-center/referral-types";
 import { StaleBaseError, opportunityLinkKey, type Job, type LinkRecord, type SyncStore } from "../store";
 import type { JobHandler, JobOutcome } from "../queue/worker-pool";
 import { opportunityAccountId, type CrmGateway, type CrmRow } from "./crm-gateway";
+import { KeyedLock } from "./keyed-lock";
 import { describeSyncError } from "./sync-error-message";
 
 export interface LinkSyncDependencies {
@@ -88,6 +91,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const text = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value : null);
 
 export class LinkSyncHandler implements JobHandler {
+  private readonly customerLock = new KeyedLock();
+
   constructor(private readonly deps: LinkSyncDependencies) {}
 
   private now(): Date {
@@ -258,24 +263,34 @@ export class LinkSyncHandler implements JobHandler {
     });
     const key = opportunityLinkKey(opportunityId);
     await store.saveLink({ key, opportunityId, referralId: referral.id, accountId });
+    // The base is what the new opportunity holds: committed before anything else can fail (a 412 on
+    // the referral below, a crash), so the retry merges against it and a Partner Center edit made
+    // meanwhile flows to the opportunity instead of being taken for a conflict the opportunity wins.
+    await store.commitSync(key, { base: referralToMappedFields(referral), audit: [entry], expectedVersion: null });
     if (close) await crm.closeOpportunity(opportunityId, close.outcome, close.statusCode, referral.statusReason ?? null);
     if (!referral.externalReferenceId) {
       // Tell Partner Center which opportunity holds this referral, so a lost link can be rebuilt.
+      // (If this races with an edit, the retry's merge adds it: see syncPair.)
       await referrals.patch(referral.id, [{ op: "add", path: "/externalReferenceId", value: opportunityId }], { eTag: referral.eTag });
     }
-    await store.commitSync(key, { base: referralToMappedFields(referral), audit: [entry], expectedVersion: null });
     this.deps.logger.info({ opportunityId, referralId: referral.id, accountId }, "opportunity created from referral");
     return "synced";
   }
 
   /** DESIGN.md 5 account matching; contacts of the customer's team are matched by e-mail or created. */
   private async matchOrCreateAccount(referral: Referral): Promise<string | null> {
-    const { crm } = this.deps;
     const profile = referral.customerProfile;
     if (!profile) return null;
     const customer = customerProfileToFields(profile);
     const team = profile.team ?? [];
     const emails = team.map((m) => m.email).filter((e): e is string => typeof e === "string" && e !== "");
+    // One customer at a time: matching then creating must not interleave for the same customer.
+    const customerKey = `${normalizeCompanyName(customer.name) ?? ""}|${customer.country ?? ""}`;
+    return this.customerLock.run(customerKey, () => this.matchOrCreateAccountLocked(customer, team, emails));
+  }
+
+  private async matchOrCreateAccountLocked(customer: AccountFields, team: readonly Member[], emails: readonly string[]): Promise<string> {
+    const { crm } = this.deps;
     const rows = await crm.accountCandidates(customer.name, customer.postalCode);
     const candidates: AccountCandidate[] = rows.map((row) => ({
       ...accountToFields(row.record, this.deps.mapping?.account),
@@ -331,6 +346,10 @@ export class LinkSyncHandler implements JobHandler {
 
     let current = referral;
     const pcOperations = referralPatchOperations(merge.partnerCenterPatch, referral);
+    if (!referral.externalReferenceId && referral.organizationId !== MICROSOFT_ORGANIZATION_ID) {
+      // An import interrupted before it told Partner Center which opportunity holds the referral.
+      pcOperations.push({ op: "add", path: "/externalReferenceId", value: opportunity.id });
+    }
     if (pcOperations.length > 0) current = await referrals.patch(referral.id, pcOperations, { eTag: referral.eTag });
 
     const update = opportunityUpdateFromMerge(merge.crmPatch, merge.base, opportunity.record, ctx);

@@ -72,6 +72,22 @@ describe("Partner Center → CRM", () => {
     await waitFor("externalReferenceId", async () => (await getReferral(env, deal.id)).externalReferenceId === opportunity[S.id]);
   });
 
+  it("two deals of the same new customer arriving together make one account, not two", async () => {
+    const customer = { name: "Northwind Traders S.r.l.", address: { country: "IT", postalCode: "00184", city: "Roma" } };
+    const deal = (name: string) =>
+      createPartnerCenterDeal(env, {
+        name, type: "Independent", customerProfile: customer,
+        consent: { consentToShareReferralWithMicrosoftSellers: false },
+        details: { dealValue: 5000, currency: "EUR", closingDateTime: "2027-05-31T00:00:00Z" },
+      });
+    const [a, b] = await Promise.all([deal("Northwind A"), deal("Northwind B")]);
+    const first = await opportunityForReferral(a.id);
+    const second = await opportunityForReferral(b.id);
+    expect(first[`_${S.parentAccount}_value`]).toBe(second[`_${S.parentAccount}_value`]);
+    const { json } = await webApi(env, "GET", `${Tables.account.entitySetName}?$filter=${AccountColumns.postalCode} eq '00184'`);
+    expect(json.value).toHaveLength(1);
+  });
+
   it("an edit made in Partner Center reaches the opportunity", async () => {
     const deal = await createPartnerCenterDeal(env, {
       name: "Edit me", type: "Independent",
