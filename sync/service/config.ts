@@ -37,7 +37,7 @@ export const ConfigSchema = z
     HOST: z.string().default("0.0.0.0"),
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     STORE_PATH: z.string().default("./cosell.sqlite"),
-    WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+    WORKERS: z.coerce.number().int().min(1).max(64).default(16),
     MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
     RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(300),
     MAPPING_FILE: z.string().optional(),

@@ -33,7 +33,7 @@ describe("configuration", () => {
       PARTNER_CENTER_CLIENT_ID: "app", PARTNER_CENTER_TOKEN_SECRET: "secret",
     });
     expect(config.PARTNER_CENTER_API_URL).toBe("https://api.partner.microsoft.com");
-    expect(config.WORKERS).toBe(4);
+    expect(config.WORKERS).toBe(16);
     expect(config.PORT).toBe(8080);
   });
 });

@@ -1,0 +1,489 @@
+/**
+ * The fault-injection convergence run behind `npm run chaos` and test/chaos (short version).
+ *
+ * Random operations from both sides (create, edit each mapped field, accept, decline, win, lose,
+ * stop sync) against the two sandboxes with faults on (5xx, 429 + Retry-After, 412 races,
+ * duplicated / dropped / reordered webhooks), while the backend (`cosell serve`, a separate process)
+ * is killed with SIGKILL and restarted on the same store file. Then faults off, reconcile, settle,
+ * and the figures: pairs converged, duplicates, lost updates, audit lines per applied change, time
+ * to converge.
+ *
+ * Operations on one pair run one at a time (the driver knows the order of its own writes, which is
+ * what "the last write" means); different pairs run concurrently.
+ */
+import { join } from "node:path";
+import { CurrencyColumns, OpportunityColumns as C, OpportunityStandardColumns as S, ReferralStatus, Tables } from "../../entities";
+import { startSandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
+import {
+  MAPPED_FIELD_NAMES,
+  opportunityToMappedFields,
+  opportunityUpdateFromMerge,
+  referralPatchOperations,
+  referralToMappedFields,
+  sameFieldValue,
+  type CurrencyRef,
+  type MappedFieldName,
+  type MappedFields,
+} from "../../sync/engine";
+import { MICROSOFT_ORGANIZATION_ID, type Referral } from "../../sync/partner-center/referral-types";
+import { createDataverseClient } from "../../sync/service/sync-service";
+import { SANDBOX_TOKEN } from "../../sandbox/environment/sandbox-environment";
+import { BackendProcess, StoreReader, freePort, registerBackend, settleRemote, tempFolder } from "./backend-process";
+
+export interface ChaosOptions {
+  operations: number;
+  restarts: number;
+  seed?: number;
+  /** Operations in flight at once (on different pairs). */
+  concurrency?: number;
+  /** How long to wait for convergence after the faults stop. */
+  convergeTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosFigures {
+  operations: number;
+  operationsByKind: Record<string, number>;
+  restarts: number;
+  pairs: number;
+  pairsChecked: number;
+  pairsConverged: number;
+  divergent: { pair: string; fields: string[] }[];
+  duplicates: number;
+  lostUpdates: number;
+  lost: { pair: string; field: string; expected: unknown; crm: unknown; partnerCenter: unknown }[];
+  appliedChanges: number;
+  auditLines: number;
+  auditLinesPerChange: number;
+  timeToConvergeMs: number | null;
+  runMs: number;
+  deadJobs: number;
+  /** Lines in the store's full audit log (the record keeps the newest ~200 per opportunity). */
+  storeAuditLines: number;
+}
+
+export const CHAOS_FAULTS = {
+  serverErrorRate: 0.1,
+  throttleRate: 0.05,
+  retryAfterSeconds: 1,
+  preconditionRaceRate: 0.05,
+  webhookDuplicateRate: 0.05,
+  webhookDropRate: 0.05,
+  webhookReorderRate: 0.03,
+};
+
+/** mulberry32: a seeded random source, so a failing run can be repeated. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Fields a seller or a Partner Center user edits (status moves through accept/decline/win/lose). */
+const EDITABLE: MappedFieldName[] = ["name", "dealValue", "currency", "closingDate", "notes", "helpCode", "solutionIds"];
+/** Fields compared for convergence. */
+const COMPARED: MappedFieldName[] = MAPPED_FIELD_NAMES.filter((f) => f !== "statusReason" && f !== "shareWithMicrosoftSellers");
+
+interface Pair {
+  label: string;
+  origin: "crm" | "partner-center" | "microsoft";
+  opportunityId: string | null;
+  referralId: string | null;
+  /** Last value the driver wrote per field, on either side. */
+  lastWrite: Map<MappedFieldName, unknown>;
+  frozen: "stopped" | "closed" | null;
+  busy: boolean;
+  incoming: boolean;
+  accepted: boolean;
+}
+
+class DriverError extends Error {}
+
+/** One HTTP call of a person (seller or Partner Center user): waits out 429/503 like a browser would retry. */
+async function call(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
+  for (let attempt = 1; ; attempt++) {
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: { Authorization: `Bearer ${SANDBOX_TOKEN}`, "Content-Type": "application/json", "OData-Version": "4.0", ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      if (attempt > 20) throw error;
+      await sleep(50);
+      continue;
+    }
+    const text = await response.text();
+    if ((response.status === 429 || response.status === 503) && attempt <= 30) {
+      await sleep(response.status === 429 ? 200 : 30);
+      continue;
+    }
+    if (!response.ok) throw new DriverError(`${method} ${url} → ${response.status}: ${text.slice(0, 300)}`);
+    return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers };
+  }
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
+  const log = options.log ?? (() => undefined);
+  const random = seededRandom(options.seed ?? 20261125);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const started = Date.now();
+
+  const env = await startSandboxEnvironment({ startBackend: false });
+  const folder = tempFolder("pcc-chaos-");
+  const storePath = join(folder, "cosell.sqlite");
+  const backend = new BackendProcess({
+    config: env.config,
+    storePath,
+    port: await freePort(),
+    logFile: join(folder, "serve.log"),
+    env: { RECONCILE_INTERVAL_SECONDS: 5, MAX_ATTEMPTS: 12 },
+  });
+  const store = new StoreReader(storePath);
+  log(`chaos: store ${storePath}, backend log ${join(folder, "serve.log")}`);
+  const dv = env.dataverse.apiUrl;
+  const pc = `${env.partnerCenter.url}/v1.0/engagements/referrals`;
+  const dataverseClient = createDataverseClient(env.config);
+
+  try {
+    await backend.start();
+    await registerBackend(env.config, backend.url);
+    const currencies: CurrencyRef[] = ((await call(`${dv}/${Tables.transactionCurrency.entitySetName}?$select=${CurrencyColumns.isoCode}`, "GET")).json.value as Record<string, string>[]).map(
+      (row) => ({ id: row[Tables.transactionCurrency.primaryId]!, isoCode: row[CurrencyColumns.isoCode]! }),
+    );
+    const ctx = { currencies };
+    const currencyId = (iso: string) => currencies.find((c) => c.isoCode === iso)!.id;
+
+    // A few customers to share opportunities for.
+    const accounts: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const account = await call(`${dv}/${Tables.account.entitySetName}`, "POST", { name: `Chaos Customer ${i} S.p.A.`, address1_country: "IT", address1_city: "Milano", address1_postalcode: `2010${i}` });
+      const accountId = /\(([0-9a-f-]{36})\)/i.exec(account.headers.get("odata-entityid") ?? "")![1]!;
+      await call(`${dv}/${Tables.contact.entitySetName}`, "POST", {
+        firstname: "Giulia",
+        lastname: `Rossi ${i}`,
+        emailaddress1: `giulia.${i}@chaos-customer.example`,
+        [`parentcustomerid_account@odata.bind`]: `/${Tables.account.entitySetName}(${accountId})`,
+      });
+      accounts.push(accountId);
+    }
+
+    await fetch(`${env.partnerCenter.url}/_sandbox/faults`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(CHAOS_FAULTS) });
+    await fetch(`${env.dataverse.url}/_sandbox/faults`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(CHAOS_FAULTS) });
+
+    const pairs: Pair[] = [];
+    const byKind: Record<string, number> = {};
+    let appliedChanges = 0;
+    let counter = 0;
+    const newPair = (origin: Pair["origin"], ids: { opportunityId?: string; referralId?: string }): Pair => {
+      const pair: Pair = { label: `${origin}-${++counter}`, origin, opportunityId: ids.opportunityId ?? null, referralId: ids.referralId ?? null, lastWrite: new Map(), frozen: null, busy: false, incoming: origin === "microsoft", accepted: false };
+      pairs.push(pair);
+      return pair;
+    };
+
+    const readOpportunity = async (id: string) => (await call(`${dv}/${Tables.opportunity.entitySetName}(${id})`, "GET")).json;
+    const readReferral = async (id: string) => (await call(`${pc}/${id}`, "GET")).json as unknown as Referral;
+    /** The other side's id, once the backend has made it (null until then). */
+    const resolve = async (pair: Pair): Promise<void> => {
+      if (pair.opportunityId && !pair.referralId) {
+        const id = (await readOpportunity(pair.opportunityId))[C.referralIdentifier];
+        if (typeof id === "string" && id) pair.referralId = id;
+      } else if (pair.referralId && !pair.opportunityId) {
+        const rows = (await call(`${dv}/${Tables.opportunity.entitySetName}?$select=${S.id}&$filter=${C.referralIdentifier} eq '${pair.referralId}'`, "GET")).json.value as Record<string, string>[];
+        if (rows[0]) pair.opportunityId = rows[0][S.id]!;
+      }
+    };
+
+    const valueFor = (field: MappedFieldName): unknown => {
+      const n = Math.floor(random() * 1_000_000);
+      switch (field) {
+        case "name":
+          return `Chaos deal ${n}`;
+        case "dealValue":
+          return 1000 + (n % 100_000);
+        case "currency":
+          return pick(["EUR", "USD", "GBP"]);
+        case "closingDate":
+          return `2027-${String(1 + (n % 12)).padStart(2, "0")}-${String(1 + (n % 28)).padStart(2, "0")}`;
+        case "notes":
+          return `Chaos note ${n}`;
+        case "helpCode":
+          return pick(["WorkloadSpecificValueProposition", "CustomerTechnicalArchitecture", "ProofOfConceptOrDemo", "GeneralOrOther"]);
+        case "solutionIds":
+          return [pick(["SOL-12345-ABC", "SOL-22222-XYZ", "SOL-33333-QRS"])];
+        default:
+          throw new Error(`not editable: ${field}`);
+      }
+    };
+
+    const editCrm = async (pair: Pair, field: MappedFieldName, value: unknown) => {
+      const record = await readOpportunity(pair.opportunityId!);
+      const current = opportunityToMappedFields(record, ctx);
+      const next = { ...current, [field]: value } as MappedFields;
+      const { body } = opportunityUpdateFromMerge({ [field]: value } as Partial<MappedFields>, next, record, ctx);
+      delete body[C.referralStatus];
+      await call(`${dv}/${Tables.opportunity.entitySetName}(${pair.opportunityId})`, "PATCH", body, { "If-Match": "*" });
+    };
+    const patchPc = async (pair: Pair, build: (current: Referral) => unknown[]) => {
+      for (let attempt = 1; ; attempt++) {
+        const current = await readReferral(pair.referralId!);
+        try {
+          await call(`${pc}/${pair.referralId}`, "PATCH", build(current), { "If-Match": current.eTag });
+          return;
+        } catch (error) {
+          if (attempt >= 20 || !String(error).includes("→ 412")) throw error;
+        }
+      }
+    };
+
+    const kinds = ["create", "edit", "edit", "edit", "edit", "edit", "edit", "edit", "accept", "decline", "win", "lose", "stop"] as const;
+    const runOperation = async (): Promise<void> => {
+      let kind: (typeof kinds)[number] = pairs.length < 6 ? "create" : pick(kinds);
+      const open = pairs.filter((p) => !p.busy && !p.frozen && (!p.incoming || p.accepted));
+      if (kind !== "create" && open.length === 0) kind = "create";
+      if (kind === "create") {
+        const origin = pick(["crm", "crm", "partner-center", "microsoft"] as const);
+        byKind[`create (${origin})`] = (byKind[`create (${origin})`] ?? 0) + 1;
+        if (origin === "crm") {
+          const n = Math.floor(random() * 1_000_000);
+          const body = {
+            [S.name]: `Chaos opportunity ${n}`,
+            [S.estimatedValue]: 10_000 + (n % 1000),
+            [S.estimatedCloseDate]: "2027-03-31",
+            [S.description]: `Chaos ${n}`,
+            [`${S.transactionCurrency}@odata.bind`]: `/${Tables.transactionCurrency.entitySetName}(${currencyId("EUR")})`,
+            [`${S.parentAccount}@odata.bind`]: `/${Tables.account.entitySetName}(${pick(accounts)})`,
+            [C.syncWithPartnerCenter]: true,
+            [C.howCanMicrosoftHelp]: 581200002,
+            [C.products]: "SOL-12345-ABC",
+          };
+          const created = await call(`${dv}/${Tables.opportunity.entitySetName}`, "POST", body);
+          newPair("crm", { opportunityId: /\(([0-9a-f-]{36})\)/i.exec(created.headers.get("odata-entityid") ?? "")![1]! });
+        } else if (origin === "partner-center") {
+          const n = Math.floor(random() * 1_000_000);
+          const created = await call(pc, "POST", {
+            name: `Chaos PC deal ${n}`,
+            type: "Independent",
+            customerProfile: { name: `Chaos PC Customer ${n % 7} GmbH`, address: { addressLine1: "Hauptstr. 1", city: "Berlin", postalCode: `1011${n % 7}`, country: "DE" } },
+            consent: { consentToShareReferralWithMicrosoftSellers: false },
+            details: { dealValue: 20_000 + (n % 1000), currency: "EUR", closingDateTime: "2027-06-30T00:00:00Z", notes: `PC ${n}` },
+          });
+          newPair("partner-center", { referralId: String(created.json.id) });
+        } else {
+          const created = await call(`${env.partnerCenter.url}/_sandbox/microsoft/referrals`, "POST", {});
+          newPair("microsoft", { referralId: String(created.json.id) });
+        }
+        return;
+      }
+      const linkedOnly = (list: Pair[]) => list.filter((p) => p.opportunityId !== null && p.referralId !== null);
+      let candidates =
+        kind === "accept" || kind === "decline"
+          ? linkedOnly(pairs.filter((p) => !p.busy && !p.frozen && p.incoming && !p.accepted))
+          : kind === "edit"
+            ? open
+            : linkedOnly(open);
+      if (candidates.length === 0) {
+        kind = "edit";
+        candidates = open;
+      }
+      if (candidates.length === 0) return runOperation();
+      const pair = pick(candidates);
+      pair.busy = true;
+      try {
+        await resolve(pair);
+        byKind[kind] = (byKind[kind] ?? 0) + 1;
+        const side = !pair.opportunityId ? "pc" : !pair.referralId ? "crm" : pick(["crm", "pc"] as const);
+        if (kind === "edit") {
+          const field = pick(EDITABLE);
+          const value = valueFor(field);
+          if (side === "crm") await editCrm(pair, field, value);
+          else await patchPc(pair, (current) => referralPatchOperations({ [field]: value } as Partial<MappedFields>, current));
+          pair.lastWrite.set(field, value);
+          appliedChanges++;
+          return;
+        }
+        if (kind === "stop") {
+          await call(`${dv}/${Tables.opportunity.entitySetName}(${pair.opportunityId})`, "PATCH", { [C.syncWithPartnerCenter]: false }, { "If-Match": "*" });
+          pair.frozen = "stopped";
+          return;
+        }
+        const target = { accept: { status: "Active", substatus: "Accepted" }, decline: { status: "Closed", substatus: "Declined" }, win: { status: "Closed", substatus: "Won" }, lose: { status: "Closed", substatus: "Lost" } }[kind];
+        if (side === "crm") {
+          if (kind === "win") await dataverseClient.winOpportunity(pair.opportunityId!);
+          else if (kind === "lose") await dataverseClient.loseOpportunity(pair.opportunityId!);
+          else {
+            await call(`${dv}/${Tables.opportunity.entitySetName}(${pair.opportunityId})`, "PATCH", {
+              [C.referralStatus]: kind === "accept" ? ReferralStatus.ActiveAccepted : ReferralStatus.ClosedDeclined,
+              ...(kind === "decline" ? { [C.statusReason]: "Customer chose another partner" } : {}),
+            }, { "If-Match": "*" });
+          }
+        } else {
+          await patchPc(pair, () => [
+            { op: "replace", path: "/status", value: target.status },
+            { op: "replace", path: "/substatus", value: target.substatus },
+            ...(kind === "decline" || kind === "lose" ? [{ op: "add", path: "/statusReason", value: "Customer chose another partner" }] : []),
+          ]);
+        }
+        pair.lastWrite.set("status", target);
+        appliedChanges++;
+        if (kind === "accept") pair.accepted = true;
+        else pair.frozen = "closed";
+      } catch (error) {
+        // A move the current state forbids (e.g. the other side closed it meanwhile) is a refused
+        // operation, not a divergence: nothing was written.
+        if (!(error instanceof DriverError) && !String(error).includes("→ 4")) throw error;
+        byKind[`${kind} refused`] = (byKind[`${kind} refused`] ?? 0) + 1;
+      } finally {
+        pair.busy = false;
+      }
+    };
+
+    // The operations, with the backend killed and restarted evenly across them.
+    const restartAt = new Set(Array.from({ length: options.restarts }, (_, i) => Math.floor(((i + 1) * options.operations) / (options.restarts + 1))));
+    let done = 0;
+    let nextIndex = 0;
+    const worker = async () => {
+      for (let i = nextIndex++; i < options.operations; i = nextIndex++) {
+        if (restartAt.has(i)) {
+          log(`  op ${i}: SIGKILL the backend and start it again`);
+          await backend.restart();
+        }
+        await runOperation();
+        done++;
+        if (done % 200 === 0) log(`  ${done}/${options.operations} operations`);
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency ?? 6 }, worker));
+
+    // Faults off, reconcile (runs every 5 s and at start), settle, then check until converged.
+    await fetch(`${env.partnerCenter.url}/_sandbox/faults`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: "{}" });
+    await fetch(`${env.dataverse.url}/_sandbox/faults`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: "{}" });
+    const faultsOff = Date.now();
+    log(`  ${options.operations} operations done; faults off, waiting for convergence`);
+    const timeout = options.convergeTimeoutMs ?? 120_000;
+    let figures = await check();
+    while (figures.pairsConverged < figures.pairsChecked || figures.lostUpdates > 0 || figures.duplicates > 0) {
+      if (Date.now() - faultsOff > timeout) break;
+      await sleep(2000);
+      await settleRemote(env, store, { timeoutMs: 60_000 }).catch(() => undefined);
+      figures = await check();
+    }
+    const converged = figures.pairsConverged === figures.pairsChecked && figures.lostUpdates === 0 && figures.duplicates === 0;
+    const auditLines = figures.auditLines;
+    const storeAuditLines = store.auditLines();
+    return {
+      ...figures,
+      operations: options.operations,
+      operationsByKind: byKind,
+      restarts: backend.restarts,
+      appliedChanges,
+      auditLinesPerChange: appliedChanges ? auditLines / appliedChanges : 0,
+      timeToConvergeMs: converged ? Date.now() - faultsOff : null,
+      runMs: Date.now() - started,
+      deadJobs: store.outstanding().dead,
+      storeAuditLines,
+    };
+
+    async function check() {
+      await resolveAll();
+      const opportunities = await listAll(`${dv}/${Tables.opportunity.entitySetName}`);
+      const referrals: Referral[] = [];
+      for (let next: string | undefined = pc; next; ) {
+        const page = (await call(next.startsWith("http") ? next : `${env.partnerCenter.url}${next}`, "GET")).json;
+        referrals.push(...(page.value as Referral[]));
+        next = page["@odata.nextLink"] as string | undefined;
+      }
+      const ours = referrals.filter((r) => r.organizationId !== MICROSOFT_ORGANIZATION_ID);
+      const perReferral = countBy(opportunities.map((o) => o[C.referralIdentifier]).filter((id): id is string => typeof id === "string" && id !== ""));
+      const perOpportunity = countBy(ours.map((r) => r.externalReferenceId).filter((id): id is string => typeof id === "string" && id !== ""));
+      const duplicates = [...perReferral.values(), ...perOpportunity.values()].filter((n) => n > 1).length;
+      const opportunityById = new Map(opportunities.map((o) => [String(o[S.id]), o]));
+      const referralById = new Map(referrals.map((r) => [r.id, r]));
+      let checked = 0;
+      let converged = 0;
+      const divergent: ChaosFigures["divergent"] = [];
+      const lost: ChaosFigures["lost"] = [];
+      let auditLines = 0;
+      for (const o of opportunities) auditLines += typeof o[C.audit] === "string" ? (o[C.audit] as string).split("\n").filter((l) => l.trim()).length : 0;
+      for (const pair of pairs) {
+        if (pair.frozen === "stopped") continue;
+        const o = pair.opportunityId ? opportunityById.get(pair.opportunityId) : undefined;
+        const r = pair.referralId ? referralById.get(pair.referralId) : undefined;
+        checked++;
+        if (!o || !r) {
+          divergent.push({ pair: pair.label, fields: [!o ? "no opportunity" : "no referral"] });
+          continue;
+        }
+        const crm = opportunityToMappedFields(o, ctx);
+        const partnerCenter = referralToMappedFields(r);
+        const crmSide = crm.status === null ? { ...crm, status: partnerCenter.status } : crm;
+        const differing = COMPARED.filter((f) => !sameFieldValue(f, crmSide[f], partnerCenter[f]));
+        if (differing.length === 0) converged++;
+        else divergent.push({ pair: pair.label, fields: differing.map((f) => `${f}: ${JSON.stringify(crmSide[f])} ≠ ${JSON.stringify(partnerCenter[f])}`) });
+        for (const [field, expected] of pair.lastWrite) {
+          const want = normalize(field, expected);
+          if (!sameFieldValue(field, crmSide[field], want as never) || !sameFieldValue(field, partnerCenter[field], want as never)) {
+            lost.push({ pair: pair.label, field, expected, crm: crmSide[field], partnerCenter: partnerCenter[field] });
+          }
+        }
+      }
+      return { pairs: pairs.length, pairsChecked: checked, pairsConverged: converged, divergent, duplicates, lostUpdates: lost.length, lost, auditLines };
+    }
+
+    async function resolveAll() {
+      for (const pair of pairs) if (!pair.opportunityId || !pair.referralId) await resolve(pair).catch(() => undefined);
+    }
+  } finally {
+    store.close();
+    await backend.stop();
+    await env.close();
+  }
+
+  async function listAll(first: string): Promise<Record<string, unknown>[]> {
+    const rows: Record<string, unknown>[] = [];
+    for (let next: string | undefined = first; next; ) {
+      const page = (await call(next, "GET")).json;
+      rows.push(...(page.value as Record<string, unknown>[]));
+      next = page["@odata.nextLink"] as string | undefined;
+    }
+    return rows;
+  }
+}
+
+function countBy(values: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v.toLowerCase(), (counts.get(v.toLowerCase()) ?? 0) + 1);
+  return counts;
+}
+
+/** A value as the driver wrote it, in the mapped form (upper-cased ids, status pair). */
+function normalize(field: MappedFieldName, value: unknown): unknown {
+  if (field === "solutionIds") return (value as string[]).map((s) => s.toUpperCase()).sort();
+  return value;
+}
+
+export function formatChaosFigures(f: ChaosFigures): string[] {
+  const ok = f.pairsConverged === f.pairsChecked && f.duplicates === 0 && f.lostUpdates === 0;
+  return [
+    `Chaos: ${f.operations} operations, ${f.restarts} SIGKILL restarts, faults ${JSON.stringify(CHAOS_FAULTS)}`,
+    `  operations          ${Object.entries(f.operationsByKind).sort().map(([k, n]) => `${k} ${n}`).join(" · ")}`,
+    `  pairs converged     ${f.pairsConverged}/${f.pairsChecked} (${f.pairs - f.pairsChecked} stopped syncing, not compared)`,
+    `  duplicates          ${f.duplicates}`,
+    `  lost updates        ${f.lostUpdates}`,
+    `  audit lines/change  ${f.auditLinesPerChange.toFixed(2)} (${f.auditLines} lines on the records, ${f.storeAuditLines} in the store's log, ${f.appliedChanges} changes applied by the driver)`,
+    `  time to converge    ${f.timeToConvergeMs === null ? "did not converge" : `${(f.timeToConvergeMs / 1000).toFixed(1)} s after the faults stopped`}`,
+    `  dead-lettered jobs  ${f.deadJobs}`,
+    `  run time            ${(f.runMs / 1000).toFixed(1)} s`,
+    ...f.divergent.slice(0, 10).map((d) => `  ✘ ${d.pair}: ${d.fields.join("; ")}`),
+    ...f.lost.slice(0, 10).map((l) => `  ✘ lost ${l.pair}.${l.field}: wrote ${JSON.stringify(l.expected)}, CRM ${JSON.stringify(l.crm)}, PC ${JSON.stringify(l.partnerCenter)}`),
+    ok ? "  ✔ converged" : "  ✘ NOT converged",
+  ];
+}
