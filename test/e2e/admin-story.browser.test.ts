@@ -10,12 +10,13 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { openOfflinePage } from "../support/offline-browser";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpportunityColumns as C, OpportunityStandardColumns as S, SyncStatus, Tables } from "../../entities";
@@ -41,7 +42,7 @@ let page: Page;
 let workDir = "";
 /** What the admin puts in the environment (or .env) of the service and of every cosell command. */
 let adminEnv: Record<string, string> = {};
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 async function dataverseJson<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
   const response = await fetch(`${dataverse.apiUrl}/${path}`, { ...init, headers: { ...AUTH, ...init.headers } });
@@ -115,18 +116,9 @@ beforeAll(async () => {
   for (const name of EXISTING) await sendReferral(name);
   formPage = await startFormPage({ dataverseUrl: dataverse.url, partnerCenterUrl: partnerCenter.url, solutionZip: await defaultSolutionZip() });
 
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
-  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  await page.route("**/*", (route) => {
-    const host = new URL(route.request().url()).hostname;
-    return host === "127.0.0.1" || host === "localhost" ? route.continue() : route.abort();
-  });
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.setDefaultTimeout(10_000);
-  await mkdir(SCREENSHOTS, { recursive: true });
+  const opened = await openOfflinePage({ height: 900, screenshotDir: SCREENSHOTS });
+  ({ browser, page } = opened);
+  pageErrors = opened.pageErrors;
 });
 
 afterAll(async () => {

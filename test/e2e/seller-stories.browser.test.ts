@@ -11,10 +11,11 @@
  * One browser for the file; every non-loopback request is aborted (the page must work offline).
  * Screenshots of each state go to $TMPDIR/cosell-e2e (not committed).
  */
-import { mkdir } from "node:fs/promises";
+
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { openOfflinePage } from "../support/offline-browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AccountColumns,
@@ -39,7 +40,7 @@ let env: SandboxEnvironment;
 let formPage: FormPage;
 let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 let contosoId = "";
 let northwindId = "";
 
@@ -141,18 +142,9 @@ beforeAll(async () => {
   });
   northwindId = await createAccount("Northwind Traders", {});
 
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
-  page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
-  await page.route("**/*", (route) => {
-    const host = new URL(route.request().url()).hostname;
-    return host === "127.0.0.1" || host === "localhost" ? route.continue() : route.abort();
-  });
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.setDefaultTimeout(10_000);
-  await mkdir(SCREENSHOTS, { recursive: true });
+  const opened = await openOfflinePage({ height: 1400, screenshotDir: SCREENSHOTS });
+  ({ browser, page } = opened);
+  pageErrors = opened.pageErrors;
 });
 
 afterAll(async () => {

@@ -6,10 +6,11 @@
  * One browser for the file; every non-loopback request is aborted (the page must work offline).
  */
 import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { openOfflinePage } from "../support/offline-browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpportunityColumns } from "../../entities/opportunity-columns";
 import { AccountColumns, OpportunityStandardColumns, Tables } from "../../entities/standard-tables";
@@ -28,7 +29,7 @@ let partnerCenter: PartnerCenterSandbox;
 let formPage: FormPage;
 let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 async function dataverseJson<T>(path: string, init: RequestInit = {}): Promise<T> {
   const response = await fetch(`${dataverse.apiUrl}/${path}`, { ...init, headers: { ...AUTH, "content-type": "application/json", ...init.headers } });
@@ -64,18 +65,9 @@ beforeAll(async () => {
   await createAccount("Fabrikam Inc", null);
   formPage = await startFormPage({ dataverseUrl: dataverse.url, partnerCenterUrl: partnerCenter.url, solutionZip: zipPath });
 
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
-  page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
-  await page.route("**/*", (route) => {
-    const host = new URL(route.request().url()).hostname;
-    return host === "127.0.0.1" || host === "localhost" ? route.continue() : route.abort();
-  });
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.setDefaultTimeout(10_000);
-  await mkdir(SCREENSHOTS, { recursive: true });
+  const opened = await openOfflinePage({ height: 1400, screenshotDir: SCREENSHOTS });
+  ({ browser, page } = opened);
+  pageErrors = opened.pageErrors;
 });
 
 afterAll(async () => {
