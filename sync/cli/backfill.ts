@@ -44,7 +44,7 @@ export interface BackfillDependencies {
   store: Pick<SyncStore, "findLinkByReferralId">;
   /** Whether an opportunity already carries the referral id (before the handler runs). */
   dataverse: { findOpportunityByReferralId(referralId: string): Promise<unknown> };
-  handler: Pick<JobHandler, "run">;
+  handler: { run(job: Job, listed?: Referral): ReturnType<JobHandler["run"]> };
   logger?: Logger;
   /** Referrals run at the same time (default 16). */
   concurrency?: number;
@@ -56,7 +56,7 @@ export interface BackfillDependencies {
   clock?: () => number;
 }
 
-export const DEFAULT_BACKFILL_CONCURRENCY = 16;
+export const DEFAULT_BACKFILL_CONCURRENCY = 32;
 const BACKFILL_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 30_000 };
 
 /** "Use Sync now" is advice for a seller on a record; the admin's remedy here is to run the backfill again. */
@@ -159,7 +159,8 @@ async function runWithRetries(deps: BackfillDependencies, referral: Referral, no
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   for (let attempt = 1; ; attempt++) {
     try {
-      return await deps.handler.run(syntheticJob(referral, now, attempt));
+      // The listed referral saves a GET per referral on the first try; a retry reads it afresh.
+      return await deps.handler.run(syntheticJob(referral, now, attempt), attempt === 1 ? referral : undefined);
     } catch (error) {
       const decision = decideRetry(attempt, error, policy);
       if (decision.action === "give-up") throw error;

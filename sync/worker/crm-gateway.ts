@@ -90,9 +90,14 @@ export class CrmGateway {
    */
   async accountCandidates(name: string | null, postalCode: string | null): Promise<CrmRow[]> {
     const clauses: string[] = [];
-    const firstWord = name?.trim().split(/\s+/)[0];
-    if (firstWord) clauses.push(`startswith(${AccountColumns.name},${odataString(firstWord)})`);
+    const trimmed = name?.trim();
+    const firstWord = trimmed?.split(/\s+/)[0];
+    // The first word alone is too broad where many accounts share it ("Contoso …"): the 50 returned
+    // could all be others and the customer's own account missed, then created twice. With a postal
+    // code, name-alike accounts are looked for there; the exact name is always a candidate.
+    if (trimmed) clauses.push(`${AccountColumns.name} eq ${odataString(trimmed)}`);
     if (postalCode) clauses.push(`${AccountColumns.postalCode} eq ${odataString(postalCode)}`);
+    else if (firstWord) clauses.push(`startswith(${AccountColumns.name},${odataString(firstWord)})`);
     if (clauses.length === 0) return [];
     const rows = await this.client.queryAccounts({ filter: clauses.join(" or "), top: 50 });
     return rows.map((row) => toCrmRow(row, Tables.account.primaryId));

@@ -99,10 +99,15 @@ export class LinkSyncHandler implements JobHandler {
     return this.deps.clock?.() ?? new Date();
   }
 
-  async run(job: Job): Promise<JobOutcome> {
+  /**
+   * `listed`: the referral as a list page just returned it (the backfill), used instead of a GET on
+   * the first round. Safe with a stale copy: every write to Partner Center is conditional on its
+   * eTag, so a referral changed since the list becomes a 412 and the next round reads it afresh.
+   */
+  async run(job: Job, listed?: Referral): Promise<JobOutcome> {
     for (let round = 1; ; round++) {
       try {
-        return await this.syncOnce(job);
+        return await this.syncOnce(job, round === 1 ? listed : undefined);
       } catch (error) {
         if (!isWriteRace(error)) throw error;
         if (round >= MAX_RACE_ROUNDS) throw new WriteRaceError(error);
@@ -142,7 +147,7 @@ export class LinkSyncHandler implements JobHandler {
     }
   }
 
-  private async syncOnce(job: Job): Promise<JobOutcome> {
+  private async syncOnce(job: Job, listed?: Referral): Promise<JobOutcome> {
     const { crm, referrals } = this.deps;
     const link = await this.resolveLink(job);
     const opportunityId = link?.opportunityId ?? job.opportunityId;
@@ -150,7 +155,7 @@ export class LinkSyncHandler implements JobHandler {
 
     let opportunity = opportunityId ? await crm.getOpportunity(opportunityId) : null;
     if (!referralId && opportunity) referralId = text(opportunity.record[C.referralIdentifier]);
-    let referral = referralId ? await this.getReferral(referralId) : null;
+    let referral = referralId ? (listed?.id === referralId ? listed : await this.getReferral(referralId)) : null;
     // A related-referral event names Microsoft's side of an engagement: sync our side instead, and
     // keep Microsoft's own CRM id for the opportunity. Microsoft's side never becomes an opportunity.
     let microsoftCrmId: string | null = null;

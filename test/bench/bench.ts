@@ -37,6 +37,7 @@ const { values: args } = parseArgs({
     referrals: { type: "string", default: "200" },
     backfill: { type: "string", default: "10000" },
     "skip-backfill": { type: "boolean", default: false },
+    "backfill-only": { type: "boolean", default: false },
   },
 });
 const RUNS = Number(args.runs);
@@ -408,6 +409,12 @@ function sizes(): RunResult["sizes"] {
 // ---- one run -----------------------------------------------------------------------------------------
 
 async function runOnce(run: number): Promise<RunResult> {
+  if (args["backfill-only"]) {
+    log(`run ${run}: backfill only`);
+    const backfill = await benchBackfill();
+    console.log(JSON.stringify(backfill));
+    process.exit(0);
+  }
   log(`run ${run}: sandboxes + cosell serve (latency ${LATENCY_MS} ms per call)`);
   const env = await startSandboxEnvironment({ startBackend: false });
   const folder = tempFolder("pcc-bench-");
