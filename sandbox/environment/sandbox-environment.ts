@@ -13,7 +13,7 @@ import { packSolution } from "../../solution/pack";
 import type { FaultSettings } from "../shared/fault-injection";
 import { parseConfig, type Config } from "../../sync/service/config";
 import { registerWebhooks } from "../../sync/service/register-webhooks";
-import { createSyncService, partnerCenterTokens, type SyncService } from "../../sync/service/sync-service";
+import { createSyncService, partnerCenterTokens, WEBHOOKS_SCOPE, type SyncService } from "../../sync/service/sync-service";
 import { startDataverseSandbox, type DataverseSandbox } from "../dataverse/dataverse-sandbox";
 import { startPartnerCenterSandbox, type PartnerCenterSandbox } from "../partner-center/partner-center-sandbox";
 
@@ -102,7 +102,7 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
     await registerWebhooks({
       dataverse: service.dataverse,
       partnerCenterWebhooksUrl: config.PARTNER_CENTER_WEBHOOKS_API_URL,
-      partnerCenterTokens: partnerCenterTokens(config),
+      partnerCenterTokens: partnerCenterTokens(config, WEBHOOKS_SCOPE),
       backendUrl,
       webhookKey: config.DATAVERSE_WEBHOOK_KEY,
     });

@@ -38,8 +38,13 @@ export function dataverseCredential(config: Config): DataverseCredentialConfig {
   return { kind: "clientSecret", tenantId: config.DATAVERSE_TENANT_ID!, clientId: config.DATAVERSE_CLIENT_ID!, clientSecret: config.DATAVERSE_CLIENT_SECRET! };
 }
 
-export function partnerCenterTokens(config: Config, scope: string = REFERRALS_SCOPE): TokenProvider & { signIn?: DelegatedTokenProvider["signIn"] } {
+export function partnerCenterTokens(config: Config, scope: string = REFERRALS_SCOPE): TokenProvider {
   if (config.PARTNER_CENTER_STATIC_TOKEN) return new StaticTokenProvider(config.PARTNER_CENTER_STATIC_TOKEN);
+  return delegatedTokenProvider(config, scope);
+}
+
+/** The Referrals admin's sign-in for one API (`cosell login` signs in through the same provider). */
+export function delegatedTokenProvider(config: Config, scope: string): DelegatedTokenProvider {
   return new DelegatedTokenProvider({
     clientId: config.PARTNER_CENTER_CLIENT_ID!,
     tenantId: config.PARTNER_CENTER_TENANT_ID,

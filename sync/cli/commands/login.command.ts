@@ -4,20 +4,13 @@
  * (encrypted with PARTNER_CENTER_TOKEN_SECRET in PARTNER_CENTER_TOKEN_FILE) and refreshes it itself.
  */
 import type { Command } from "commander";
-import { DelegatedTokenProvider, REFERRALS_SCOPE, WEBHOOKS_SCOPE } from "../../partner-center/token-provider";
+import { REFERRALS_SCOPE, WEBHOOKS_SCOPE } from "../../partner-center/token-provider";
+import { delegatedTokenProvider } from "../../service/sync-service";
 import type { Config } from "../../service/config";
 import { loadCliConfig } from "../cli-config";
 import { ExitCode, type CliIo, type CommandContext } from "../cli-io";
 
-function provider(config: Config, scope: string): DelegatedTokenProvider {
-  return new DelegatedTokenProvider({
-    clientId: config.PARTNER_CENTER_CLIENT_ID!,
-    tenantId: config.PARTNER_CENTER_TENANT_ID,
-    scope,
-    cacheFile: config.PARTNER_CENTER_TOKEN_FILE,
-    cacheSecret: config.PARTNER_CENTER_TOKEN_SECRET!,
-  });
-}
+const provider = delegatedTokenProvider;
 
 export async function loginCommand(options: { config: Config; io: CliIo }): Promise<number> {
   const { config, io } = options;
