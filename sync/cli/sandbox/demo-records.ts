@@ -58,7 +58,7 @@ export async function seedDemoRecords(env: SandboxEnvironment, options: { waitFo
     [AccountColumns.country]: "IT",
     [AccountColumns.websiteUrl]: "https://fabrikam.example",
   });
-  await create(env, Tables.contact.entitySetName, {
+  const contactId = await create(env, Tables.contact.entitySetName, {
     [ContactColumns.firstName]: "Giulia",
     [ContactColumns.lastName]: "Rossi",
     [ContactColumns.email]: "giulia.rossi@fabrikam.example",
@@ -73,6 +73,9 @@ export async function seedDemoRecords(env: SandboxEnvironment, options: { waitFo
     [S.description]: "Move 40 VMs and the SQL estate to Azure.",
     [`${S.transactionCurrency}@odata.bind`]: bind(Tables.transactionCurrency, euro),
     [`${S.parentAccount}@odata.bind`]: bind(Tables.account, accountId),
+    // Asking Microsoft for help needs a customer contact on the record (the form checks it on save).
+    [`${S.parentContact}@odata.bind`]: bind(Tables.contact, contactId),
+    [`${S.customer}_${Tables.account.logicalName}@odata.bind`]: bind(Tables.account, accountId),
     [C.howCanMicrosoftHelp]: HowCanMicrosoftHelp.ProofOfConceptOrDemo,
     [C.products]: "SOL-12345-ABC",
     // Off on purpose: turning it on and saving is the first story to rehearse.
