@@ -35,6 +35,25 @@ export async function findMissingColumns(dataverse: DataverseClient, mapping: Sy
   return checkMappingAgainstMetadata(mapping, { opportunity: names[0]!, account: names[1]!, contact: names[2]! });
 }
 
+/**
+ * A transient answer (503, 429, no answer) at start-up is waited out a few times: a service restarted
+ * during a short Dataverse outage must come up when the outage ends, not exit. A permanent problem
+ * (401, 404, a wrong URL answering 4xx) fails at once.
+ */
+async function withStartupRetries<T>(action: () => Promise<T>, logger: Logger, tries = 6): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action();
+    } catch (error) {
+      const transient = error instanceof DataverseError && (error.status === 0 || error.status === 429 || error.status >= 500);
+      if (!transient || attempt >= tries) throw error;
+      const delayMs = Math.min(8000, 500 * 2 ** (attempt - 1));
+      logger.warn({ err: error, attempt, delayMs }, "Dataverse did not answer the start-up check; trying again");
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
+
 /** A problem that stops the service before it listens; the message says what to do. */
 export class StartupError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -61,7 +80,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   try {
     let missing: MissingColumn[];
     try {
-      missing = await findMissingColumns(service.dataverse, mapping);
+      missing = await withStartupRetries(() => findMissingColumns(service.dataverse, mapping), logger);
     } catch (error) {
       const detail = error instanceof DataverseError ? `${error.status || "no answer"}: ${error.message}` : (error as Error).message;
       throw new StartupError(

@@ -317,8 +317,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         }
         const target = { accept: { status: "Active", substatus: "Accepted" }, decline: { status: "Closed", substatus: "Declined" }, win: { status: "Closed", substatus: "Won" }, lose: { status: "Closed", substatus: "Lost" } }[kind];
         if (side === "crm") {
-          if (kind === "win") await dataverseClient.winOpportunity(pair.opportunityId!);
-          else if (kind === "lose") await dataverseClient.loseOpportunity(pair.opportunityId!);
+          if (kind === "win") await retryingTransient(() => dataverseClient.winOpportunity(pair.opportunityId!));
+          else if (kind === "lose") await retryingTransient(() => dataverseClient.loseOpportunity(pair.opportunityId!));
           else {
             await call(`${dv}/${Tables.opportunity.entitySetName}(${pair.opportunityId})`, "PATCH", {
               [C.referralStatus]: kind === "accept" ? ReferralStatus.ActiveAccepted : ReferralStatus.ClosedDeclined,
@@ -455,6 +455,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       next = page["@odata.nextLink"] as string | undefined;
     }
     return rows;
+  }
+}
+
+/** The seller's Close dialog tries again after a 503/429, as `call` does for plain requests. */
+async function retryingTransient(action: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action();
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (attempt > 30 || (status !== 503 && status !== 429)) throw error;
+      await sleep(50);
+    }
   }
 }
 
