@@ -24,6 +24,7 @@ import {
   customerProfileFromAccount,
   customerProfileToFields,
   formatPreflightProblems,
+  isTerminalStatus,
   matchAccount,
   normalizeCompanyName,
   matchTeamToContacts,
@@ -351,8 +352,9 @@ export class LinkSyncHandler implements JobHandler {
 
     let current = referral;
     const pcOperations = referralPatchOperations(merge.partnerCenterPatch, referral);
-    if (!referral.externalReferenceId && referral.organizationId !== MICROSOFT_ORGANIZATION_ID) {
-      // An import interrupted before it told Partner Center which opportunity holds the referral.
+    if (!referral.externalReferenceId && referral.organizationId !== MICROSOFT_ORGANIZATION_ID && !isTerminalStatus(pcFields.status)) {
+      // An import interrupted before it told Partner Center which opportunity holds the referral
+      // (a closed referral accepts no update: it stays without, the store keeps the link).
       pcOperations.push({ op: "add", path: "/externalReferenceId", value: opportunity.id });
     }
     if (pcOperations.length > 0) current = await referrals.patch(referral.id, pcOperations, { eTag: referral.eTag });
