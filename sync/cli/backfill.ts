@@ -13,6 +13,7 @@ import { MICROSOFT_ORGANIZATION_ID, type Referral } from "../partner-center/refe
 import { normalizeCompanyName } from "../engine";
 import { decideRetry, type RetryPolicy } from "../queue/retry-policy";
 import { referralLinkKey, type Job, type SyncStore } from "../store";
+import type { CrmGateway, CrmRow } from "../worker/crm-gateway";
 import { describeSyncError } from "../worker/sync-error-message";
 
 export type BackfillResult = "created" | "linked" | "updated" | "inSync" | "notImported" | "failed";
@@ -40,23 +41,24 @@ export interface BackfillSummary {
 }
 
 export interface BackfillDependencies {
-  referrals: Pick<ReferralsClient, "list">;
+  referrals: Pick<ReferralsClient, "pages">;
   store: Pick<SyncStore, "findLinkByReferralId">;
-  /** Whether an opportunity already carries the referral id (before the handler runs). */
-  dataverse: { findOpportunityByReferralId(referralId: string): Promise<unknown> };
-  handler: { run(job: Job, listed?: Referral): ReturnType<JobHandler["run"]> };
+  /** The opportunities already carrying referral ids (one query per page of referrals, before the handler runs). */
+  dataverse: Pick<CrmGateway, "opportunitiesByReferralIds">;
+  handler: { run(job: Job, listed?: Referral, listedOpportunity?: CrmRow | null): ReturnType<JobHandler["run"]> };
   logger?: Logger;
-  /** Referrals run at the same time (default 16). */
+  /** Referrals run at the same time (default DEFAULT_BACKFILL_CONCURRENCY). */
   concurrency?: number;
   /** Throttling and outages are waited out per referral, as the workers do (default: 4 tries). */
   retryPolicy?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
+  /** Once listing is over (the referrals are imported while later pages are still being listed). */
   onListed?: (count: number) => void;
   onProgress?: (summary: Readonly<BackfillSummary>, done: number) => void;
   clock?: () => number;
 }
 
-export const DEFAULT_BACKFILL_CONCURRENCY = 32;
+export const DEFAULT_BACKFILL_CONCURRENCY = 64;
 const BACKFILL_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 30_000 };
 
 /** "Use Sync now" is advice for a seller on a record; the admin's remedy here is to run the backfill again. */
@@ -93,15 +95,23 @@ function syntheticJob(referral: Referral, now: number, attempt: number): Job {
   };
 }
 
+/** A page of referrals with the opportunities that already carry them (looked up in one go). */
+interface ListedPage {
+  referrals: Referral[];
+  opportunities: Map<string, CrmRow>;
+}
+
+/**
+ * Page by page, in listing order: while one page's referrals run, the next page is listed and its
+ * opportunities looked up, so neither waits for the other and only about two pages are held in
+ * memory at a time (never the whole org). Per referral, only counters and failure reasons are kept.
+ */
 export async function runBackfill(deps: BackfillDependencies): Promise<BackfillSummary> {
   const clock = deps.clock ?? Date.now;
   const started = clock();
-  const all: Referral[] = [];
-  // Oldest first: an admin reading the log sees the org's history in order.
-  for await (const referral of deps.referrals.list({ orderBy: "createdDateTime asc" })) all.push(referral);
-  deps.onListed?.(all.length);
+  const concurrency = Math.max(1, deps.concurrency ?? DEFAULT_BACKFILL_CONCURRENCY);
 
-  const summary: BackfillSummary = { total: all.length, created: 0, linked: 0, updated: 0, inSync: 0, notImported: 0, failed: [], elapsedMs: 0 };
+  const summary: BackfillSummary = { total: 0, created: 0, linked: 0, updated: 0, inSync: 0, notImported: 0, failed: [], elapsedMs: 0 };
   let done = 0;
   const record = (result: BackfillResult, referral: Referral, error?: unknown) => {
     if (result === "failed") summary.failed.push({ referralId: referral.id, name: referral.name ?? "", reason: reasonFor(error) });
@@ -110,42 +120,68 @@ export async function runBackfill(deps: BackfillDependencies): Promise<BackfillS
     deps.onProgress?.(summary, done);
   };
 
-  const groups = new Map<string, Referral[]>();
-  for (const referral of all) {
-    if (referral.organizationId === MICROSOFT_ORGANIZATION_ID) {
-      // Running it would sync our side of the engagement a second time, concurrently with our own referral.
-      record("notImported", referral);
-      continue;
-    }
-    const key = customerKey(referral);
-    groups.set(key, [...(groups.get(key) ?? []), referral]);
-  }
+  // Oldest first: an admin reading the log sees the org's history in order.
+  const pages = deps.referrals.pages({ orderBy: "createdDateTime asc" })[Symbol.asyncIterator]();
+  const seen = new Set<string>();
+  const nextPage = async (): Promise<ListedPage | null> => {
+    const result = await pages.next();
+    if (result.done) return null;
+    // A referral listed twice (pages shifting under concurrent writes) is run once: its second
+    // lookup could predate the opportunity the first run created.
+    const referrals = result.value.value.filter((referral) => !seen.has(referral.id));
+    for (const referral of referrals) seen.add(referral.id);
+    const toLookUp = referrals.filter((referral) => referral.organizationId !== MICROSOFT_ORGANIZATION_ID).map((referral) => referral.id);
+    return { referrals, opportunities: toLookUp.length > 0 ? await deps.dataverse.opportunitiesByReferralIds(toLookUp) : new Map() };
+  };
 
-  const queue = [...groups.values()];
-  const runOne = async (referral: Referral): Promise<void> => {
+  const running = new Set<Promise<void>>();
+  /** Referrals of one customer run one after another (see customerKey): the last one queued per customer. */
+  const customerTails = new Map<string, Promise<void>>();
+  const runOne = async (referral: Referral, existing: CrmRow | null): Promise<void> => {
     try {
-      record(await backfillOne(deps, referral, clock()), referral);
+      record(await backfillOne(deps, referral, existing, clock()), referral);
     } catch (error) {
       deps.logger?.warn({ err: error, referralId: referral.id }, "backfill of a referral failed");
       record("failed", referral, error);
     }
   };
-  const lane = async () => {
-    for (let group = queue.shift(); group; group = queue.shift()) {
-      for (const referral of group) await runOne(referral);
+
+  let ahead = nextPage();
+  for (;;) {
+    const page = await ahead;
+    if (!page) break;
+    ahead = nextPage();
+    // Awaited at the top of the next round; until then a failed listing must not count as unhandled.
+    ahead.catch(() => undefined);
+    summary.total += page.referrals.length;
+    for (const referral of page.referrals) {
+      if (referral.organizationId === MICROSOFT_ORGANIZATION_ID) {
+        // Running it would sync our side of the engagement a second time, concurrently with our own referral.
+        record("notImported", referral);
+        continue;
+      }
+      while (running.size >= concurrency) await Promise.race(running);
+      const key = customerKey(referral);
+      const existing = page.opportunities.get(referral.id.toLowerCase()) ?? null;
+      const task = (customerTails.get(key) ?? Promise.resolve()).then(() => runOne(referral, existing));
+      customerTails.set(key, task);
+      running.add(task);
+      void task.then(() => {
+        running.delete(task);
+        if (customerTails.get(key) === task) customerTails.delete(key);
+      });
     }
-  };
-  const lanes = Math.max(1, Math.min(deps.concurrency ?? DEFAULT_BACKFILL_CONCURRENCY, queue.length));
-  await Promise.all(Array.from({ length: lanes }, lane));
+  }
+  deps.onListed?.(summary.total);
+  await Promise.all(running);
   summary.elapsedMs = clock() - started;
   return summary;
 }
 
-async function backfillOne(deps: BackfillDependencies, referral: Referral, now: number): Promise<Exclude<BackfillResult, "failed">> {
+async function backfillOne(deps: BackfillDependencies, referral: Referral, existing: CrmRow | null, now: number): Promise<Exclude<BackfillResult, "failed">> {
   // What existed before the first try decides the verdict, even if a later try finishes the job.
   const before = await deps.store.findLinkByReferralId(referral.id);
-  const existing = before ? null : await deps.dataverse.findOpportunityByReferralId(referral.id);
-  const outcome = await runWithRetries(deps, referral, now);
+  const outcome = await runWithRetries(deps, referral, before ? undefined : existing, now);
   if (before) return outcome === "synced" ? "updated" : "inSync";
   if (existing) return "linked";
   const after = await deps.store.findLinkByReferralId(referral.id);
@@ -154,13 +190,15 @@ async function backfillOne(deps: BackfillDependencies, referral: Referral, now: 
   return after ? "created" : "notImported";
 }
 
-async function runWithRetries(deps: BackfillDependencies, referral: Referral, now: number) {
+/** `existing`: the page's lookup of the opportunity carrying the referral (undefined: not looked up, the handler does). */
+async function runWithRetries(deps: BackfillDependencies, referral: Referral, existing: CrmRow | null | undefined, now: number) {
   const policy = deps.retryPolicy ?? BACKFILL_RETRY_POLICY;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   for (let attempt = 1; ; attempt++) {
     try {
-      // The listed referral saves a GET per referral on the first try; a retry reads it afresh.
-      return await deps.handler.run(syntheticJob(referral, now, attempt), attempt === 1 ? referral : undefined);
+      // The listed referral and the page's opportunity lookup save a GET and a query per referral on
+      // the first try; a retry reads both afresh.
+      return await deps.handler.run(syntheticJob(referral, now, attempt), attempt === 1 ? referral : undefined, attempt === 1 ? existing : undefined);
     } catch (error) {
       const decision = decideRetry(attempt, error, policy);
       if (decision.action === "give-up") throw error;

@@ -7,13 +7,16 @@ import {
   AccountColumns,
   ContactColumns,
   CurrencyColumns,
+  OpportunityColumns,
   OpportunityStandardColumns,
   Tables,
 } from "../../entities";
 import type { DataverseClient } from "../dataverse/dataverse-client";
 import { odataString } from "../dataverse/odata-rows";
-import type { EntityRef, Retrieved } from "../dataverse/records";
+import { OPPORTUNITY_SELECT, type EntityRef, type OpportunityValues, type Retrieved } from "../dataverse/records";
 import type { CurrencyRef, DataverseRecord } from "../engine";
+
+const REFERRAL_IDS_PER_QUERY = 50;
 
 /** A row as the engine reads it: logical names as keys, lookups as `_x_value`, plus id and etag. */
 export interface CrmRow {
@@ -53,6 +56,31 @@ export class CrmGateway {
   async findOpportunityByReferralId(referralId: string): Promise<CrmRow | null> {
     const row = await this.client.findOpportunityByReferralId(referralId);
     return row ? toCrmRow(row, Tables.opportunity.primaryId) : null;
+  }
+
+  /**
+   * The opportunities carrying any of these referral ids, by referral id (lower case): one query per
+   * chunk of ids instead of one per referral, for the backfill's pages. The first row by id wins, as
+   * in findOpportunityByReferralId.
+   */
+  async opportunitiesByReferralIds(referralIds: readonly string[]): Promise<Map<string, CrmRow>> {
+    const found = new Map<string, CrmRow>();
+    const column = OpportunityColumns.referralIdentifier;
+    // Chunks keep the GET's URL well under Dataverse's limit (ids are ~40 characters each).
+    for (let i = 0; i < referralIds.length; i += REFERRAL_IDS_PER_QUERY) {
+      const chunk = referralIds.slice(i, i + REFERRAL_IDS_PER_QUERY);
+      const rows = await this.client.query<OpportunityValues>(Tables.opportunity, OPPORTUNITY_SELECT, {
+        filter: chunk.map((id) => `${column} eq ${odataString(id)}`).join(" or "),
+        orderBy: `${Tables.opportunity.primaryId} asc`,
+      });
+      for (const row of rows) {
+        const referralId = (row.values as Record<string, unknown>)[column];
+        if (typeof referralId !== "string") continue;
+        const key = referralId.toLowerCase();
+        if (!found.has(key)) found.set(key, toCrmRow(row, Tables.opportunity.primaryId));
+      }
+    }
+    return found;
   }
 
   /** PATCH with If-Match (412 when someone wrote since we read). */

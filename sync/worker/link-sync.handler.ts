@@ -104,11 +104,13 @@ export class LinkSyncHandler implements JobHandler {
    * `listed`: the referral as a list page just returned it (the backfill), used instead of a GET on
    * the first round. Safe with a stale copy: every write to Partner Center is conditional on its
    * eTag, so a referral changed since the list becomes a 412 and the next round reads it afresh.
+   * `listedOpportunity`: the opportunity carrying `listed`'s id (null: none), as the backfill looked it
+   * up for a whole page of referrals in one query; it stands in for the lookup by referral id.
    */
-  async run(job: Job, listed?: Referral): Promise<JobOutcome> {
+  async run(job: Job, listed?: Referral, listedOpportunity?: CrmRow | null): Promise<JobOutcome> {
     for (let round = 1; ; round++) {
       try {
-        return await this.syncOnce(job, round === 1 ? listed : undefined);
+        return await this.syncOnce(job, round === 1 ? listed : undefined, round === 1 ? listedOpportunity : undefined);
       } catch (error) {
         if (!isWriteRace(error)) throw error;
         if (round >= MAX_RACE_ROUNDS) throw new WriteRaceError(error);
@@ -148,7 +150,7 @@ export class LinkSyncHandler implements JobHandler {
     }
   }
 
-  private async syncOnce(job: Job, listed?: Referral): Promise<JobOutcome> {
+  private async syncOnce(job: Job, listed?: Referral, listedOpportunity?: CrmRow | null): Promise<JobOutcome> {
     const { crm, referrals } = this.deps;
     const link = await this.resolveLink(job);
     const opportunityId = link?.opportunityId ?? job.opportunityId;
@@ -167,7 +169,7 @@ export class LinkSyncHandler implements JobHandler {
     }
 
     if (!opportunity && referral) {
-      opportunity = await crm.findOpportunityByReferralId(referral.id);
+      opportunity = listedOpportunity !== undefined && referral === listed ? listedOpportunity : await crm.findOpportunityByReferralId(referral.id);
       // Our own outgoing referral whose id never made it back to the opportunity.
       const external = referral.externalReferenceId;
       if (!opportunity && external && GUID.test(external)) opportunity = await crm.getOpportunity(external);

@@ -38,6 +38,8 @@ const { values: args } = parseArgs({
     backfill: { type: "string", default: "10000" },
     "skip-backfill": { type: "boolean", default: false },
     "backfill-only": { type: "boolean", default: false },
+    /** `cosell backfill --concurrency` (default: the command's own default). */
+    "backfill-concurrency": { type: "string" },
   },
 });
 const RUNS = Number(args.runs);
@@ -328,7 +330,8 @@ async function benchBackfill(): Promise<RunResult["backfill"]> {
     const logFile = join(folder, "backfill.log");
     log(`  cosell backfill (log: ${logFile})…`);
     const started = Date.now();
-    const child = spawnCosell(["backfill"], configEnv(env.config, { STORE_PATH: join(folder, "cosell.sqlite"), LOG_LEVEL: "warn" }), logFile);
+    const backfillArgs = args["backfill-concurrency"] ? ["backfill", "--concurrency", args["backfill-concurrency"]] : ["backfill"];
+    const child = spawnCosell(backfillArgs, configEnv(env.config, { STORE_PATH: join(folder, "cosell.sqlite"), LOG_LEVEL: "warn" }), logFile);
     let peak: number | null = null;
     const sampler = setInterval(() => {
       const rss = child.pid ? peakRss(child.pid) : null;

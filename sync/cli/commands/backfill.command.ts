@@ -6,6 +6,7 @@ import { loadCliConfig } from "../cli-config";
 import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
 import { createProgressLine } from "../progress-line";
 import { withService } from "../service-session";
+import { CrmGateway } from "../../worker/crm-gateway";
 
 export interface BackfillCommandOptions {
   config: Config;
@@ -41,10 +42,10 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
       return await runBackfill({
         referrals: service.referrals,
         store: service.store,
-        dataverse: service.dataverse,
+        dataverse: new CrmGateway(service.dataverse),
         handler: service.handler,
         concurrency: options.concurrency,
-        onListed: (count) => progress.update(0, count, "listed"),
+        // Listing goes on while referrals are imported: the total shown is what was listed so far.
         onProgress: (current, done) => progress.update(done, current.total, counts(current)),
       });
     } finally {
