@@ -69,10 +69,22 @@ export interface LinkSyncDependencies {
   clock?: () => Date;
 }
 
+/**
+ * Partner Center refused a conditional patch for a state it reached after we read the referral
+ * (it checks "closed: no update" before the eTag, so a close racing our write is a 400, not a 412).
+ */
+class ReferralChangedError extends Error {
+  constructor(referralId: string, cause: unknown) {
+    super(`referral ${referralId} changed while we wrote to it`, { cause });
+    this.name = "ReferralChangedError";
+  }
+}
+
 /** A write raced with someone else's (412, or another worker committed the base): re-read and merge again. */
 function isWriteRace(error: unknown): boolean {
   return (
     error instanceof StaleBaseError ||
+    error instanceof ReferralChangedError ||
     (error instanceof PartnerCenterError && error.status === 412) ||
     (error instanceof DataverseError && error.status === 412)
   );
@@ -185,6 +197,21 @@ export class LinkSyncHandler implements JobHandler {
     return "skipped";
   }
 
+  /**
+   * A conditional patch of the referral as we read it. A refusal (4xx other than 412) of a referral
+   * whose eTag moved since our read is a race, not a verdict on our patch: re-read and merge again.
+   */
+  private async patchReferral(read: Referral, operations: Parameters<ReferralsClient["patch"]>[1]): Promise<Referral> {
+    try {
+      return await this.deps.referrals.patch(read.id, operations, { eTag: read.eTag });
+    } catch (error) {
+      if (!(error instanceof PartnerCenterError) || error.status !== 400) throw error;
+      const now = await this.getReferral(read.id);
+      if (now && now.eTag !== read.eTag) throw new ReferralChangedError(read.id, error);
+      throw error;
+    }
+  }
+
   /** Our referral on the engagement Microsoft's side belongs to, if we have one. */
   private async ourSideOf(microsoftSide: Referral): Promise<Referral | null> {
     if (!microsoftSide.engagementId) return null;
@@ -232,28 +259,34 @@ export class LinkSyncHandler implements JobHandler {
       return "skipped";
     }
     const created = await referrals.create(body);
-    await store.saveLink({ key: opportunityLinkKey(opportunity.id), opportunityId: opportunity.id, referralId: created.id, accountId });
+    const key = opportunityLinkKey(opportunity.id);
+    await store.saveLink({ key, opportunityId: opportunity.id, referralId: created.id, accountId });
     this.deps.logger.info({ opportunityId: opportunity.id, referralId: created.id }, "referral created");
+    // The base is what the new referral holds, committed before anything else can fail (the
+    // invitation, a 412 on the write-back because the seller saved again meanwhile, a crash): the
+    // retry then merges against what was actually shared. Without it the retry took the referral's
+    // fields of that moment as the base, so a Partner Center edit made meanwhile looked like the
+    // base and the opportunity's older value was pushed over it.
+    const pcFields = referralToMappedFields(created);
+    const entry = this.audit(AUDIT_DIRECTIONS.toPartnerCenter, "created", `referral ${created.id} shared with Microsoft`);
+    await store.commitSync(key, { base: pcFields, audit: [entry], expectedVersion: null });
     const invitation = microsoftInvitationFor(created);
     if (invitation) await referrals.create(invitation);
 
-    const pcFields = referralToMappedFields(created);
     const patch = diffFields(fields, pcFields);
     const update = opportunityUpdateFromMerge(patch, pcFields, opportunity.record, ctx);
-    const entry = this.audit(AUDIT_DIRECTIONS.toPartnerCenter, "created", `referral ${created.id} shared with Microsoft`);
     await crm.updateOpportunity(opportunity.id, opportunity.etag, {
       ...update.body,
       ...this.linkColumns(created, opportunity),
       ...this.syncedColumns(opportunity, [entry]),
     });
-    await store.commitSync(opportunityLinkKey(opportunity.id), { base: pcFields, audit: [entry], expectedVersion: null });
     return "synced";
   }
 
   // ---- Partner Center → CRM: first import ---------------------------------------------------------
 
   private async importReferral(referral: Referral): Promise<JobOutcome> {
-    const { crm, store, referrals } = this.deps;
+    const { crm, store } = this.deps;
     const ctx = await this.mappingContext();
     const accountId = await this.matchOrCreateAccount(referral);
     const { body, close } = opportunityCreateFromReferral({ referral, accountId, referralLink: this.deps.referralLink(referral.id) }, ctx);
@@ -279,7 +312,7 @@ export class LinkSyncHandler implements JobHandler {
     if (!referral.externalReferenceId) {
       // Tell Partner Center which opportunity holds this referral, so a lost link can be rebuilt.
       // (If this races with an edit, the retry's merge adds it: see syncPair.)
-      await referrals.patch(referral.id, [{ op: "add", path: "/externalReferenceId", value: opportunityId }], { eTag: referral.eTag });
+      await this.patchReferral(referral, [{ op: "add", path: "/externalReferenceId", value: opportunityId }]);
     }
     this.deps.logger.info({ opportunityId, referralId: referral.id, accountId }, "opportunity created from referral");
     return "synced";
@@ -316,7 +349,7 @@ export class LinkSyncHandler implements JobHandler {
   // ---- both sides exist: three-way merge ----------------------------------------------------------
 
   private async syncPair(opportunity: CrmRow, referral: Referral, link: LinkRecord | null, microsoftCrmId: string | null = null): Promise<JobOutcome> {
-    const { store, crm, referrals } = this.deps;
+    const { store, crm } = this.deps;
     const key = link?.key ?? opportunityLinkKey(opportunity.id);
     if (!link || link.opportunityId !== opportunity.id || link.referralId !== referral.id) {
       await store.saveLink({ key, opportunityId: opportunity.id, referralId: referral.id, accountId: opportunityAccountId(opportunity.record) });
@@ -331,7 +364,7 @@ export class LinkSyncHandler implements JobHandler {
     }
 
     const ctx = await this.mappingContext();
-    const base = await store.getBase(key);
+    let base = await store.getBase(key);
     const pcFields = referralToMappedFields(referral);
     const crmFields = opportunityToMappedFields(opportunity.record, ctx);
     // An opportunity whose status choice was never set has no opinion on the status yet.
@@ -342,8 +375,11 @@ export class LinkSyncHandler implements JobHandler {
     const extraAudit: AuditEntry[] = recovered
       ? [this.audit(AUDIT_DIRECTIONS.toPartnerCenter, "linked", `referral ${referral.id} found after an interrupted share and linked`)]
       : [];
+    // Committed at once, like the share's own base: an interruption after the opportunity shows the
+    // referral must not let the retry take a later Partner Center edit for what we sent.
+    if (recovered) base = await store.commitSync(key, { base: pcFields, audit: extraAudit, expectedVersion: null });
     const merge = mergeLink({
-      base: base?.fields ?? (recovered ? pcFields : null),
+      base: base?.fields ?? null,
       crm: crmSide,
       partnerCenter: pcFields,
       crmModifiedAt: text(opportunity.record[S.modifiedOn]),
@@ -359,7 +395,7 @@ export class LinkSyncHandler implements JobHandler {
       // (a closed referral accepts no update: it stays without, the store keeps the link).
       pcOperations.push({ op: "add", path: "/externalReferenceId", value: opportunity.id });
     }
-    if (pcOperations.length > 0) current = await referrals.patch(referral.id, pcOperations, { eTag: referral.eTag });
+    if (pcOperations.length > 0) current = await this.patchReferral(referral, pcOperations);
 
     const update = opportunityUpdateFromMerge(merge.crmPatch, merge.base, opportunity.record, ctx);
     const body: Record<string, unknown> = { ...update.body, ...this.linkColumns(current, opportunity, microsoftCrmId) };
@@ -374,7 +410,7 @@ export class LinkSyncHandler implements JobHandler {
       await crm.closeOpportunity(opportunity.id, update.close.outcome, update.close.statusCode, merge.base.statusReason);
     }
     if (crmWrite || pcOperations.length > 0 || !base) {
-      await store.commitSync(key, { base: merge.base, audit, expectedVersion: base?.version ?? null });
+      await store.commitSync(key, { base: merge.base, audit: merge.audit, expectedVersion: base?.version ?? null });
     }
     return crmWrite || pcOperations.length > 0 || update.close ? "synced" : "unchanged";
   }

@@ -1,0 +1,120 @@
+/**
+ * Races the chaos run found, replayed one at a time: the job runs by hand (the worker pool is
+ * stopped) with the sandbox clients wrapped so that the other party's write lands at the exact
+ * moment that used to lose an update or dead-letter the job.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ReferralStatus } from "../../entities";
+import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
+import type { ReferralsClient } from "../../sync/partner-center/referrals-client";
+import type { Referral } from "../../sync/partner-center/referral-types";
+import { opportunityLinkKey, type Job } from "../../sync/store";
+import { CrmGateway } from "../../sync/worker/crm-gateway";
+import { LinkSyncHandler } from "../../sync/worker/link-sync.handler";
+import {
+  C,
+  S,
+  createSharableOpportunity,
+  getReferral,
+  listReferrals,
+  patchReferral,
+  readOpportunity,
+  updateOpportunity,
+  waitForSynced,
+} from "./story-kit";
+
+let env: SandboxEnvironment;
+beforeAll(async () => {
+  env = await startSandboxEnvironment();
+});
+afterAll(() => env?.close());
+beforeEach(() => env.service!.pool.start());
+
+function jobFor(opportunityId: string): Job {
+  const now = Date.now();
+  return {
+    id: 0, linkKey: opportunityLinkKey(opportunityId), opportunityId, referralId: null, reasons: ["test"], state: "running",
+    attempts: 1, nextAttemptAt: now, lastError: null, leaseOwner: null, leaseExpiresAt: null, createdAt: now, updatedAt: now,
+  };
+}
+
+/** A handler like the service's, on the same store and sandboxes, with some calls wrapped. */
+function handlerWith(overrides: { crm?: (crm: CrmGateway) => CrmGateway; referrals?: (referrals: ReferralsClient) => ReferralsClient }): LinkSyncHandler {
+  const service = env.service!;
+  const crm = new CrmGateway(service.dataverse);
+  return new LinkSyncHandler({
+    store: service.store,
+    crm: overrides.crm?.(crm) ?? crm,
+    referrals: overrides.referrals?.(service.referrals) ?? service.referrals,
+    referralLink: (id) => `https://partner.microsoft.com/referrals/${id}`,
+    logger: service.handler["deps"].logger,
+  });
+}
+
+describe("races around the first share and a close", () => {
+  it("a Partner Center edit made while the share's write-back to the opportunity failed is not reverted by the retry", async () => {
+    await env.service!.pool.stop();
+    const { opportunityId } = await createSharableOpportunity(env, { [S.description]: "Shared notes" });
+    await env.dataverse.webhooksIdle();
+    // First try: the referral is created, then writing its id back to the opportunity fails (a 412
+    // because the seller saved again, a 503, a crash: the job is retried later).
+    let failWriteBack = true;
+    const handler = handlerWith({
+      crm: (crm) => {
+        const wrapped = Object.create(crm) as CrmGateway;
+        wrapped.updateOpportunity = async (id, etag, body) => {
+          if (failWriteBack) {
+            failWriteBack = false;
+            throw new Error("simulated: the process died before writing the referral id back");
+          }
+          return crm.updateOpportunity(id, etag, body);
+        };
+        return wrapped;
+      },
+    });
+    await expect(handler.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
+    const [referral] = await listReferrals(env, `externalReferenceId eq '${opportunityId}'`);
+    expect(referral).toBeDefined();
+    // Meanwhile a Partner Center user edits the new referral.
+    await patchReferral(env, referral!.id, [{ op: "replace", path: "/details/notes", value: "Edited in Partner Center" }]);
+    // The retry links the pair and brings the edit to the opportunity instead of pushing the old notes over it.
+    await handler.run(jobFor(opportunityId));
+    expect((await getReferral(env, referral!.id)).details?.notes).toBe("Edited in Partner Center");
+    expect((await readOpportunity(env, opportunityId))[S.description]).toBe("Edited in Partner Center");
+    expect((await readOpportunity(env, opportunityId))[C.referralIdentifier]).toBe(referral!.id);
+  });
+
+  it("a referral closed in Partner Center between our read and our patch is a race (re-read, merge), not a dead job", async () => {
+    const { opportunityId } = await createSharableOpportunity(env);
+    const synced = await waitForSynced(env, opportunityId);
+    const referralId = synced[C.referralIdentifier] as string;
+    await env.service!.pool.stop();
+    // The seller edits the notes; before our patch reaches Partner Center, the referral is won there.
+    await updateOpportunity(env, opportunityId, { [S.description]: "Edited by the seller" });
+    let closeFirst = true;
+    const handler = handlerWith({
+      referrals: (referrals) => {
+        const wrapped = Object.create(referrals) as ReferralsClient;
+        wrapped.patch = async (id, operations, options) => {
+          if (closeFirst) {
+            closeFirst = false;
+            await patchReferral(env, referralId, [
+              { op: "replace", path: "/status", value: "Closed" },
+              { op: "replace", path: "/substatus", value: "Won" },
+            ]);
+          }
+          return referrals.patch(id, operations, options);
+        };
+        return wrapped;
+      },
+    });
+    await handler.run(jobFor(opportunityId));
+    const referral: Referral = await getReferral(env, referralId);
+    expect(`${referral.status}/${referral.substatus}`).toBe("Closed/Won");
+    const opportunity = await readOpportunity(env, opportunityId);
+    expect(opportunity[C.referralStatus]).toBe(ReferralStatus.ClosedWon);
+    // The closed referral accepts no edit: the seller's notes are refused, in plain words, and the form shows the truth.
+    expect(String(opportunity[C.audit])).toMatch(/notes .* → Edited by the seller: the referral is Closed\/Won/);
+    expect(opportunity[S.description]).toBe(referral.details?.notes);
+  });
+});
