@@ -137,6 +137,19 @@ export class SqliteSyncStore implements SyncStore {
     return new SqliteSyncStore(db, options);
   }
 
+  /**
+   * For a bulk import on this connection (`cosell backfill`): commits stop waiting for an fsync each
+   * (synchronous=NORMAL; WAL is synced at checkpoints). Only this connection changes: a `cosell serve`
+   * on the same file keeps FULL. Why the trade is right there and not for webhooks: the backfill
+   * acknowledges nothing to a sender; a killed process still loses nothing (WAL), and a power cut can
+   * lose only the last commits, which the next run rebuilds (the opportunity carries its referral id,
+   * so it is found and linked again rather than created twice). 10,000 referrals are 20,000 commits:
+   * one fsync each blocked the event loop for a quarter of the run on a busy disk.
+   */
+  deferFsyncToCheckpoints(): void {
+    this.db.pragma("synchronous = NORMAL");
+  }
+
   /** For tests and diagnostics (e.g. `cosell doctor` printing the schema version). */
   get database(): Database.Database {
     return this.db;

@@ -6,6 +6,7 @@ import { loadCliConfig } from "../cli-config";
 import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
 import { createProgressLine } from "../progress-line";
 import { withService } from "../service-session";
+import { SqliteSyncStore } from "../../store";
 import { CrmGateway } from "../../worker/crm-gateway";
 
 export interface BackfillCommandOptions {
@@ -37,6 +38,8 @@ export function formatBackfillSummary(summary: BackfillSummary): string[] {
 export async function backfillCommand(options: BackfillCommandOptions): Promise<number> {
   const { io } = options;
   const summary = await withService(options.config, async (service) => {
+    // One fsync per commit is for acknowledged webhooks; see deferFsyncToCheckpoints.
+    if (service.store instanceof SqliteSyncStore) service.store.deferFsyncToCheckpoints();
     const progress = createProgressLine(io, "backfill");
     try {
       return await runBackfill({
