@@ -11,11 +11,15 @@
  * Operations on one pair run one at a time (the driver knows the order of its own writes, which is
  * what "the last write" means); different pairs run concurrently.
  */
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { CurrencyColumns, OpportunityColumns as C, OpportunityStandardColumns as S, ReferralStatus, Tables } from "../../entities";
 import { startSandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import {
+  FIELD_LABELS,
   MAPPED_FIELD_NAMES,
+  formatFieldValue,
   opportunityToMappedFields,
   opportunityUpdateFromMerge,
   referralPatchOperations,
@@ -52,9 +56,22 @@ export interface ChaosFigures {
   duplicates: number;
   lostUpdates: number;
   lost: { pair: string; field: string; expected: unknown; crm: unknown; partnerCenter: unknown }[];
+  /** Writes the driver made and saw succeed (edits and status moves). */
   appliedChanges: number;
+  /** Lines on the records' audit columns (each record keeps its newest ~200). */
   auditLines: number;
+  /**
+   * Driver writes that crossed to the other side, as the backend's store audit shows them: a write
+   * counts when a field-change line (updated / conflict / refused) of its link names its value as
+   * the new one (a write overwritten by the next one before the backend saw it never crosses).
+   */
+  crossedChanges: number;
+  /** Field-change lines in the store's audit per crossed change: 1.00 = one line per change, none extra. */
   auditLinesPerChange: number;
+  /** Field-change lines in the store's audit that name no value the driver wrote (echo, ping-pong, normalization). */
+  unexplainedAuditLines: number;
+  /** Last writes Partner Center's rules refused (edit of a referral closed meanwhile), with the refusal in the audit. */
+  refusedByRules: number;
   timeToConvergeMs: number | null;
   runMs: number;
   deadJobs: number;
@@ -98,6 +115,8 @@ interface Pair {
   referralId: string | null;
   /** Last value the driver wrote per field, on either side. */
   lastWrite: Map<MappedFieldName, unknown>;
+  /** Every write the driver made and saw succeed, in order: what "the last write" is read from. */
+  journal: { at: string; side: "crm" | "pc"; field: MappedFieldName; value: unknown }[];
   frozen: "stopped" | "closed" | null;
   busy: boolean;
   incoming: boolean;
@@ -145,9 +164,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     storePath,
     port: await freePort(),
     logFile: join(folder, "serve.log"),
-    env: { RECONCILE_INTERVAL_SECONDS: 5, MAX_ATTEMPTS: 12 },
+    env: { RECONCILE_INTERVAL_SECONDS: 5, MAX_ATTEMPTS: 12, ...(process.env.CHAOS_LOG_LEVEL ? { LOG_LEVEL: process.env.CHAOS_LOG_LEVEL } : {}) },
   });
   const store = new StoreReader(storePath);
+  const audit = new StoreAudit(storePath);
   log(`chaos: store ${storePath}, backend log ${join(folder, "serve.log")}`);
   const dv = env.dataverse.apiUrl;
   const pc = `${env.partnerCenter.url}/v1.0/engagements/referrals`;
@@ -184,7 +204,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     let appliedChanges = 0;
     let counter = 0;
     const newPair = (origin: Pair["origin"], ids: { opportunityId?: string; referralId?: string }): Pair => {
-      const pair: Pair = { label: `${origin}-${++counter}`, origin, opportunityId: ids.opportunityId ?? null, referralId: ids.referralId ?? null, lastWrite: new Map(), frozen: null, busy: false, incoming: origin === "microsoft", accepted: false };
+      const pair: Pair = { label: `${origin}-${++counter}`, origin, opportunityId: ids.opportunityId ?? null, referralId: ids.referralId ?? null, lastWrite: new Map(), journal: [], frozen: null, busy: false, incoming: origin === "microsoft", accepted: false };
       pairs.push(pair);
       return pair;
     };
@@ -283,6 +303,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         }
         return;
       }
+      if (kind === "accept" || kind === "decline") {
+        // Microsoft's referrals reach the driver as a referral id only: find their opportunity (the
+        // backend imports them) so they can be accepted or declined from either side.
+        for (const p of pairs) if (p.incoming && !p.accepted && !p.frozen && !p.busy && !p.opportunityId) await resolve(p).catch(() => undefined);
+      }
       const linkedOnly = (list: Pair[]) => list.filter((p) => p.opportunityId !== null && p.referralId !== null);
       let candidates =
         kind === "accept" || kind === "decline"
@@ -307,6 +332,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
           if (side === "crm") await editCrm(pair, field, value);
           else await patchPc(pair, (current) => referralPatchOperations({ [field]: value } as Partial<MappedFields>, current));
           pair.lastWrite.set(field, value);
+          pair.journal.push({ at: new Date().toISOString(), side, field, value });
           appliedChanges++;
           return;
         }
@@ -333,6 +359,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
           ]);
         }
         pair.lastWrite.set("status", target);
+        pair.journal.push({ at: new Date().toISOString(), side, field: "status", value: target });
         appliedChanges++;
         if (kind === "accept") pair.accepted = true;
         else pair.frozen = "closed";
@@ -377,15 +404,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       figures = await check();
     }
     const converged = figures.pairsConverged === figures.pairsChecked && figures.lostUpdates === 0 && figures.duplicates === 0;
-    const auditLines = figures.auditLines;
     const storeAuditLines = store.auditLines();
+    const accounting = audit.account(pairs);
+    const dump = join(folder, "pairs.json");
+    writeFileSync(dump, JSON.stringify({ pairs, lost: figures.lost, unexplained: accounting.unexplained }, null, 1));
+    log(`  driver journal and lost updates: ${dump}`);
     return {
       ...figures,
       operations: options.operations,
       operationsByKind: byKind,
       restarts: backend.restarts,
       appliedChanges,
-      auditLinesPerChange: appliedChanges ? auditLines / appliedChanges : 0,
+      crossedChanges: accounting.crossed,
+      auditLinesPerChange: accounting.crossed ? accounting.lines / accounting.crossed : 0,
+      unexplainedAuditLines: accounting.unexplained.length,
       timeToConvergeMs: converged ? Date.now() - faultsOff : null,
       runMs: Date.now() - started,
       deadJobs: store.outstanding().dead,
@@ -411,6 +443,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       let converged = 0;
       const divergent: ChaosFigures["divergent"] = [];
       const lost: ChaosFigures["lost"] = [];
+      const refused: string[] = [];
       let auditLines = 0;
       for (const o of opportunities) auditLines += typeof o[C.audit] === "string" ? (o[C.audit] as string).split("\n").filter((l) => l.trim()).length : 0;
       for (const pair of pairs) {
@@ -431,17 +464,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         for (const [field, expected] of pair.lastWrite) {
           const want = normalize(field, expected);
           if (!sameFieldValue(field, crmSide[field], want as never) || !sameFieldValue(field, partnerCenter[field], want as never)) {
+            // Partner Center's rules (a closed referral accepts no update, status transitions) may
+            // refuse a seller's edit that reached the backend after the referral closed: not lost
+            // when the backend's audit names that very refusal.
+            if (audit.refused(pair, field, want)) {
+              refused.push(`${pair.label}.${field}`);
+              continue;
+            }
             lost.push({ pair: pair.label, field, expected, crm: crmSide[field], partnerCenter: partnerCenter[field] });
           }
         }
       }
-      return { pairs: pairs.length, pairsChecked: checked, pairsConverged: converged, divergent, duplicates, lostUpdates: lost.length, lost, auditLines };
+      return { pairs: pairs.length, pairsChecked: checked, pairsConverged: converged, divergent, duplicates, lostUpdates: lost.length, lost, refusedByRules: refused.length, auditLines };
     }
 
     async function resolveAll() {
       for (const pair of pairs) if (!pair.opportunityId || !pair.referralId) await resolve(pair).catch(() => undefined);
     }
   } finally {
+    audit.close();
     store.close();
     await backend.stop();
     await env.close();
@@ -491,7 +532,8 @@ export function formatChaosFigures(f: ChaosFigures): string[] {
     `  pairs converged     ${f.pairsConverged}/${f.pairsChecked} (${f.pairs - f.pairsChecked} stopped syncing, not compared)`,
     `  duplicates          ${f.duplicates}`,
     `  lost updates        ${f.lostUpdates}`,
-    `  audit lines/change  ${f.auditLinesPerChange.toFixed(2)} (${f.auditLines} lines on the records, ${f.storeAuditLines} in the store's log, ${f.appliedChanges} changes applied by the driver)`,
+    `  refused by rules    ${f.refusedByRules} (last writes Partner Center's rules refused, e.g. an edit of a referral closed meanwhile; each with its audit line)`,
+    `  audit lines/change  ${f.auditLinesPerChange.toFixed(2)} (field-change lines in the store's audit per driver write that crossed sides: ${f.crossedChanges} of ${f.appliedChanges} writes crossed, the rest were overwritten before the backend saw them; ${f.unexplainedAuditLines} lines name no driver write; ${f.storeAuditLines} store lines in all, ${f.auditLines} on the records)`,
     `  time to converge    ${f.timeToConvergeMs === null ? "did not converge" : `${(f.timeToConvergeMs / 1000).toFixed(1)} s after the faults stopped`}`,
     `  dead-lettered jobs  ${f.deadJobs}`,
     `  run time            ${(f.runMs / 1000).toFixed(1)} s`,
@@ -499,4 +541,82 @@ export function formatChaosFigures(f: ChaosFigures): string[] {
     ...f.lost.slice(0, 10).map((l) => `  ✘ lost ${l.pair}.${l.field}: wrote ${JSON.stringify(l.expected)}, CRM ${JSON.stringify(l.crm)}, PC ${JSON.stringify(l.partnerCenter)}`),
     ok ? "  ✔ converged" : "  ✘ NOT converged",
   ];
+}
+
+type AuditRow = { action: string; detail: string };
+const FIELD_CHANGE_ACTIONS = new Set(["updated", "conflict", "refused"]);
+
+/** The backend's store audit, read from its SQLite file (read-only, WAL). */
+class StoreAudit {
+  private db: Database.Database | null = null;
+  constructor(private readonly path: string) {}
+
+  private open(): Database.Database {
+    this.db ??= new Database(this.path, { readonly: true, fileMustExist: true });
+    this.db.pragma("busy_timeout = 5000");
+    return this.db;
+  }
+
+  private linesOf(pair: Pair): AuditRow[] {
+    const link = this.open()
+      .prepare("SELECT link_key FROM links WHERE opportunity_id = ? OR referral_id = ? LIMIT 1")
+      .get(pair.opportunityId ?? "", pair.referralId ?? "") as { link_key: string } | undefined;
+    if (!link) return [];
+    return this.open().prepare("SELECT action, detail FROM audit_log WHERE link_key = ? ORDER BY id").all(link.link_key) as AuditRow[];
+  }
+
+  /** Whether the audit names a refusal of `value` for `field` ("notes A → B: the referral is Closed…"). */
+  refused(pair: Pair, field: MappedFieldName, value: unknown): boolean {
+    return this.linesOf(pair).some((row) => row.action === "refused" && namesField(row.detail, field) && row.detail.includes(`→ ${show(field, value)}: `));
+  }
+
+  /** Field-change lines matched to the driver writes whose value they name as the new one. */
+  account(pairs: readonly Pair[]): { lines: number; crossed: number; unexplained: string[] } {
+    let lines = 0;
+    let crossed = 0;
+    const unexplained: string[] = [];
+    for (const pair of pairs) {
+      const rows = this.linesOf(pair).filter((row) => FIELD_CHANGE_ACTIONS.has(row.action));
+      lines += rows.length;
+      const linesPerWrite = new Map<string, number>();
+      for (const row of rows) {
+        const field = EDITED.find((f) => namesField(row.detail, f));
+        const key = field ? `${field}=${newValueOf(row, field)}` : null;
+        const written = key !== null && pair.journal.some((w) => `${w.field}=${show(w.field, w.value)}` === key);
+        if (!written) unexplained.push(`${pair.label}: ${row.action} ${row.detail}`);
+        else linesPerWrite.set(key, (linesPerWrite.get(key) ?? 0) + 1);
+      }
+      for (const [key, n] of linesPerWrite) {
+        // A value the driver wrote twice can cross twice; more lines than writes are extra lines.
+        const writes = pair.journal.filter((w) => `${w.field}=${show(w.field, w.value)}` === key).length;
+        crossed += Math.min(n, writes);
+      }
+    }
+    return { lines, crossed, unexplained };
+  }
+
+  close(): void {
+    this.db?.close();
+    this.db = null;
+  }
+}
+
+const EDITED: MappedFieldName[] = [...EDITABLE, "status"];
+const show = (field: MappedFieldName, value: unknown) => formatFieldValue(field, normalize(field, value) as never);
+function namesField(detail: string, field: MappedFieldName): boolean {
+  const label = FIELD_LABELS[field];
+  if (!detail.startsWith(`${label} `)) return false;
+  // "status reason …" is not "status …".
+  return !MAPPED_FIELD_NAMES.some((other) => other !== field && FIELD_LABELS[other].length > label.length && detail.startsWith(`${FIELD_LABELS[other]} `));
+}
+/** The value a field-change line names as the new one (the kept one, for a conflict). */
+function newValueOf(row: AuditRow, field: MappedFieldName): string {
+  if (row.action === "conflict") {
+    const kept = / kept (?:CRM|Partner Center) (.*) \([^()]*\)$/.exec(row.detail);
+    return kept?.[1] ?? "";
+  }
+  const rest = row.detail.slice(FIELD_LABELS[field].length + 1);
+  const arrow = row.action === "refused" ? rest.indexOf(" → ") : rest.lastIndexOf(" → ");
+  const after = arrow >= 0 ? rest.slice(arrow + 3) : "";
+  return row.action === "refused" ? after.slice(0, after.indexOf(": ")) : after;
 }
