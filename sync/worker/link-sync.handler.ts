@@ -396,6 +396,14 @@ export class LinkSyncHandler implements JobHandler {
       pcOperations.push({ op: "add", path: "/externalReferenceId", value: opportunity.id });
     }
     if (pcOperations.length > 0) current = await this.patchReferral(referral, pcOperations);
+    const pushed = Object.keys(merge.partnerCenterPatch).length > 0;
+    const pushedAudit = merge.audit.filter((e) => e.direction === AUDIT_DIRECTIONS.toPartnerCenter && e.action !== "refused");
+    if (base && pushed) {
+      // What went to Partner Center is now on both sides: it joins the base at once, so that if the
+      // opportunity's write below fails (a 412 because the seller saved again, a crash), the retry
+      // does not take our own write for a Partner Center edit and revert the seller's newer value.
+      base = await store.commitSync(key, { base: { ...base.fields, ...merge.partnerCenterPatch }, audit: pushedAudit, expectedVersion: base.version });
+    }
 
     const update = opportunityUpdateFromMerge(merge.crmPatch, merge.base, opportunity.record, ctx);
     const body: Record<string, unknown> = { ...update.body, ...this.linkColumns(current, opportunity, microsoftCrmId) };
@@ -410,7 +418,8 @@ export class LinkSyncHandler implements JobHandler {
       await crm.closeOpportunity(opportunity.id, update.close.outcome, update.close.statusCode, merge.base.statusReason);
     }
     if (crmWrite || pcOperations.length > 0 || !base) {
-      await store.commitSync(key, { base: merge.base, audit: merge.audit, expectedVersion: base?.version ?? null });
+      const remaining = base && pushed ? merge.audit.filter((e) => !pushedAudit.includes(e)) : merge.audit;
+      await store.commitSync(key, { base: merge.base, audit: remaining, expectedVersion: base?.version ?? null });
     }
     return crmWrite || pcOperations.length > 0 || update.close ? "synced" : "unchanged";
   }

@@ -84,6 +84,32 @@ describe("races around the first share and a close", () => {
     expect((await readOpportunity(env, opportunityId))[C.referralIdentifier]).toBe(referral!.id);
   });
 
+  it("a seller's save between our Partner Center write and our opportunity write is pushed, not reverted by our own write", async () => {
+    const { opportunityId } = await createSharableOpportunity(env);
+    const synced = await waitForSynced(env, opportunityId);
+    const referralId = synced[C.referralIdentifier] as string;
+    await env.service!.pool.stop();
+    await updateOpportunity(env, opportunityId, { [S.estimatedValue]: 20000 });
+    // The job pushes 20000 to Partner Center; before it writes the opportunity (✔ Synced), the seller saves 30000.
+    let saveFirst = true;
+    const handler = handlerWith({
+      crm: (crm) => {
+        const wrapped = Object.create(crm) as CrmGateway;
+        wrapped.updateOpportunity = async (id, etag, body) => {
+          if (saveFirst) {
+            saveFirst = false;
+            await updateOpportunity(env, opportunityId, { [S.estimatedValue]: 30000 });
+          }
+          return crm.updateOpportunity(id, etag, body);
+        };
+        return wrapped;
+      },
+    });
+    await handler.run(jobFor(opportunityId));
+    expect((await getReferral(env, referralId)).details?.dealValue).toBe(30000);
+    expect((await readOpportunity(env, opportunityId))[S.estimatedValue]).toBe(30000);
+  });
+
   it("a referral closed in Partner Center between our read and our patch is a race (re-read, merge), not a dead job", async () => {
     const { opportunityId } = await createSharableOpportunity(env);
     const synced = await waitForSynced(env, opportunityId);
