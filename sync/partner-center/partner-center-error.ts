@@ -3,6 +3,7 @@
  * codes, reference §1.10, plus our own `networkError`, `invalidResponse`, `invalidRequest`) and on
  * `retryable`; `retryAfterMs` carries the server's Retry-After so a queue can wait exactly that long.
  */
+import { z } from "zod";
 import { PartnerCenterErrorBodySchema } from "./referral-types";
 
 export interface PartnerCenterErrorDetails {
@@ -92,5 +93,17 @@ export async function errorFromResponse(response: Response, context: { method: s
     target,
     method: context.method,
     url: context.url,
+  });
+}
+
+/** Validates a response body against its documented shape; a mismatch is a typed, non-retryable error. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw new PartnerCenterError(`Partner Center returned ${what} that does not match the documented shape: ${z.prettifyError(parsed.error)}`, {
+    status: 200,
+    code: "invalidResponse",
+    retryable: false,
+    cause: parsed.error,
   });
 }

@@ -6,8 +6,7 @@
  * update (reference §6 "Always send If-Match"). PUT is offered for completeness; it replaces the whole
  * referral and so needs every field, including ones this code does not model (the schemas keep them).
  */
-import { z } from "zod";
-import { PartnerCenterError } from "./partner-center-error";
+import { PartnerCenterError, parseOrThrow } from "./partner-center-error";
 import { PartnerCenterHttp, type PartnerCenterHttpOptions } from "./partner-center-http";
 import {
   ReferralPageSchema,
@@ -30,17 +29,6 @@ export interface ReferralQuery {
   orderBy?: string;
   /** Page size. */
   top?: number;
-}
-
-function parseOrThrow<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  throw new PartnerCenterError(`Partner Center returned ${what} that does not match the documented shape: ${z.prettifyError(parsed.error)}`, {
-    status: 200,
-    code: "invalidResponse",
-    retryable: false,
-    cause: parsed.error,
-  });
 }
 
 function quote(value: string): string {

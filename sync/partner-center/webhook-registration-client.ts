@@ -3,7 +3,7 @@
  * (https://api.partnercenter.microsoft.com), with its own token audience, hence a separate client.
  */
 import { z } from "zod";
-import { PartnerCenterError } from "./partner-center-error";
+import { PartnerCenterError, parseOrThrow } from "./partner-center-error";
 import { PartnerCenterHttp, type PartnerCenterHttpOptions } from "./partner-center-http";
 
 export const REFERRAL_WEBHOOK_EVENTS = ["referral-created", "referral-updated", "related-referral-created", "related-referral-updated"] as const;
@@ -37,17 +37,6 @@ export const ValidationEventStatusSchema = z.looseObject({
   ),
 });
 
-function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  throw new PartnerCenterError(`Partner Center returned ${what} that does not match the documented shape: ${z.prettifyError(parsed.error)}`, {
-    status: 200,
-    code: "invalidResponse",
-    retryable: false,
-    cause: parsed.error,
-  });
-}
-
 export class WebhookRegistrationClient {
   private readonly http: PartnerCenterHttp;
   constructor(options: PartnerCenterHttpOptions) {
@@ -56,14 +45,14 @@ export class WebhookRegistrationClient {
 
   async supportedEvents(): Promise<string[]> {
     const result = await this.http.request({ method: "GET", url: "/webhooks/v1/registration/events" });
-    return parse(z.array(z.string()), result.body, "the event list");
+    return parseOrThrow(z.array(z.string()), result.body, "the event list");
   }
 
   /** The current registration, or undefined when none exists. */
   async get(): Promise<WebhookRegistration | undefined> {
     try {
       const result = await this.http.request({ method: "GET", url: "/webhooks/v1/registration" });
-      return parse(WebhookRegistrationSchema, result.body, "the registration");
+      return parseOrThrow(WebhookRegistrationSchema, result.body, "the registration");
     } catch (error) {
       if (error instanceof PartnerCenterError && error.status === 404) return undefined;
       throw error;
@@ -72,12 +61,12 @@ export class WebhookRegistrationClient {
 
   async register(request: WebhookRegistrationRequest): Promise<WebhookRegistration> {
     const result = await this.http.request({ method: "POST", url: "/webhooks/v1/registration", body: request });
-    return parse(WebhookRegistrationSchema, result.body, "the registration");
+    return parseOrThrow(WebhookRegistrationSchema, result.body, "the registration");
   }
 
   async update(request: WebhookRegistrationRequest): Promise<WebhookRegistration> {
     const result = await this.http.request({ method: "PUT", url: "/webhooks/v1/registration", body: request });
-    return parse(WebhookRegistrationSchema, result.body, "the registration");
+    return parseOrThrow(WebhookRegistrationSchema, result.body, "the registration");
   }
 
   /** Register, or overwrite an existing registration (the connector's "Overwrite = Yes"). */
@@ -88,11 +77,11 @@ export class WebhookRegistrationClient {
   /** Asks Partner Center to send a test-created event (limited to 2 per minute). */
   async sendTestEvent(): Promise<string> {
     const result = await this.http.request({ method: "POST", url: "/webhooks/v1/registration/validationEvents" });
-    return parse(z.looseObject({ correlationId: z.string() }), result.body, "the test event").correlationId;
+    return parseOrThrow(z.looseObject({ correlationId: z.string() }), result.body, "the test event").correlationId;
   }
 
   async testEventStatus(correlationId: string) {
     const result = await this.http.request({ method: "GET", url: `/webhooks/v1/registration/validationEvents/${encodeURIComponent(correlationId)}` });
-    return parse(ValidationEventStatusSchema, result.body, "the test event status");
+    return parseOrThrow(ValidationEventStatusSchema, result.body, "the test event status");
   }
 }
