@@ -154,6 +154,8 @@ export async function runBackfill(deps: BackfillDependencies): Promise<BackfillS
     // Awaited at the top of the next round; until then a failed listing must not count as unhandled.
     ahead.catch(() => undefined);
     summary.total += page.referrals.length;
+    // Show the new total as soon as a page is listed, so the admin sees progress start at 0/N.
+    deps.onProgress?.(summary, done);
     for (const referral of page.referrals) {
       if (referral.organizationId === MICROSOFT_ORGANIZATION_ID) {
         // Running it would sync our side of the engagement a second time, concurrently with our own referral.
