@@ -45,9 +45,12 @@ export interface SandboxEnvironment {
 
 export const SANDBOX_TOKEN = "sandbox-token";
 
-/** The backend's configuration for the two sandboxes: the same variables an admin sets for a real org. */
-export function sandboxConfig(dataverse: DataverseSandbox, partnerCenter: PartnerCenterSandbox, options: SandboxEnvironmentOptions & { port?: number }): Config {
-  return parseConfig({
+/**
+ * The backend's environment for the two sandboxes: the same variables an admin sets for a real org.
+ * Child processes (`cosell …` in tests and benchmarks) get it as their environment.
+ */
+export function sandboxEnv(dataverse: DataverseSandbox, partnerCenter: PartnerCenterSandbox, options: SandboxEnvironmentOptions & { port?: number }): Record<string, string> {
+  return {
     DATAVERSE_URL: dataverse.url,
     DATAVERSE_STATIC_TOKEN: SANDBOX_TOKEN,
     PARTNER_CENTER_API_URL: partnerCenter.url,
@@ -63,7 +66,12 @@ export function sandboxConfig(dataverse: DataverseSandbox, partnerCenter: Partne
     MAX_ATTEMPTS: String(options.maxAttempts ?? 8),
     RECONCILE_INTERVAL_SECONDS: String(options.reconcileIntervalSeconds ?? 300),
     LOG_LEVEL: "silent",
-  });
+  };
+}
+
+/** The backend's configuration for the two sandboxes, parsed as the service parses its own. */
+export function sandboxConfig(dataverse: DataverseSandbox, partnerCenter: PartnerCenterSandbox, options: SandboxEnvironmentOptions & { port?: number }): Config {
+  return parseConfig(sandboxEnv(dataverse, partnerCenter, options));
 }
 
 export async function importOurSolution(dataverse: DataverseSandbox, zipPath?: string, onProgress?: (message: string) => void): Promise<void> {

@@ -9,19 +9,18 @@
  * One browser for the file; every non-loopback request is aborted.
  */
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
-import { openOfflinePage } from "../support/offline-browser";
+import { formPageReady, openFormPage, openOfflinePage } from "../support/offline-browser";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpportunityColumns as C, OpportunityStandardColumns as S, SyncStatus, Tables } from "../../entities";
 import { startDataverseSandbox, type DataverseSandbox } from "../../sandbox/dataverse/dataverse-sandbox";
-import { SANDBOX_TOKEN } from "../../sandbox/environment/sandbox-environment";
+import { SANDBOX_TOKEN, sandboxEnv } from "../../sandbox/environment/sandbox-environment";
 import { defaultSolutionZip, startFormPage, type FormPage } from "../../sandbox/form-page/form-page-server";
 import { startPartnerCenterSandbox, type PartnerCenterSandbox } from "../../sandbox/partner-center/partner-center-sandbox";
 import { parseConfig } from "../../sync/service/config";
@@ -94,15 +93,8 @@ function cosell(...args: string[]): Promise<CliRun> {
   });
 }
 
-async function pageReady(): Promise<void> {
-  await page.waitForFunction(() => document.body.dataset["ready"] === "true");
-}
-
-async function open(hash: string): Promise<void> {
-  await page.goto("about:blank");
-  await page.goto(`${formPage.url}${hash}`);
-  await pageReady();
-}
+const pageReady = () => formPageReady(page);
+const open = (hash: string) => openFormPage(page, formPage.url, hash);
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -147,20 +139,8 @@ describe("admin: install, connect and backfill", () => {
 
   it("starts the service and registers the webhooks of both sides with `cosell register-webhooks`", async () => {
     adminEnv = {
-      DATAVERSE_URL: dataverse.url,
-      DATAVERSE_STATIC_TOKEN: SANDBOX_TOKEN,
-      PARTNER_CENTER_API_URL: partnerCenter.url,
-      PARTNER_CENTER_WEBHOOKS_API_URL: partnerCenter.url,
-      PARTNER_CENTER_STATIC_TOKEN: SANDBOX_TOKEN,
-      PARTNER_CENTER_SANDBOX_CERT_URL: partnerCenter.certificateUrl,
-      PARTNER_CENTER_REFERRAL_LINK_BASE: `${partnerCenter.url}/v1.0/engagements/referrals`,
+      ...sandboxEnv(dataverse, partnerCenter, { storePath: join(workDir, "cosell.sqlite"), workers: 2 }),
       PARTNER_CENTER_TOKEN_FILE: join(workDir, "partner-center-token.json"),
-      DATAVERSE_WEBHOOK_KEY: randomBytes(24).toString("hex"),
-      HOST: "127.0.0.1",
-      PORT: "0",
-      STORE_PATH: join(workDir, "cosell.sqlite"),
-      WORKERS: "2",
-      LOG_LEVEL: "silent",
     };
     service = createSyncService(parseConfig(adminEnv), pino({ level: "silent" }), { workers: 2, metrics: new SyncMetrics({ collectDefaults: false }) });
     const backendUrl = await service.app.listen({ host: "127.0.0.1", port: 0 });

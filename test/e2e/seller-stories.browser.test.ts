@@ -15,7 +15,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { openOfflinePage } from "../support/offline-browser";
+import { formPageReady, openFormPage, openOfflinePage } from "../support/offline-browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AccountColumns,
@@ -51,16 +51,8 @@ const SYNC_NOW = "pcc.opportunity.Form.SyncNow.Button";
 const ACCEPT = "pcc.opportunity.Form.AcceptReferral.Button";
 const DECLINE = "pcc.opportunity.Form.DeclineReferral.Button";
 
-async function pageReady(): Promise<void> {
-  await page.waitForFunction(() => document.body.dataset["ready"] === "true");
-}
-
-/** A fresh page load of one address (a hash change alone would not reload the record). */
-async function open(hash: string): Promise<void> {
-  await page.goto("about:blank");
-  await page.goto(`${formPage.url}${hash}`);
-  await pageReady();
-}
+const pageReady = () => formPageReady(page);
+const open = (hash: string) => openFormPage(page, formPage.url, hash);
 
 async function openOpportunity(id: string): Promise<void> {
   await open(`#/opportunity/${id}`);

@@ -31,3 +31,15 @@ export async function openOfflinePage(options: { height: number; screenshotDir?:
   if (options.screenshotDir) await mkdir(options.screenshotDir, { recursive: true });
   return { browser, page, pageErrors };
 }
+
+/** Waits until the sandbox form page says it has rendered the record or list it was opened on. */
+export async function formPageReady(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.body.dataset["ready"] === "true");
+}
+
+/** A fresh load of one form-page address (a hash change alone would not reload the record). */
+export async function openFormPage(page: Page, baseUrl: string, hash: string): Promise<void> {
+  await page.goto("about:blank");
+  await page.goto(`${baseUrl}${hash}`);
+  await formPageReady(page);
+}
