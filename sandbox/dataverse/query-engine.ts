@@ -5,7 +5,7 @@
  */
 import type { StoredRecord } from "./entity-store";
 import { badQuery, unknownQueryProperty } from "./odata-error";
-import type { FilterExpression, Operand } from "./odata-filter";
+import { filterProperties, type FilterExpression, type Literal, type Operand } from "./odata-filter";
 import type { Preferences, QueryOptions } from "./query-options";
 import { propertyValue, resolveProperty, serializeRecord } from "./record-serializer";
 import type { SandboxContext } from "./sandbox-context";
@@ -26,15 +26,19 @@ function normalize(value: unknown, attribute: AttributeMeta | undefined): Compar
   return String(value);
 }
 
+/** A literal as compared with `other`: one compared with a date column is read as that column's kind of date. */
+function literalValue(table: TableMeta, literal: Literal, other: Operand): Comparable {
+  const attribute = other.kind === "property" ? resolveProperty(table, other.name) : undefined;
+  if (literal.type === "datetime" && attribute?.type === "DateTime") return normalize(literal.value, attribute);
+  return normalize(literal.value, undefined);
+}
+
 function operandValue(table: TableMeta, record: StoredRecord, operand: Operand, other: Operand): Comparable {
   if (operand.kind === "property") {
     const attribute = resolveProperty(table, operand.name);
     return normalize(propertyValue(record, attribute), attribute);
   }
-  // A literal compared with a date column is read as that column's kind of date.
-  const attribute = other.kind === "property" ? resolveProperty(table, other.name) : undefined;
-  if (operand.type === "datetime" && attribute?.type === "DateTime") return normalize(operand.value, attribute);
-  return normalize(operand.value, undefined);
+  return literalValue(table, operand, other);
 }
 
 function compare(operator: string, left: Comparable, right: Comparable): boolean {
@@ -93,13 +97,75 @@ function sortRows(table: TableMeta, rows: StoredRecord[], options: QueryOptions)
   });
 }
 
-/** Checks every name in $select / $expand before any row is read, so an empty table still answers 400. */
+/**
+ * Checks every name in $select / $filter / $expand before any row is read, so an empty table (or a
+ * filter whose unknown name sits in a branch no row reaches) still answers 400, as Dataverse does.
+ */
 export function validateProjection(table: TableMeta, options: QueryOptions): void {
   for (const name of options.select ?? []) resolveProperty(table, name);
+  for (const name of options.filter ? filterProperties(options.filter) : []) resolveProperty(table, name);
   const navigation = navigationProperties(table);
   for (const expand of options.expand) {
     if (!navigation.has(expand.navigationProperty)) throw unknownQueryProperty(expand.navigationProperty, table.logicalName);
   }
+}
+
+/** The column and comparable value of `column eq literal` (either way round), else undefined. */
+function equalityOn(table: TableMeta, expression: FilterExpression): { attribute: AttributeMeta; key: Comparable } | undefined {
+  if (expression.kind !== "compare" || expression.operator !== "eq") return undefined;
+  const { left, right } = expression;
+  if (left.kind === "property" && right.kind === "literal") return { attribute: resolveProperty(table, left.name), key: literalValue(table, right, left) };
+  if (right.kind === "property" && left.kind === "literal") return { attribute: resolveProperty(table, right.name), key: literalValue(table, left, right) };
+  return undefined;
+}
+
+/** The branches of a chain of `or`s (`a or b or c` parses as `(a or b) or c`). */
+function orBranches(expression: FilterExpression): FilterExpression[] {
+  return expression.kind === "or" ? [...orBranches(expression.left), ...orBranches(expression.right)] : [expression];
+}
+
+function byColumnKey(context: SandboxContext, table: TableMeta, attribute: AttributeMeta, keys: Comparable[]): StoredRecord[] {
+  const keyOf = (record: StoredRecord) => normalize(propertyValue(record, attribute), attribute);
+  return context.store.rowsWhere(table.logicalName, attribute.logicalName, attribute, keyOf, keys);
+}
+
+/**
+ * Rows an equality filter can only be among, read from column indexes, in insertion order; undefined
+ * when the filter needs a scan (a `not`, a range, a string function, or an `or` with such a branch).
+ * `and` takes its narrower side. The caller still runs the whole filter over these rows, so the
+ * answer (rows, order, pages, etags) is the scan's: the index only skips rows that cannot match.
+ */
+function indexedRows(context: SandboxContext, table: TableMeta, expression: FilterExpression): StoredRecord[] | undefined {
+  if (expression.kind === "and") {
+    const left = indexedRows(context, table, expression.left);
+    const right = indexedRows(context, table, expression.right);
+    if (!left || !right) return left ?? right;
+    return left.length <= right.length ? left : right;
+  }
+  const branches = orBranches(expression);
+  const keysByColumn = new Map<AttributeMeta, Comparable[]>();
+  const nested: StoredRecord[][] = [];
+  for (const branch of branches) {
+    const equality = equalityOn(table, branch);
+    if (equality) {
+      const keys = keysByColumn.get(equality.attribute) ?? [];
+      keys.push(equality.key);
+      keysByColumn.set(equality.attribute, keys);
+      continue;
+    }
+    // An `and` inside an `or` may still be narrowed by one of its sides.
+    const rows = branch.kind === "and" ? indexedRows(context, table, branch) : undefined;
+    if (!rows) return undefined;
+    nested.push(rows);
+  }
+  const found = [...keysByColumn].map(([attribute, keys]) => byColumnKey(context, table, attribute, keys));
+  if (found.length + nested.length === 1) return found[0] ?? nested[0];
+  const union = new Map([...found, ...nested].flat().map((row) => [row.id, row]));
+  return [...union.values()].sort((a, b) => a.sequence - b.sequence);
+}
+
+function candidateRows(context: SandboxContext, table: TableMeta, filter: FilterExpression): StoredRecord[] {
+  return indexedRows(context, table, filter) ?? context.store.list(table.logicalName);
 }
 
 const SKIP_TOKEN = /pagenumber="(\d+)"/;
@@ -122,7 +188,7 @@ export function runQuery(
   requestUrl: string,
 ): QueryResult {
   validateProjection(table, options);
-  let rows = context.store.list(table.logicalName);
+  let rows = options.filter ? candidateRows(context, table, options.filter) : context.store.list(table.logicalName);
   if (options.filter) {
     const filter = options.filter;
     rows = rows.filter((row) => matches(table, row, filter));

@@ -78,7 +78,6 @@ export class RecordOperations {
     for (const [name, value] of Object.entries(platform)) if (table.attributes.has(name)) row[name] = value;
     this.derive(table, row);
     const record = this.context.store.put(table.logicalName, id, row);
-    record.values["versionnumber"] = record.version;
     this.emit({ message: "Create", table, record, requestedColumns: Object.keys(values), target: { ...record.values } });
     return record;
   }
@@ -91,7 +90,6 @@ export class RecordOperations {
     for (const [name, value] of Object.entries(platform)) if (table.attributes.has(name)) row[name] = value;
     this.derive(table, row);
     const record = this.context.store.put(table.logicalName, current.id, row);
-    record.values["versionnumber"] = record.version;
     const target: Record<string, unknown> = { ...values, [table.primaryId]: current.id };
     for (const name of Object.keys(platform)) if (table.attributes.has(name)) target[name] = record.values[name];
     this.emit({ message: "Update", table, record, requestedColumns: Object.keys(values), target, previous: current });
