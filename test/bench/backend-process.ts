@@ -40,10 +40,15 @@ export function configEnv(config: Config, overrides: Record<string, string | num
   return env;
 }
 
-/** `node --import tsx sync/cli/cosell.ts <args>`: one process (its pid is the one whose RSS we read). */
+/**
+ * `node --import tsx sync/cli/cosell.ts <args>`: one process (its pid is the one whose RSS we read).
+ * COSELL_NODE_FLAGS in our own environment reaches the child (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+ * to profile it); nothing else of ours does, so a figure never depends on the shell it ran from.
+ */
 export function spawnCosell(args: string[], env: Record<string, string>, logFile: string): ChildProcess {
   const log = createWriteStream(logFile, { flags: "a" });
-  const child = spawn(process.execPath, ["--import", "tsx", COSELL_CLI, ...args], {
+  const flags = process.env.COSELL_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...flags, "--import", "tsx", COSELL_CLI, ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env },
     stdio: ["ignore", "pipe", "pipe"],
