@@ -7,6 +7,7 @@ export * from "./opportunity-referral.mapping";
 export * from "./account-customer.mapping";
 export * from "./contact-team.mapping";
 export * from "./account-matcher";
+export * from "./field-clock";
 export * from "./three-way-merge";
 export * from "./referral-preflight";
 export * from "./audit-trail";

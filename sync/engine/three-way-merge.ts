@@ -13,6 +13,7 @@
  */
 import { AUDIT_DIRECTIONS, type AuditEntry } from "./audit-trail";
 import type { ConflictPolicy, ConflictPolicySetting } from "./field-mapping.config";
+import { laterFieldChange, type LinkFieldClocks } from "./field-clock";
 import {
   EMPTY_MAPPED_FIELDS,
   FIELD_LABELS,
@@ -31,12 +32,20 @@ export interface MergeInput {
   readonly base: MappedFields | null;
   readonly crm: MappedFields;
   readonly partnerCenter: MappedFields;
-  /** opportunity modifiedon and referral updatedDateTime, for the latest-wins policy. */
+  /** opportunity modifiedon and referral updatedDateTime: for the latest-wins policy when the field clocks cannot tell. */
   readonly crmModifiedAt: string | null;
   readonly partnerCenterModifiedAt: string | null;
+  /** When each field got its value on each side, as far as our reads can tell (see field-clock.ts). */
+  readonly clocks?: LinkFieldClocks;
   /** Timestamp of the audit entries. */
   readonly at: string;
   readonly policy?: ConflictPolicySetting;
+  /**
+   * Whether the referral names a customer contact (customerProfile.team). Partner Center refuses a
+   * request for Microsoft's help on a referral without one (a 400 that no retry can fix), so the
+   * merge refuses it first, with an audit line, instead of sending it. Absent: not checked.
+   */
+  readonly partnerCenterHasCustomerContact?: boolean;
 }
 
 export interface MergeConflict {
@@ -65,9 +74,11 @@ export interface MergeResult {
 
 const DEFAULT_POLICY: ConflictPolicySetting = { default: "latest-wins", fields: {} };
 
-function conflictWinner(policy: ConflictPolicy, input: MergeInput): Side {
+function conflictWinner(policy: ConflictPolicy, input: MergeInput, field: MappedFieldName): Side {
   if (policy === "crm-wins") return "crm";
   if (policy === "partner-center-wins") return "partnerCenter";
+  const byFieldClock = laterFieldChange(field, input.clocks, input.crm, input.partnerCenter);
+  if (byFieldClock) return byFieldClock;
   const crm = input.crmModifiedAt ? Date.parse(input.crmModifiedAt) : Number.NaN;
   const pc = input.partnerCenterModifiedAt ? Date.parse(input.partnerCenterModifiedAt) : Number.NaN;
   // On a tie or a missing time Partner Center wins: it is the side whose rules (transitions,
@@ -79,7 +90,7 @@ function conflictWinner(policy: ConflictPolicy, input: MergeInput): Side {
 const sideName = (side: Side) => (side === "crm" ? "CRM" : "Partner Center");
 
 /** Why Partner Center would reject writing `value` to `field`, or null when it is fine. */
-function partnerCenterRefusal<K extends MappedFieldName>(field: K, value: MappedFields[K], pc: MappedFields): string | null {
+function partnerCenterRefusal<K extends MappedFieldName>(field: K, value: MappedFields[K], pc: MappedFields, input: MergeInput): string | null {
   if (isTerminalStatus(pc.status)) {
     return `the referral is ${formatFieldValue("status", pc.status)} in Partner Center, a closed referral accepts no changes`;
   }
@@ -89,6 +100,9 @@ function partnerCenterRefusal<K extends MappedFieldName>(field: K, value: Mapped
   }
   if (field === "shareWithMicrosoftSellers" && pc.shareWithMicrosoftSellers && value === false) {
     return "sharing with Microsoft sellers cannot be withdrawn once given";
+  }
+  if (field === "helpCode" && value !== null && input.partnerCenterHasCustomerContact === false) {
+    return "Partner Center asks Microsoft for help only on a referral with a customer contact; add one to the referral's customer in Partner Center, then choose the help again";
   }
   return null;
 }
@@ -121,7 +135,7 @@ export function mergeLink(input: MergeInput): MergeResult {
     else if (pcChanged && !crmChanged) winner = "partnerCenter";
     else {
       const fieldPolicy = policy.fields[field] ?? policy.default;
-      winner = conflictWinner(fieldPolicy, input);
+      winner = conflictWinner(fieldPolicy, input, field);
       let why = describePolicy(fieldPolicy, winner);
       // Consent only ever moves to Yes, whichever side is newer.
       if (field === "shareWithMicrosoftSellers") {
@@ -141,7 +155,7 @@ export function mergeLink(input: MergeInput): MergeResult {
     }
 
     if (winner === "crm") {
-      const refusal = partnerCenterRefusal(field, crm, input.partnerCenter);
+      const refusal = partnerCenterRefusal(field, crm, input.partnerCenter, input);
       if (refusal) {
         refusals.push({ field, reason: refusal });
         audit.push({

@@ -15,6 +15,7 @@
  */
 import Database from "better-sqlite3";
 import type { AuditEntry } from "../engine/audit-trail";
+import type { LinkFieldClocks, SideClock } from "../engine/field-clock";
 import { MappedFieldsSchema, type MappedFields } from "../engine/mapped-fields";
 import { migrate } from "./migration-runner";
 import { LinkConflictError, StaleBaseError, StoreError } from "./store-errors";
@@ -226,6 +227,23 @@ export class SqliteSyncStore implements SyncStore {
       throw new StoreError(`The base snapshot of ${linkKey} is unreadable`, { cause });
     }
     return { fields, version: row.version, savedAt: row.saved_at };
+  }
+
+  async updateFieldClocks(linkKey: string, update: (current: LinkFieldClocks | null) => LinkFieldClocks): Promise<LinkFieldClocks> {
+    return this.tx(() => {
+      const row = this.db.prepare("SELECT clocks_json FROM field_clocks WHERE link_key = ?").get(linkKey) as { clocks_json: string } | undefined;
+      const next = update(row ? readFieldClocks(row.clocks_json) : null);
+      const linked = this.db.prepare("SELECT 1 FROM links WHERE link_key = ?").get(linkKey);
+      if (linked) {
+        this.db
+          .prepare(
+            `INSERT INTO field_clocks (link_key, clocks_json, saved_at) VALUES (?, ?, ?)
+             ON CONFLICT(link_key) DO UPDATE SET clocks_json = excluded.clocks_json, saved_at = excluded.saved_at`,
+          )
+          .run(linkKey, JSON.stringify(next), this.clock());
+      }
+      return next;
+    });
   }
 
   async commitSync(linkKey: string, commit: SyncCommit): Promise<BaseSnapshot> {
@@ -520,4 +538,19 @@ export class SqliteSyncStore implements SyncStore {
 
 export function openSqliteSyncStore(options: SqliteSyncStoreOptions): SyncStore {
   return SqliteSyncStore.open(options);
+}
+
+/**
+ * Field clocks only sharpen conflict decisions: an unreadable row (a newer version's shape, a torn
+ * write) is dropped and the clocks start again from the next read, instead of failing the sync.
+ */
+function readFieldClocks(json: string): LinkFieldClocks | null {
+  try {
+    const parsed = JSON.parse(json) as LinkFieldClocks;
+    const side = (clock: SideClock | null | undefined): SideClock | null =>
+      clock && typeof clock.modifiedAt === "number" && typeof clock.windows === "object" && MappedFieldsSchema.safeParse(clock.fields).success ? clock : null;
+    return { crm: side(parsed.crm), partnerCenter: side(parsed.partnerCenter) };
+  } catch {
+    return null;
+  }
 }

@@ -9,6 +9,7 @@
  * keep the engine's ISO strings.
  */
 import type { AuditEntry } from "../engine/audit-trail";
+import type { LinkFieldClocks } from "../engine/field-clock";
 import type { MappedFields } from "../engine/mapped-fields";
 
 /** One opportunity ⇄ referral pair. The key never changes once chosen (see link-keys.ts). */
@@ -125,6 +126,12 @@ export interface SyncStore {
   /** Stores the new base and its audit entries atomically. Throws StaleBaseError on a version mismatch. */
   commitSync(linkKey: string, commit: SyncCommit): Promise<BaseSnapshot>;
   appendAudit(linkKey: string, entries: readonly AuditEntry[]): Promise<void>;
+  /**
+   * Reads the link's field clocks, applies `update` and stores the result, in one transaction (two
+   * jobs of one pair can read the sides at the same time; neither may overwrite the other's newer
+   * observation). Returns what was stored. No link: nothing stored, `update(null)` returned.
+   */
+  updateFieldClocks(linkKey: string, update: (current: LinkFieldClocks | null) => LinkFieldClocks): Promise<LinkFieldClocks>;
   /** Newest first. */
   listAudit(linkKey: string, limit?: number): Promise<StoredAuditEntry[]>;
 

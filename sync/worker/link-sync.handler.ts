@@ -30,6 +30,7 @@ import {
   matchTeamToContacts,
   mergeLink,
   microsoftInvitationFor,
+  observeSide,
   opportunityCreateFromReferral,
   opportunityToMappedFields,
   opportunityUpdateFromMerge,
@@ -90,6 +91,19 @@ function isWriteRace(error: unknown): boolean {
   );
 }
 
+/** The pair-lock keys of the records a job knows of. */
+function pairLockKeys(opportunityId: string | null | undefined, referralId: string | null | undefined): string[] {
+  return [...(opportunityId ? [`opportunity:${opportunityId}`] : []), ...(referralId ? [`referral:${referralId}`] : [])];
+}
+
+/** The job reached a record of its pair whose lock it does not hold (see LinkSyncHandler.pairLock). */
+class PairGrewError extends Error {
+  constructor(readonly keys: readonly string[]) {
+    super(`the pair also includes ${keys.join(", ")}`);
+    this.name = "PairGrewError";
+  }
+}
+
 class WriteRaceError extends Error {
   readonly retryable = true;
   constructor(cause: unknown) {
@@ -105,6 +119,14 @@ const text = (value: unknown): string | null => (typeof value === "string" && va
 
 export class LinkSyncHandler implements JobHandler {
   private readonly customerLock = new KeyedLock();
+  /**
+   * One pair, one job at a time. The queue runs one job per link key, but a pair is reached under
+   * several keys (the referral's webhook before the link existed, the opportunity's after; Microsoft's
+   * side of the engagement): two jobs merging the same pair at once interleave their reads and writes
+   * so that one commits a base from a read that predates the other's write, and the next merge takes
+   * that write for a fresh edit. Keyed by each record id of the pair (`opportunity:…`, `referral:…`).
+   */
+  private readonly pairLock = new KeyedLock();
 
   constructor(private readonly deps: LinkSyncDependencies) {}
 
@@ -120,9 +142,28 @@ export class LinkSyncHandler implements JobHandler {
    * up for a whole page of referrals in one query; it stands in for the lookup by referral id.
    */
   async run(job: Job, listed?: Referral, listedOpportunity?: CrmRow | null): Promise<JobOutcome> {
+    const link = await this.resolveLink(job);
+    let pair = new Set(pairLockKeys(link?.opportunityId ?? job.opportunityId, link?.referralId ?? job.referralId));
+    for (;;) {
+      try {
+        return await this.whileHolding([...pair], () => this.runRounds(job, pair, listed, listedOpportunity));
+      } catch (error) {
+        // The job found a record of the pair it did not hold: take that one too, and start over.
+        if (!(error instanceof PairGrewError)) throw error;
+        pair = new Set([...pair, ...error.keys]);
+      }
+    }
+  }
+
+  /** Holds the pair lock of every key, taken in sorted order so that two jobs never wait on each other. */
+  private whileHolding<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
+    return [...keys].sort().reduceRight<() => Promise<T>>((inner, key) => () => this.pairLock.run(key, inner), work)();
+  }
+
+  private async runRounds(job: Job, held: ReadonlySet<string>, listed?: Referral, listedOpportunity?: CrmRow | null): Promise<JobOutcome> {
     for (let round = 1; ; round++) {
       try {
-        return await this.syncOnce(job, round === 1 ? listed : undefined, round === 1 ? listedOpportunity : undefined);
+        return await this.syncOnce(job, held, round === 1 ? listed : undefined, round === 1 ? listedOpportunity : undefined);
       } catch (error) {
         if (!isWriteRace(error)) throw error;
         if (round >= MAX_RACE_ROUNDS) throw new WriteRaceError(error);
@@ -162,7 +203,7 @@ export class LinkSyncHandler implements JobHandler {
     }
   }
 
-  private async syncOnce(job: Job, listed?: Referral, listedOpportunity?: CrmRow | null): Promise<JobOutcome> {
+  private async syncOnce(job: Job, held: ReadonlySet<string>, listed?: Referral, listedOpportunity?: CrmRow | null): Promise<JobOutcome> {
     const { crm, referrals } = this.deps;
     const link = await this.resolveLink(job);
     const opportunityId = link?.opportunityId ?? job.opportunityId;
@@ -191,6 +232,8 @@ export class LinkSyncHandler implements JobHandler {
       referral = (await referrals.findByExternalReferenceId(opportunity.id)) ?? null;
     }
 
+    const unheld = pairLockKeys(opportunity?.id, referral?.id).filter((key) => !held.has(key));
+    if (unheld.length > 0) throw new PairGrewError(unheld);
     if (opportunity && referral) return this.syncPair(opportunity, referral, link, microsoftCrmId);
     if (opportunity) return this.shareOpportunity(opportunity);
     if (referral) return this.importReferral(referral);
@@ -270,6 +313,10 @@ export class LinkSyncHandler implements JobHandler {
     const pcFields = referralToMappedFields(created);
     const entry = this.audit(AUDIT_DIRECTIONS.toPartnerCenter, "created", `referral ${created.id} shared with Microsoft`);
     await store.commitSync(key, { base: pcFields, audit: [entry], expectedVersion: null });
+    await store.updateFieldClocks(key, () => ({
+      crm: observeSide(null, fields, text(opportunity.record[S.modifiedOn])),
+      partnerCenter: observeSide(null, pcFields, created.updatedDateTime),
+    }));
     const invitation = microsoftInvitationFor(created);
     if (invitation) await referrals.create(invitation);
 
@@ -308,6 +355,7 @@ export class LinkSyncHandler implements JobHandler {
     // the referral below, a crash), so the retry merges against it and a Partner Center edit made
     // meanwhile flows to the opportunity instead of being taken for a conflict the opportunity wins.
     await store.commitSync(key, { base: referralToMappedFields(referral), audit: [entry], expectedVersion: null });
+    await store.updateFieldClocks(key, () => ({ crm: null, partnerCenter: observeSide(null, referralToMappedFields(referral), referral.updatedDateTime) }));
     if (close) await crm.closeOpportunity(opportunityId, close.outcome, close.statusCode, referral.statusReason ?? null);
     if (!referral.externalReferenceId) {
       // Tell Partner Center which opportunity holds this referral, so a lost link can be rebuilt.
@@ -378,16 +426,38 @@ export class LinkSyncHandler implements JobHandler {
     // Committed at once, like the share's own base: an interruption after the opportunity shows the
     // referral must not let the retry take a later Partner Center edit for what we sent.
     if (recovered) base = await store.commitSync(key, { base: pcFields, audit: extraAudit, expectedVersion: null });
+    // Every read is an observation of when each field got its value on each side (field-clock.ts):
+    // a conflict is then decided by the field's own change, not by the record's last one.
+    const clocks = await store.updateFieldClocks(key, (known) => ({
+      crm: observeSide(known?.crm ?? null, crmSide, text(opportunity.record[S.modifiedOn])),
+      partnerCenter: observeSide(known?.partnerCenter ?? null, pcFields, referral.updatedDateTime),
+    }));
     const merge = mergeLink({
       base: base?.fields ?? null,
+      clocks,
       crm: crmSide,
       partnerCenter: pcFields,
       crmModifiedAt: text(opportunity.record[S.modifiedOn]),
       partnerCenterModifiedAt: referral.updatedDateTime ?? null,
       at: this.now().toISOString(),
       policy: this.deps.policy,
+      partnerCenterHasCustomerContact: (referral.customerProfile?.team?.length ?? 0) > 0,
     });
 
+    this.deps.logger.debug(
+      {
+        linkKey: key,
+        baseVersion: base?.version ?? null,
+        base: base?.fields ?? null,
+        crm: crmSide,
+        partnerCenter: pcFields,
+        crmModifiedAt: text(opportunity.record[S.modifiedOn]),
+        partnerCenterModifiedAt: referral.updatedDateTime ?? null,
+        crmPatch: merge.crmPatch,
+        partnerCenterPatch: merge.partnerCenterPatch,
+      },
+      "merge",
+    );
     let current = referral;
     const pcOperations = referralPatchOperations(merge.partnerCenterPatch, referral);
     if (!referral.externalReferenceId && referral.organizationId !== MICROSOFT_ORGANIZATION_ID && !isTerminalStatus(pcFields.status)) {
@@ -395,7 +465,11 @@ export class LinkSyncHandler implements JobHandler {
       // (a closed referral accepts no update: it stays without, the store keeps the link).
       pcOperations.push({ op: "add", path: "/externalReferenceId", value: opportunity.id });
     }
-    if (pcOperations.length > 0) current = await this.patchReferral(referral, pcOperations);
+    if (pcOperations.length > 0) {
+      current = await this.patchReferral(referral, pcOperations);
+      const written = current;
+      await store.updateFieldClocks(key, (known) => ({ crm: known?.crm ?? null, partnerCenter: observeSide(known?.partnerCenter ?? null, referralToMappedFields(written), written.updatedDateTime) }));
+    }
     const pushed = Object.keys(merge.partnerCenterPatch).length > 0;
     const pushedAudit = merge.audit.filter((e) => e.direction === AUDIT_DIRECTIONS.toPartnerCenter && e.action !== "refused");
     if (base && pushed) {

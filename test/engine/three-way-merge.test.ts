@@ -113,6 +113,18 @@ describe("three-way merge", () => {
     expect(result.audit[0]).toMatchObject({ action: "refused", direction: "CRM → Partner Center" });
   });
 
+  it("refuses Microsoft's help on a referral without a customer contact instead of sending what Partner Center rejects", () => {
+    const noHelp = { ...base, helpCode: null };
+    const result = merge({ helpCode: "ProofOfConceptOrDemo" }, {}, { base: noHelp, partnerCenter: noHelp, partnerCenterHasCustomerContact: false });
+    expect(result.partnerCenterPatch).toEqual({});
+    expect(result.crmPatch).toEqual({ helpCode: null });
+    expect(result.refusals[0]?.reason).toContain("customer contact");
+    expect(result.audit[0]).toMatchObject({ action: "refused", direction: "CRM → Partner Center" });
+    // With a contact on the referral the same change is sent.
+    const sent = merge({ helpCode: "ProofOfConceptOrDemo" }, {}, { base: noHelp, partnerCenter: noHelp, partnerCenterHasCustomerContact: true });
+    expect(sent.partnerCenterPatch).toEqual({ helpCode: "ProofOfConceptOrDemo" });
+  });
+
   it("sends nothing to a closed referral and keeps its outcome over a newer CRM edit", () => {
     const closed = { ...base, status: { status: "Closed", substatus: "Lost" } as const };
     const result = mergeLink({

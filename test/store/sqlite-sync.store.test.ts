@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { EMPTY_MAPPED_FIELDS, type AuditEntry } from "../../sync/engine";
+import { EMPTY_MAPPED_FIELDS, observeSide, type AuditEntry } from "../../sync/engine";
 import {
   LinkConflictError,
   MIGRATIONS,
@@ -62,9 +62,10 @@ describe("schema migrations", () => {
 
   it("leaves no trace of a failed migration", () => {
     const db = new Database(":memory:");
-    const broken = { version: 4, name: "broken", up: (d: Database.Database) => d.exec("CREATE TABLE half (x); SELECT nope FROM missing;") };
-    expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(/Schema migration 4 \(broken\) failed/);
-    expect(appliedMigrations(db).map((m) => m.version)).toEqual([1, 2, 3]);
+    const next = MIGRATIONS.length + 1;
+    const broken = { version: next, name: "broken", up: (d: Database.Database) => d.exec("CREATE TABLE half (x); SELECT nope FROM missing;") };
+    expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(new RegExp(`Schema migration ${next} \\(broken\\) failed`));
+    expect(appliedMigrations(db).map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
     db.close();
   });
@@ -94,6 +95,32 @@ describe("links and base snapshots", () => {
     await store.deleteLink(KEY);
     expect(await store.getBase(KEY)).toBeNull();
     expect(await store.listAudit(KEY)).toHaveLength(2); // the full log outlives "stop syncing"
+    await store.close();
+  });
+});
+
+describe("field clocks", () => {
+  it("keeps each side's field clock across a re-open, stores nothing for an unknown link and drops it with the link", async () => {
+    let store = open();
+    const crm = observeSide(null, { ...EMPTY_MAPPED_FIELDS, dealValue: 1 }, "2026-11-25T10:00:00Z");
+    expect(await store.updateFieldClocks("opportunity:nobody", () => ({ crm, partnerCenter: null }))).toEqual({ crm, partnerCenter: null });
+    await store.saveLink({ key: KEY, opportunityId: "opp" });
+    expect(await store.updateFieldClocks(KEY, (known) => ({ crm, partnerCenter: known?.partnerCenter ?? null }))).toEqual({ crm, partnerCenter: null });
+    await store.close();
+    store = open();
+    const later = observeSide(crm, { ...EMPTY_MAPPED_FIELDS, dealValue: 2 }, "2026-11-25T10:00:05Z");
+    const stored = await store.updateFieldClocks(KEY, (known) => ({ crm: observeSide(known?.crm ?? null, { ...EMPTY_MAPPED_FIELDS, dealValue: 2 }, "2026-11-25T10:00:05Z"), partnerCenter: null }));
+    expect(stored.crm).toEqual(later);
+    expect(stored.crm?.windows.dealValue).toEqual({ after: Date.parse("2026-11-25T10:00:00Z"), by: Date.parse("2026-11-25T10:00:05Z") });
+    await store.updateFieldClocks("opportunity:nobody", (known) => {
+      expect(known).toBeNull();
+      return { crm: null, partnerCenter: null };
+    });
+    await store.deleteLink(KEY);
+    await store.updateFieldClocks(KEY, (known) => {
+      expect(known).toBeNull();
+      return { crm: null, partnerCenter: null };
+    });
     await store.close();
   });
 });

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { EMPTY_MAPPED_FIELDS, laterFieldChange, mergeLink, observeSide, type MappedFields } from "../../sync/engine";
+
+const fields = (over: Partial<MappedFields>): MappedFields => ({ ...EMPTY_MAPPED_FIELDS, name: "Contoso", closingDate: "2027-03-23", ...over });
+const open = { status: "Active", substatus: "Accepted" } as const;
+const lost = { status: "Closed", substatus: "Lost" } as const;
+
+describe("field clocks", () => {
+  it("gives a changed field the window between the two reads and keeps an unchanged one's", () => {
+    const first = observeSide(null, fields({}), "2026-11-25T10:00:00.000Z");
+    const second = observeSide(first, fields({ closingDate: "2027-08-24" }), "2026-11-25T10:00:07.000Z");
+    expect(second?.windows.closingDate).toEqual({ after: Date.parse("2026-11-25T10:00:00.000Z"), by: Date.parse("2026-11-25T10:00:07.000Z") });
+    expect(second?.windows.name).toEqual({ after: null, by: Date.parse("2026-11-25T10:00:00.000Z") });
+    // A read older than the newest one (a listed copy, a slow response) changes nothing.
+    expect(observeSide(second, fields({ closingDate: "2027-01-01" }), "2026-11-25T10:00:03.000Z")).toBe(second);
+    // No modification time: nothing can be learnt from the read.
+    expect(observeSide(second, fields({}), null)).toBe(second);
+  });
+
+  it("keeps a seller's close-date edit over an older Partner Center value even though the referral was closed after it", () => {
+    // Partner Center's close date was set (and read) at :55; the seller edited it at :02; the referral
+    // was closed at :02.327. By record times Partner Center is newer; by the field's own change it is not.
+    const pcBefore = observeSide(null, fields({ status: open }), "2026-11-25T10:00:55.588Z");
+    const pcNow = observeSide(pcBefore, fields({ status: lost, closingDate: "2027-03-23" }), "2026-11-25T10:01:02.327Z");
+    const crmBefore = observeSide(null, fields({ status: open, closingDate: "2027-01-01" }), "2026-11-25T10:00:57Z");
+    const crmNow = observeSide(crmBefore, fields({ status: open, closingDate: "2027-08-24" }), "2026-11-25T10:01:02Z");
+    const clocks = { crm: crmNow, partnerCenter: pcNow };
+    expect(laterFieldChange("closingDate", clocks, crmNow!.fields, pcNow!.fields)).toBe("crm");
+
+    const merge = mergeLink({
+      base: fields({ status: open, closingDate: "2027-01-01" }),
+      crm: crmNow!.fields,
+      partnerCenter: pcNow!.fields,
+      crmModifiedAt: "2026-11-25T10:01:02Z",
+      partnerCenterModifiedAt: "2026-11-25T10:01:02.327Z",
+      clocks,
+      at: "2026-11-25T10:01:03Z",
+    });
+    // The seller's edit wins the conflict, and then meets the closed referral: refused, with the reason.
+    expect(merge.refusals.map((r) => r.field)).toEqual(["closingDate"]);
+    expect(merge.audit.find((a) => a.action === "refused")?.detail).toContain("→ 2027-08-24: ");
+    // Without the clocks the record times decide, and Partner Center's older value wins silently.
+    const byRecord = mergeLink({ ...{ base: fields({ status: open, closingDate: "2027-01-01" }), crm: crmNow!.fields, partnerCenter: pcNow!.fields }, crmModifiedAt: "2026-11-25T10:01:02Z", partnerCenterModifiedAt: "2026-11-25T10:01:02.327Z", at: "x" });
+    expect(byRecord.refusals).toEqual([]);
+    expect(byRecord.crmPatch.closingDate).toBe("2027-03-23");
+  });
+
+  it("treats Dataverse's whole-second times as a second long and leaves a true tie undecided", () => {
+    const crm = observeSide(observeSide(null, fields({}), "2026-11-25T10:00:00Z"), fields({ name: "A" }), "2026-11-25T10:00:05Z");
+    // Partner Center's change is known to follow :04.5 but Dataverse's :05 means anywhere in [:05, :06).
+    const pc = observeSide(observeSide(null, fields({}), "2026-11-25T10:00:04.500Z"), fields({ name: "B" }), "2026-11-25T10:00:05.000Z");
+    expect(laterFieldChange("name", { crm, partnerCenter: pc }, crm!.fields, pc!.fields)).toBeNull();
+    // The clocks must describe the values being merged, or they say nothing.
+    expect(laterFieldChange("name", { crm, partnerCenter: pc }, fields({ name: "C" }), pc!.fields)).toBeNull();
+    expect(laterFieldChange("name", { crm: null, partnerCenter: pc }, crm!.fields, pc!.fields)).toBeNull();
+  });
+});
