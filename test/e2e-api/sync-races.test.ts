@@ -8,7 +8,7 @@ import { ReferralStatus } from "../../entities";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import type { ReferralsClient } from "../../sync/partner-center/referrals-client";
 import type { Referral } from "../../sync/partner-center/referral-types";
-import { opportunityLinkKey, type Job } from "../../sync/store";
+import { opportunityLinkKey, referralLinkKey, type Job } from "../../sync/store";
 import { CrmGateway } from "../../sync/worker/crm-gateway";
 import { LinkSyncHandler } from "../../sync/worker/link-sync.handler";
 import {
@@ -142,5 +142,45 @@ describe("races around the first share and a close", () => {
     // The closed referral accepts no edit: the seller's notes are refused, in plain words, and the form shows the truth.
     expect(String(opportunity[C.audit])).toMatch(/notes .* → Edited by the seller: the referral is Closed\/Won/);
     expect(opportunity[S.description]).toBe(referral.details?.notes);
+  });
+
+  it("two jobs of one pair under different keys (the opportunity's and the referral's) take turns: the seller's last save wins", async () => {
+    const { opportunityId } = await createSharableOpportunity(env, { [S.estimatedValue]: 10000 });
+    const synced = await waitForSynced(env, opportunityId);
+    const referralId = synced[C.referralIdentifier] as string;
+    await env.service!.pool.stop();
+    await updateOpportunity(env, opportunityId, { [S.estimatedValue]: 20000 });
+    // The first job's patch of 20000 is slow to reach Partner Center; meanwhile the seller saves
+    // 10000 again and a job reached through the referral's key starts on the same pair.
+    let releasePatch!: () => void;
+    const patchHeld = new Promise<void>((resolve) => (releasePatch = resolve));
+    let patchReached!: () => void;
+    const reached = new Promise<void>((resolve) => (patchReached = resolve));
+    let holdFirst = true;
+    const handler = handlerWith({
+      referrals: (referrals) => {
+        const wrapped = Object.create(referrals) as ReferralsClient;
+        wrapped.patch = async (id, operations, options) => {
+          if (holdFirst) {
+            holdFirst = false;
+            patchReached();
+            await patchHeld;
+          }
+          return referrals.patch(id, operations, options);
+        };
+        return wrapped;
+      },
+    });
+    const first = handler.run(jobFor(opportunityId));
+    await reached;
+    await updateOpportunity(env, opportunityId, { [S.estimatedValue]: 10000 });
+    const byReferral: Job = { ...jobFor(opportunityId), linkKey: referralLinkKey(referralId), opportunityId: null, referralId };
+    const second = handler.run(byReferral);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    releasePatch();
+    await Promise.all([first, second]);
+    await handler.run(jobFor(opportunityId));
+    expect((await readOpportunity(env, opportunityId))[S.estimatedValue]).toBe(10000);
+    expect((await getReferral(env, referralId)).details?.dealValue).toBe(10000);
   });
 });
