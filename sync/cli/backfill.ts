@@ -14,6 +14,7 @@ import { normalizeCompanyName } from "../engine";
 import { decideRetry, type RetryPolicy } from "../queue/retry-policy";
 import { referralLinkKey, type Job, type SyncStore } from "../store";
 import type { CrmGateway, CrmRow } from "../worker/crm-gateway";
+import type { PageLookupGateway } from "./backfill-lookups";
 import { describeSyncError } from "../worker/sync-error-message";
 
 export type BackfillResult = "created" | "linked" | "updated" | "inSync" | "notImported" | "failed";
@@ -43,8 +44,11 @@ export interface BackfillSummary {
 export interface BackfillDependencies {
   referrals: Pick<ReferralsClient, "pages">;
   store: Pick<SyncStore, "findLinkByReferralId">;
-  /** The opportunities already carrying referral ids (one query per page of referrals, before the handler runs). */
-  dataverse: Pick<CrmGateway, "opportunitiesByReferralIds">;
+  /**
+   * The opportunities already carrying referral ids (one query per page of referrals, before the
+   * handler runs) and, when the gateway can, the page's accounts and contacts (see PageLookupGateway).
+   */
+  dataverse: Pick<CrmGateway, "opportunitiesByReferralIds"> & Partial<Pick<PageLookupGateway, "prefetchPage">>;
   handler: { run(job: Job, listed?: Referral, listedOpportunity?: CrmRow | null): ReturnType<JobHandler["run"]> };
   logger?: Logger;
   /** Referrals run at the same time (default DEFAULT_BACKFILL_CONCURRENCY). */
@@ -130,8 +134,13 @@ export async function runBackfill(deps: BackfillDependencies): Promise<BackfillS
     // lookup could predate the opportunity the first run created.
     const referrals = result.value.value.filter((referral) => !seen.has(referral.id));
     for (const referral of referrals) seen.add(referral.id);
-    const toLookUp = referrals.filter((referral) => referral.organizationId !== MICROSOFT_ORGANIZATION_ID).map((referral) => referral.id);
-    return { referrals, opportunities: toLookUp.length > 0 ? await deps.dataverse.opportunitiesByReferralIds(toLookUp) : new Map() };
+    const toRun = referrals.filter((referral) => referral.organizationId !== MICROSOFT_ORGANIZATION_ID);
+    if (toRun.length === 0) return { referrals, opportunities: new Map() };
+    const [opportunities] = await Promise.all([
+      deps.dataverse.opportunitiesByReferralIds(toRun.map((referral) => referral.id)),
+      deps.dataverse.prefetchPage?.(toRun),
+    ]);
+    return { referrals, opportunities };
   };
 
   const running = new Set<Promise<void>>();

@@ -69,6 +69,20 @@ export function webhookPolicy(config: Config): WebhookVerificationPolicy {
   });
 }
 
+/** The job handler as the service composes it, over a given gateway (the backfill's looks up a page of referrals at a time). */
+export function createLinkSyncHandler(
+  config: Config,
+  deps: { store: SyncStore; crm: CrmGateway; referrals: ReferralsClient; logger: Logger; mapping?: SyncMapping },
+): LinkSyncHandler {
+  const linkBase = config.PARTNER_CENTER_REFERRAL_LINK_BASE.replace(/\/+$/, "");
+  return new LinkSyncHandler({
+    ...deps,
+    referralLink: (id) => `${linkBase}/${encodeURIComponent(id)}`,
+    // The admin's mapping file (checked against the org at start by server.ts) and its conflict policy.
+    policy: deps.mapping?.conflictPolicy,
+  });
+}
+
 export interface SyncService {
   config: Config;
   store: SyncStore;
@@ -98,17 +112,7 @@ export function createSyncService(
   });
   const dataverse = createDataverseClient(config);
   const referrals = createReferralsClient(config);
-  const linkBase = config.PARTNER_CENTER_REFERRAL_LINK_BASE.replace(/\/+$/, "");
-  const handler = new LinkSyncHandler({
-    store,
-    crm: new CrmGateway(dataverse),
-    referrals,
-    referralLink: (id) => `${linkBase}/${encodeURIComponent(id)}`,
-    logger,
-    // The admin's mapping file (checked against the org at start by server.ts) and its conflict policy.
-    mapping: options.mapping,
-    policy: options.mapping?.conflictPolicy,
-  });
+  const handler = createLinkSyncHandler(config, { store, crm: new CrmGateway(dataverse), referrals, logger, mapping: options.mapping });
   const pool = new WorkerPool({
     store, handler, logger, metrics,
     workers: options.workers ?? config.WORKERS,

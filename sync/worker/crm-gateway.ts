@@ -131,6 +131,18 @@ export class CrmGateway {
     return rows.map((row) => toCrmRow(row, Tables.account.primaryId));
   }
 
+  /** Every account matching an OData filter, all pages (the backfill's lookups for a page of referrals). */
+  protected async accountsWhere(filter: string): Promise<CrmRow[]> {
+    const rows = await this.client.queryAccounts({ filter });
+    return rows.map((row) => toCrmRow(row, Tables.account.primaryId));
+  }
+
+  /** Every contact matching an OData filter, all pages. */
+  protected async contactsWhere(filter: string): Promise<CrmRow[]> {
+    const rows = await this.client.queryContacts({ filter });
+    return rows.map((row) => toCrmRow(row, Tables.contact.primaryId));
+  }
+
   async createAccount(body: Record<string, unknown>): Promise<string> {
     return this.createRaw(Tables.account.entitySetName, Tables.account.primaryId, body);
   }

@@ -5,9 +5,10 @@ import { DEFAULT_BACKFILL_CONCURRENCY, runBackfill, type BackfillSummary } from 
 import { loadCliConfig } from "../cli-config";
 import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
 import { createProgressLine } from "../progress-line";
-import { withService } from "../service-session";
+import { PageLookupGateway } from "../backfill-lookups";
+import { cliLogger, withService } from "../service-session";
+import { createLinkSyncHandler } from "../../service/sync-service";
 import { SqliteSyncStore } from "../../store";
-import { CrmGateway } from "../../worker/crm-gateway";
 
 export interface BackfillCommandOptions {
   config: Config;
@@ -37,16 +38,20 @@ export function formatBackfillSummary(summary: BackfillSummary): string[] {
 
 export async function backfillCommand(options: BackfillCommandOptions): Promise<number> {
   const { io } = options;
+  const logger = cliLogger(options.config);
   const summary = await withService(options.config, async (service) => {
     // One fsync per commit is for acknowledged webhooks; see deferFsyncToCheckpoints.
     if (service.store instanceof SqliteSyncStore) service.store.deferFsyncToCheckpoints();
+    // The service's handler, over a gateway that looks up accounts and contacts a page at a time.
+    const dataverse = new PageLookupGateway(service.dataverse);
+    const handler = createLinkSyncHandler(options.config, { store: service.store, crm: dataverse, referrals: service.referrals, logger });
     const progress = createProgressLine(io, "backfill");
     try {
       return await runBackfill({
         referrals: service.referrals,
         store: service.store,
-        dataverse: new CrmGateway(service.dataverse),
-        handler: service.handler,
+        dataverse,
+        handler,
         concurrency: options.concurrency,
         // Listing goes on while referrals are imported: the total shown is what was listed so far.
         onProgress: (current, done) => progress.update(done, current.total, counts(current)),
@@ -54,7 +59,7 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
     } finally {
       progress.finish();
     }
-  });
+  }, logger);
   for (const line of formatBackfillSummary(summary)) io.out(line);
   return summary.failed.length > 0 ? ExitCode.failed : ExitCode.ok;
 }
