@@ -81,11 +81,20 @@ class ReferralChangedError extends Error {
   }
 }
 
+/** Dataverse refused to close an opportunity someone closed after we read it (400, not a 412). */
+class OpportunityChangedError extends Error {
+  constructor(opportunityId: string, cause: unknown) {
+    super(`opportunity ${opportunityId} was closed while we closed it`, { cause });
+    this.name = "OpportunityChangedError";
+  }
+}
+
 /** A write raced with someone else's (412, or another worker committed the base): re-read and merge again. */
 function isWriteRace(error: unknown): boolean {
   return (
     error instanceof StaleBaseError ||
     error instanceof ReferralChangedError ||
+    error instanceof OpportunityChangedError ||
     (error instanceof PartnerCenterError && error.status === 412) ||
     (error instanceof DataverseError && error.status === 412)
   );
@@ -312,7 +321,11 @@ export class LinkSyncHandler implements JobHandler {
     // base and the opportunity's older value was pushed over it.
     const pcFields = referralToMappedFields(created);
     const entry = this.audit(AUDIT_DIRECTIONS.toPartnerCenter, "created", `referral ${created.id} shared with Microsoft`);
-    await store.commitSync(key, { base: pcFields, audit: [entry], expectedVersion: null });
+    // Where Partner Center made a value its own (consent is Yes on a co-sell deal whatever the form
+    // said), the opportunity keeps its value until the write-back below: the base says so, so that a
+    // retry after a failed write-back brings Partner Center's value over as a plain update instead
+    // of taking the opportunity's untouched value for a seller's edit (a "withdrawn consent" refused).
+    const shared = await store.commitSync(key, { base: sharedBase(fields, pcFields), audit: [entry], expectedVersion: null });
     await store.updateFieldClocks(key, () => ({
       crm: observeSide(null, fields, text(opportunity.record[S.modifiedOn])),
       partnerCenter: observeSide(null, pcFields, created.updatedDateTime),
@@ -327,6 +340,7 @@ export class LinkSyncHandler implements JobHandler {
       ...this.linkColumns(created, opportunity),
       ...this.syncedColumns(opportunity, [entry]),
     });
+    if (Object.keys(patch).length > 0) await store.commitSync(key, { base: pcFields, audit: [], expectedVersion: shared.version });
     return "synced";
   }
 
@@ -488,14 +502,27 @@ export class LinkSyncHandler implements JobHandler {
     if (crmWrite) {
       await crm.updateOpportunity(opportunity.id, opportunity.etag, { ...body, ...this.syncedColumns(opportunity, audit) });
     }
-    if (update.close) {
-      await crm.closeOpportunity(opportunity.id, update.close.outcome, update.close.statusCode, merge.base.statusReason);
-    }
+    // Both sides now hold the merge: it is the base, with its audit lines, before the close below can
+    // fail. (The close needs no base of its own: every merge asks for it again while the opportunity's
+    // state differs from a closed status, so a failed close is simply retried.)
     if (crmWrite || pcOperations.length > 0 || !base) {
       const remaining = base && pushed ? merge.audit.filter((e) => !pushedAudit.includes(e)) : merge.audit;
       await store.commitSync(key, { base: merge.base, audit: remaining, expectedVersion: base?.version ?? null });
     }
+    if (update.close) await this.closeOpportunity(opportunity, update.close, merge.base.statusReason);
     return crmWrite || pcOperations.length > 0 || update.close ? "synced" : "unchanged";
+  }
+
+  /** Win/LoseOpportunity; "already closed" means someone closed it meanwhile: a race, merged again. */
+  private async closeOpportunity(opportunity: CrmRow, close: NonNullable<ReturnType<typeof opportunityUpdateFromMerge>["close"]>, reason: string | null): Promise<void> {
+    try {
+      await this.deps.crm.closeOpportunity(opportunity.id, close.outcome, close.statusCode, reason);
+    } catch (error) {
+      if (!(error instanceof DataverseError) || error.status !== 400) throw error;
+      const now = await this.deps.crm.getOpportunity(opportunity.id);
+      if (now && now.record[S.stateCode] !== opportunity.record[S.stateCode]) throw new OpportunityChangedError(opportunity.id, error);
+      throw error;
+    }
   }
 
   private syncRequestedSinceLastSync(opportunity: CrmRow): boolean {
@@ -537,6 +564,19 @@ export class LinkSyncHandler implements JobHandler {
       [C.audit]: prependAuditLines(text(opportunity.record[C.audit]), [entry]),
     });
   }
+}
+
+/**
+ * The base right after a share, before the write-back: the new referral's values, except where the
+ * opportunity still holds a different one (an unset status has no opinion and takes the referral's).
+ */
+function sharedBase(opportunity: MappedFields, referral: MappedFields): MappedFields {
+  const base: Record<string, unknown> = {};
+  for (const field of MAPPED_FIELD_NAMES) {
+    const own = opportunity[field];
+    base[field] = own === null && field === "status" ? referral[field] : own;
+  }
+  return base as unknown as MappedFields;
 }
 
 /** The fields where `target` differs from `current`, as a patch. */

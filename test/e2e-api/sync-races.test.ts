@@ -82,6 +82,11 @@ describe("races around the first share and a close", () => {
     expect((await getReferral(env, referral!.id)).details?.notes).toBe("Edited in Partner Center");
     expect((await readOpportunity(env, opportunityId))[S.description]).toBe("Edited in Partner Center");
     expect((await readOpportunity(env, opportunityId))[C.referralIdentifier]).toBe(referral!.id);
+    // A co-sell deal is shared with Microsoft's sellers in Partner Center: the opportunity (left at No)
+    // takes the Yes as an update, not as a seller's withdrawal that was refused.
+    const opportunity = await readOpportunity(env, opportunityId);
+    expect(opportunity[C.shareWithMicrosoftSellers]).toBe(true);
+    expect(String(opportunity[C.audit])).not.toContain("cannot be withdrawn");
   });
 
   it("a seller's save between our Partner Center write and our opportunity write is pushed, not reverted by our own write", async () => {
@@ -182,5 +187,38 @@ describe("races around the first share and a close", () => {
     await handler.run(jobFor(opportunityId));
     expect((await readOpportunity(env, opportunityId))[S.estimatedValue]).toBe(10000);
     expect((await getReferral(env, referralId)).details?.dealValue).toBe(10000);
+  });
+
+  it("a close that fails after the merge was written keeps the merge's audit lines, and the retry closes the opportunity", async () => {
+    const { opportunityId } = await createSharableOpportunity(env);
+    const synced = await waitForSynced(env, opportunityId);
+    const referralId = synced[C.referralIdentifier] as string;
+    await env.service!.pool.stop();
+    // The seller renames the deal; Partner Center closes it as lost just before the job runs.
+    await updateOpportunity(env, opportunityId, { [S.name]: "Renamed by the seller" });
+    await patchReferral(env, referralId, [
+      { op: "replace", path: "/status", value: "Closed" },
+      { op: "replace", path: "/substatus", value: "Lost" },
+    ]);
+    let failClose = true;
+    const handler = handlerWith({
+      crm: (crm) => {
+        const wrapped = Object.create(crm) as CrmGateway;
+        wrapped.closeOpportunity = async (...args) => {
+          if (failClose) {
+            failClose = false;
+            throw new Error("simulated: LoseOpportunity timed out");
+          }
+          return crm.closeOpportunity(...args);
+        };
+        return wrapped;
+      },
+    });
+    await expect(handler.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
+    // The refusal of the rename is in the store's audit already, not lost with the failed close.
+    const lines = await env.service!.store.listAudit(opportunityLinkKey(opportunityId));
+    expect(lines.some((line) => line.action === "refused" && line.detail.includes("→ Renamed by the seller: "))).toBe(true);
+    await handler.run(jobFor(opportunityId));
+    expect((await readOpportunity(env, opportunityId))[S.stateCode]).toBe(2); // Lost
   });
 });
