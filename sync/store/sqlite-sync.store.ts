@@ -69,6 +69,7 @@ interface LinkRow {
   opportunity_id: string | null;
   referral_id: string | null;
   account_id: string | null;
+  microsoft_invited_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -97,6 +98,7 @@ function toLink(row: LinkRow): LinkRecord {
     opportunityId: row.opportunity_id,
     referralId: row.referral_id,
     accountId: row.account_id,
+    microsoftInvitedAt: row.microsoft_invited_at ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -187,15 +189,17 @@ export class SqliteSyncStore implements SyncStore {
           opportunity_id: update.opportunityId !== undefined ? update.opportunityId : (existing?.opportunity_id ?? null),
           referral_id: update.referralId !== undefined ? update.referralId : (existing?.referral_id ?? null),
           account_id: update.accountId !== undefined ? update.accountId : (existing?.account_id ?? null),
+          microsoft_invited_at: update.microsoftInvitedAt !== undefined ? update.microsoftInvitedAt : (existing?.microsoft_invited_at ?? null),
           created_at: existing?.created_at ?? now,
           updated_at: now,
         };
         this.db
           .prepare(
-            `INSERT INTO links (link_key, opportunity_id, referral_id, account_id, created_at, updated_at)
-             VALUES (@link_key, @opportunity_id, @referral_id, @account_id, @created_at, @updated_at)
+            `INSERT INTO links (link_key, opportunity_id, referral_id, account_id, microsoft_invited_at, created_at, updated_at)
+             VALUES (@link_key, @opportunity_id, @referral_id, @account_id, @microsoft_invited_at, @created_at, @updated_at)
              ON CONFLICT(link_key) DO UPDATE SET opportunity_id = excluded.opportunity_id,
-               referral_id = excluded.referral_id, account_id = excluded.account_id, updated_at = excluded.updated_at`,
+               referral_id = excluded.referral_id, account_id = excluded.account_id,
+               microsoft_invited_at = excluded.microsoft_invited_at, updated_at = excluded.updated_at`,
           )
           .run(row);
         return toLink(row);

@@ -18,6 +18,8 @@ export interface LinkRecord {
   readonly opportunityId: string | null;
   readonly referralId: string | null;
   readonly accountId: string | null;
+  /** When Microsoft's side of the co-sell engagement was created (null: not yet, or not a co-sell deal). */
+  readonly microsoftInvitedAt: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -28,6 +30,7 @@ export interface LinkUpdate {
   readonly opportunityId?: string | null;
   readonly referralId?: string | null;
   readonly accountId?: string | null;
+  readonly microsoftInvitedAt?: number | null;
 }
 
 export interface BaseSnapshot {

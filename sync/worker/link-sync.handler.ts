@@ -264,6 +264,29 @@ export class LinkSyncHandler implements JobHandler {
     }
   }
 
+  /**
+   * A co-sell referral of ours needs Microsoft's side on its engagement (microsoftInvitationFor). The
+   * share creates it; this catches a share whose invitation failed or was cut short by a crash, once
+   * per link: look first (an earlier try may have created it and lost the answer), create if
+   * missing, and remember it on the link so that later syncs cost nothing.
+   */
+  private async inviteMicrosoftIfDue(key: string, ours: Referral): Promise<void> {
+    const invitation = microsoftInvitationFor(ours);
+    if (!invitation || ours.direction === "Incoming" || ours.organizationId === MICROSOFT_ORGANIZATION_ID || !ours.engagementId) return;
+    if (isTerminalStatus(referralToMappedFields(ours).status)) return;
+    const link = await this.deps.store.getLink(key);
+    if (!link || link.microsoftInvitedAt !== null) return;
+    let invited = false;
+    for await (const candidate of this.deps.referrals.list({ filter: `engagementId eq '${ours.engagementId.replace(/'/g, "''")}'` })) {
+      if (candidate.organizationId === MICROSOFT_ORGANIZATION_ID) invited = true;
+    }
+    if (!invited) {
+      await this.deps.referrals.create(invitation);
+      this.deps.logger.info({ referralId: ours.id, engagementId: ours.engagementId }, "Microsoft invited to the engagement (the share's invitation had not gone through)");
+    }
+    await this.deps.store.saveLink({ key, microsoftInvitedAt: this.now().getTime() });
+  }
+
   /** Our referral on the engagement Microsoft's side belongs to, if we have one. */
   private async ourSideOf(microsoftSide: Referral): Promise<Referral | null> {
     if (!microsoftSide.engagementId) return null;
@@ -331,7 +354,10 @@ export class LinkSyncHandler implements JobHandler {
       partnerCenter: observeSide(null, pcFields, created.updatedDateTime),
     }));
     const invitation = microsoftInvitationFor(created);
-    if (invitation) await referrals.create(invitation);
+    if (invitation) {
+      await referrals.create(invitation);
+      await store.saveLink({ key, microsoftInvitedAt: this.now().getTime() });
+    }
 
     const patch = diffFields(fields, pcFields);
     const update = opportunityUpdateFromMerge(patch, pcFields, opportunity.record, ctx);
@@ -509,6 +535,7 @@ export class LinkSyncHandler implements JobHandler {
       const remaining = base && pushed ? merge.audit.filter((e) => !pushedAudit.includes(e)) : merge.audit;
       await store.commitSync(key, { base: merge.base, audit: remaining, expectedVersion: base?.version ?? null });
     }
+    await this.inviteMicrosoftIfDue(key, current);
     if (update.close) await this.closeOpportunity(opportunity, update.close, merge.base.statusReason);
     return crmWrite || pcOperations.length > 0 || update.close ? "synced" : "unchanged";
   }

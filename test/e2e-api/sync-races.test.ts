@@ -221,4 +221,33 @@ describe("races around the first share and a close", () => {
     await handler.run(jobFor(opportunityId));
     expect((await readOpportunity(env, opportunityId))[S.stateCode]).toBe(2); // Lost
   });
+
+  it("a share whose invitation of Microsoft failed invites Microsoft on the retry, once", async () => {
+    await env.service!.pool.stop();
+    const { opportunityId } = await createSharableOpportunity(env);
+    await env.dataverse.webhooksIdle();
+    let failInvitation = true;
+    const handler = handlerWith({
+      referrals: (referrals) => {
+        const wrapped = Object.create(referrals) as ReferralsClient;
+        wrapped.create = async (body) => {
+          if (failInvitation && body.target?.length) {
+            failInvitation = false;
+            throw new Error("simulated: Partner Center answered 503 to the invitation");
+          }
+          return referrals.create(body);
+        };
+        return wrapped;
+      },
+    });
+    await expect(handler.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
+    const [ours] = await listReferrals(env, `externalReferenceId eq '${opportunityId}'`);
+    const onEngagement = () => listReferrals(env, `engagementId eq '${ours!.engagementId}'`);
+    expect((await onEngagement()).filter((r) => r.organizationId === "msft")).toHaveLength(0);
+    await handler.run(jobFor(opportunityId));
+    await handler.run(jobFor(opportunityId));
+    const microsoftSide = (await onEngagement()).filter((r) => r.organizationId === "msft");
+    expect(microsoftSide).toHaveLength(1);
+    expect(microsoftSide[0]?.inviteContext?.assistanceRequestCode).toBe(ours!.inviteContext?.assistanceRequestCode);
+  });
 });
