@@ -1,4 +1,5 @@
 /** `cosell backfill`: import every existing Partner Center referral, with a progress bar and a summary. */
+import { setFlagsFromString } from "node:v8";
 import { Option, type Command } from "commander";
 import type { Config } from "../../service/config";
 import { DEFAULT_BACKFILL_CONCURRENCY, runBackfill, type BackfillSummary } from "../backfill";
@@ -36,8 +37,20 @@ export function formatBackfillSummary(summary: BackfillSummary): string[] {
   return lines;
 }
 
+/**
+ * Old space may grow by this much over the live heap before the next full GC (V8's default goes up
+ * to 300%). The backfill's live heap is small (~45 MB: the modules and two pages of referrals) but it
+ * allocates about a gigabyte of short-lived HTTP objects; those still in flight (50+ ms per call)
+ * outlive young-generation GCs and pile up in old space, so with the default the process peaked near
+ * 340 MB RSS for 2,000 referrals, 4/5 of it garbage; at 50% it stays near 220 MB for a few more
+ * incremental full GCs (~30 ms each, no slower overall). It caps nothing (no out-of-memory risk, unlike
+ * --max-old-space-size) and is set in this command's process only: `cosell serve` keeps V8's defaults.
+ */
+const BACKFILL_HEAP_GROWING_PERCENT = 50;
+
 export async function backfillCommand(options: BackfillCommandOptions): Promise<number> {
   const { io } = options;
+  setFlagsFromString(`--heap-growing-percent=${BACKFILL_HEAP_GROWING_PERCENT}`);
   const logger = cliLogger(options.config);
   const summary = await withService(options.config, async (service) => {
     // One fsync per commit is for acknowledged webhooks; see deferFsyncToCheckpoints.
