@@ -69,8 +69,11 @@ export function laterFieldChange(field: MappedFieldName, clocks: LinkFieldClocks
   // Windows that do not overlap: one change surely came after the other.
   if (c.after !== null && c.after >= p.by + CLOCK_RESOLUTION_MS.partnerCenter - 1) return "crm";
   if (p.after !== null && p.after >= c.by + CLOCK_RESOLUTION_MS.crm - 1) return "partnerCenter";
-  // Overlapping: the value first seen later is taken as the later change; a tie stays undecided.
-  if (c.by > p.by) return "crm";
-  if (p.by > c.by) return "partnerCenter";
+  // Overlapping: the value first seen later is taken as the later change, each time read as the
+  // middle of what it can mean (Dataverse's :25 is anywhere in [:25, :26)); a tie stays undecided.
+  const crmAt = c.by + CLOCK_RESOLUTION_MS.crm / 2;
+  const pcAt = p.by + CLOCK_RESOLUTION_MS.partnerCenter / 2;
+  if (crmAt > pcAt) return "crm";
+  if (pcAt > crmAt) return "partnerCenter";
   return null;
 }

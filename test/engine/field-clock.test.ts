@@ -45,11 +45,14 @@ describe("field clocks", () => {
     expect(byRecord.crmPatch.closingDate).toBe("2027-03-23");
   });
 
-  it("treats Dataverse's whole-second times as a second long and leaves a true tie undecided", () => {
+  it("reads Dataverse's whole-second times as the middle of their second when the windows overlap", () => {
     const crm = observeSide(observeSide(null, fields({}), "2026-11-25T10:00:00Z"), fields({ name: "A" }), "2026-11-25T10:00:05Z");
-    // Partner Center's change is known to follow :04.5 but Dataverse's :05 means anywhere in [:05, :06).
-    const pc = observeSide(observeSide(null, fields({}), "2026-11-25T10:00:04.500Z"), fields({ name: "B" }), "2026-11-25T10:00:05.000Z");
-    expect(laterFieldChange("name", { crm, partnerCenter: pc }, crm!.fields, pc!.fields)).toBeNull();
+    // Dataverse's :05 means anywhere in [:05, :06): taken as :05.5, later than Partner Center's :05.009 …
+    const pc = observeSide(observeSide(null, fields({}), "2026-11-25T10:00:04.500Z"), fields({ name: "B" }), "2026-11-25T10:00:05.009Z");
+    expect(laterFieldChange("name", { crm, partnerCenter: pc }, crm!.fields, pc!.fields)).toBe("crm");
+    // … and earlier than :05.900.
+    const pcLater = observeSide(observeSide(null, fields({}), "2026-11-25T10:00:04.500Z"), fields({ name: "B" }), "2026-11-25T10:00:05.900Z");
+    expect(laterFieldChange("name", { crm, partnerCenter: pcLater }, crm!.fields, pcLater!.fields)).toBe("partnerCenter");
     // The clocks must describe the values being merged, or they say nothing.
     expect(laterFieldChange("name", { crm, partnerCenter: pc }, fields({ name: "C" }), pc!.fields)).toBeNull();
     expect(laterFieldChange("name", { crm: null, partnerCenter: pc }, crm!.fields, pc!.fields)).toBeNull();
