@@ -45,6 +45,8 @@ export function formatBackfillSummary(summary: BackfillSummary): string[] {
  * 340 MB RSS for 2,000 referrals, 4/5 of it garbage; at 50% it stays near 220 MB for a few more
  * incremental full GCs (~30 ms each, no slower overall). It caps nothing (no out-of-memory risk, unlike
  * --max-old-space-size) and is set in this command's process only: `cosell serve` keeps V8's defaults.
+ * Setting it at run time is fine: V8 reads it afresh whenever it sizes the heap after a full GC (it
+ * changes no code or heap layout, the flags Node warns about changing late).
  */
 const BACKFILL_HEAP_GROWING_PERCENT = 50;
 
