@@ -133,7 +133,12 @@ export function mergeLink(input: MergeInput): MergeResult {
     }
     if (crmChanged && !pcChanged) winner = "crm";
     else if (pcChanged && !crmChanged) winner = "partnerCenter";
-    else {
+    else if (isTerminalStatus(input.partnerCenter.status)) {
+      // A closed referral keeps its value whichever side changed last (often unknowable: the close
+      // moved the referral's time past both edits). The seller's value is refused below, with the
+      // reason, rather than declared the older one.
+      winner = "crm";
+    } else {
       const fieldPolicy = policy.fields[field] ?? policy.default;
       winner = conflictWinner(fieldPolicy, input, field);
       let why = describePolicy(fieldPolicy, winner);

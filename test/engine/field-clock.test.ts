@@ -3,7 +3,6 @@ import { EMPTY_MAPPED_FIELDS, laterFieldChange, mergeLink, observeSide, type Map
 
 const fields = (over: Partial<MappedFields>): MappedFields => ({ ...EMPTY_MAPPED_FIELDS, name: "Contoso", closingDate: "2027-03-23", ...over });
 const open = { status: "Active", substatus: "Accepted" } as const;
-const lost = { status: "Closed", substatus: "Lost" } as const;
 
 describe("field clocks", () => {
   it("gives a changed field the window between the two reads and keeps an unchanged one's", () => {
@@ -17,31 +16,30 @@ describe("field clocks", () => {
     expect(observeSide(second, fields({}), null)).toBe(second);
   });
 
-  it("keeps a seller's close-date edit over an older Partner Center value even though the referral was closed after it", () => {
-    // Partner Center's close date was set (and read) at :55; the seller edited it at :02; the referral
-    // was closed at :02.327. By record times Partner Center is newer; by the field's own change it is not.
+  it("keeps a seller's close-date edit over an older Partner Center value even though the referral changed again after it", () => {
+    // Partner Center's close date was set (and read) at :55; the seller edited it at :02; the notes
+    // were edited in Partner Center at :02.327. By record times Partner Center is newer in every field.
     const pcBefore = observeSide(null, fields({ status: open }), "2026-11-25T10:00:55.588Z");
-    const pcNow = observeSide(pcBefore, fields({ status: lost, closingDate: "2027-03-23" }), "2026-11-25T10:01:02.327Z");
+    const pcNow = observeSide(pcBefore, fields({ status: open, notes: "Call back in May" }), "2026-11-25T10:01:02.327Z");
     const crmBefore = observeSide(null, fields({ status: open, closingDate: "2027-01-01" }), "2026-11-25T10:00:57Z");
     const crmNow = observeSide(crmBefore, fields({ status: open, closingDate: "2027-08-24" }), "2026-11-25T10:01:02Z");
     const clocks = { crm: crmNow, partnerCenter: pcNow };
     expect(laterFieldChange("closingDate", clocks, crmNow!.fields, pcNow!.fields)).toBe("crm");
 
-    const merge = mergeLink({
+    const input = {
       base: fields({ status: open, closingDate: "2027-01-01" }),
       crm: crmNow!.fields,
       partnerCenter: pcNow!.fields,
       crmModifiedAt: "2026-11-25T10:01:02Z",
       partnerCenterModifiedAt: "2026-11-25T10:01:02.327Z",
-      clocks,
       at: "2026-11-25T10:01:03Z",
-    });
-    // The seller's edit wins the conflict, and then meets the closed referral: refused, with the reason.
-    expect(merge.refusals.map((r) => r.field)).toEqual(["closingDate"]);
-    expect(merge.audit.find((a) => a.action === "refused")?.detail).toContain("→ 2027-08-24: ");
-    // Without the clocks the record times decide, and Partner Center's older value wins silently.
-    const byRecord = mergeLink({ ...{ base: fields({ status: open, closingDate: "2027-01-01" }), crm: crmNow!.fields, partnerCenter: pcNow!.fields }, crmModifiedAt: "2026-11-25T10:01:02Z", partnerCenterModifiedAt: "2026-11-25T10:01:02.327Z", at: "x" });
-    expect(byRecord.refusals).toEqual([]);
+    };
+    const merge = mergeLink({ ...input, clocks });
+    expect(merge.partnerCenterPatch).toMatchObject({ closingDate: "2027-08-24" });
+    expect(merge.crmPatch).toEqual({ notes: "Call back in May" });
+    expect(merge.audit.find((a) => a.action === "conflict")?.detail).toContain("kept CRM 2027-08-24");
+    // Without the clocks the record times decide, and Partner Center's older value wins.
+    const byRecord = mergeLink(input);
     expect(byRecord.crmPatch.closingDate).toBe("2027-03-23");
   });
 

@@ -125,6 +125,24 @@ describe("three-way merge", () => {
     expect(sent.partnerCenterPatch).toEqual({ helpCode: "ProofOfConceptOrDemo" });
   });
 
+  it("on a closed referral a field changed on both sides keeps Partner Center's value and says the seller's was refused", () => {
+    const closed = { ...base, status: { status: "Closed", substatus: "Won" } as const };
+    const result = mergeLink({
+      base: { ...base, currency: "EUR" },
+      crm: { ...base, currency: "USD" },
+      partnerCenter: { ...closed, currency: "GBP" },
+      // Partner Center's time is the close's, later than both edits: it says nothing about the currency.
+      crmModifiedAt: "2026-11-25T10:00:09Z",
+      partnerCenterModifiedAt: "2026-11-25T10:00:09.877Z",
+      at: AT,
+    });
+    expect(result.partnerCenterPatch).toEqual({});
+    expect(result.crmPatch).toMatchObject({ currency: "GBP" });
+    expect(result.conflicts).toEqual([]);
+    expect(result.audit.find((a) => a.detail.startsWith("currency"))).toMatchObject({ action: "refused" });
+    expect(result.audit.find((a) => a.detail.startsWith("currency"))?.detail).toContain("→ USD: the referral is Closed/Won");
+  });
+
   it("sends nothing to a closed referral and keeps its outcome over a newer CRM edit", () => {
     const closed = { ...base, status: { status: "Closed", substatus: "Lost" } as const };
     const result = mergeLink({
