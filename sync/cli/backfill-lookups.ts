@@ -75,6 +75,11 @@ class CreationLog {
   covers(keys: readonly string[], sentAt: number): boolean {
     return keys.every((key) => !this.running.has(key) && (this.lastDone.get(key) ?? -1) < sentAt);
   }
+
+  /** Forgets creates finished before `sentAt`: every answer still kept was sent after them (so saw them). */
+  forgetBefore(sentAt: number): void {
+    for (const [key, done] of this.lastDone) if (done < sentAt) this.lastDone.delete(key);
+  }
 }
 
 interface PageAnswer {
@@ -112,9 +117,15 @@ export class PageLookupGateway extends CrmGateway {
    */
   async prefetchPage(referrals: readonly Referral[]): Promise<void> {
     const page = ++this.pages;
+    let oldestKept = this.creations.tick();
     for (const answers of [this.accountAnswers, this.contactAnswers]) {
-      for (const [key, answer] of answers) if (answer.page <= page - PAGES_KEPT) answers.delete(key);
+      for (const [key, answer] of answers) {
+        if (answer.page <= page - PAGES_KEPT) answers.delete(key);
+        else oldestKept = Math.min(oldestKept, answer.sentAt);
+      }
     }
+    // Keeps the log as small as the answers it vouches for, not growing with every account of the run.
+    this.creations.forgetBefore(oldestKept);
     const customers = new Map<string, { name: string; postalCode: string }>();
     const emails = new Map<string, string>();
     for (const referral of referrals) {
