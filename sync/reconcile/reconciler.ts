@@ -25,7 +25,8 @@ export interface ReconcilerDependencies {
   store: SyncStore;
   dataverse: DataverseClient;
   referrals: ReferralsClient;
-  enqueue: (trigger: SyncTrigger) => Promise<unknown>;
+  /** `duplicate`: the same change (record and version) was enqueued before, by a webhook or a pass. */
+  enqueue: (trigger: SyncTrigger) => Promise<{ duplicate: boolean }>;
   logger: Logger;
   clock?: () => Date;
 }
@@ -77,8 +78,8 @@ export class Reconciler {
         const values = row.values as Record<string, unknown>;
         // Only opportunities that sync (or did: a referral id) can need work.
         if (values[C.syncWithPartnerCenter] !== true && !values[C.referralIdentifier]) continue;
-        await enqueue({ source: "dataverse", kind: "opportunity", id: row.id, deliveryKey: `reconcile:dataverse:${row.id}:${row.etag}` });
-        count++;
+        const { duplicate } = await enqueue({ source: "dataverse", kind: "opportunity", id: row.id, deliveryKey: `reconcile:dataverse:${row.id}:${row.etag}` });
+        if (!duplicate) count++;
       }
       if (page.deltaLink) nextDelta = page.deltaLink;
     }
@@ -100,13 +101,15 @@ export class Reconciler {
     let count = 0;
     let newest = since;
     for await (const referral of referrals.list({ filter: `updatedDateTime gt ${from}`, orderBy: "updatedDateTime asc" })) {
-      await enqueue({
+      // The overlap lists the last minute's referrals again on every pass: a version already
+      // enqueued is a duplicate delivery (no job) and is not counted as missed.
+      const { duplicate } = await enqueue({
         source: "partner-center",
         kind: "referral",
         id: referral.id,
         deliveryKey: `reconcile:partner-center:${referral.id}:${referral.eTag}`,
       });
-      count++;
+      if (!duplicate) count++;
       if (referral.updatedDateTime && referral.updatedDateTime > newest) newest = referral.updatedDateTime;
     }
     await store.setWatermark(WATERMARKS.partnerCenterUpdated, newest);
