@@ -80,6 +80,28 @@ describe("indexed equality filters", () => {
     expect(byId).toHaveLength(1);
   });
 
+  it("stays exact when a $batch change set that renamed a row is rolled back", async () => {
+    const set = Tables.account.entitySetName;
+    const id = await fixture.client.createAccount({ [A.name]: "Before" });
+    expect(await expectSameAsScan(set, `${A.name} eq 'Before'`)).toHaveLength(1);
+    const part = (request: string, body: unknown) =>
+      ["--changeset_1", "Content-Type: application/http", "Content-Transfer-Encoding: binary", "", `${request} HTTP/1.1`, "Content-Type: application/json;type=entry", "", JSON.stringify(body)].join("\r\n");
+    const body = [
+      "--batch_1",
+      "Content-Type: multipart/mixed;boundary=changeset_1",
+      "",
+      part(`PATCH /api/data/v9.2/${set}(${id})`, { [A.name]: "Renamed in the batch" }),
+      part(`POST /api/data/v9.2/${set}`, { [A.name]: "x".repeat(500) }),
+      "--changeset_1--",
+      "--batch_1--",
+      "",
+    ].join("\r\n");
+    const failed = await fetch(`${fixture.sandbox.apiUrl}/$batch`, { method: "POST", headers: { "content-type": "multipart/mixed;boundary=batch_1", authorization: "Bearer t" }, body });
+    expect(await failed.text()).toContain("HTTP/1.1 400 Bad Request");
+    expect(await expectSameAsScan(set, `${A.name} eq 'Before'`)).toHaveLength(1);
+    expect(await expectSameAsScan(set, `${A.name} eq 'Renamed in the batch'`)).toEqual([]);
+  });
+
   it("refuses an unknown name in $filter even when no row is read", async () => {
     const bad = await api(fixture.sandbox, `${Tables.account.entitySetName}?$filter=Name eq 'x'`);
     expect(bad.status).toBe(400);
