@@ -11,14 +11,18 @@
  * overlapping ones fall back to when each value was first seen, which is never later than the record
  * time the merge used before.
  */
+import { OpportunityStandardColumns } from "../../entities";
+import type { OpportunityMapping } from "./field-mapping.config";
 import { MAPPED_FIELD_NAMES, sameFieldValue, type MappedFieldName, type MappedFields } from "./mapped-fields";
 
-/** The time window in which one field got its current value (ms since the epoch). */
+/** When one field got its current value, as narrowly as the reads (and webhooks) tell (ms since the epoch). */
 export interface FieldChangeWindow {
-  /** The value was not there at this time (null: it was there at our first read). */
+  /** The value was not there yet at this time (null: it was there at our first read). */
   readonly after: number | null;
-  /** The side's modification time at the first read that showed the value. */
+  /** The value was there by this time at the latest. */
   readonly by: number;
+  /** The best single guess in between, for windows that overlap. */
+  readonly at: number;
 }
 
 export interface SideClock {
@@ -40,15 +44,33 @@ export interface LinkFieldClocks {
  */
 export const CLOCK_RESOLUTION_MS = { crm: 1000, partnerCenter: 1 } as const;
 
+export interface ObserveOptions {
+  /** CLOCK_RESOLUTION_MS of the side (default 1 ms). */
+  readonly resolutionMs?: number;
+  /**
+   * The exact time a field's column was last written, where a webhook said (Dataverse's
+   * OperationCreatedOn): used for a field whose value changed in this read, if it fits the read.
+   */
+  readonly writtenAt?: Readonly<Partial<Record<MappedFieldName, number>>>;
+}
+
 /** The clock after one more read of the side. A read older than the clock's newest changes nothing. */
-export function observeSide(previous: SideClock | null, fields: MappedFields, modifiedAt: string | null | undefined): SideClock | null {
+export function observeSide(previous: SideClock | null, fields: MappedFields, modifiedAt: string | null | undefined, options: ObserveOptions = {}): SideClock | null {
   const at = modifiedAt ? Date.parse(modifiedAt) : Number.NaN;
   if (Number.isNaN(at)) return previous;
   if (previous && at < previous.modifiedAt) return previous;
+  const resolution = options.resolutionMs ?? 1;
+  const after = previous ? previous.modifiedAt : null;
+  const by = at + resolution - 1;
   const windows = {} as Record<MappedFieldName, FieldChangeWindow>;
   for (const field of MAPPED_FIELD_NAMES) {
-    const kept = previous && sameFieldValue(field, previous.fields[field], fields[field]) ? previous.windows[field] : undefined;
-    windows[field] = kept ?? { after: previous ? previous.modifiedAt : null, by: at };
+    if (previous && sameFieldValue(field, previous.fields[field], fields[field])) {
+      windows[field] = previous.windows[field];
+      continue;
+    }
+    const written = options.writtenAt?.[field];
+    const fits = written !== undefined && written <= by && (after === null || written >= after);
+    windows[field] = fits ? { after: written - 1, by: written, at: written } : { after, by, at: at + (resolution - 1) / 2 };
   }
   return { modifiedAt: at, fields, windows };
 }
@@ -67,13 +89,25 @@ export function laterFieldChange(field: MappedFieldName, clocks: LinkFieldClocks
   const c = crmClock.windows[field];
   const p = pcClock.windows[field];
   // Windows that do not overlap: one change surely came after the other.
-  if (c.after !== null && c.after >= p.by + CLOCK_RESOLUTION_MS.partnerCenter - 1) return "crm";
-  if (p.after !== null && p.after >= c.by + CLOCK_RESOLUTION_MS.crm - 1) return "partnerCenter";
-  // Overlapping: the value first seen later is taken as the later change, each time read as the
-  // middle of what it can mean (Dataverse's :25 is anywhere in [:25, :26)); a tie stays undecided.
-  const crmAt = c.by + CLOCK_RESOLUTION_MS.crm / 2;
-  const pcAt = p.by + CLOCK_RESOLUTION_MS.partnerCenter / 2;
-  if (crmAt > pcAt) return "crm";
-  if (pcAt > crmAt) return "partnerCenter";
+  if (c.after !== null && c.after >= p.by) return "crm";
+  if (p.after !== null && p.after >= c.by) return "partnerCenter";
+  // Overlapping: the best guesses decide (Dataverse's :25 is taken as :25.5); a tie stays undecided.
+  if (c.at > p.at) return "crm";
+  if (p.at > c.at) return "partnerCenter";
   return null;
 }
+
+/**
+ * Per mapped field, the latest write time of the opportunity columns behind it (`columnTimes` by
+ * logical name, from the webhooks). The status also moves with the record's state (Win/Lose).
+ */
+export function fieldWriteTimes(columnTimes: Readonly<Record<string, number>>, mapping: OpportunityMapping): Partial<Record<MappedFieldName, number>> {
+  const times: Partial<Record<MappedFieldName, number>> = {};
+  for (const field of MAPPED_FIELD_NAMES) {
+    const columns = [mapping[field], ...(field === "status" ? [OpportunityStandardColumns.stateCode, OpportunityStandardColumns.statusCode] : [])];
+    const known = columns.map((column) => columnTimes[column.toLowerCase()]).filter((t): t is number => t !== undefined);
+    if (known.length > 0) times[field] = Math.max(...known);
+  }
+  return times;
+}
+

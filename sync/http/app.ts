@@ -7,7 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { Tables } from "../../entities";
 import type { SyncMetrics } from "../observability/metrics";
-import { dataverseDeliveryKey, RemoteExecutionContextSchema } from "./dataverse-webhook.schema";
+import { columnChangeOf, dataverseDeliveryKey, RemoteExecutionContextSchema, type ColumnChange } from "./dataverse-webhook.schema";
 import { keysMatch } from "./webhook-auth";
 
 /** What a webhook asks the queue to do: sync the pair this record belongs to. */
@@ -17,6 +17,8 @@ export interface SyncTrigger {
   id: string;
   /** Identifies the delivery so duplicates are dropped. */
   deliveryKey: string;
+  /** A Dataverse write's columns and time, when its webhook said (see ColumnChange). */
+  columnChange?: ColumnChange | null;
 }
 
 export interface EnqueueResult {
@@ -93,6 +95,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
       kind: "opportunity",
       id: context.PrimaryEntityId.toLowerCase(),
       deliveryKey: dataverseDeliveryKey(context),
+      columnChange: columnChangeOf(context),
     });
     deps.metrics.webhooksReceived.inc({ source: "dataverse", outcome: result.duplicate ? "duplicate" : "accepted" });
     return reply.code(202).send({ accepted: true, duplicate: result.duplicate });

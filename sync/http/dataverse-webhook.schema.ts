@@ -24,3 +24,39 @@ export function dataverseDeliveryKey(context: RemoteExecutionContext): string {
   const id = context.OperationId ?? context.RequestId ?? `${context.CorrelationId ?? ""}:${context.OperationCreatedOn ?? ""}`;
   return `dataverse:${context.MessageName}:${context.PrimaryEntityId}:${id}`;
 }
+
+/** Which columns one Dataverse write set, and when (RemoteExecutionContext.OperationCreatedOn). */
+export interface ColumnChange {
+  /** Logical names, lower case, as in the write's Target. */
+  readonly columns: readonly string[];
+  /** Milliseconds since the epoch: the operation's own time, finer than the record's modifiedon. */
+  readonly at: number;
+}
+
+const TargetSchema = z.object({
+  InputParameters: z.array(z.object({ key: z.string(), value: z.unknown() })).optional(),
+});
+const EntitySchema = z.object({ Attributes: z.array(z.object({ key: z.string() })) });
+
+/** "/Date(1764064557919)/" (the data-contract form webhooks use) or an ISO string; null if neither. */
+export function parseOperationTime(value: string | undefined): number | null {
+  if (!value) return null;
+  const contract = /^\/Date\((-?\d+)(?:[+-]\d{4})?\)\/$/.exec(value);
+  const at = contract ? Number(contract[1]) : Date.parse(value);
+  return Number.isFinite(at) ? at : null;
+}
+
+/**
+ * The columns a Create or Update wrote (its Target's attributes) and when. A hint like the trigger
+ * itself: it only sharpens when each field changed (sync/engine/field-clock.ts); null when the
+ * context does not say.
+ */
+export function columnChangeOf(context: RemoteExecutionContext): ColumnChange | null {
+  const at = parseOperationTime(context.OperationCreatedOn);
+  const parameters = TargetSchema.safeParse(context);
+  const target = parameters.success ? parameters.data.InputParameters?.find((p) => p.key === "Target")?.value : undefined;
+  const entity = EntitySchema.safeParse(target);
+  if (at === null || !entity.success || entity.data.Attributes.length === 0) return null;
+  return { columns: entity.data.Attributes.map((a) => a.key.toLowerCase()), at };
+}
+

@@ -120,6 +120,8 @@ export function createSyncService(
   });
 
   async function enqueue(trigger: SyncTrigger): Promise<{ duplicate: boolean }> {
+    // Kept even for a duplicate delivery: the time is the write's own, the same on every copy.
+    if (trigger.kind === "opportunity" && trigger.columnChange) await store.recordColumnChanges(trigger.id, trigger.columnChange.columns, trigger.columnChange.at);
     const link = trigger.kind === "opportunity" ? await store.findLinkByOpportunityId(trigger.id) : await store.findLinkByReferralId(trigger.id);
     const linkKey = link?.key ?? (trigger.kind === "opportunity" ? opportunityLinkKey(trigger.id) : referralLinkKey(trigger.id));
     const result = await store.acceptEvent(

@@ -250,6 +250,25 @@ export class SqliteSyncStore implements SyncStore {
     });
   }
 
+  async recordColumnChanges(opportunityId: string, columns: readonly string[], at: number): Promise<void> {
+    const upsert = this.db.prepare(
+      `INSERT INTO column_changes (opportunity_id, column_name, changed_at) VALUES (?, ?, ?)
+       ON CONFLICT(opportunity_id, column_name) DO UPDATE SET changed_at = MAX(changed_at, excluded.changed_at)`,
+    );
+    const id = opportunityId.toLowerCase();
+    this.tx(() => {
+      for (const column of columns) upsert.run(id, column, at);
+    });
+  }
+
+  async columnChangeTimes(opportunityId: string): Promise<Record<string, number>> {
+    const rows = this.db.prepare("SELECT column_name, changed_at FROM column_changes WHERE opportunity_id = ?").all(opportunityId.toLowerCase()) as {
+      column_name: string;
+      changed_at: number;
+    }[];
+    return Object.fromEntries(rows.map((row) => [row.column_name, row.changed_at]));
+  }
+
   async commitSync(linkKey: string, commit: SyncCommit): Promise<BaseSnapshot> {
     const now = this.clock();
     return this.tx(() => {
@@ -552,7 +571,7 @@ function readFieldClocks(json: string): LinkFieldClocks | null {
   try {
     const parsed = JSON.parse(json) as LinkFieldClocks;
     const side = (clock: SideClock | null | undefined): SideClock | null =>
-      clock && typeof clock.modifiedAt === "number" && typeof clock.windows === "object" && MappedFieldsSchema.safeParse(clock.fields).success ? clock : null;
+      clock && typeof clock.modifiedAt === "number" && typeof clock.windows?.name?.at === "number" && MappedFieldsSchema.safeParse(clock.fields).success ? clock : null;
     return { crm: side(parsed.crm), partnerCenter: side(parsed.partnerCenter) };
   } catch {
     return null;

@@ -135,6 +135,10 @@ export interface SyncStore {
    * observation). Returns what was stored. No link: nothing stored, `update(null)` returned.
    */
   updateFieldClocks(linkKey: string, update: (current: LinkFieldClocks | null) => LinkFieldClocks): Promise<LinkFieldClocks>;
+  /** Remembers that a write set these opportunity columns at `at` (keeps the latest time per column). */
+  recordColumnChanges(opportunityId: string, columns: readonly string[], at: number): Promise<void>;
+  /** The latest known write time per column of the opportunity (ms since the epoch). */
+  columnChangeTimes(opportunityId: string): Promise<Record<string, number>>;
   /** Newest first. */
   listAudit(linkKey: string, limit?: number): Promise<StoredAuditEntry[]>;
 

@@ -31,6 +31,9 @@ import {
   mergeLink,
   microsoftInvitationFor,
   observeSide,
+  fieldWriteTimes,
+  CLOCK_RESOLUTION_MS,
+  DEFAULT_MAPPING,
   opportunityCreateFromReferral,
   opportunityToMappedFields,
   opportunityUpdateFromMerge,
@@ -350,7 +353,7 @@ export class LinkSyncHandler implements JobHandler {
     // of taking the opportunity's untouched value for a seller's edit (a "withdrawn consent" refused).
     const shared = await store.commitSync(key, { base: sharedBase(fields, pcFields), audit: [entry], expectedVersion: null });
     await store.updateFieldClocks(key, () => ({
-      crm: observeSide(null, fields, text(opportunity.record[S.modifiedOn])),
+      crm: observeSide(null, fields, text(opportunity.record[S.modifiedOn]), { resolutionMs: CLOCK_RESOLUTION_MS.crm }),
       partnerCenter: observeSide(null, pcFields, created.updatedDateTime),
     }));
     const invitation = microsoftInvitationFor(created);
@@ -468,8 +471,10 @@ export class LinkSyncHandler implements JobHandler {
     if (recovered) base = await store.commitSync(key, { base: pcFields, audit: extraAudit, expectedVersion: null });
     // Every read is an observation of when each field got its value on each side (field-clock.ts):
     // a conflict is then decided by the field's own change, not by the record's last one.
+    // Dataverse's webhooks tell when each column was written, to the millisecond (modifiedon: seconds).
+    const writtenAt = fieldWriteTimes(await store.columnChangeTimes(opportunity.id), (this.deps.mapping ?? DEFAULT_MAPPING).opportunity);
     const clocks = await store.updateFieldClocks(key, (known) => ({
-      crm: observeSide(known?.crm ?? null, crmSide, text(opportunity.record[S.modifiedOn])),
+      crm: observeSide(known?.crm ?? null, crmSide, text(opportunity.record[S.modifiedOn]), { resolutionMs: CLOCK_RESOLUTION_MS.crm, writtenAt }),
       partnerCenter: observeSide(known?.partnerCenter ?? null, pcFields, referral.updatedDateTime),
     }));
     const merge = mergeLink({

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { EMPTY_MAPPED_FIELDS, laterFieldChange, mergeLink, observeSide, type MappedFields } from "../../sync/engine";
+import { CLOCK_RESOLUTION_MS, DEFAULT_MAPPING, EMPTY_MAPPED_FIELDS, fieldWriteTimes, laterFieldChange, mergeLink, observeSide, type MappedFields } from "../../sync/engine";
+
+/** Dataverse times are whole seconds. */
+const DATAVERSE = { resolutionMs: CLOCK_RESOLUTION_MS.crm };
 
 const fields = (over: Partial<MappedFields>): MappedFields => ({ ...EMPTY_MAPPED_FIELDS, name: "Contoso", closingDate: "2027-03-23", ...over });
 const open = { status: "Active", substatus: "Accepted" } as const;
@@ -8,8 +11,9 @@ describe("field clocks", () => {
   it("gives a changed field the window between the two reads and keeps an unchanged one's", () => {
     const first = observeSide(null, fields({}), "2026-11-25T10:00:00.000Z");
     const second = observeSide(first, fields({ closingDate: "2027-08-24" }), "2026-11-25T10:00:07.000Z");
-    expect(second?.windows.closingDate).toEqual({ after: Date.parse("2026-11-25T10:00:00.000Z"), by: Date.parse("2026-11-25T10:00:07.000Z") });
-    expect(second?.windows.name).toEqual({ after: null, by: Date.parse("2026-11-25T10:00:00.000Z") });
+    const at = (iso: string) => Date.parse(iso);
+    expect(second?.windows.closingDate).toEqual({ after: at("2026-11-25T10:00:00.000Z"), by: at("2026-11-25T10:00:07.000Z"), at: at("2026-11-25T10:00:07.000Z") });
+    expect(second?.windows.name).toEqual({ after: null, by: at("2026-11-25T10:00:00.000Z"), at: at("2026-11-25T10:00:00.000Z") });
     // A read older than the newest one (a listed copy, a slow response) changes nothing.
     expect(observeSide(second, fields({ closingDate: "2027-01-01" }), "2026-11-25T10:00:03.000Z")).toBe(second);
     // No modification time: nothing can be learnt from the read.
@@ -21,8 +25,8 @@ describe("field clocks", () => {
     // were edited in Partner Center at :02.327. By record times Partner Center is newer in every field.
     const pcBefore = observeSide(null, fields({ status: open }), "2026-11-25T10:00:55.588Z");
     const pcNow = observeSide(pcBefore, fields({ status: open, notes: "Call back in May" }), "2026-11-25T10:01:02.327Z");
-    const crmBefore = observeSide(null, fields({ status: open, closingDate: "2027-01-01" }), "2026-11-25T10:00:57Z");
-    const crmNow = observeSide(crmBefore, fields({ status: open, closingDate: "2027-08-24" }), "2026-11-25T10:01:02Z");
+    const crmBefore = observeSide(null, fields({ status: open, closingDate: "2027-01-01" }), "2026-11-25T10:00:57Z", DATAVERSE);
+    const crmNow = observeSide(crmBefore, fields({ status: open, closingDate: "2027-08-24" }), "2026-11-25T10:01:02Z", DATAVERSE);
     const clocks = { crm: crmNow, partnerCenter: pcNow };
     expect(laterFieldChange("closingDate", clocks, crmNow!.fields, pcNow!.fields)).toBe("crm");
 
@@ -44,7 +48,7 @@ describe("field clocks", () => {
   });
 
   it("reads Dataverse's whole-second times as the middle of their second when the windows overlap", () => {
-    const crm = observeSide(observeSide(null, fields({}), "2026-11-25T10:00:00Z"), fields({ name: "A" }), "2026-11-25T10:00:05Z");
+    const crm = observeSide(observeSide(null, fields({}), "2026-11-25T10:00:00Z", DATAVERSE), fields({ name: "A" }), "2026-11-25T10:00:05Z", DATAVERSE);
     // Dataverse's :05 means anywhere in [:05, :06): taken as :05.5, later than Partner Center's :05.009 …
     const pc = observeSide(observeSide(null, fields({}), "2026-11-25T10:00:04.500Z"), fields({ name: "B" }), "2026-11-25T10:00:05.009Z");
     expect(laterFieldChange("name", { crm, partnerCenter: pc }, crm!.fields, pc!.fields)).toBe("crm");
@@ -55,4 +59,21 @@ describe("field clocks", () => {
     expect(laterFieldChange("name", { crm, partnerCenter: pc }, fields({ name: "C" }), pc!.fields)).toBeNull();
     expect(laterFieldChange("name", { crm: null, partnerCenter: pc }, crm!.fields, pc!.fields)).toBeNull();
   });
+
+  it("takes a Dataverse write's own time (from its webhook) over the whole-second modifiedon", () => {
+    const writtenAt = fieldWriteTimes({ estimatedvalue: Date.parse("2026-11-25T10:00:57.919Z"), statecode: Date.parse("2026-11-25T10:00:57.925Z") }, DEFAULT_MAPPING.opportunity);
+    expect(writtenAt).toEqual({ dealValue: Date.parse("2026-11-25T10:00:57.919Z"), status: Date.parse("2026-11-25T10:00:57.925Z") });
+    const before = observeSide(null, fields({ dealValue: 20036 }), "2026-11-25T10:00:57Z", DATAVERSE);
+    const crm = observeSide(before, fields({ dealValue: 62623 }), "2026-11-25T10:00:57Z", { ...DATAVERSE, writtenAt });
+    expect(crm?.windows.dealValue).toEqual({ after: Date.parse("2026-11-25T10:00:57.918Z"), by: Date.parse("2026-11-25T10:00:57.919Z"), at: Date.parse("2026-11-25T10:00:57.919Z") });
+    // Partner Center's edit at :57.787 is then surely the older one; by modifiedon alone it looked newer than :57.5.
+    const pc = observeSide(observeSide(null, fields({ dealValue: 20036 }), "2026-11-25T10:00:57.100Z"), fields({ dealValue: 38901 }), "2026-11-25T10:00:57.787Z");
+    expect(laterFieldChange("dealValue", { crm, partnerCenter: pc }, crm!.fields, pc!.fields)).toBe("crm");
+    const withoutWebhook = observeSide(before, fields({ dealValue: 62623 }), "2026-11-25T10:00:57Z", DATAVERSE);
+    expect(laterFieldChange("dealValue", { crm: withoutWebhook, partnerCenter: pc }, crm!.fields, pc!.fields)).toBe("partnerCenter");
+    // A write time past what the read can contain belongs to a later write: not used.
+    const later = observeSide(before, fields({ dealValue: 62623 }), "2026-11-25T10:00:57Z", { ...DATAVERSE, writtenAt: { dealValue: Date.parse("2026-11-25T10:00:59Z") } });
+    expect(later?.windows.dealValue.by).toBe(Date.parse("2026-11-25T10:00:57.999Z"));
+  });
 });
+

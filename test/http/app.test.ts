@@ -57,6 +57,17 @@ describe("POST /webhooks/dataverse", () => {
     expect(env.enqueued).toEqual([expect.objectContaining({ source: "dataverse", kind: "opportunity", id: context.PrimaryEntityId })]);
   });
 
+  it("passes on which columns the write set and its own time (OperationCreatedOn), and nothing when the context does not say", async () => {
+    const context = remoteContext({
+      OperationCreatedOn: "/Date(1795577402316)/",
+      InputParameters: [{ key: "Target", value: { Attributes: [{ key: "estimatedclosedate", value: "/Date(1819670400000)/" }, { key: "ModifiedOn", value: null }], Id: randomUUID(), LogicalName: "opportunity" } }],
+    });
+    await env.app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: context });
+    expect(env.enqueued[0]?.columnChange).toEqual({ columns: ["estimatedclosedate", "modifiedon"], at: 1795577402316 });
+    await env.app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: remoteContext({ OperationCreatedOn: "not a date", InputParameters: "odd" }) });
+    expect(env.enqueued[1]?.columnChange).toBeNull();
+  });
+
   it("also takes the key in a header", async () => {
     const response = await env.app.inject({
       method: "POST", url: "/webhooks/dataverse", headers: { "x-cosell-webhook-key": KEY }, payload: remoteContext(),

@@ -111,7 +111,7 @@ describe("field clocks", () => {
     const later = observeSide(crm, { ...EMPTY_MAPPED_FIELDS, dealValue: 2 }, "2026-11-25T10:00:05Z");
     const stored = await store.updateFieldClocks(KEY, (known) => ({ crm: observeSide(known?.crm ?? null, { ...EMPTY_MAPPED_FIELDS, dealValue: 2 }, "2026-11-25T10:00:05Z"), partnerCenter: null }));
     expect(stored.crm).toEqual(later);
-    expect(stored.crm?.windows.dealValue).toEqual({ after: Date.parse("2026-11-25T10:00:00Z"), by: Date.parse("2026-11-25T10:00:05Z") });
+    expect(stored.crm?.windows.dealValue).toMatchObject({ after: Date.parse("2026-11-25T10:00:00Z"), by: Date.parse("2026-11-25T10:00:05Z") });
     await store.updateFieldClocks("opportunity:nobody", (known) => {
       expect(known).toBeNull();
       return { crm: null, partnerCenter: null };
@@ -121,6 +121,18 @@ describe("field clocks", () => {
       expect(known).toBeNull();
       return { crm: null, partnerCenter: null };
     });
+    await store.close();
+  });
+});
+
+describe("column change times", () => {
+  it("keeps the latest write time per opportunity column, whatever order the webhooks arrive in", async () => {
+    const store = open();
+    await store.recordColumnChanges("0B6F3C1E", ["name", "estimatedvalue"], 2_000);
+    await store.recordColumnChanges("0b6f3c1e", ["name"], 1_000); // a late, older delivery
+    await store.recordColumnChanges("0b6f3c1e", ["estimatedvalue"], 3_000);
+    expect(await store.columnChangeTimes("0B6F3C1E")).toEqual({ name: 2_000, estimatedvalue: 3_000 });
+    expect(await store.columnChangeTimes("other")).toEqual({});
     await store.close();
   });
 });

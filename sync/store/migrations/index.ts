@@ -4,7 +4,8 @@ import { migration002 } from "./002-jobs.migration";
 import { migration003 } from "./003-events-watermarks-audit.migration";
 import { migration004 } from "./004-field-clocks.migration";
 import { migration005 } from "./005-microsoft-invited.migration";
+import { migration006 } from "./006-column-changes.migration";
 import type { Migration } from "./migration";
 
 export type { Migration } from "./migration";
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];
