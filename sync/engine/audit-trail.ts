@@ -64,3 +64,16 @@ export function prependAuditLines(existing: string | null | undefined, entries: 
   }
   return lines.join("\n");
 }
+
+const AUDIT_ACTIONS: readonly AuditAction[] = ["created", "updated", "conflict", "refused", "linked", "closed", "error"];
+const DIRECTIONS: readonly string[] = Object.values(AUDIT_DIRECTIONS);
+
+/** One pcc_audit line read back (formatAuditLine's inverse); null for a line we did not write. */
+export function parseAuditLine(line: string): AuditEntry | null {
+  const parts = line.split(" | ");
+  if (parts.length < 4) return null;
+  const [at, direction, action] = parts as [string, string, string];
+  if (Number.isNaN(Date.parse(at)) || !DIRECTIONS.includes(direction) || !AUDIT_ACTIONS.includes(action as AuditAction)) return null;
+  return { at, direction: direction as AuditDirection, action: action as AuditAction, detail: parts.slice(3).join(" | ") };
+}
+

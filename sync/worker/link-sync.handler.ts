@@ -31,6 +31,9 @@ import {
   mergeLink,
   microsoftInvitationFor,
   observeSide,
+  parseAuditLine,
+  formatAuditLine,
+  formatAuditTime,
   fieldWriteTimes,
   CLOCK_RESOLUTION_MS,
   DEFAULT_MAPPING,
@@ -125,6 +128,8 @@ class WriteRaceError extends Error {
 }
 
 const MAX_RACE_ROUNDS = 3;
+/** One merge writes at most one line per mapped field (plus a link line): more is never missing. */
+const RECOVERABLE_AUDIT_LINES = 16;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const text = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value : null);
@@ -456,6 +461,7 @@ export class LinkSyncHandler implements JobHandler {
 
     const ctx = await this.mappingContext();
     let base = await store.getBase(key);
+    if (base) await this.recoverAuditLines(key, opportunity);
     const pcFields = referralToMappedFields(referral);
     const crmFields = opportunityToMappedFields(opportunity.record, ctx);
     // An opportunity whose status choice was never set has no opinion on the status yet.
@@ -536,13 +542,33 @@ export class LinkSyncHandler implements JobHandler {
     // Both sides now hold the merge: it is the base, with its audit lines, before the close below can
     // fail. (The close needs no base of its own: every merge asks for it again while the opportunity's
     // state differs from a closed status, so a failed close is simply retried.)
-    if (crmWrite || pcOperations.length > 0 || !base) {
+    // Also when nothing was written but the base is behind what both sides hold (a crash after our
+    // last write, before its commit): a stale base would make the next edit look like a conflict.
+    if (crmWrite || pcOperations.length > 0 || !base || !sameFields(base.fields, merge.base)) {
       const remaining = base && pushed ? merge.audit.filter((e) => !pushedAudit.includes(e)) : merge.audit;
       await store.commitSync(key, { base: merge.base, audit: remaining, expectedVersion: base?.version ?? null });
     }
     await this.inviteMicrosoftIfDue(key, current);
     if (update.close) await this.closeOpportunity(opportunity, update.close, merge.base.statusReason);
     return crmWrite || pcOperations.length > 0 || update.close ? "synced" : "unchanged";
+  }
+
+  /**
+   * Audit lines our last write put on the opportunity but a crash kept from the store's full log
+   * (the store commits right after that write): copied over, so the log misses nothing the form shows.
+   */
+  private async recoverAuditLines(key: string, opportunity: CrmRow): Promise<void> {
+    const onRecord = (text(opportunity.record[C.audit]) ?? "")
+      .split("\n")
+      .slice(0, RECOVERABLE_AUDIT_LINES)
+      .map(parseAuditLine)
+      .filter((entry): entry is AuditEntry => entry !== null);
+    if (onRecord.length === 0) return;
+    const stored = await this.deps.store.listAudit(key, RECOVERABLE_AUDIT_LINES * 2);
+    const known = new Set(stored.map(formatAuditLine));
+    const newestStored = stored[0] ? Date.parse(formatAuditTime(stored[0].at)) : Number.NEGATIVE_INFINITY;
+    const missing = onRecord.filter((entry) => !known.has(formatAuditLine(entry)) && Date.parse(entry.at) >= newestStored);
+    if (missing.length > 0) await this.deps.store.appendAudit(key, missing.reverse());
   }
 
   /** Win/LoseOpportunity; "already closed" means someone closed it meanwhile: a race, merged again. */
@@ -609,6 +635,10 @@ function sharedBase(opportunity: MappedFields, referral: MappedFields): MappedFi
     base[field] = own === null && field === "status" ? referral[field] : own;
   }
   return base as unknown as MappedFields;
+}
+
+function sameFields(a: MappedFields, b: MappedFields): boolean {
+  return MAPPED_FIELD_NAMES.every((field) => sameFieldValue(field, a[field], b[field]));
 }
 
 /** The fields where `target` differs from `current`, as a patch. */

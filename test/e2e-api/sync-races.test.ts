@@ -8,7 +8,7 @@ import { ReferralStatus } from "../../entities";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import type { ReferralsClient } from "../../sync/partner-center/referrals-client";
 import type { Referral } from "../../sync/partner-center/referral-types";
-import { opportunityLinkKey, referralLinkKey, type Job } from "../../sync/store";
+import { opportunityLinkKey, referralLinkKey, type Job, type SyncStore } from "../../sync/store";
 import { CrmGateway } from "../../sync/worker/crm-gateway";
 import { LinkSyncHandler } from "../../sync/worker/link-sync.handler";
 import {
@@ -39,11 +39,15 @@ function jobFor(opportunityId: string): Job {
 }
 
 /** A handler like the service's, on the same store and sandboxes, with some calls wrapped. */
-function handlerWith(overrides: { crm?: (crm: CrmGateway) => CrmGateway; referrals?: (referrals: ReferralsClient) => ReferralsClient }): LinkSyncHandler {
+function handlerWith(overrides: {
+  crm?: (crm: CrmGateway) => CrmGateway;
+  referrals?: (referrals: ReferralsClient) => ReferralsClient;
+  store?: (store: SyncStore) => SyncStore;
+}): LinkSyncHandler {
   const service = env.service!;
   const crm = new CrmGateway(service.dataverse);
   return new LinkSyncHandler({
-    store: service.store,
+    store: overrides.store?.(service.store) ?? service.store,
     crm: overrides.crm?.(crm) ?? crm,
     referrals: overrides.referrals?.(service.referrals) ?? service.referrals,
     referralLink: (id) => `https://partner.microsoft.com/referrals/${id}`,
@@ -250,4 +254,41 @@ describe("races around the first share and a close", () => {
     expect(microsoftSide).toHaveLength(1);
     expect(microsoftSide[0]?.inviteContext?.assistanceRequestCode).toBe(ours!.inviteContext?.assistanceRequestCode);
   });
+
+  it("a crash between our opportunity write and the store's commit loses no audit line: the next sync copies it from the record", async () => {
+    const { opportunityId } = await createSharableOpportunity(env);
+    const synced = await waitForSynced(env, opportunityId);
+    const referralId = synced[C.referralIdentifier] as string;
+    await env.service!.pool.stop();
+    await updateOpportunity(env, opportunityId, { [S.description]: "Seller's last notes" });
+    await patchReferral(env, referralId, [
+      { op: "replace", path: "/status", value: "Closed" },
+      { op: "replace", path: "/substatus", value: "Lost" },
+    ]);
+    let crash = true;
+    const crashing = handlerWith({
+      store: (store) => {
+        const wrapped = Object.create(store) as SyncStore;
+        wrapped.commitSync = async (key, commit) => {
+          if (crash && commit.audit.some((line) => line.action === "refused")) {
+            crash = false;
+            throw new Error("simulated: the process was killed before the store committed");
+          }
+          return store.commitSync(key, commit);
+        };
+        return wrapped;
+      },
+    });
+    await expect(crashing.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
+    const refusal = (lines: { action: string; detail: string }[]) => lines.some((l) => l.action === "refused" && l.detail.includes("→ Seller's last notes: "));
+    const key = opportunityLinkKey(opportunityId);
+    expect(String((await readOpportunity(env, opportunityId))[C.audit])).toContain("→ Seller's last notes: ");
+    expect(refusal(await env.service!.store.listAudit(key))).toBe(false);
+    await handlerWith({}).run(jobFor(opportunityId));
+    expect(refusal(await env.service!.store.listAudit(key))).toBe(true);
+    // Copied once, not on every later sync.
+    await handlerWith({}).run(jobFor(opportunityId));
+    expect((await env.service!.store.listAudit(key)).filter((l) => l.detail.includes("→ Seller's last notes: "))).toHaveLength(1);
+  });
 });
+

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AUDIT_DIRECTIONS, formatAuditLine, prependAuditLines, type AuditEntry } from "../../sync/engine";
+import { AUDIT_DIRECTIONS, formatAuditLine, parseAuditLine, prependAuditLines, type AuditEntry } from "../../sync/engine";
 
 const entry = (n: number, detail = `deal value ${n} → ${n + 1}`): AuditEntry => ({
   at: new Date(Date.UTC(2026, 10, 25, 10, 3, 12) + n * 1000).toISOString(),
@@ -34,4 +34,13 @@ describe("audit lines", () => {
     expect(text.split("\n")).toEqual([formatAuditLine(entry(3)), formatAuditLine(entry(1))]);
     expect(prependAuditLines(null, [entry(1)]).length).toBeLessThanOrEqual(100000);
   });
+
+  it("reads back a line it wrote (detail with ' | ' included) and nothing else", () => {
+    const entry: AuditEntry = { at: "2026-11-25T10:03:12Z", direction: AUDIT_DIRECTIONS.toCrm, action: "refused", detail: "notes a | b → c: the referral is Closed/Lost" };
+    expect(parseAuditLine(formatAuditLine(entry))).toEqual(entry);
+    expect(parseAuditLine("someone typed this")).toBeNull();
+    expect(parseAuditLine("2026-11-25T10:03:12Z | sideways | updated | x")).toBeNull();
+    expect(parseAuditLine("yesterday | CRM → Partner Center | updated | x")).toBeNull();
+  });
 });
+
