@@ -244,13 +244,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       }
     };
 
-    const editCrm = async (pair: Pair, field: MappedFieldName, value: unknown) => {
+    // An edit changes the value, as a person's does: a form sends only the columns that changed, so
+    // "saving" the value a field already holds is no write at all (and no three-way merge can see it).
+    const changedValue = (field: MappedFieldName, current: MappedFields): unknown => {
+      for (let tries = 0; ; tries++) {
+        const value = valueFor(field);
+        if (tries >= 20 || !sameFieldValue(field, value as never, current[field])) return value;
+      }
+    };
+    const editCrm = async (pair: Pair, field: MappedFieldName): Promise<unknown> => {
       const record = await readOpportunity(pair.opportunityId!);
       const current = opportunityToMappedFields(record, ctx);
+      const value = changedValue(field, current);
       const next = { ...current, [field]: value } as MappedFields;
       const { body } = opportunityUpdateFromMerge({ [field]: value } as Partial<MappedFields>, next, record, ctx);
       delete body[C.referralStatus];
       await call(`${dv}/${Tables.opportunity.entitySetName}(${pair.opportunityId})`, "PATCH", body, { "If-Match": "*" });
+      return value;
     };
     const patchPc = async (pair: Pair, build: (current: Referral) => unknown[]) => {
       for (let attempt = 1; ; attempt++) {
@@ -328,9 +338,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         const side = !pair.opportunityId ? "pc" : !pair.referralId ? "crm" : pick(["crm", "pc"] as const);
         if (kind === "edit") {
           const field = pick(EDITABLE);
-          const value = valueFor(field);
-          if (side === "crm") await editCrm(pair, field, value);
-          else await patchPc(pair, (current) => referralPatchOperations({ [field]: value } as Partial<MappedFields>, current));
+          let value: unknown;
+          if (side === "crm") value = await editCrm(pair, field);
+          else {
+            await patchPc(pair, (current) => {
+              value = changedValue(field, referralToMappedFields(current));
+              return referralPatchOperations({ [field]: value } as Partial<MappedFields>, current);
+            });
+          }
           pair.lastWrite.set(field, value);
           pair.journal.push({ at: new Date().toISOString(), side, field, value });
           appliedChanges++;
