@@ -23,6 +23,8 @@ export interface FieldChangeWindow {
   readonly by: number;
   /** The best single guess in between, for windows that overlap. */
   readonly at: number;
+  /** The column's latest known write time (ObserveOptions.writtenAt) at the newest read: what a later write time must beat. */
+  readonly lastWrite?: number;
 }
 
 export interface SideClock {
@@ -64,15 +66,31 @@ export function observeSide(previous: SideClock | null, fields: MappedFields, mo
   const by = at + resolution - 1;
   const windows = {} as Record<MappedFieldName, FieldChangeWindow>;
   for (const field of MAPPED_FIELD_NAMES) {
+    const written = options.writtenAt?.[field];
+    const lastWrite = written === undefined ? {} : { lastWrite: written };
     if (previous && sameFieldValue(field, previous.fields[field], fields[field])) {
-      windows[field] = previous.windows[field];
+      windows[field] = { ...previous.windows[field], ...lastWrite };
       continue;
     }
-    const written = options.writtenAt?.[field];
-    const fits = written !== undefined && written <= by && (after === null || written >= after);
-    windows[field] = fits ? { after: written - 1, by: written, at: written } : { after, by, at: at + (resolution - 1) / 2 };
+    windows[field] = writeDates(written, previous?.windows[field], previous, by)
+      ? { after: written! - 1, by: written!, at: written!, ...lastWrite }
+      : { after, by, at: at + (resolution - 1) / 2, ...lastWrite };
   }
   return { modifiedAt: at, fields, windows };
+}
+
+/**
+ * Whether the column's latest known write is the one that gave the field the value just read. Not
+ * if it is past the read, or not newer than a write known at the previous read; and within the
+ * previous read's second only if that read knew the column's writes too (a webhook lost while we
+ * were down leaves the previous value's write as the latest known one).
+ */
+function writeDates(written: number | undefined, before: FieldChangeWindow | undefined, previous: SideClock | null, by: number): boolean {
+  if (written === undefined || written > by) return false;
+  if (!previous || !before) return true;
+  if (before.lastWrite !== undefined && written <= before.lastWrite) return false;
+  if (written > before.by) return true;
+  return before.lastWrite !== undefined && written >= previous.modifiedAt;
 }
 
 export type ClockVerdict = "crm" | "partnerCenter" | null;

@@ -63,14 +63,23 @@ describe("field clocks", () => {
   it("takes a Dataverse write's own time (from its webhook) over the whole-second modifiedon", () => {
     const writtenAt = fieldWriteTimes({ estimatedvalue: Date.parse("2026-11-25T10:00:57.919Z"), statecode: Date.parse("2026-11-25T10:00:57.925Z") }, DEFAULT_MAPPING.opportunity);
     expect(writtenAt).toEqual({ dealValue: Date.parse("2026-11-25T10:00:57.919Z"), status: Date.parse("2026-11-25T10:00:57.925Z") });
-    const before = observeSide(null, fields({ dealValue: 20036 }), "2026-11-25T10:00:57Z", DATAVERSE);
+    // The previous read knew the column's write (20036 at :57.100), so a newer one dates the new value.
+    const before = observeSide(null, fields({ dealValue: 20036 }), "2026-11-25T10:00:57Z", { ...DATAVERSE, writtenAt: { dealValue: Date.parse("2026-11-25T10:00:57.100Z") } });
     const crm = observeSide(before, fields({ dealValue: 62623 }), "2026-11-25T10:00:57Z", { ...DATAVERSE, writtenAt });
-    expect(crm?.windows.dealValue).toEqual({ after: Date.parse("2026-11-25T10:00:57.918Z"), by: Date.parse("2026-11-25T10:00:57.919Z"), at: Date.parse("2026-11-25T10:00:57.919Z") });
+    expect(crm?.windows.dealValue).toMatchObject({ after: Date.parse("2026-11-25T10:00:57.918Z"), by: Date.parse("2026-11-25T10:00:57.919Z"), at: Date.parse("2026-11-25T10:00:57.919Z") });
     // Partner Center's edit at :57.787 is then surely the older one; by modifiedon alone it looked newer than :57.5.
     const pc = observeSide(observeSide(null, fields({ dealValue: 20036 }), "2026-11-25T10:00:57.100Z"), fields({ dealValue: 38901 }), "2026-11-25T10:00:57.787Z");
     expect(laterFieldChange("dealValue", { crm, partnerCenter: pc }, crm!.fields, pc!.fields)).toBe("crm");
-    const withoutWebhook = observeSide(before, fields({ dealValue: 62623 }), "2026-11-25T10:00:57Z", DATAVERSE);
+    const withoutWebhook = observeSide(before, fields({ dealValue: 62623 }), "2026-11-25T10:00:57Z", { ...DATAVERSE, writtenAt: { dealValue: Date.parse("2026-11-25T10:00:57.100Z") } });
     expect(laterFieldChange("dealValue", { crm: withoutWebhook, partnerCenter: pc }, crm!.fields, pc!.fields)).toBe("partnerCenter");
+    // The write time of the previous value (its newer webhook was lost) does not date the new one.
+    const previousWrite = observeSide(
+      observeSide(null, fields({ dealValue: 20036 }), "2026-11-25T10:00:57Z", { ...DATAVERSE, writtenAt: { dealValue: Date.parse("2026-11-25T10:00:57.402Z") } }),
+      fields({ dealValue: 62623 }),
+      "2026-11-25T10:01:01Z",
+      { ...DATAVERSE, writtenAt: { dealValue: Date.parse("2026-11-25T10:00:57.402Z") } },
+    );
+    expect(previousWrite?.windows.dealValue).toMatchObject({ after: Date.parse("2026-11-25T10:00:57Z"), by: Date.parse("2026-11-25T10:01:01.999Z") });
     // A write time past what the read can contain belongs to a later write: not used.
     const later = observeSide(before, fields({ dealValue: 62623 }), "2026-11-25T10:00:57Z", { ...DATAVERSE, writtenAt: { dealValue: Date.parse("2026-11-25T10:00:59Z") } });
     expect(later?.windows.dealValue.by).toBe(Date.parse("2026-11-25T10:00:57.999Z"));
