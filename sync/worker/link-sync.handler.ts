@@ -468,13 +468,22 @@ export class LinkSyncHandler implements JobHandler {
     const crmSide = crmFields.status === null ? { ...crmFields, status: pcFields.status } : crmFields;
     // Our own referral, found after a crash between creating it and writing its id back: it holds
     // what we sent, so it is the base; whatever the seller changed since is then pushed normally.
-    const recovered = !base && referral.externalReferenceId === opportunity.id && referral.direction !== "Incoming";
-    const extraAudit: AuditEntry[] = recovered
+    const recoveredShare = !base && referral.externalReferenceId === opportunity.id && referral.direction !== "Incoming";
+    // Likewise an opportunity our import created, when the crash came before its base: if the
+    // referral has not changed since the opportunity was created (createdon is whole seconds), the
+    // referral is what the import copied, and what differs on the opportunity is the seller's.
+    const createdOn = Date.parse(text(opportunity.record[S.createdOn]) ?? "");
+    const recoveredImport =
+      !base && !recoveredShare && opportunity.record[C.referralIdentifier] === referral.id &&
+      !Number.isNaN(createdOn) && Date.parse(referral.updatedDateTime ?? "") <= createdOn + CLOCK_RESOLUTION_MS.crm - 1;
+    const extraAudit: AuditEntry[] = recoveredShare
       ? [this.audit(AUDIT_DIRECTIONS.toPartnerCenter, "linked", `referral ${referral.id} found after an interrupted share and linked`)]
-      : [];
+      : recoveredImport
+        ? [this.audit(AUDIT_DIRECTIONS.toCrm, "linked", `opportunity found after an interrupted import of ${referral.id} and linked`)]
+        : [];
     // Committed at once, like the share's own base: an interruption after the opportunity shows the
     // referral must not let the retry take a later Partner Center edit for what we sent.
-    if (recovered) base = await store.commitSync(key, { base: pcFields, audit: extraAudit, expectedVersion: null });
+    if (recoveredShare || recoveredImport) base = await store.commitSync(key, { base: pcFields, audit: extraAudit, expectedVersion: null });
     // Every read is an observation of when each field got its value on each side (field-clock.ts):
     // a conflict is then decided by the field's own change, not by the record's last one.
     // Dataverse's webhooks tell when each column was written, to the millisecond (modifiedon: seconds).

@@ -19,6 +19,9 @@ import {
   listReferrals,
   patchReferral,
   readOpportunity,
+  sendMicrosoftReferral,
+  setFaults,
+  webApi,
   updateOpportunity,
   waitForSynced,
 } from "./story-kit";
@@ -289,6 +292,37 @@ describe("races around the first share and a close", () => {
     // Copied once, not on every later sync.
     await handlerWith({}).run(jobFor(opportunityId));
     expect((await env.service!.store.listAudit(key)).filter((l) => l.detail.includes("→ Seller's last notes: "))).toHaveLength(1);
+  });
+
+  it("an import interrupted before its base was stored keeps the seller's later decline instead of calling it a conflict Partner Center won", async () => {
+    await env.service!.pool.stop();
+    const incoming = await sendMicrosoftReferral(env);
+    let crash = true;
+    const crashing = handlerWith({
+      store: (store) => {
+        const wrapped = Object.create(store) as SyncStore;
+        wrapped.commitSync = async (key, commit) => {
+          if (crash) {
+            crash = false;
+            throw new Error("simulated: the process was killed right after creating the opportunity");
+          }
+          return store.commitSync(key, commit);
+        };
+        return wrapped;
+      },
+    });
+    const byReferral: Job = { ...jobFor("unused"), linkKey: referralLinkKey(incoming.id), opportunityId: null, referralId: incoming.id };
+    await expect(crashing.run(byReferral)).rejects.toThrow(/simulated/);
+    const opportunity = (await webApi(env, "GET", `opportunities?$filter=${C.referralIdentifier} eq '${incoming.id}'&$select=opportunityid`)).json.value[0] as Record<string, string>;
+    // The seller declines it on the form (Partner Center still says New/Pending) while the backend is
+    // down: its webhook is lost, so only the records themselves tell what happened.
+    await setFaults(env.dataverse.url, { webhookDropRate: 1 });
+    await updateOpportunity(env, opportunity.opportunityid!, { [C.referralStatus]: ReferralStatus.ClosedDeclined, [C.statusReason]: "Not our market" });
+    await setFaults(env.dataverse.url, {});
+    await handlerWith({}).run(jobFor(opportunity.opportunityid!));
+    const referral = await getReferral(env, incoming.id);
+    expect(`${referral.status}/${referral.substatus}`).toBe("Closed/Declined");
+    expect((await readOpportunity(env, opportunity.opportunityid!))[C.referralStatus]).toBe(ReferralStatus.ClosedDeclined);
   });
 });
 
