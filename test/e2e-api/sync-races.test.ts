@@ -313,7 +313,8 @@ describe("races around the first share and a close", () => {
     });
     const byReferral: Job = { ...jobFor("unused"), linkKey: referralLinkKey(incoming.id), opportunityId: null, referralId: incoming.id };
     await expect(crashing.run(byReferral)).rejects.toThrow(/simulated/);
-    const opportunity = (await webApi(env, "GET", `opportunities?$filter=${C.referralIdentifier} eq '${incoming.id}'&$select=opportunityid`)).json.value[0] as Record<string, string>;
+    const { json } = await webApi(env, "GET", `opportunities?$filter=${C.referralIdentifier} eq '${incoming.id}'&$select=opportunityid`);
+    const opportunity = (json.value as Record<string, string>[])[0]!;
     // The seller declines it on the form (Partner Center still says New/Pending) while the backend is
     // down: its webhook is lost, so only the records themselves tell what happened.
     await setFaults(env.dataverse.url, { webhookDropRate: 1 });
