@@ -220,8 +220,8 @@ export class SqliteSyncStore implements SyncStore {
   // Base + audit ------------------------------------------------------------------------------------
 
   async getBase(linkKey: string): Promise<BaseSnapshot | null> {
-    const row = this.db.prepare("SELECT fields_json, version, saved_at FROM base_snapshots WHERE link_key = ?").get(linkKey) as
-      | { fields_json: string; version: number; saved_at: number }
+    const row = this.db.prepare("SELECT fields_json, version, saved_at, pending_push_json FROM base_snapshots WHERE link_key = ?").get(linkKey) as
+      | { fields_json: string; version: number; saved_at: number; pending_push_json: string | null }
       | undefined;
     if (!row) return null;
     let fields: MappedFields;
@@ -230,7 +230,19 @@ export class SqliteSyncStore implements SyncStore {
     } catch (cause) {
       throw new StoreError(`The base snapshot of ${linkKey} is unreadable`, { cause });
     }
-    return { fields, version: row.version, savedAt: row.saved_at };
+    return { fields, version: row.version, savedAt: row.saved_at, pendingPush: readPendingPush(row.pending_push_json) };
+  }
+
+  async notePendingPush(linkKey: string, expectedVersion: number, push: Partial<MappedFields>): Promise<void> {
+    this.tx(() => {
+      const changed = this.db
+        .prepare("UPDATE base_snapshots SET pending_push_json = ? WHERE link_key = ? AND version = ?")
+        .run(JSON.stringify(push), linkKey, expectedVersion).changes;
+      if (changed === 0) {
+        const current = this.db.prepare("SELECT version FROM base_snapshots WHERE link_key = ?").get(linkKey) as { version: number } | undefined;
+        throw new StaleBaseError(linkKey, expectedVersion, current?.version ?? null);
+      }
+    });
   }
 
   async updateFieldClocks(linkKey: string, update: (current: LinkFieldClocks | null) => LinkFieldClocks): Promise<LinkFieldClocks> {
@@ -283,9 +295,9 @@ export class SqliteSyncStore implements SyncStore {
       try {
         this.db
           .prepare(
-            `INSERT INTO base_snapshots (link_key, fields_json, version, saved_at) VALUES (?, ?, ?, ?)
+            `INSERT INTO base_snapshots (link_key, fields_json, version, saved_at, pending_push_json) VALUES (?, ?, ?, ?, NULL)
              ON CONFLICT(link_key) DO UPDATE SET fields_json = excluded.fields_json, version = excluded.version,
-               saved_at = excluded.saved_at`,
+               saved_at = excluded.saved_at, pending_push_json = NULL`,
           )
           .run(linkKey, JSON.stringify(commit.base), version, now);
       } catch (cause) {
@@ -573,6 +585,20 @@ function readFieldClocks(json: string): LinkFieldClocks | null {
     const side = (clock: SideClock | null | undefined): SideClock | null =>
       clock && typeof clock.modifiedAt === "number" && typeof clock.windows?.name?.at === "number" && MappedFieldsSchema.safeParse(clock.fields).success ? clock : null;
     return { crm: side(parsed.crm), partnerCenter: side(parsed.partnerCenter) };
+  } catch {
+    return null;
+  }
+}
+
+/** A pending push only sharpens the next merge: unreadable means none. */
+function readPendingPush(json: string | null): Partial<MappedFields> | null {
+  if (!json) return null;
+  try {
+    const raw = JSON.parse(json) as Record<string, unknown>;
+    const parsed = MappedFieldsSchema.partial().safeParse(raw);
+    if (!parsed.success) return null;
+    // Only the fields that were pushed (the schema fills the others in).
+    return Object.fromEntries(Object.entries(parsed.data).filter(([field]) => field in raw)) as Partial<MappedFields>;
   } catch {
     return null;
   }

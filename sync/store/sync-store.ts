@@ -38,6 +38,8 @@ export interface BaseSnapshot {
   /** Increases by one on every commit; commitSync can insist on the version it read. */
   readonly version: number;
   readonly savedAt: number;
+  /** Fields a merge was writing to Partner Center when it last stopped short of its commit (notePendingPush). */
+  readonly pendingPush?: Partial<MappedFields> | null;
 }
 
 export interface SyncCommit {
@@ -129,6 +131,8 @@ export interface SyncStore {
   /** Stores the new base and its audit entries atomically. Throws StaleBaseError on a version mismatch. */
   commitSync(linkKey: string, commit: SyncCommit): Promise<BaseSnapshot>;
   appendAudit(linkKey: string, entries: readonly AuditEntry[]): Promise<void>;
+  /** Notes the fields about to be written to Partner Center on the base of `expectedVersion` (StaleBaseError otherwise); the next commit clears them. */
+  notePendingPush(linkKey: string, expectedVersion: number, push: Partial<MappedFields>): Promise<void>;
   /**
    * Reads the link's field clocks, applies `update` and stores the result, in one transaction (two
    * jobs of one pair can read the sides at the same time; neither may overwrite the other's newer

@@ -492,8 +492,11 @@ export class LinkSyncHandler implements JobHandler {
       crm: observeSide(known?.crm ?? null, crmSide, text(opportunity.record[S.modifiedOn]), { resolutionMs: CLOCK_RESOLUTION_MS.crm, writtenAt }),
       partnerCenter: observeSide(known?.partnerCenter ?? null, pcFields, referral.updatedDateTime),
     }));
+    // A push of ours that a crash kept from its commit: where Partner Center holds what we pushed, that
+    // is the base (our write, not a Partner Center edit newer than the seller's).
+    const baseFields = base ? withLandedPush(base.fields, base.pendingPush ?? null, pcFields) : null;
     const merge = mergeLink({
-      base: base?.fields ?? null,
+      base: baseFields,
       clocks,
       crm: crmSide,
       partnerCenter: pcFields,
@@ -526,6 +529,7 @@ export class LinkSyncHandler implements JobHandler {
       pcOperations.push({ op: "add", path: "/externalReferenceId", value: opportunity.id });
     }
     if (pcOperations.length > 0) {
+      if (base && Object.keys(merge.partnerCenterPatch).length > 0) await store.notePendingPush(key, base.version, merge.partnerCenterPatch);
       current = await this.patchReferral(referral, pcOperations);
       const written = current;
       await store.updateFieldClocks(key, (known) => ({ crm: known?.crm ?? null, partnerCenter: observeSide(known?.partnerCenter ?? null, referralToMappedFields(written), written.updatedDateTime) }));
@@ -536,7 +540,7 @@ export class LinkSyncHandler implements JobHandler {
       // What went to Partner Center is now on both sides: it joins the base at once, so that if the
       // opportunity's write below fails (a 412 because the seller saved again, a crash), the retry
       // does not take our own write for a Partner Center edit and revert the seller's newer value.
-      base = await store.commitSync(key, { base: { ...base.fields, ...merge.partnerCenterPatch }, audit: pushedAudit, expectedVersion: base.version });
+      base = await store.commitSync(key, { base: { ...(baseFields ?? base.fields), ...merge.partnerCenterPatch }, audit: pushedAudit, expectedVersion: base.version });
     }
 
     const update = opportunityUpdateFromMerge(merge.crmPatch, merge.base, opportunity.record, ctx);
@@ -644,6 +648,16 @@ function sharedBase(opportunity: MappedFields, referral: MappedFields): MappedFi
     base[field] = own === null && field === "status" ? referral[field] : own;
   }
   return base as unknown as MappedFields;
+}
+
+/** The base with the fields of an uncommitted push that Partner Center holds (they did land). */
+function withLandedPush(base: MappedFields, push: Partial<MappedFields> | null, partnerCenter: MappedFields): MappedFields {
+  if (!push) return base;
+  const landed: Record<string, unknown> = {};
+  for (const field of MAPPED_FIELD_NAMES) {
+    if (field in push && sameFieldValue(field, push[field] as never, partnerCenter[field])) landed[field] = partnerCenter[field];
+  }
+  return { ...base, ...landed } as MappedFields;
 }
 
 function sameFields(a: MappedFields, b: MappedFields): boolean {

@@ -325,5 +325,46 @@ describe("races around the first share and a close", () => {
     expect(`${referral.status}/${referral.substatus}`).toBe("Closed/Declined");
     expect((await readOpportunity(env, opportunity.opportunityid!))[C.referralStatus]).toBe(ReferralStatus.ClosedDeclined);
   });
+
+  it("a crash between our Partner Center write and its commit does not let that older write beat the seller's newer save", async () => {
+    const { opportunityId } = await createSharableOpportunity(env, { [S.estimatedValue]: 10000 });
+    const synced = await waitForSynced(env, opportunityId);
+    const referralId = synced[C.referralIdentifier] as string;
+    await env.service!.pool.stop();
+    await updateOpportunity(env, opportunityId, { [S.estimatedValue]: 20000 });
+    // The job read 20000; the seller saves 30000 just before our patch of 20000 reaches Partner
+    // Center; then the process dies before the store commits.
+    let saveFirst = true;
+    let crash = true;
+    const crashing = handlerWith({
+      referrals: (referrals) => {
+        const wrapped = Object.create(referrals) as ReferralsClient;
+        wrapped.patch = async (id, operations, options) => {
+          if (saveFirst) {
+            saveFirst = false;
+            await updateOpportunity(env, opportunityId, { [S.estimatedValue]: 30000 });
+          }
+          return referrals.patch(id, operations, options);
+        };
+        return wrapped;
+      },
+      store: (store) => {
+        const wrapped = Object.create(store) as SyncStore;
+        wrapped.commitSync = async (key, commit) => {
+          if (crash) {
+            crash = false;
+            throw new Error("simulated: killed after the Partner Center write, before the commit");
+          }
+          return store.commitSync(key, commit);
+        };
+        return wrapped;
+      },
+    });
+    await expect(crashing.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
+    expect((await getReferral(env, referralId)).details?.dealValue).toBe(20000);
+    await handlerWith({}).run(jobFor(opportunityId));
+    expect((await getReferral(env, referralId)).details?.dealValue).toBe(30000);
+    expect((await readOpportunity(env, opportunityId))[S.estimatedValue]).toBe(30000);
+  });
 });
 

@@ -125,6 +125,20 @@ describe("field clocks", () => {
   });
 });
 
+describe("pending push", () => {
+  it("notes the fields being written to Partner Center on the base it read, refuses a stale version, and the next commit clears them", async () => {
+    const store = open();
+    await store.saveLink({ key: KEY, opportunityId: "opp" });
+    const base = await store.commitSync(KEY, { base: { ...EMPTY_MAPPED_FIELDS, dealValue: 10000 }, audit: [], expectedVersion: null });
+    await store.notePendingPush(KEY, base.version, { dealValue: 20000 });
+    expect((await store.getBase(KEY))?.pendingPush).toEqual({ dealValue: 20000 });
+    await expect(store.notePendingPush(KEY, base.version + 1, { dealValue: 1 })).rejects.toThrow(StaleBaseError);
+    await store.commitSync(KEY, { base: { ...EMPTY_MAPPED_FIELDS, dealValue: 20000 }, audit: [], expectedVersion: base.version });
+    expect((await store.getBase(KEY))?.pendingPush).toBeNull();
+    await store.close();
+  });
+});
+
 describe("column change times", () => {
   it("keeps the latest write time per opportunity column, whatever order the webhooks arrive in", async () => {
     const store = open();
