@@ -518,6 +518,9 @@ export class LinkSyncHandler implements JobHandler {
         partnerCenterModifiedAt: referral.updatedDateTime ?? null,
         crmPatch: merge.crmPatch,
         partnerCenterPatch: merge.partnerCenterPatch,
+        // Which side each conflict went to, and why: the clocks it was decided by (null: record times).
+        conflicts: merge.conflicts,
+        clocks,
       },
       "merge",
     );
