@@ -31,7 +31,8 @@ export interface ReferralQuery {
   top?: number;
 }
 
-function quote(value: string): string {
+/** An OData string literal. */
+export function quote(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 

@@ -56,7 +56,7 @@ import {
   type SyncMapping,
 } from "../engine";
 import { PartnerCenterError } from "../partner-center/partner-center-error";
-import type { ReferralsClient } from "../partner-center/referrals-client";
+import { quote, type ReferralsClient } from "../partner-center/referrals-client";
 import { MICROSOFT_ORGANIZATION_ID, type Member, type Referral } from "../partner-center/referral-types";
 import { StaleBaseError, opportunityLinkKey, type Job, type LinkRecord, type SyncStore } from "../store";
 import type { JobHandler, JobOutcome } from "../queue/worker-pool";
@@ -285,7 +285,7 @@ export class LinkSyncHandler implements JobHandler {
     const link = await this.deps.store.getLink(key);
     if (!link || link.microsoftInvitedAt !== null) return;
     let invited = false;
-    for await (const candidate of this.deps.referrals.list({ filter: `engagementId eq '${ours.engagementId.replace(/'/g, "''")}'` })) {
+    for await (const candidate of this.referralsOnEngagement(ours.engagementId)) {
       if (candidate.organizationId === MICROSOFT_ORGANIZATION_ID) invited = true;
     }
     if (!invited) {
@@ -298,10 +298,15 @@ export class LinkSyncHandler implements JobHandler {
   /** Our referral on the engagement Microsoft's side belongs to, if we have one. */
   private async ourSideOf(microsoftSide: Referral): Promise<Referral | null> {
     if (!microsoftSide.engagementId) return null;
-    for await (const candidate of this.deps.referrals.list({ filter: `engagementId eq '${microsoftSide.engagementId.replace(/'/g, "''")}'` })) {
+    for await (const candidate of this.referralsOnEngagement(microsoftSide.engagementId)) {
       if (candidate.organizationId !== MICROSOFT_ORGANIZATION_ID) return candidate;
     }
     return null;
+  }
+
+  /** Every referral of one engagement: ours and the other party's (links.relatedReferrals). */
+  private referralsOnEngagement(engagementId: string): AsyncIterable<Referral> {
+    return this.deps.referrals.list({ filter: `engagementId eq ${quote(engagementId)}` });
   }
 
   private syncIsOn(opportunity: CrmRow): boolean {
@@ -356,7 +361,7 @@ export class LinkSyncHandler implements JobHandler {
     // said), the opportunity keeps its value until the write-back below: the base says so, so that a
     // retry after a failed write-back brings Partner Center's value over as a plain update instead
     // of taking the opportunity's untouched value for a seller's edit (a "withdrawn consent" refused).
-    const shared = await store.commitSync(key, { base: sharedBase(fields, pcFields), audit: [entry], expectedVersion: null });
+    const shared = await store.commitSync(key, { base: opportunitySide(fields, pcFields), audit: [entry], expectedVersion: null });
     await store.updateFieldClocks(key, () => ({
       crm: observeSide(null, fields, text(opportunity.record[S.modifiedOn]), { resolutionMs: CLOCK_RESOLUTION_MS.crm }),
       partnerCenter: observeSide(null, pcFields, created.updatedDateTime),
@@ -464,8 +469,7 @@ export class LinkSyncHandler implements JobHandler {
     if (base) await this.recoverAuditLines(key, opportunity);
     const pcFields = referralToMappedFields(referral);
     const crmFields = opportunityToMappedFields(opportunity.record, ctx);
-    // An opportunity whose status choice was never set has no opinion on the status yet.
-    const crmSide = crmFields.status === null ? { ...crmFields, status: pcFields.status } : crmFields;
+    const crmSide = opportunitySide(crmFields, pcFields);
     // Our own referral, found after a crash between creating it and writing its id back: it holds
     // what we sent, so it is the base; whatever the seller changed since is then pushed normally.
     const recoveredShare = !base && referral.externalReferenceId === opportunity.id && referral.direction !== "Incoming";
@@ -511,7 +515,7 @@ export class LinkSyncHandler implements JobHandler {
       {
         linkKey: key,
         baseVersion: base?.version ?? null,
-        base: base?.fields ?? null,
+        base: baseFields,
         crm: crmSide,
         partnerCenter: pcFields,
         crmModifiedAt: text(opportunity.record[S.modifiedOn]),
@@ -543,7 +547,7 @@ export class LinkSyncHandler implements JobHandler {
       // What went to Partner Center is now on both sides: it joins the base at once, so that if the
       // opportunity's write below fails (a 412 because the seller saved again, a crash), the retry
       // does not take our own write for a Partner Center edit and revert the seller's newer value.
-      base = await store.commitSync(key, { base: { ...(baseFields ?? base.fields), ...merge.partnerCenterPatch }, audit: pushedAudit, expectedVersion: base.version });
+      base = await store.commitSync(key, { base: { ...baseFields!, ...merge.partnerCenterPatch }, audit: pushedAudit, expectedVersion: base.version });
     }
 
     const update = opportunityUpdateFromMerge(merge.crmPatch, merge.base, opportunity.record, ctx);
@@ -641,16 +645,12 @@ export class LinkSyncHandler implements JobHandler {
 }
 
 /**
- * The base right after a share, before the write-back: the new referral's values, except where the
- * opportunity still holds a different one (an unset status has no opinion and takes the referral's).
+ * The opportunity's mapped fields as the merge compares them: a status choice never set has no
+ * opinion yet and takes the referral's. (Right after a share, before the write-back, this is also the
+ * base: the opportunity still holds its own values where Partner Center made a value its own.)
  */
-function sharedBase(opportunity: MappedFields, referral: MappedFields): MappedFields {
-  const base: Record<string, unknown> = {};
-  for (const field of MAPPED_FIELD_NAMES) {
-    const own = opportunity[field];
-    base[field] = own === null && field === "status" ? referral[field] : own;
-  }
-  return base as unknown as MappedFields;
+function opportunitySide(opportunity: MappedFields, referral: MappedFields): MappedFields {
+  return opportunity.status === null ? { ...opportunity, status: referral.status } : opportunity;
 }
 
 /** The base with the fields of an uncommitted push that Partner Center holds (they did land). */
