@@ -52,7 +52,8 @@ export interface ChaosFigures {
   pairs: number;
   pairsChecked: number;
   pairsConverged: number;
-  divergent: { pair: string; fields: string[] }[];
+  /** `sync`: the opportunity's switch, sync status and error as the run ended (why a pair may not have moved). */
+  divergent: { pair: string; fields: string[]; sync?: string }[];
   duplicates: number;
   lostUpdates: number;
   lost: { pair: string; field: string; expected: unknown; crm: unknown; partnerCenter: unknown }[];
@@ -277,8 +278,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     const kinds = ["create", "edit", "edit", "edit", "edit", "edit", "edit", "edit", "accept", "decline", "win", "lose", "stop"] as const;
     const runOperation = async (): Promise<void> => {
       let kind: (typeof kinds)[number] = pairs.length < 6 ? "create" : pick(kinds);
-      const open = pairs.filter((p) => !p.busy && !p.frozen && (!p.incoming || p.accepted));
-      if (kind !== "create" && open.length === 0) kind = "create";
+      const openPairs = () => pairs.filter((p) => !p.busy && !p.frozen && (!p.incoming || p.accepted));
+      if (kind !== "create" && openPairs().length === 0) kind = "create";
       if (kind === "create") {
         const origin = pick(["crm", "crm", "partner-center", "microsoft"] as const);
         byKind[`create (${origin})`] = (byKind[`create (${origin})`] ?? 0) + 1;
@@ -318,6 +319,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         // backend imports them) so they can be accepted or declined from either side.
         for (const p of pairs) if (p.incoming && !p.accepted && !p.frozen && !p.busy && !p.opportunityId) await resolve(p).catch(() => undefined);
       }
+      // Computed after the awaits above: a pair another operation took meanwhile is busy (or closed).
+      const open = openPairs();
       const linkedOnly = (list: Pair[]) => list.filter((p) => p.opportunityId !== null && p.referralId !== null);
       let candidates =
         kind === "accept" || kind === "decline"
@@ -422,7 +425,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     const storeAuditLines = store.auditLines();
     const accounting = audit.account(pairs);
     const dump = join(folder, "pairs.json");
-    writeFileSync(dump, JSON.stringify({ pairs, lost: figures.lost, unexplained: accounting.unexplained }, null, 1));
+    writeFileSync(dump, JSON.stringify({ pairs, lost: figures.lost, divergent: figures.divergent, unexplained: accounting.unexplained }, null, 1));
     log(`  driver journal and lost updates: ${dump}`);
     return {
       ...figures,
@@ -475,7 +478,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         const crmSide = crm.status === null ? { ...crm, status: partnerCenter.status } : crm;
         const differing = COMPARED.filter((f) => !sameFieldValue(f, crmSide[f], partnerCenter[f]));
         if (differing.length === 0) converged++;
-        else divergent.push({ pair: pair.label, fields: differing.map((f) => `${f}: ${JSON.stringify(crmSide[f])} ≠ ${JSON.stringify(partnerCenter[f])}`) });
+        else {
+          const sync = `switch ${String(o[C.syncWithPartnerCenter])}, status ${String(o[C.syncStatus])}, error ${JSON.stringify(o[C.syncError] ?? null)}, last synced ${String(o[C.lastSyncedOn])}`;
+          divergent.push({ pair: pair.label, fields: differing.map((f) => `${f}: ${JSON.stringify(crmSide[f])} ≠ ${JSON.stringify(partnerCenter[f])}`), sync });
+        }
         for (const [field, expected] of pair.lastWrite) {
           const want = normalize(field, expected);
           if (!sameFieldValue(field, crmSide[field], want as never) || !sameFieldValue(field, partnerCenter[field], want as never)) {
@@ -552,7 +558,7 @@ export function formatChaosFigures(f: ChaosFigures): string[] {
     `  time to converge    ${f.timeToConvergeMs === null ? "did not converge" : `${(f.timeToConvergeMs / 1000).toFixed(1)} s after the faults stopped`}`,
     `  dead-lettered jobs  ${f.deadJobs}`,
     `  run time            ${(f.runMs / 1000).toFixed(1)} s`,
-    ...f.divergent.slice(0, 10).map((d) => `  ✘ ${d.pair}: ${d.fields.join("; ")}`),
+    ...f.divergent.slice(0, 10).map((d) => `  ✘ ${d.pair}: ${d.fields.join("; ")}${d.sync ? ` (opportunity: ${d.sync})` : ""}`),
     ...f.lost.slice(0, 10).map((l) => `  ✘ lost ${l.pair}.${l.field}: wrote ${JSON.stringify(l.expected)}, CRM ${JSON.stringify(l.crm)}, PC ${JSON.stringify(l.partnerCenter)}`),
     ok ? "  ✔ converged" : "  ✘ NOT converged",
   ];
