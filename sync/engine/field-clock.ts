@@ -52,6 +52,7 @@ export interface ObserveOptions {
   /**
    * The exact time a field's column was last written, where a webhook said (Dataverse's
    * OperationCreatedOn): used for a field whose value changed in this read, if it fits the read.
+   * Only writes known before the read was made: a later-known one may be missing from the read.
    */
   readonly writtenAt?: Readonly<Partial<Record<MappedFieldName, number>>>;
 }

@@ -226,6 +226,10 @@ export class LinkSyncHandler implements JobHandler {
     const opportunityId = link?.opportunityId ?? job.opportunityId;
     let referralId = link?.referralId ?? job.referralId;
 
+    // The column write times the webhooks told us of, taken before the read: each of those writes is
+    // in the record we read then. Taken after, they could include a write the read missed, and the
+    // field clock would file that write's time under the older value (field-clock.ts).
+    const columnTimes = opportunityId ? await this.deps.store.columnChangeTimes(opportunityId) : {};
     let opportunity = opportunityId ? await crm.getOpportunity(opportunityId) : null;
     if (!referralId && opportunity) referralId = text(opportunity.record[C.referralIdentifier]);
     let referral = referralId ? (listed?.id === referralId ? listed : await this.getReferral(referralId)) : null;
@@ -251,7 +255,7 @@ export class LinkSyncHandler implements JobHandler {
 
     const unheld = pairLockKeys(opportunity?.id, referral?.id).filter((key) => !held.has(key));
     if (unheld.length > 0) throw new PairGrewError(unheld);
-    if (opportunity && referral) return this.syncPair(opportunity, referral, link, microsoftCrmId);
+    if (opportunity && referral) return this.syncPair(opportunity, referral, link, opportunity.id === opportunityId ? columnTimes : {}, microsoftCrmId);
     if (opportunity) return this.shareOpportunity(opportunity);
     if (referral) return this.importReferral(referral);
     return "skipped";
@@ -449,7 +453,14 @@ export class LinkSyncHandler implements JobHandler {
 
   // ---- both sides exist: three-way merge ----------------------------------------------------------
 
-  private async syncPair(opportunity: CrmRow, referral: Referral, link: LinkRecord | null, microsoftCrmId: string | null = null): Promise<JobOutcome> {
+  /** `columnTimes`: the opportunity's column write times as known before it was read (empty: none known). */
+  private async syncPair(
+    opportunity: CrmRow,
+    referral: Referral,
+    link: LinkRecord | null,
+    columnTimes: Readonly<Record<string, number>>,
+    microsoftCrmId: string | null = null,
+  ): Promise<JobOutcome> {
     const { store, crm } = this.deps;
     const key = link?.key ?? opportunityLinkKey(opportunity.id);
     if (!link || link.opportunityId !== opportunity.id || link.referralId !== referral.id) {
@@ -491,7 +502,7 @@ export class LinkSyncHandler implements JobHandler {
     // Every read is an observation of when each field got its value on each side (field-clock.ts):
     // a conflict is then decided by the field's own change, not by the record's last one.
     // Dataverse's webhooks tell when each column was written, to the millisecond (modifiedon: seconds).
-    const writtenAt = fieldWriteTimes(await store.columnChangeTimes(opportunity.id), (this.deps.mapping ?? DEFAULT_MAPPING).opportunity);
+    const writtenAt = fieldWriteTimes(columnTimes, (this.deps.mapping ?? DEFAULT_MAPPING).opportunity);
     const clocks = await store.updateFieldClocks(key, (known) => ({
       crm: observeSide(known?.crm ?? null, crmSide, text(opportunity.record[S.modifiedOn]), { resolutionMs: CLOCK_RESOLUTION_MS.crm, writtenAt }),
       partnerCenter: observeSide(known?.partnerCenter ?? null, pcFields, referral.updatedDateTime),

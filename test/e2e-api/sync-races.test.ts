@@ -368,3 +368,38 @@ describe("races around the first share and a close", () => {
   });
 });
 
+
+describe("field clocks", () => {
+  /** Just after the start of the next second: Dataverse's modifiedon of a write then says little more than "in this second". */
+  const startOfNextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+
+  it("a seller's save our opportunity read just missed keeps its own time: Partner Center's later edit of the field wins the conflict", async () => {
+    const { opportunityId } = await createSharableOpportunity(env, { [S.description]: "Shared notes" });
+    const synced = await waitForSynced(env, opportunityId);
+    const referralId = synced[C.referralIdentifier] as string;
+    await env.service!.pool.stop();
+    await startOfNextSecond();
+    // Right after the job reads the opportunity, the seller saves new notes (its webhook arrives), then
+    // a Partner Center user edits the notes too: Partner Center's edit is the later one.
+    let raceOnce = true;
+    const handler = handlerWith({
+      crm: (crm) => {
+        const wrapped = Object.create(crm) as CrmGateway;
+        wrapped.getOpportunity = async (id) => {
+          const read = await crm.getOpportunity(id);
+          if (raceOnce) {
+            raceOnce = false;
+            await updateOpportunity(env, opportunityId, { [S.description]: "Seller's notes" });
+            await env.dataverse.webhooksIdle();
+            await patchReferral(env, referralId, [{ op: "replace", path: "/details/notes", value: "Partner Center's notes" }]);
+          }
+          return read;
+        };
+        return wrapped;
+      },
+    });
+    await handler.run(jobFor(opportunityId));
+    expect((await getReferral(env, referralId)).details?.notes).toBe("Partner Center's notes");
+    expect((await readOpportunity(env, opportunityId))[S.description]).toBe("Partner Center's notes");
+  });
+});
