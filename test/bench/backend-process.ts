@@ -160,7 +160,7 @@ export class StoreReader {
   private db: Database.Database | null = null;
   constructor(private readonly path: string) {}
 
-  private open(): Database.Database {
+  protected open(): Database.Database {
     this.db ??= new Database(this.path, { readonly: true, fileMustExist: true });
     this.db.pragma("busy_timeout = 5000");
     return this.db;

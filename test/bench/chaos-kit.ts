@@ -13,7 +13,6 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { CurrencyColumns, OpportunityColumns as C, OpportunityStandardColumns as S, ReferralStatus, Tables } from "../../entities";
 import { startSandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import {
@@ -167,8 +166,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     logFile: join(folder, "serve.log"),
     env: { RECONCILE_INTERVAL_SECONDS: 5, MAX_ATTEMPTS: 12, ...(process.env.CHAOS_LOG_LEVEL ? { LOG_LEVEL: process.env.CHAOS_LOG_LEVEL } : {}) },
   });
-  const store = new StoreReader(storePath);
-  const audit = new StoreAudit(storePath);
+  const store = new StoreAudit(storePath);
   log(`chaos: store ${storePath}, backend log ${join(folder, "serve.log")}`);
   const dv = env.dataverse.apiUrl;
   const pc = `${env.partnerCenter.url}/v1.0/engagements/referrals`;
@@ -423,7 +421,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     }
     const converged = figures.pairsConverged === figures.pairsChecked && figures.lostUpdates === 0 && figures.duplicates === 0;
     const storeAuditLines = store.auditLines();
-    const accounting = audit.account(pairs);
+    const accounting = store.account(pairs);
     const dump = join(folder, "pairs.json");
     writeFileSync(dump, JSON.stringify({ pairs, lost: figures.lost, divergent: figures.divergent, unexplained: accounting.unexplained }, null, 1));
     log(`  driver journal and lost updates: ${dump}`);
@@ -488,7 +486,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
             // Partner Center's rules (a closed referral accepts no update, status transitions) may
             // refuse a seller's edit that reached the backend after the referral closed: not lost
             // when the backend's audit names that very refusal.
-            if (audit.refused(pair, field, want)) {
+            if (store.refused(pair, field, want)) {
               refused.push(`${pair.label}.${field}`);
               continue;
             }
@@ -503,7 +501,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       for (const pair of pairs) if (!pair.opportunityId || !pair.referralId) await resolve(pair).catch(() => undefined);
     }
   } finally {
-    audit.close();
     store.close();
     await backend.stop();
     await env.close();
@@ -567,17 +564,8 @@ export function formatChaosFigures(f: ChaosFigures): string[] {
 type AuditRow = { action: string; detail: string };
 const FIELD_CHANGE_ACTIONS = new Set(["updated", "conflict", "refused"]);
 
-/** The backend's store audit, read from its SQLite file (read-only, WAL). */
-class StoreAudit {
-  private db: Database.Database | null = null;
-  constructor(private readonly path: string) {}
-
-  private open(): Database.Database {
-    this.db ??= new Database(this.path, { readonly: true, fileMustExist: true });
-    this.db.pragma("busy_timeout = 5000");
-    return this.db;
-  }
-
+/** The backend's store, with its audit matched to the driver's writes. */
+class StoreAudit extends StoreReader {
   private linesOf(pair: Pair): AuditRow[] {
     const link = this.open()
       .prepare("SELECT link_key FROM links WHERE opportunity_id = ? OR referral_id = ? LIMIT 1")
@@ -614,11 +602,6 @@ class StoreAudit {
       }
     }
     return { lines, crossed, unexplained };
-  }
-
-  close(): void {
-    this.db?.close();
-    this.db = null;
   }
 }
 
