@@ -70,7 +70,8 @@ export function observeSide(previous: SideClock | null, fields: MappedFields, mo
     const written = options.writtenAt?.[field];
     const lastWrite = written === undefined ? {} : { lastWrite: written };
     if (previous && sameFieldValue(field, previous.fields[field], fields[field])) {
-      windows[field] = { ...previous.windows[field], ...lastWrite };
+      const kept = previous.windows[field];
+      windows[field] = lateWriteDates(written, kept, resolution) ? { after: written! - 1, by: written!, at: written!, ...lastWrite } : { ...kept, ...lastWrite };
       continue;
     }
     windows[field] = writeDates(written, previous?.windows[field], previous, by)
@@ -92,6 +93,18 @@ function writeDates(written: number | undefined, before: FieldChangeWindow | und
   if (before.lastWrite !== undefined && written <= before.lastWrite) return false;
   if (written > before.by) return true;
   return before.lastWrite !== undefined && written >= previous.modifiedAt;
+}
+
+/**
+ * Whether a write time learnt only now dates a field that kept its value: its webhook came after the
+ * read that first showed the value (a delayed or redelivered webhook), so that read could not date it.
+ * It must be newer than any write known then, inside the field's window, and past the second the
+ * window starts in (a write within that second may be the older value's, which the read before showed).
+ */
+function lateWriteDates(written: number | undefined, window: FieldChangeWindow, resolution: number): boolean {
+  if (written === undefined || window.after === null) return false;
+  if (window.lastWrite !== undefined && written <= window.lastWrite) return false;
+  return written >= window.after + resolution && written <= window.by;
 }
 
 export type ClockVerdict = "crm" | "partnerCenter" | null;

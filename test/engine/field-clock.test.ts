@@ -84,5 +84,23 @@ describe("field clocks", () => {
     const later = observeSide(before, fields({ dealValue: 62623 }), "2026-11-25T10:00:57Z", { ...DATAVERSE, writtenAt: { dealValue: Date.parse("2026-11-25T10:00:59Z") } });
     expect(later?.windows.dealValue.by).toBe(Date.parse("2026-11-25T10:00:57.999Z"));
   });
+
+  it("dates a value by a write whose webhook came only after the read that first showed it", () => {
+    const t = (s: string) => Date.parse(`2026-11-25T07:40:${s}Z`);
+    // Read at :33 (46702, written at :30.200); the seller saves 10433 at :34.151 and we read it at :34
+    // before its webhook arrives; Partner Center's edit of the deal value follows at :34.239.
+    const r0 = observeSide(null, fields({ dealValue: 46702 }), "2026-11-25T07:40:33Z", { ...DATAVERSE, writtenAt: { dealValue: t("30.200") } });
+    const r1 = observeSide(r0, fields({ dealValue: 10433 }), "2026-11-25T07:40:34Z", { ...DATAVERSE, writtenAt: { dealValue: t("30.200") } });
+    expect(r1?.windows.dealValue).toMatchObject({ after: t("33.000"), by: t("34.999") });
+    const pc = observeSide(observeSide(null, fields({ dealValue: 46702 }), "2026-11-25T07:40:34.020Z"), fields({ dealValue: 65240 }), "2026-11-25T07:40:34.239Z");
+    // By the second alone (:34.5) the seller's looks later; once the webhook is in, the next read dates it.
+    expect(laterFieldChange("dealValue", { crm: r1, partnerCenter: pc }, r1!.fields, pc!.fields)).toBe("crm");
+    const r2 = observeSide(r1, fields({ dealValue: 10433 }), "2026-11-25T07:40:34Z", { ...DATAVERSE, writtenAt: { dealValue: t("34.151") } });
+    expect(r2?.windows.dealValue).toMatchObject({ after: t("34.150"), by: t("34.151"), at: t("34.151") });
+    expect(laterFieldChange("dealValue", { crm: r2, partnerCenter: pc }, r2!.fields, pc!.fields)).toBe("partnerCenter");
+    // A write within the second the window starts in may be the older value's (the :33 read showed it): not used.
+    const sameSecond = observeSide(r1, fields({ dealValue: 10433 }), "2026-11-25T07:40:34Z", { ...DATAVERSE, writtenAt: { dealValue: t("33.400") } });
+    expect(sameSecond?.windows.dealValue).toMatchObject({ after: t("33.000"), by: t("34.999") });
+  });
 });
 
