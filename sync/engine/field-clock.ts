@@ -130,6 +130,23 @@ export function laterFieldChange(field: MappedFieldName, clocks: LinkFieldClocks
 }
 
 /**
+ * Whether a latest-wins verdict on `field` is a guess that a Dataverse webhook still on its way would
+ * settle: the opportunity's change is known only to its second (no write time yet: webhooks trail the
+ * write by a moment) and that second overlaps Partner Center's change.
+ */
+export function awaitsCrmWriteTime(field: MappedFieldName, clocks: LinkFieldClocks | undefined, crm: MappedFields, partnerCenter: MappedFields): boolean {
+  const crmClock = clocks?.crm;
+  const pcClock = clocks?.partnerCenter;
+  if (!crmClock || !pcClock) return false;
+  if (!sameFieldValue(field, crmClock.fields[field], crm[field]) || !sameFieldValue(field, pcClock.fields[field], partnerCenter[field])) return false;
+  const c = crmClock.windows[field];
+  const p = pcClock.windows[field];
+  const dated = c.after !== null && c.by - c.after <= 1;
+  const disjoint = (c.after !== null && c.after >= p.by) || (p.after !== null && p.after >= c.by);
+  return !dated && !disjoint;
+}
+
+/**
  * Per mapped field, the latest write time of the opportunity columns behind it (`columnTimes` by
  * logical name, from the webhooks). The status also moves with the record's state (Win/Lose).
  */

@@ -13,7 +13,7 @@
  */
 import { AUDIT_DIRECTIONS, type AuditEntry } from "./audit-trail";
 import type { ConflictPolicy, ConflictPolicySetting } from "./field-mapping.config";
-import { laterFieldChange, type LinkFieldClocks } from "./field-clock";
+import { awaitsCrmWriteTime, laterFieldChange, type LinkFieldClocks } from "./field-clock";
 import {
   EMPTY_MAPPED_FIELDS,
   FIELD_LABELS,
@@ -52,6 +52,8 @@ export interface MergeConflict {
   readonly field: MappedFieldName;
   readonly winner: Side;
   readonly policy: ConflictPolicy;
+  /** The winner is a guess that the opportunity write's webhook, still on its way, would settle (awaitsCrmWriteTime). */
+  readonly awaitsCrmWriteTime?: boolean;
 }
 
 export interface MergeRefusal {
@@ -142,12 +144,14 @@ export function mergeLink(input: MergeInput): MergeResult {
       const fieldPolicy = policy.fields[field] ?? policy.default;
       winner = conflictWinner(fieldPolicy, input, field);
       let why = describePolicy(fieldPolicy, winner);
+      let guessed = fieldPolicy === "latest-wins" && awaitsCrmWriteTime(field, input.clocks, input.crm, input.partnerCenter);
       // Consent only ever moves to Yes, whichever side is newer.
       if (field === "shareWithMicrosoftSellers") {
         winner = crm === true ? "crm" : "partnerCenter";
         why = "sharing cannot be withdrawn once given";
+        guessed = false;
       }
-      conflicts.push({ field, winner, policy: fieldPolicy });
+      conflicts.push({ field, winner, policy: fieldPolicy, ...(guessed ? { awaitsCrmWriteTime: true } : {}) });
       const kept = winner === "crm" ? crm : pc;
       audit.push({
         at: input.at,

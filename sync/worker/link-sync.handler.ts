@@ -51,6 +51,7 @@ import {
   type AccountFields,
   type AuditEntry,
   type ConflictPolicySetting,
+  type MappedFieldName,
   type MappedFields,
   type OpportunityMappingContext,
   type SyncMapping,
@@ -119,6 +120,21 @@ class PairGrewError extends Error {
   }
 }
 
+/**
+ * A conflict's latest-wins verdict was a guess that the opportunity write's webhook would settle (its
+ * time is finer than modifiedon's second): we waited for the webhook, and read both sides again.
+ */
+class AwaitedWriteTimeError extends Error {
+  constructor(opportunityId: string) {
+    super(`waited for the write time of opportunity ${opportunityId} to decide a conflict`);
+    this.name = "AwaitedWriteTimeError";
+  }
+}
+
+/** How long a merge waits for the webhook of an opportunity write whose time would decide a conflict. */
+const WRITE_TIME_WAIT_MS = 2000;
+const WRITE_TIME_POLL_MS = 50;
+
 class WriteRaceError extends Error {
   readonly retryable = true;
   constructor(cause: unknown) {
@@ -178,10 +194,15 @@ export class LinkSyncHandler implements JobHandler {
   }
 
   private async runRounds(job: Job, held: ReadonlySet<string>, listed?: Referral, listedOpportunity?: CrmRow | null): Promise<JobOutcome> {
+    let awaitWriteTimes = true;
     for (let round = 1; ; round++) {
       try {
-        return await this.syncOnce(job, held, round === 1 ? listed : undefined, round === 1 ? listedOpportunity : undefined);
+        return await this.syncOnce(job, held, awaitWriteTimes, round === 1 ? listed : undefined, round === 1 ? listedOpportunity : undefined);
       } catch (error) {
+        if (error instanceof AwaitedWriteTimeError) {
+          awaitWriteTimes = false; // once per job: a webhook that never comes (lost) must not stall the pair
+          continue;
+        }
         if (!isWriteRace(error)) throw error;
         if (round >= MAX_RACE_ROUNDS) throw new WriteRaceError(error);
         this.deps.logger.debug({ linkKey: job.linkKey, round }, "write race, re-reading both sides");
@@ -220,7 +241,7 @@ export class LinkSyncHandler implements JobHandler {
     }
   }
 
-  private async syncOnce(job: Job, held: ReadonlySet<string>, listed?: Referral, listedOpportunity?: CrmRow | null): Promise<JobOutcome> {
+  private async syncOnce(job: Job, held: ReadonlySet<string>, awaitWriteTimes: boolean, listed?: Referral, listedOpportunity?: CrmRow | null): Promise<JobOutcome> {
     const { crm, referrals } = this.deps;
     const link = await this.resolveLink(job);
     const opportunityId = link?.opportunityId ?? job.opportunityId;
@@ -255,8 +276,9 @@ export class LinkSyncHandler implements JobHandler {
 
     const unheld = pairLockKeys(opportunity?.id, referral?.id).filter((key) => !held.has(key));
     if (unheld.length > 0) throw new PairGrewError(unheld);
-    if (opportunity && referral) return this.syncPair(opportunity, referral, link, opportunity.id === opportunityId ? columnTimes : {}, microsoftCrmId);
-    if (opportunity) return this.shareOpportunity(opportunity);
+    const knownWrites = opportunity?.id === opportunityId ? columnTimes : {};
+    if (opportunity && referral) return this.syncPair(opportunity, referral, link, { columnTimes: knownWrites, microsoftCrmId, awaitWriteTimes });
+    if (opportunity) return this.shareOpportunity(opportunity, knownWrites);
     if (referral) return this.importReferral(referral);
     return "skipped";
   }
@@ -327,7 +349,8 @@ export class LinkSyncHandler implements JobHandler {
 
   // ---- CRM → Partner Center: first share ---------------------------------------------------------
 
-  private async shareOpportunity(opportunity: CrmRow): Promise<JobOutcome> {
+  /** `columnTimes`: as for syncPair, the opportunity's write times known before it was read. */
+  private async shareOpportunity(opportunity: CrmRow, columnTimes: Readonly<Record<string, number>>): Promise<JobOutcome> {
     if (!this.syncIsOn(opportunity)) return "skipped";
     const { crm, referrals, store } = this.deps;
     const ctx = await this.mappingContext();
@@ -366,8 +389,9 @@ export class LinkSyncHandler implements JobHandler {
     // retry after a failed write-back brings Partner Center's value over as a plain update instead
     // of taking the opportunity's untouched value for a seller's edit (a "withdrawn consent" refused).
     const shared = await store.commitSync(key, { base: opportunitySide(fields, pcFields), audit: [entry], expectedVersion: null });
+    // With the write times of the values shared, a seller's save later in the same second is still datable.
     await store.updateFieldClocks(key, () => ({
-      crm: observeSide(null, fields, text(opportunity.record[S.modifiedOn]), { resolutionMs: CLOCK_RESOLUTION_MS.crm }),
+      crm: observeSide(null, fields, text(opportunity.record[S.modifiedOn]), { resolutionMs: CLOCK_RESOLUTION_MS.crm, writtenAt: this.fieldWriteTimes(columnTimes) }),
       partnerCenter: observeSide(null, pcFields, created.updatedDateTime),
     }));
     const invitation = microsoftInvitationFor(created);
@@ -453,14 +477,8 @@ export class LinkSyncHandler implements JobHandler {
 
   // ---- both sides exist: three-way merge ----------------------------------------------------------
 
-  /** `columnTimes`: the opportunity's column write times as known before it was read (empty: none known). */
-  private async syncPair(
-    opportunity: CrmRow,
-    referral: Referral,
-    link: LinkRecord | null,
-    columnTimes: Readonly<Record<string, number>>,
-    microsoftCrmId: string | null = null,
-  ): Promise<JobOutcome> {
+  private async syncPair(opportunity: CrmRow, referral: Referral, link: LinkRecord | null, options: SyncPairOptions): Promise<JobOutcome> {
+    const { columnTimes, microsoftCrmId, awaitWriteTimes } = options;
     const { store, crm } = this.deps;
     const key = link?.key ?? opportunityLinkKey(opportunity.id);
     if (!link || link.opportunityId !== opportunity.id || link.referralId !== referral.id) {
@@ -502,7 +520,7 @@ export class LinkSyncHandler implements JobHandler {
     // Every read is an observation of when each field got its value on each side (field-clock.ts):
     // a conflict is then decided by the field's own change, not by the record's last one.
     // Dataverse's webhooks tell when each column was written, to the millisecond (modifiedon: seconds).
-    const writtenAt = fieldWriteTimes(columnTimes, (this.deps.mapping ?? DEFAULT_MAPPING).opportunity);
+    const writtenAt = this.fieldWriteTimes(columnTimes);
     const clocks = await store.updateFieldClocks(key, (known) => ({
       crm: observeSide(known?.crm ?? null, crmSide, text(opportunity.record[S.modifiedOn]), { resolutionMs: CLOCK_RESOLUTION_MS.crm, writtenAt }),
       partnerCenter: observeSide(known?.partnerCenter ?? null, pcFields, referral.updatedDateTime),
@@ -539,6 +557,13 @@ export class LinkSyncHandler implements JobHandler {
       },
       "merge",
     );
+    // Nothing written yet: where a conflict's verdict hangs on an opportunity write whose webhook has
+    // not come in yet, wait a moment for it and merge again with its exact time. Not when no webhook
+    // ever told of this opportunity's writes (none registered: there is nothing to wait for).
+    if (awaitWriteTimes && merge.conflicts.some((c) => c.awaitsCrmWriteTime) && Object.keys(columnTimes).length > 0) {
+      await this.awaitNewerWrite(opportunity.id, columnTimes);
+      throw new AwaitedWriteTimeError(opportunity.id);
+    }
     let current = referral;
     const pcOperations = referralPatchOperations(merge.partnerCenterPatch, referral);
     if (!referral.externalReferenceId && referral.organizationId !== MICROSOFT_ORGANIZATION_ID && !isTerminalStatus(pcFields.status)) {
@@ -582,6 +607,22 @@ export class LinkSyncHandler implements JobHandler {
     await this.inviteMicrosoftIfDue(key, current);
     if (update.close) await this.closeOpportunity(opportunity, update.close, merge.base.statusReason);
     return crmWrite || pcOperations.length > 0 || update.close ? "synced" : "unchanged";
+  }
+
+  /** Waits (briefly) until a webhook tells of an opportunity write newer than those in `known`. */
+  private async awaitNewerWrite(opportunityId: string, known: Readonly<Record<string, number>>): Promise<void> {
+    const newest = Math.max(...Object.values(known));
+    const deadline = Date.now() + WRITE_TIME_WAIT_MS;
+    while (Date.now() < deadline) {
+      const times = await this.deps.store.columnChangeTimes(opportunityId);
+      if (Object.values(times).some((t) => t > newest)) return;
+      await new Promise((resolve) => setTimeout(resolve, WRITE_TIME_POLL_MS));
+    }
+    this.deps.logger.debug({ opportunityId }, "no webhook for the opportunity's last write; the conflict is decided by its second");
+  }
+
+  private fieldWriteTimes(columnTimes: Readonly<Record<string, number>>): Partial<Record<MappedFieldName, number>> {
+    return fieldWriteTimes(columnTimes, (this.deps.mapping ?? DEFAULT_MAPPING).opportunity);
   }
 
   /**
@@ -653,6 +694,15 @@ export class LinkSyncHandler implements JobHandler {
       [C.audit]: prependAuditLines(text(opportunity.record[C.audit]), [entry]),
     });
   }
+}
+
+interface SyncPairOptions {
+  /** The opportunity's column write times as known before it was read (empty: none known). */
+  readonly columnTimes: Readonly<Record<string, number>>;
+  /** Microsoft's own CRM id, when the job came from Microsoft's side of the engagement. */
+  readonly microsoftCrmId: string | null;
+  /** Whether a conflict that the opportunity write's webhook would decide may wait for it (once per job). */
+  readonly awaitWriteTimes: boolean;
 }
 
 /**

@@ -402,4 +402,33 @@ describe("field clocks", () => {
     expect((await getReferral(env, referralId)).details?.notes).toBe("Partner Center's notes");
     expect((await readOpportunity(env, opportunityId))[S.description]).toBe("Partner Center's notes");
   });
+
+  it("a conflict that hangs on a seller's save whose webhook is still on its way waits for it: Partner Center's later edit wins", async () => {
+    const { opportunityId } = await createSharableOpportunity(env, { [S.description]: "Shared notes" });
+    const synced = await waitForSynced(env, opportunityId);
+    const referralId = synced[C.referralIdentifier] as string;
+    await env.service!.pool.stop();
+    await startOfNextSecond();
+    const before = await env.service!.store.columnChangeTimes(opportunityId);
+    await updateOpportunity(env, opportunityId, { [S.description]: "Seller's notes" });
+    await env.dataverse.webhooksIdle();
+    await patchReferral(env, referralId, [{ op: "replace", path: "/details/notes", value: "Partner Center's notes" }]);
+    // The job's first look at the write times misses the seller's save (its webhook "still on its way"):
+    // by modifiedon's second alone the seller's notes would read as the later change.
+    let webhookLate = true;
+    const handler = handlerWith({
+      store: (store) => {
+        const wrapped = Object.create(store) as SyncStore;
+        wrapped.columnChangeTimes = async (id) => {
+          if (!webhookLate) return store.columnChangeTimes(id);
+          webhookLate = false;
+          return before;
+        };
+        return wrapped;
+      },
+    });
+    await handler.run(jobFor(opportunityId));
+    expect((await getReferral(env, referralId)).details?.notes).toBe("Partner Center's notes");
+    expect((await readOpportunity(env, opportunityId))[S.description]).toBe("Partner Center's notes");
+  });
 });

@@ -98,6 +98,11 @@ describe("field clocks", () => {
     const r2 = observeSide(r1, fields({ dealValue: 10433 }), "2026-11-25T07:40:34Z", { ...DATAVERSE, writtenAt: { dealValue: t("34.151") } });
     expect(r2?.windows.dealValue).toMatchObject({ after: t("34.150"), by: t("34.151"), at: t("34.151") });
     expect(laterFieldChange("dealValue", { crm: r2, partnerCenter: pc }, r2!.fields, pc!.fields)).toBe("partnerCenter");
+    // Until the webhook is in, the merge says its verdict is such a guess (the handler then waits for it).
+    const merge = (crm: NonNullable<typeof r1>) =>
+      mergeLink({ base: r0!.fields, crm: crm.fields, partnerCenter: pc!.fields, clocks: { crm, partnerCenter: pc }, crmModifiedAt: null, partnerCenterModifiedAt: null, at: "2026-11-25T07:40:35Z" });
+    expect(merge(r1!).conflicts).toEqual([{ field: "dealValue", winner: "crm", policy: "latest-wins", awaitsCrmWriteTime: true }]);
+    expect(merge(r2!).conflicts).toEqual([{ field: "dealValue", winner: "partnerCenter", policy: "latest-wins" }]);
     // A write within the second the window starts in may be the older value's (the :33 read showed it): not used.
     const sameSecond = observeSide(r1, fields({ dealValue: 10433 }), "2026-11-25T07:40:34Z", { ...DATAVERSE, writtenAt: { dealValue: t("33.400") } });
     expect(sameSecond?.windows.dealValue).toMatchObject({ after: t("33.000"), by: t("34.999") });
