@@ -110,19 +110,34 @@ function lateWriteDates(written: number | undefined, window: FieldChangeWindow, 
 export type ClockVerdict = "crm" | "partnerCenter" | null;
 
 /**
- * Which side gave `field` its current value last, by the clocks; null when a clock is missing or
- * does not hold the values the merge is looking at (then the record times decide, as before).
+ * Both sides' windows of `field`, when both clocks exist and hold the values the merge is looking at
+ * (null otherwise: the clocks describe other values, and only the record times are left).
  */
-export function laterFieldChange(field: MappedFieldName, clocks: LinkFieldClocks | undefined, crm: MappedFields, partnerCenter: MappedFields): ClockVerdict {
+function windowsOf(field: MappedFieldName, clocks: LinkFieldClocks | undefined, crm: MappedFields, partnerCenter: MappedFields): { c: FieldChangeWindow; p: FieldChangeWindow } | null {
   const crmClock = clocks?.crm;
   const pcClock = clocks?.partnerCenter;
   if (!crmClock || !pcClock) return null;
   if (!sameFieldValue(field, crmClock.fields[field], crm[field]) || !sameFieldValue(field, pcClock.fields[field], partnerCenter[field])) return null;
-  const c = crmClock.windows[field];
-  const p = pcClock.windows[field];
-  // Windows that do not overlap: one change surely came after the other.
+  return { c: crmClock.windows[field], p: pcClock.windows[field] };
+}
+
+/** Windows that do not overlap: one change surely came after the other. */
+function surelyLater(c: FieldChangeWindow, p: FieldChangeWindow): ClockVerdict {
   if (c.after !== null && c.after >= p.by) return "crm";
   if (p.after !== null && p.after >= c.by) return "partnerCenter";
+  return null;
+}
+
+/**
+ * Which side gave `field` its current value last, by the clocks; null when a clock is missing or
+ * does not hold the values the merge is looking at (then the record times decide, as before).
+ */
+export function laterFieldChange(field: MappedFieldName, clocks: LinkFieldClocks | undefined, crm: MappedFields, partnerCenter: MappedFields): ClockVerdict {
+  const windows = windowsOf(field, clocks, crm, partnerCenter);
+  if (!windows) return null;
+  const { c, p } = windows;
+  const sure = surelyLater(c, p);
+  if (sure) return sure;
   // Overlapping: the best guesses decide (Dataverse's :25 is taken as :25.5); a tie stays undecided.
   if (c.at > p.at) return "crm";
   if (p.at > c.at) return "partnerCenter";
@@ -135,15 +150,11 @@ export function laterFieldChange(field: MappedFieldName, clocks: LinkFieldClocks
  * write by a moment) and that second overlaps Partner Center's change.
  */
 export function awaitsCrmWriteTime(field: MappedFieldName, clocks: LinkFieldClocks | undefined, crm: MappedFields, partnerCenter: MappedFields): boolean {
-  const crmClock = clocks?.crm;
-  const pcClock = clocks?.partnerCenter;
-  if (!crmClock || !pcClock) return false;
-  if (!sameFieldValue(field, crmClock.fields[field], crm[field]) || !sameFieldValue(field, pcClock.fields[field], partnerCenter[field])) return false;
-  const c = crmClock.windows[field];
-  const p = pcClock.windows[field];
+  const windows = windowsOf(field, clocks, crm, partnerCenter);
+  if (!windows) return false;
+  const { c, p } = windows;
   const dated = c.after !== null && c.by - c.after <= 1;
-  const disjoint = (c.after !== null && c.after >= p.by) || (p.after !== null && p.after >= c.by);
-  return !dated && !disjoint;
+  return !dated && surelyLater(c, p) === null;
 }
 
 /**
