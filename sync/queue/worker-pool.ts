@@ -32,6 +32,25 @@ export interface WorkerPoolOptions {
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/**
+ * Whether the process behind a worker id (`pid123-w4`, see start()) has stopped. Asked only when the
+ * pool starts, before it claims anything: a worker id with this process's own pid is then a previous
+ * process's whose pid came round again (as in a container, where the backend is often pid 1). Other
+ * ids (`cli`, a custom instance id) are left to their lease.
+ */
+export function isStoppedWorker(workerId: string): boolean {
+  const match = /^pid(\d+)-w\d+$/.exec(workerId);
+  if (!match) return false;
+  const pid = Number(match[1]);
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
 export class WorkerPool {
   private running = false;
   private loops: Promise<void>[] = [];
@@ -50,7 +69,18 @@ export class WorkerPool {
     if (this.running) return;
     this.running = true;
     const instance = this.options.instanceId ?? `pid${process.pid}`;
-    for (let i = 0; i < this.options.workers; i++) this.loops.push(this.loop(`${instance}-w${i}`));
+    const recovered = this.takeOverAbandonedJobs();
+    for (let i = 0; i < this.options.workers; i++) this.loops.push(recovered.then(() => this.loop(`${instance}-w${i}`)));
+  }
+
+  /** Jobs a killed backend process left running are taken over now, not when their lease runs out (30 s). */
+  private async takeOverAbandonedJobs(): Promise<void> {
+    try {
+      const jobs = await this.options.store.recoverLeasesOf(isStoppedWorker);
+      if (jobs > 0) this.options.logger.info({ jobs }, "took over the jobs a stopped backend process left unfinished");
+    } catch (error) {
+      this.options.logger.warn({ err: error }, "could not look for unfinished jobs of a stopped process; their leases will run out");
+    }
   }
 
   /** New work arrived: wake idle workers now instead of at their next poll. */

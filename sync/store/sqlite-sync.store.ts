@@ -387,16 +387,28 @@ export class SqliteSyncStore implements SyncStore {
     const expired = this.db
       .prepare("SELECT * FROM jobs WHERE state = 'running' AND lease_expires_at <= ?")
       .all(now) as JobRow[];
-    for (const job of expired) {
-      const reason = `the worker stopped before finishing (lease expired, attempt ${job.attempts})`;
-      if (job.attempts >= this.maxAttempts) {
-        this.db
-          .prepare("UPDATE jobs SET state = 'dead', last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?")
-          .run(job.last_error ? `${reason}; before that: ${job.last_error}` : reason, now, job.id);
-        continue;
-      }
-      this.requeue(job, { error: reason, runAt: now }, now);
+    for (const job of expired) this.recoverAbandoned(job, `the worker stopped before finishing (lease expired, attempt ${job.attempts})`, now);
+  }
+
+  /** A job whose worker is gone: due again now, or dead once it used every attempt. */
+  private recoverAbandoned(job: JobRow, reason: string, now: number): void {
+    if (job.attempts >= this.maxAttempts) {
+      this.db
+        .prepare("UPDATE jobs SET state = 'dead', last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?")
+        .run(job.last_error ? `${reason}; before that: ${job.last_error}` : reason, now, job.id);
+      return;
     }
+    this.requeue(job, { error: reason, runAt: now }, now);
+  }
+
+  async recoverLeasesOf(isGone: (workerId: string) => boolean): Promise<number> {
+    const now = this.clock();
+    return this.tx(() => {
+      const running = this.db.prepare("SELECT * FROM jobs WHERE state = 'running'").all() as JobRow[];
+      const abandoned = running.filter((job) => job.lease_owner !== null && isGone(job.lease_owner));
+      for (const job of abandoned) this.recoverAbandoned(job, `the backend process stopped before finishing (attempt ${job.attempts})`, now);
+      return abandoned.length;
+    });
   }
 
   /** Back to pending, or folded into the link's pending job (keeping the higher attempt count). */

@@ -1,7 +1,8 @@
 /** The worker pool over the real SQLite store: one job per link, retries, give-up reported. */
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { WorkerPool, type JobHandler } from "../../sync/queue/worker-pool";
+import { spawnSync } from "node:child_process";
+import { isStoppedWorker, WorkerPool, type JobHandler } from "../../sync/queue/worker-pool";
 import { openSqliteSyncStore, type Job, type SyncStore } from "../../sync/store";
 
 const silent = pino({ level: "silent" });
@@ -88,6 +89,25 @@ describe("worker pool", () => {
     await until(() => givenUp.length === 1);
     expect(givenUp).toEqual(["broken: Partner Center refused: dealValue must be positive"]);
     expect((await store.listJobs({ state: "dead" })).map((j) => j.linkKey)).toEqual(["broken"]);
+  });
+
+  it("takes over at once a job a killed backend process left running, instead of waiting out its 30 s lease", async () => {
+    store = openSqliteSyncStore({ path: ":memory:" });
+    const { pid: stoppedPid } = spawnSync(process.execPath, ["-e", ""]);
+    await store.enqueue({ linkKey: "opportunity:x", reasons: ["save"] });
+    await store.claimNext({ workerId: `pid${stoppedPid}-w3`, leaseMs: 30_000 });
+    const ran: string[] = [];
+    startPool({ async run(job) { ran.push(job.linkKey); return "synced"; }, async onGiveUp() {} });
+    await until(() => ran.length === 1, 2000);
+    expect(await store.countJobs()).toEqual({ pending: 0, running: 0, dead: 0 });
+  });
+
+  it("tells a stopped process's worker from a live one", () => {
+    expect(isStoppedWorker(`pid${spawnSync(process.execPath, ["-e", ""]).pid}-w0`)).toBe(true);
+    expect(isStoppedWorker(`pid${process.ppid}-w0`)).toBe(false);
+    // Our own pid at start-up is a previous process's that came round again (as in a container).
+    expect(isStoppedWorker(`pid${process.pid}-w0`)).toBe(true);
+    expect(isStoppedWorker("cli")).toBe(false);
   });
 
   it("dead-letters after the last attempt of a retryable error", async () => {

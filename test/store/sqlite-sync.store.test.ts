@@ -223,6 +223,23 @@ describe("jobs", () => {
     await second.close();
   });
 
+  it("makes a stopped process's running jobs due at once, leaving live workers' jobs alone", async () => {
+    const store = open(2);
+    await store.enqueue({ linkKey: "opportunity:a", reasons: ["save"] });
+    await store.enqueue({ linkKey: "opportunity:b", reasons: ["save"] });
+    const gone = (await store.claimNext({ workerId: "pid1-w0", leaseMs: 30_000 }))!;
+    const live = (await store.claimNext({ workerId: "pid2-w0", leaseMs: 30_000 }))!;
+    expect(await store.recoverLeasesOf((worker) => worker === "pid1-w0")).toBe(1);
+    const again = (await store.claimNext({ workerId: "pid3-w0", leaseMs: 30_000 }))!;
+    expect(again).toMatchObject({ id: gone.id, attempts: 2, leaseOwner: "pid3-w0" });
+    expect(again.lastError).toMatch(/stopped before finishing/);
+    expect(await store.getJob(live.id)).toMatchObject({ state: "running", leaseOwner: "pid2-w0" });
+    // A job that has used every attempt (it may be what kills the process) is dead-lettered instead.
+    expect(await store.recoverLeasesOf((worker) => worker === "pid3-w0")).toBe(1);
+    expect(await store.getJob(gone.id)).toMatchObject({ state: "dead" });
+    await store.close();
+  });
+
   it("folds an expired job into a request queued meanwhile, and dead-letters a job that keeps killing workers", async () => {
     const store = open(2);
     await store.enqueue({ linkKey: KEY, reasons: ["save"] });
