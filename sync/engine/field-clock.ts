@@ -25,6 +25,8 @@ export interface FieldChangeWindow {
   readonly at: number;
   /** The column's latest known write time (ObserveOptions.writtenAt) at the newest read: what a later write time must beat. */
   readonly lastWrite?: number;
+  /** The column's latest known write at the read before the value appeared: a later write is this value's (lateWriteDates). */
+  readonly knownBefore?: number;
 }
 
 export interface SideClock {
@@ -74,9 +76,11 @@ export function observeSide(previous: SideClock | null, fields: MappedFields, mo
       windows[field] = lateWriteDates(written, kept, resolution) ? { after: written! - 1, by: written!, at: written!, ...lastWrite } : { ...kept, ...lastWrite };
       continue;
     }
-    windows[field] = writeDates(written, previous?.windows[field], previous, by)
+    const before = previous?.windows[field];
+    const knownBefore = before?.lastWrite === undefined ? {} : { knownBefore: before.lastWrite };
+    windows[field] = writeDates(written, before, previous, by)
       ? { after: written! - 1, by: written!, at: written!, ...lastWrite }
-      : { after, by, at: at + (resolution - 1) / 2, ...lastWrite };
+      : { after, by, at: at + (resolution - 1) / 2, ...lastWrite, ...knownBefore };
   }
   return { modifiedAt: at, fields, windows };
 }
@@ -98,13 +102,15 @@ function writeDates(written: number | undefined, before: FieldChangeWindow | und
 /**
  * Whether a write time learnt only now dates a field that kept its value: its webhook came after the
  * read that first showed the value (a delayed or redelivered webhook), so that read could not date it.
- * It must be newer than any write known then, inside the field's window, and past the second the
- * window starts in (a write within that second may be the older value's, which the read before showed).
+ * It must be newer than any write known then and inside the field's window; within the second the
+ * window starts in only if the read before knew the column's writes (as in writeDates: otherwise it
+ * may be the write of the older value, which that read showed).
  */
 function lateWriteDates(written: number | undefined, window: FieldChangeWindow, resolution: number): boolean {
-  if (written === undefined || window.after === null) return false;
+  if (written === undefined || window.after === null || written > window.by) return false;
   if (window.lastWrite !== undefined && written <= window.lastWrite) return false;
-  return written >= window.after + resolution && written <= window.by;
+  if (written >= window.after + resolution) return true;
+  return window.knownBefore !== undefined && written > window.knownBefore && written >= window.after;
 }
 
 export type ClockVerdict = "crm" | "partnerCenter" | null;

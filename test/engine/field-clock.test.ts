@@ -103,9 +103,14 @@ describe("field clocks", () => {
       mergeLink({ base: r0!.fields, crm: crm.fields, partnerCenter: pc!.fields, clocks: { crm, partnerCenter: pc }, crmModifiedAt: null, partnerCenterModifiedAt: null, at: "2026-11-25T07:40:35Z" });
     expect(merge(r1!).conflicts).toEqual([{ field: "dealValue", winner: "crm", policy: "latest-wins", awaitsCrmWriteTime: true }]);
     expect(merge(r2!).conflicts).toEqual([{ field: "dealValue", winner: "partnerCenter", policy: "latest-wins" }]);
-    // A write within the second the window starts in may be the older value's (the :33 read showed it): not used.
-    const sameSecond = observeSide(r1, fields({ dealValue: 10433 }), "2026-11-25T07:40:34Z", { ...DATAVERSE, writtenAt: { dealValue: t("33.400") } });
+    // A write within the second the window starts in may be the older value's when the :33 read did not
+    // know the column's writes: not used then.
+    const unknownBefore = observeSide(observeSide(null, fields({ dealValue: 46702 }), "2026-11-25T07:40:33Z", DATAVERSE), fields({ dealValue: 10433 }), "2026-11-25T07:40:34Z", DATAVERSE);
+    const sameSecond = observeSide(unknownBefore, fields({ dealValue: 10433 }), "2026-11-25T07:40:34Z", { ...DATAVERSE, writtenAt: { dealValue: t("33.400") } });
     expect(sameSecond?.windows.dealValue).toMatchObject({ after: t("33.000"), by: t("34.999") });
+    // It knew them (46702 at :30.200): a newer write in that second, after the read, is the new value's.
+    const knownSecond = observeSide(r1, fields({ dealValue: 10433 }), "2026-11-25T07:40:34Z", { ...DATAVERSE, writtenAt: { dealValue: t("33.841") } });
+    expect(knownSecond?.windows.dealValue).toMatchObject({ after: t("33.840"), by: t("33.841") });
   });
 });
 
