@@ -558,9 +558,9 @@ export class LinkSyncHandler implements JobHandler {
       "merge",
     );
     // Nothing written yet: where a conflict's verdict hangs on an opportunity write whose webhook has
-    // not come in yet, wait a moment for it and merge again with its exact time. Not when no webhook
-    // ever told of this opportunity's writes (none registered: there is nothing to wait for).
-    if (awaitWriteTimes && merge.conflicts.some((c) => c.awaitsCrmWriteTime) && Object.keys(columnTimes).length > 0) {
+    // not come in yet, wait a moment for it and merge again with its exact time. (Also when no webhook
+    // told of this opportunity yet: deliveries held back while the backend restarted arrive late.)
+    if (awaitWriteTimes && merge.conflicts.some((c) => c.awaitsCrmWriteTime)) {
       await this.awaitNewerWrite(opportunity.id, columnTimes);
       throw new AwaitedWriteTimeError(opportunity.id);
     }
@@ -611,7 +611,7 @@ export class LinkSyncHandler implements JobHandler {
 
   /** Waits (briefly) until a webhook tells of an opportunity write newer than those in `known`. */
   private async awaitNewerWrite(opportunityId: string, known: Readonly<Record<string, number>>): Promise<void> {
-    const newest = Math.max(...Object.values(known));
+    const newest = Math.max(Number.NEGATIVE_INFINITY, ...Object.values(known));
     const deadline = Date.now() + WRITE_TIME_WAIT_MS;
     while (Date.now() < deadline) {
       const times = await this.deps.store.columnChangeTimes(opportunityId);
