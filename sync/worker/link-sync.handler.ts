@@ -5,6 +5,7 @@
  * stored base, writes only what changed with If-Match, and stores the new base. The echo of our own
  * write therefore costs two reads and no write.
  */
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import {
   AccountColumns,
@@ -424,19 +425,27 @@ export class LinkSyncHandler implements JobHandler {
       `opportunity created from ${referral.direction === "Incoming" ? "Microsoft's referral" : "the Partner Center deal"} ${referral.id}`,
     );
     const now = this.now().toISOString();
-    const opportunityId = await crm.createOpportunity({
+    // The link and the base (what the new opportunity will hold) are stored first, for an opportunity
+    // id chosen here; then the opportunity is created under that id. A crash before the create leaves
+    // a link to an opportunity that does not exist yet, and the retry creates it under the same id;
+    // a crash after it leaves the base, so the retry merges against what was really copied and a
+    // Partner Center edit made since our read (even before the create) flows to the opportunity
+    // instead of being taken for the copy.
+    const pending = await store.findLinkByReferralId(referral.id);
+    const opportunityId = pending?.opportunityId ?? randomUUID();
+    const key = pending?.key ?? opportunityLinkKey(opportunityId);
+    await store.saveLink({ key, opportunityId, referralId: referral.id, accountId });
+    const earlier = await store.getBase(key);
+    await store.commitSync(key, { base: referralToMappedFields(referral), audit: [], expectedVersion: earlier?.version ?? null });
+    await store.updateFieldClocks(key, () => ({ crm: null, partnerCenter: observeSide(null, referralToMappedFields(referral), referral.updatedDateTime) }));
+    await crm.createOpportunity({
       ...body,
+      [S.id]: opportunityId,
       [C.syncStatus]: SyncStatus.Synced,
       [C.lastSyncedOn]: now,
       [C.audit]: prependAuditLines(null, [entry]),
     });
-    const key = opportunityLinkKey(opportunityId);
-    await store.saveLink({ key, opportunityId, referralId: referral.id, accountId });
-    // The base is what the new opportunity holds: committed before anything else can fail (a 412 on
-    // the referral below, a crash), so the retry merges against it and a Partner Center edit made
-    // meanwhile flows to the opportunity instead of being taken for a conflict the opportunity wins.
-    await store.commitSync(key, { base: referralToMappedFields(referral), audit: [entry], expectedVersion: null });
-    await store.updateFieldClocks(key, () => ({ crm: null, partnerCenter: observeSide(null, referralToMappedFields(referral), referral.updatedDateTime) }));
+    await store.appendAudit(key, [entry]);
     if (close) await crm.closeOpportunity(opportunityId, close.outcome, close.statusCode, referral.statusReason ?? null);
     if (!referral.externalReferenceId) {
       // Tell Partner Center which opportunity holds this referral, so a lost link can be rebuilt.

@@ -58,6 +58,17 @@ function handlerWith(overrides: {
   });
 }
 
+/** The process is killed right after Dataverse created the opportunity, before anything else is stored. */
+function killedRightAfterCreate(crm: CrmGateway, beforeCreate?: () => Promise<void>): CrmGateway {
+  const wrapped = Object.create(crm) as CrmGateway;
+  wrapped.createOpportunity = async (body) => {
+    await beforeCreate?.();
+    await crm.createOpportunity(body);
+    throw new Error("simulated: the process was killed right after creating the opportunity");
+  };
+  return wrapped;
+}
+
 describe("races around the first share and a close", () => {
   it("a Partner Center edit made while the share's write-back to the opportunity failed is not reverted by the retry", async () => {
     await env.service!.pool.stop();
@@ -297,20 +308,7 @@ describe("races around the first share and a close", () => {
   it("an import interrupted before its base was stored keeps the seller's later decline instead of calling it a conflict Partner Center won", async () => {
     await env.service!.pool.stop();
     const incoming = await sendMicrosoftReferral(env);
-    let crash = true;
-    const crashing = handlerWith({
-      store: (store) => {
-        const wrapped = Object.create(store) as SyncStore;
-        wrapped.commitSync = async (key, commit) => {
-          if (crash) {
-            crash = false;
-            throw new Error("simulated: the process was killed right after creating the opportunity");
-          }
-          return store.commitSync(key, commit);
-        };
-        return wrapped;
-      },
-    });
+    const crashing = handlerWith({ crm: killedRightAfterCreate });
     const byReferral: Job = { ...jobFor("unused"), linkKey: referralLinkKey(incoming.id), opportunityId: null, referralId: incoming.id };
     await expect(crashing.run(byReferral)).rejects.toThrow(/simulated/);
     const { json } = await webApi(env, "GET", `opportunities?$filter=${C.referralIdentifier} eq '${incoming.id}'&$select=opportunityid`);
@@ -324,6 +322,26 @@ describe("races around the first share and a close", () => {
     const referral = await getReferral(env, incoming.id);
     expect(`${referral.status}/${referral.substatus}`).toBe("Closed/Declined");
     expect((await readOpportunity(env, opportunity.opportunityid!))[C.referralStatus]).toBe(ReferralStatus.ClosedDeclined);
+  });
+
+  it("a Partner Center edit between the import's read and the opportunity's creation reaches the opportunity after a crash", async () => {
+    await env.service!.pool.stop();
+    const incoming = await sendMicrosoftReferral(env);
+    const byReferral: Job = { ...jobFor("unused"), linkKey: referralLinkKey(incoming.id), opportunityId: null, referralId: incoming.id };
+    const before = (await getReferral(env, incoming.id)).details?.notes ?? null;
+    // The job read the referral; a Microsoft seller edits its notes; the opportunity is created from
+    // the copy read before, and the process dies before anything else is stored.
+    const crashing = handlerWith({
+      crm: (crm) => killedRightAfterCreate(crm, () => patchReferral(env, incoming.id, [{ op: "add", path: "/details/notes", value: "Edited before the create" }]).then(() => undefined)),
+    });
+    await expect(crashing.run(byReferral)).rejects.toThrow(/simulated/);
+    const { json } = await webApi(env, "GET", `opportunities?$filter=${C.referralIdentifier} eq '${incoming.id}'&$select=opportunityid,description`);
+    const rows = json.value as Record<string, string | null>[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.description ?? null).toBe(before);
+    await handlerWith({}).run(byReferral);
+    expect((await readOpportunity(env, rows[0]!.opportunityid!))[S.description]).toBe("Edited before the create");
+    expect((await getReferral(env, incoming.id)).details?.notes).toBe("Edited before the create");
   });
 
   it("a crash between our Partner Center write and its commit does not let that older write beat the seller's newer save", async () => {
