@@ -553,6 +553,8 @@ export class LinkSyncHandler implements JobHandler {
       {
         linkKey: key,
         baseVersion: base?.version ?? null,
+        // How many opportunity columns had a known write time before the read (0: none, or the job found the opportunity another way).
+        columnTimesKnown: Object.keys(columnTimes).length,
         base: baseFields,
         crm: crmSide,
         partnerCenter: pcFields,
