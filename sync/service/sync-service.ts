@@ -4,6 +4,7 @@
  * does that), so tests and the sandbox command can run the whole service in-process.
  */
 import type { Logger } from "pino";
+import { OpportunityColumns } from "../../entities";
 import { DataverseClient } from "../dataverse/dataverse-client";
 import { createTokenProvider, type DataverseCredentialConfig } from "../dataverse/token-provider";
 import { buildApp, WebhookRejectedError, type SyncTrigger } from "../http/app";
@@ -25,6 +26,9 @@ import { CrmGateway } from "../worker/crm-gateway";
 import { LinkSyncHandler } from "../worker/link-sync.handler";
 import type { SyncMapping } from "../engine";
 import type { Config } from "./config";
+
+/** The column only the backend writes, on every opportunity write of its own. */
+const OWN_WRITE_MARK = OpportunityColumns.lastSyncedOn.toLowerCase();
 
 /** Webhook senders redeliver for hours; a day of memory is plenty. */
 const DELIVERY_MEMORY_MS = 24 * 60 * 60_000;
@@ -120,8 +124,11 @@ export function createSyncService(
   });
 
   async function enqueue(trigger: SyncTrigger): Promise<{ duplicate: boolean }> {
-    // Kept even for a duplicate delivery: the time is the write's own, the same on every copy.
-    if (trigger.kind === "opportunity" && trigger.columnChange) await store.recordColumnChanges(trigger.id, trigger.columnChange.columns, trigger.columnChange.at);
+    // Kept even for a duplicate delivery: the time is the write's own, the same on every copy. Our own
+    // writes (they always set pcc_lastsyncedon) are left out: the times date what others changed, and
+    // our creation of an imported opportunity once dated a seller's later edit whose webhook was late.
+    const change = trigger.kind === "opportunity" ? trigger.columnChange : null;
+    if (change && !change.columns.includes(OWN_WRITE_MARK)) await store.recordColumnChanges(trigger.id, change.columns, change.at);
     const link = trigger.kind === "opportunity" ? await store.findLinkByOpportunityId(trigger.id) : await store.findLinkByReferralId(trigger.id);
     const linkKey = link?.key ?? (trigger.kind === "opportunity" ? opportunityLinkKey(trigger.id) : referralLinkKey(trigger.id));
     const result = await store.acceptEvent(

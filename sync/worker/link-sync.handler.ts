@@ -277,7 +277,7 @@ export class LinkSyncHandler implements JobHandler {
 
     const unheld = pairLockKeys(opportunity?.id, referral?.id).filter((key) => !held.has(key));
     if (unheld.length > 0) throw new PairGrewError(unheld);
-    const knownWrites = opportunity?.id === opportunityId ? columnTimes : {};
+    const knownWrites = opportunityId && opportunity?.id.toLowerCase() === opportunityId.toLowerCase() ? columnTimes : {};
     if (opportunity && referral) return this.syncPair(opportunity, referral, link, { columnTimes: knownWrites, microsoftCrmId, awaitWriteTimes });
     if (opportunity) return this.shareOpportunity(opportunity, knownWrites);
     if (referral) return this.importReferral(referral);

@@ -391,6 +391,20 @@ describe("field clocks", () => {
   /** Just after the start of the next second: Dataverse's modifiedon of a write then says little more than "in this second". */
   const startOfNextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
 
+  it("keeps when others wrote the opportunity's columns, not when we did", async () => {
+    const { opportunityId } = await createSharableOpportunity(env, { [S.description]: "Shared notes" });
+    await waitForSynced(env, opportunityId);
+    await env.dataverse.webhooksIdle();
+    const afterShare = await env.service!.store.columnChangeTimes(opportunityId);
+    expect(afterShare[S.description]).toBeDefined(); // the seller's create
+    // Our write-back (referral id, link, ✔ Synced) is not someone else's change.
+    expect(afterShare[C.referralIdentifier.toLowerCase()]).toBeUndefined();
+    expect(afterShare[C.lastSyncedOn.toLowerCase()]).toBeUndefined();
+    await updateOpportunity(env, opportunityId, { [S.description]: "Seller's notes" });
+    await env.dataverse.webhooksIdle();
+    expect((await env.service!.store.columnChangeTimes(opportunityId))[S.description]).toBeGreaterThan(afterShare[S.description]!);
+  });
+
   it("a seller's save our opportunity read just missed keeps its own time: Partner Center's later edit of the field wins the conflict", async () => {
     const { opportunityId } = await createSharableOpportunity(env, { [S.description]: "Shared notes" });
     const synced = await waitForSynced(env, opportunityId);
