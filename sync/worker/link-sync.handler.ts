@@ -244,14 +244,14 @@ export class LinkSyncHandler implements JobHandler {
 
   private async syncOnce(job: Job, held: ReadonlySet<string>, awaitWriteTimes: boolean, listed?: Referral, listedOpportunity?: CrmRow | null): Promise<JobOutcome> {
     const { crm, referrals } = this.deps;
-    const link = await this.resolveLink(job);
-    const opportunityId = link?.opportunityId ?? job.opportunityId;
+    let link = await this.resolveLink(job);
+    let opportunityId = link?.opportunityId ?? job.opportunityId;
     let referralId = link?.referralId ?? job.referralId;
 
     // The column write times the webhooks told us of, taken before the read: each of those writes is
     // in the record we read then. Taken after, they could include a write the read missed, and the
     // field clock would file that write's time under the older value (field-clock.ts).
-    const columnTimes = opportunityId ? await this.deps.store.columnChangeTimes(opportunityId) : {};
+    let columnTimes = opportunityId ? await this.deps.store.columnChangeTimes(opportunityId) : {};
     let opportunity = opportunityId ? await crm.getOpportunity(opportunityId) : null;
     if (!referralId && opportunity) referralId = text(opportunity.record[C.referralIdentifier]);
     let referral = referralId ? (listed?.id === referralId ? listed : await this.getReferral(referralId)) : null;
@@ -264,6 +264,17 @@ export class LinkSyncHandler implements JobHandler {
       if (!referral) return "skipped";
     }
 
+    if (!opportunity && referral && !opportunityId) {
+      // Reached through Microsoft's side (or a referral-only job): our referral's link names the
+      // opportunity, read by id after its write times, as above.
+      const ours = await this.deps.store.findLinkByReferralId(referral.id);
+      if (ours?.opportunityId) {
+        link = ours;
+        opportunityId = ours.opportunityId;
+        columnTimes = await this.deps.store.columnChangeTimes(opportunityId);
+        opportunity = await crm.getOpportunity(opportunityId);
+      }
+    }
     if (!opportunity && referral) {
       opportunity = listedOpportunity !== undefined && referral === listed ? listedOpportunity : await crm.findOpportunityByReferralId(referral.id);
       // Our own outgoing referral whose id never made it back to the opportunity.

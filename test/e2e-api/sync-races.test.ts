@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ReferralStatus } from "../../entities";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import type { ReferralsClient } from "../../sync/partner-center/referrals-client";
-import type { Referral } from "../../sync/partner-center/referral-types";
+import { MICROSOFT_ORGANIZATION_ID, type Referral } from "../../sync/partner-center/referral-types";
 import { opportunityLinkKey, referralLinkKey, type Job, type SyncStore } from "../../sync/store";
 import { CrmGateway } from "../../sync/worker/crm-gateway";
 import { LinkSyncHandler } from "../../sync/worker/link-sync.handler";
@@ -431,6 +431,26 @@ describe("field clocks", () => {
       },
     });
     await handler.run(jobFor(opportunityId));
+    expect((await getReferral(env, referralId)).details?.notes).toBe("Partner Center's notes");
+    expect((await readOpportunity(env, opportunityId))[S.description]).toBe("Partner Center's notes");
+  });
+
+  it("a job that came through Microsoft's side of the engagement dates the seller's save too", async () => {
+    const { opportunityId } = await createSharableOpportunity(env, { [S.description]: "Shared notes" });
+    const synced = await waitForSynced(env, opportunityId);
+    const referralId = synced[C.referralIdentifier] as string;
+    const ours = await getReferral(env, referralId);
+    const microsoftSide = (await listReferrals(env, `engagementId eq '${ours.engagementId}'`)).find((r) => r.organizationId === MICROSOFT_ORGANIZATION_ID);
+    expect(microsoftSide).toBeDefined();
+    await env.service!.pool.stop();
+    await startOfNextSecond();
+    // The seller saves, then a Partner Center user edits the same field: the later edit must win
+    // although the job names only Microsoft's referral (a related-referral event).
+    await updateOpportunity(env, opportunityId, { [S.description]: "Seller's notes" });
+    await env.dataverse.webhooksIdle();
+    await patchReferral(env, referralId, [{ op: "replace", path: "/details/notes", value: "Partner Center's notes" }]);
+    const viaMicrosoft: Job = { ...jobFor("unused"), linkKey: referralLinkKey(microsoftSide!.id), opportunityId: null, referralId: microsoftSide!.id };
+    await handlerWith({}).run(viaMicrosoft);
     expect((await getReferral(env, referralId)).details?.notes).toBe("Partner Center's notes");
     expect((await readOpportunity(env, opportunityId))[S.description]).toBe("Partner Center's notes");
   });
