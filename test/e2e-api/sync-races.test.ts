@@ -391,6 +391,26 @@ describe("field clocks", () => {
   /** Just after the start of the next second: Dataverse's modifiedon of a write then says little more than "in this second". */
   const startOfNextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
 
+  /** A shared opportunity with its notes, in sync, the workers stopped: the test runs the job by hand. */
+  async function sharedPairAtRest(): Promise<{ opportunityId: string; referralId: string }> {
+    const { opportunityId } = await createSharableOpportunity(env, { [S.description]: "Shared notes" });
+    const synced = await waitForSynced(env, opportunityId);
+    await env.service!.pool.stop();
+    return { opportunityId, referralId: synced[C.referralIdentifier] as string };
+  }
+
+  /** The seller saves new notes (its webhook comes in), then a Partner Center user edits them: that edit is the later one. */
+  async function sellerThenPartnerCenterEditNotes(opportunityId: string, referralId: string): Promise<void> {
+    await updateOpportunity(env, opportunityId, { [S.description]: "Seller's notes" });
+    await env.dataverse.webhooksIdle();
+    await patchReferral(env, referralId, [{ op: "replace", path: "/details/notes", value: "Partner Center's notes" }]);
+  }
+
+  async function expectPartnerCenterNotesOnBothSides(opportunityId: string, referralId: string): Promise<void> {
+    expect((await getReferral(env, referralId)).details?.notes).toBe("Partner Center's notes");
+    expect((await readOpportunity(env, opportunityId))[S.description]).toBe("Partner Center's notes");
+  }
+
   it("keeps when others wrote the opportunity's columns, not when we did", async () => {
     const { opportunityId } = await createSharableOpportunity(env, { [S.description]: "Shared notes" });
     await waitForSynced(env, opportunityId);
@@ -406,10 +426,7 @@ describe("field clocks", () => {
   });
 
   it("a seller's save our opportunity read just missed keeps its own time: Partner Center's later edit of the field wins the conflict", async () => {
-    const { opportunityId } = await createSharableOpportunity(env, { [S.description]: "Shared notes" });
-    const synced = await waitForSynced(env, opportunityId);
-    const referralId = synced[C.referralIdentifier] as string;
-    await env.service!.pool.stop();
+    const { opportunityId, referralId } = await sharedPairAtRest();
     await startOfNextSecond();
     // Right after the job reads the opportunity, the seller saves new notes (its webhook arrives), then
     // a Partner Center user edits the notes too: Partner Center's edit is the later one.
@@ -421,9 +438,7 @@ describe("field clocks", () => {
           const read = await crm.getOpportunity(id);
           if (raceOnce) {
             raceOnce = false;
-            await updateOpportunity(env, opportunityId, { [S.description]: "Seller's notes" });
-            await env.dataverse.webhooksIdle();
-            await patchReferral(env, referralId, [{ op: "replace", path: "/details/notes", value: "Partner Center's notes" }]);
+            await sellerThenPartnerCenterEditNotes(opportunityId, referralId);
           }
           return read;
         };
@@ -431,40 +446,27 @@ describe("field clocks", () => {
       },
     });
     await handler.run(jobFor(opportunityId));
-    expect((await getReferral(env, referralId)).details?.notes).toBe("Partner Center's notes");
-    expect((await readOpportunity(env, opportunityId))[S.description]).toBe("Partner Center's notes");
+    await expectPartnerCenterNotesOnBothSides(opportunityId, referralId);
   });
 
   it("a job that came through Microsoft's side of the engagement dates the seller's save too", async () => {
-    const { opportunityId } = await createSharableOpportunity(env, { [S.description]: "Shared notes" });
-    const synced = await waitForSynced(env, opportunityId);
-    const referralId = synced[C.referralIdentifier] as string;
+    const { opportunityId, referralId } = await sharedPairAtRest();
     const ours = await getReferral(env, referralId);
     const microsoftSide = (await listReferrals(env, `engagementId eq '${ours.engagementId}'`)).find((r) => r.organizationId === MICROSOFT_ORGANIZATION_ID);
     expect(microsoftSide).toBeDefined();
-    await env.service!.pool.stop();
     await startOfNextSecond();
-    // The seller saves, then a Partner Center user edits the same field: the later edit must win
-    // although the job names only Microsoft's referral (a related-referral event).
-    await updateOpportunity(env, opportunityId, { [S.description]: "Seller's notes" });
-    await env.dataverse.webhooksIdle();
-    await patchReferral(env, referralId, [{ op: "replace", path: "/details/notes", value: "Partner Center's notes" }]);
+    // The later Partner Center edit must win although the job names only Microsoft's referral (a related-referral event).
+    await sellerThenPartnerCenterEditNotes(opportunityId, referralId);
     const viaMicrosoft: Job = { ...jobFor("unused"), linkKey: referralLinkKey(microsoftSide!.id), opportunityId: null, referralId: microsoftSide!.id };
     await handlerWith({}).run(viaMicrosoft);
-    expect((await getReferral(env, referralId)).details?.notes).toBe("Partner Center's notes");
-    expect((await readOpportunity(env, opportunityId))[S.description]).toBe("Partner Center's notes");
+    await expectPartnerCenterNotesOnBothSides(opportunityId, referralId);
   });
 
   it("a conflict that hangs on a seller's save whose webhook is still on its way waits for it: Partner Center's later edit wins", async () => {
-    const { opportunityId } = await createSharableOpportunity(env, { [S.description]: "Shared notes" });
-    const synced = await waitForSynced(env, opportunityId);
-    const referralId = synced[C.referralIdentifier] as string;
-    await env.service!.pool.stop();
+    const { opportunityId, referralId } = await sharedPairAtRest();
     await startOfNextSecond();
     const before = await env.service!.store.columnChangeTimes(opportunityId);
-    await updateOpportunity(env, opportunityId, { [S.description]: "Seller's notes" });
-    await env.dataverse.webhooksIdle();
-    await patchReferral(env, referralId, [{ op: "replace", path: "/details/notes", value: "Partner Center's notes" }]);
+    await sellerThenPartnerCenterEditNotes(opportunityId, referralId);
     // The job's first look at the write times misses the seller's save (its webhook "still on its way"):
     // by modifiedon's second alone the seller's notes would read as the later change.
     let webhookLate = true;
@@ -480,7 +482,6 @@ describe("field clocks", () => {
       },
     });
     await handler.run(jobFor(opportunityId));
-    expect((await getReferral(env, referralId)).details?.notes).toBe("Partner Center's notes");
-    expect((await readOpportunity(env, opportunityId))[S.description]).toBe("Partner Center's notes");
+    await expectPartnerCenterNotesOnBothSides(opportunityId, referralId);
   });
 });
