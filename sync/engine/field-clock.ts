@@ -73,16 +73,21 @@ export function observeSide(previous: SideClock | null, fields: MappedFields, mo
     const lastWrite = written === undefined ? {} : { lastWrite: written };
     if (previous && sameFieldValue(field, previous.fields[field], fields[field])) {
       const kept = previous.windows[field];
-      windows[field] = lateWriteDates(written, kept, resolution) ? { after: written! - 1, by: written!, at: written!, ...lastWrite } : { ...kept, ...lastWrite };
+      windows[field] = lateWriteDates(written, kept, resolution) ? writtenWindow(written!) : { ...kept, ...lastWrite };
       continue;
     }
     const before = previous?.windows[field];
     const knownBefore = before?.lastWrite === undefined ? {} : { knownBefore: before.lastWrite };
     windows[field] = writeDates(written, before, previous, by)
-      ? { after: written! - 1, by: written!, at: written!, ...lastWrite }
+      ? writtenWindow(written!)
       : { after, by, at: at + (resolution - 1) / 2, ...lastWrite, ...knownBefore };
   }
   return { modifiedAt: at, fields, windows };
+}
+
+/** The window of a value dated by its own write (a webhook's time): exactly then. */
+function writtenWindow(written: number): FieldChangeWindow {
+  return { after: written - 1, by: written, at: written, lastWrite: written };
 }
 
 /**

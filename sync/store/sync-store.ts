@@ -155,12 +155,12 @@ export interface SyncStore {
    */
   claimNext(options: ClaimOptions): Promise<Job | null>;
   extendLease(jobId: number, workerId: string, leaseMs: number): Promise<boolean>;
-  /** Done: removes the job (and old dead jobs of the link, now resolved). False if the lease was lost. */
   /**
    * Running jobs whose worker `isGone` says has stopped (a backend process killed mid-job) become due
    * at once instead of when their lease runs out; returns how many.
    */
   recoverLeasesOf(isGone: (workerId: string) => boolean): Promise<number>;
+  /** Done: removes the job (and old dead jobs of the link, now resolved). False if the lease was lost. */
   complete(jobId: number, workerId: string): Promise<boolean>;
   retryLater(jobId: number, workerId: string, options: RetryOptions): Promise<boolean>;
   deadLetter(jobId: number, workerId: string, error: string): Promise<boolean>;
