@@ -58,6 +58,37 @@ function handlerWith(overrides: {
   });
 }
 
+type AsyncMethod = (...args: never[]) => Promise<unknown>;
+type AsyncMethodName<T> = { [K in keyof T]: T[K] extends AsyncMethod ? K : never }[keyof T];
+type ArgsOf<F> = F extends (...args: infer A) => unknown ? A : never;
+
+/**
+ * `target` whose `method`, on its first call that `when` accepts, first runs `first` (the other party's
+ * write landing at that very moment, or a throw standing for a failure or a crash there), then calls through.
+ */
+function onFirstCall<T extends object, K extends AsyncMethodName<T>>(
+  target: T,
+  method: K,
+  first: () => Promise<unknown>,
+  when: (...args: ArgsOf<T[K]>) => boolean = () => true,
+): T {
+  const original = (target[method] as unknown as (...args: unknown[]) => Promise<unknown>).bind(target);
+  let pending = true;
+  const wrapped = Object.create(target) as T;
+  (wrapped as Record<K, unknown>)[method] = async (...args: ArgsOf<T[K]>) => {
+    if (pending && when(...args)) {
+      pending = false;
+      await first();
+    }
+    return original(...args);
+  };
+  return wrapped;
+}
+
+const fail = (message: string) => async (): Promise<never> => {
+  throw new Error(`simulated: ${message}`);
+};
+
 /** The process is killed right after Dataverse created the opportunity, before anything else is stored. */
 function killedRightAfterCreate(crm: CrmGateway, beforeCreate?: () => Promise<void>): CrmGateway {
   const wrapped = Object.create(crm) as CrmGateway;
@@ -76,20 +107,7 @@ describe("races around the first share and a close", () => {
     await env.dataverse.webhooksIdle();
     // First try: the referral is created, then writing its id back to the opportunity fails (a 412
     // because the seller saved again, a 503, a crash: the job is retried later).
-    let failWriteBack = true;
-    const handler = handlerWith({
-      crm: (crm) => {
-        const wrapped = Object.create(crm) as CrmGateway;
-        wrapped.updateOpportunity = async (id, etag, body) => {
-          if (failWriteBack) {
-            failWriteBack = false;
-            throw new Error("simulated: the process died before writing the referral id back");
-          }
-          return crm.updateOpportunity(id, etag, body);
-        };
-        return wrapped;
-      },
-    });
+    const handler = handlerWith({ crm: (crm) => onFirstCall(crm, "updateOpportunity", fail("the process died before writing the referral id back")) });
     await expect(handler.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
     const [referral] = await listReferrals(env, `externalReferenceId eq '${opportunityId}'`);
     expect(referral).toBeDefined();
@@ -114,19 +132,8 @@ describe("races around the first share and a close", () => {
     await env.service!.pool.stop();
     await updateOpportunity(env, opportunityId, { [S.estimatedValue]: 20000 });
     // The job pushes 20000 to Partner Center; before it writes the opportunity (✔ Synced), the seller saves 30000.
-    let saveFirst = true;
     const handler = handlerWith({
-      crm: (crm) => {
-        const wrapped = Object.create(crm) as CrmGateway;
-        wrapped.updateOpportunity = async (id, etag, body) => {
-          if (saveFirst) {
-            saveFirst = false;
-            await updateOpportunity(env, opportunityId, { [S.estimatedValue]: 30000 });
-          }
-          return crm.updateOpportunity(id, etag, body);
-        };
-        return wrapped;
-      },
+      crm: (crm) => onFirstCall(crm, "updateOpportunity", () => updateOpportunity(env, opportunityId, { [S.estimatedValue]: 30000 })),
     });
     await handler.run(jobFor(opportunityId));
     expect((await getReferral(env, referralId)).details?.dealValue).toBe(30000);
@@ -140,22 +147,14 @@ describe("races around the first share and a close", () => {
     await env.service!.pool.stop();
     // The seller edits the notes; before our patch reaches Partner Center, the referral is won there.
     await updateOpportunity(env, opportunityId, { [S.description]: "Edited by the seller" });
-    let closeFirst = true;
     const handler = handlerWith({
-      referrals: (referrals) => {
-        const wrapped = Object.create(referrals) as ReferralsClient;
-        wrapped.patch = async (id, operations, options) => {
-          if (closeFirst) {
-            closeFirst = false;
-            await patchReferral(env, referralId, [
-              { op: "replace", path: "/status", value: "Closed" },
-              { op: "replace", path: "/substatus", value: "Won" },
-            ]);
-          }
-          return referrals.patch(id, operations, options);
-        };
-        return wrapped;
-      },
+      referrals: (referrals) =>
+        onFirstCall(referrals, "patch", () =>
+          patchReferral(env, referralId, [
+            { op: "replace", path: "/status", value: "Closed" },
+            { op: "replace", path: "/substatus", value: "Won" },
+          ]),
+        ),
     });
     await handler.run(jobFor(opportunityId));
     const referral: Referral = await getReferral(env, referralId);
@@ -179,20 +178,12 @@ describe("races around the first share and a close", () => {
     const patchHeld = new Promise<void>((resolve) => (releasePatch = resolve));
     let patchReached!: () => void;
     const reached = new Promise<void>((resolve) => (patchReached = resolve));
-    let holdFirst = true;
     const handler = handlerWith({
-      referrals: (referrals) => {
-        const wrapped = Object.create(referrals) as ReferralsClient;
-        wrapped.patch = async (id, operations, options) => {
-          if (holdFirst) {
-            holdFirst = false;
-            patchReached();
-            await patchHeld;
-          }
-          return referrals.patch(id, operations, options);
-        };
-        return wrapped;
-      },
+      referrals: (referrals) =>
+        onFirstCall(referrals, "patch", async () => {
+          patchReached();
+          await patchHeld;
+        }),
     });
     const first = handler.run(jobFor(opportunityId));
     await reached;
@@ -218,20 +209,7 @@ describe("races around the first share and a close", () => {
       { op: "replace", path: "/status", value: "Closed" },
       { op: "replace", path: "/substatus", value: "Lost" },
     ]);
-    let failClose = true;
-    const handler = handlerWith({
-      crm: (crm) => {
-        const wrapped = Object.create(crm) as CrmGateway;
-        wrapped.closeOpportunity = async (...args) => {
-          if (failClose) {
-            failClose = false;
-            throw new Error("simulated: LoseOpportunity timed out");
-          }
-          return crm.closeOpportunity(...args);
-        };
-        return wrapped;
-      },
-    });
+    const handler = handlerWith({ crm: (crm) => onFirstCall(crm, "closeOpportunity", fail("LoseOpportunity timed out")) });
     await expect(handler.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
     // The refusal of the rename is in the store's audit already, not lost with the failed close.
     const lines = await env.service!.store.listAudit(opportunityLinkKey(opportunityId));
@@ -244,19 +222,8 @@ describe("races around the first share and a close", () => {
     await env.service!.pool.stop();
     const { opportunityId } = await createSharableOpportunity(env);
     await env.dataverse.webhooksIdle();
-    let failInvitation = true;
     const handler = handlerWith({
-      referrals: (referrals) => {
-        const wrapped = Object.create(referrals) as ReferralsClient;
-        wrapped.create = async (body) => {
-          if (failInvitation && body.target?.length) {
-            failInvitation = false;
-            throw new Error("simulated: Partner Center answered 503 to the invitation");
-          }
-          return referrals.create(body);
-        };
-        return wrapped;
-      },
+      referrals: (referrals) => onFirstCall(referrals, "create", fail("Partner Center answered 503 to the invitation"), (body) => Boolean(body.target?.length)),
     });
     await expect(handler.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
     const [ours] = await listReferrals(env, `externalReferenceId eq '${opportunityId}'`);
@@ -279,19 +246,9 @@ describe("races around the first share and a close", () => {
       { op: "replace", path: "/status", value: "Closed" },
       { op: "replace", path: "/substatus", value: "Lost" },
     ]);
-    let crash = true;
     const crashing = handlerWith({
-      store: (store) => {
-        const wrapped = Object.create(store) as SyncStore;
-        wrapped.commitSync = async (key, commit) => {
-          if (crash && commit.audit.some((line) => line.action === "refused")) {
-            crash = false;
-            throw new Error("simulated: the process was killed before the store committed");
-          }
-          return store.commitSync(key, commit);
-        };
-        return wrapped;
-      },
+      store: (store) =>
+        onFirstCall(store, "commitSync", fail("the process was killed before the store committed"), (_key, commit) => commit.audit.some((line) => line.action === "refused")),
     });
     await expect(crashing.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
     const refusal = (lines: { action: string; detail: string }[]) => lines.some((l) => l.action === "refused" && l.detail.includes("→ Seller's last notes: "));
@@ -352,31 +309,9 @@ describe("races around the first share and a close", () => {
     await updateOpportunity(env, opportunityId, { [S.estimatedValue]: 20000 });
     // The job read 20000; the seller saves 30000 just before our patch of 20000 reaches Partner
     // Center; then the process dies before the store commits.
-    let saveFirst = true;
-    let crash = true;
     const crashing = handlerWith({
-      referrals: (referrals) => {
-        const wrapped = Object.create(referrals) as ReferralsClient;
-        wrapped.patch = async (id, operations, options) => {
-          if (saveFirst) {
-            saveFirst = false;
-            await updateOpportunity(env, opportunityId, { [S.estimatedValue]: 30000 });
-          }
-          return referrals.patch(id, operations, options);
-        };
-        return wrapped;
-      },
-      store: (store) => {
-        const wrapped = Object.create(store) as SyncStore;
-        wrapped.commitSync = async (key, commit) => {
-          if (crash) {
-            crash = false;
-            throw new Error("simulated: killed after the Partner Center write, before the commit");
-          }
-          return store.commitSync(key, commit);
-        };
-        return wrapped;
-      },
+      referrals: (referrals) => onFirstCall(referrals, "patch", () => updateOpportunity(env, opportunityId, { [S.estimatedValue]: 30000 })),
+      store: (store) => onFirstCall(store, "commitSync", fail("killed after the Partner Center write, before the commit")),
     });
     await expect(crashing.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
     expect((await getReferral(env, referralId)).details?.dealValue).toBe(20000);
