@@ -564,6 +564,8 @@ export class LinkSyncHandler implements JobHandler {
       {
         linkKey: key,
         baseVersion: base?.version ?? null,
+        // A push a crash kept from its commit: where Partner Center holds it, `base` shows it (withLandedPush).
+        pendingPush: base?.pendingPush ?? null,
         // How many opportunity columns had a known write time before the read (0: none, or the job found the opportunity another way).
         columnTimesKnown: Object.keys(columnTimes).length,
         base: baseFields,
