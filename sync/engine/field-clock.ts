@@ -36,10 +36,34 @@ export interface SideClock {
   readonly windows: Readonly<Record<MappedFieldName, FieldChangeWindow>>;
 }
 
+/** A value we wrote to a field ourselves, and when the write was acknowledged (ms since the epoch). */
+export interface OwnWrite {
+  readonly value: MappedFields[MappedFieldName];
+  readonly at: number;
+}
+
+/** Our latest write of each field on one side. */
+export type OwnWrites = Readonly<Partial<Record<MappedFieldName, OwnWrite>>>;
+
 /** The clocks of both sides of one link, as the store keeps them. */
 export interface LinkFieldClocks {
   readonly crm: SideClock | null;
   readonly partnerCenter: SideClock | null;
+  /**
+   * Our own writes of the opportunity. The webhooks of our writes are left out of the write times
+   * (ObserveOptions.writtenAt: they would date a seller's later save whose webhook is still on its
+   * way), so a value we wrote would have no known write at all; this says when it was written.
+   */
+  readonly crmOwnWrites?: OwnWrites;
+}
+
+/** `earlier` with `fields` noted as written by us at `at`. */
+export function noteOwnWrites(earlier: OwnWrites | undefined, fields: Partial<MappedFields>, at: number): OwnWrites {
+  const noted: Partial<Record<MappedFieldName, OwnWrite>> = { ...earlier };
+  for (const field of MAPPED_FIELD_NAMES) {
+    if (field in fields) noted[field] = { value: fields[field] as MappedFields[MappedFieldName], at };
+  }
+  return noted;
 }
 
 /**
@@ -57,6 +81,12 @@ export interface ObserveOptions {
    * Only writes known before the read was made: a later-known one may be missing from the read.
    */
   readonly writtenAt?: Readonly<Partial<Record<MappedFieldName, number>>>;
+  /**
+   * Our own writes of the fields (LinkFieldClocks.crmOwnWrites). A value read that is the one we
+   * wrote counts our write as its column's latest known one: another's write time newer than it is
+   * then the next value's, even within the read's second (writeDates).
+   */
+  readonly ownWrites?: OwnWrites;
 }
 
 /** The clock after one more read of the side. A read older than the clock's newest changes nothing. */
@@ -70,19 +100,27 @@ export function observeSide(previous: SideClock | null, fields: MappedFields, mo
   const windows = {} as Record<MappedFieldName, FieldChangeWindow>;
   for (const field of MAPPED_FIELD_NAMES) {
     const written = options.writtenAt?.[field];
-    const lastWrite = written === undefined ? {} : { lastWrite: written };
     if (previous && sameFieldValue(field, previous.fields[field], fields[field])) {
       const kept = previous.windows[field];
-      windows[field] = lateWriteDates(written, kept, resolution) ? writtenWindow(written!) : { ...kept, ...lastWrite };
+      windows[field] = lateWriteDates(written, kept, resolution) ? writtenWindow(written!) : { ...kept, ...latestOf(kept.lastWrite, written) };
       continue;
     }
     const before = previous?.windows[field];
     const knownBefore = before?.lastWrite === undefined ? {} : { knownBefore: before.lastWrite };
-    windows[field] = writeDates(written, before, previous, by)
+    // The value we wrote ourselves: another's write known from before ours is not what gave it.
+    const own = options.ownWrites?.[field];
+    const ours = own !== undefined && own.at <= by && sameFieldValue(field, own.value as never, fields[field]) ? own.at : undefined;
+    windows[field] = writeDates(written, before, previous, by) && (ours === undefined || written! > ours)
       ? writtenWindow(written!)
-      : { after, by, at: at + (resolution - 1) / 2, ...lastWrite, ...knownBefore };
+      : { after, by, at: at + (resolution - 1) / 2, ...latestOf(written, ours), ...knownBefore };
   }
   return { modifiedAt: at, fields, windows };
+}
+
+/** `{ lastWrite }`: the latest of the known write times, if any. */
+function latestOf(...times: (number | undefined)[]): { lastWrite?: number } {
+  const known = times.filter((t): t is number => t !== undefined);
+  return known.length > 0 ? { lastWrite: Math.max(...known) } : {};
 }
 
 /** The window of a value dated by its own write (a webhook's time): exactly then. */

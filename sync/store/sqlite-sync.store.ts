@@ -15,8 +15,8 @@
  */
 import Database from "better-sqlite3";
 import type { AuditEntry } from "../engine/audit-trail";
-import type { LinkFieldClocks, SideClock } from "../engine/field-clock";
-import { MappedFieldsSchema, type MappedFields } from "../engine/mapped-fields";
+import type { LinkFieldClocks, OwnWrite, OwnWrites, SideClock } from "../engine/field-clock";
+import { MAPPED_FIELD_NAMES, MappedFieldsSchema, type MappedFields } from "../engine/mapped-fields";
 import { migrate } from "./migration-runner";
 import { LinkConflictError, StaleBaseError, StoreError } from "./store-errors";
 import type {
@@ -596,10 +596,20 @@ function readFieldClocks(json: string): LinkFieldClocks | null {
     const parsed = JSON.parse(json) as LinkFieldClocks;
     const side = (clock: SideClock | null | undefined): SideClock | null =>
       clock && typeof clock.modifiedAt === "number" && typeof clock.windows?.name?.at === "number" && MappedFieldsSchema.safeParse(clock.fields).success ? clock : null;
-    return { crm: side(parsed.crm), partnerCenter: side(parsed.partnerCenter) };
+    const own = readOwnWrites(parsed.crmOwnWrites);
+    return { crm: side(parsed.crm), partnerCenter: side(parsed.partnerCenter), ...(own ? { crmOwnWrites: own } : {}) };
   } catch {
     return null;
   }
+}
+
+/** Our own writes only sharpen the clocks: an entry without a time is dropped. */
+function readOwnWrites(value: unknown): OwnWrites | null {
+  if (!value || typeof value !== "object") return null;
+  const entries = Object.entries(value as Record<string, Partial<OwnWrite>>).filter(
+    ([field, write]) => (MAPPED_FIELD_NAMES as readonly string[]).includes(field) && typeof write?.at === "number" && "value" in write,
+  );
+  return entries.length > 0 ? (Object.fromEntries(entries) as OwnWrites) : null;
 }
 
 /** A pending push only sharpens the next merge: unreadable means none. */

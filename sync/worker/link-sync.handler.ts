@@ -31,6 +31,7 @@ import {
   matchTeamToContacts,
   mergeLink,
   microsoftInvitationFor,
+  noteOwnWrites,
   observeSide,
   parseAuditLine,
   formatAuditLine,
@@ -402,7 +403,8 @@ export class LinkSyncHandler implements JobHandler {
     // of taking the opportunity's untouched value for a seller's edit (a "withdrawn consent" refused).
     const shared = await store.commitSync(key, { base: opportunitySide(fields, pcFields), audit: [entry], expectedVersion: null });
     // With the write times of the values shared, a seller's save later in the same second is still datable.
-    await store.updateFieldClocks(key, () => ({
+    await store.updateFieldClocks(key, (known) => ({
+      ...known,
       crm: observeSide(null, fields, text(opportunity.record[S.modifiedOn]), { resolutionMs: CLOCK_RESOLUTION_MS.crm, writtenAt: this.fieldWriteTimes(columnTimes) }),
       partnerCenter: observeSide(null, pcFields, created.updatedDateTime),
     }));
@@ -419,6 +421,7 @@ export class LinkSyncHandler implements JobHandler {
       ...this.linkColumns(created, opportunity),
       ...this.syncedColumns(opportunity, [entry]),
     });
+    await this.noteOwnCrmWrites(key, patch);
     if (Object.keys(patch).length > 0) await store.commitSync(key, { base: pcFields, audit: [], expectedVersion: shared.version });
     return "synced";
   }
@@ -456,8 +459,12 @@ export class LinkSyncHandler implements JobHandler {
       [C.lastSyncedOn]: now,
       [C.audit]: prependAuditLines(null, [entry]),
     });
+    await this.noteOwnCrmWrites(key, referralToMappedFields(referral));
     await store.appendAudit(key, [entry]);
-    if (close) await crm.closeOpportunity(opportunityId, close.outcome, close.statusCode, referral.statusReason ?? null);
+    if (close) {
+      await crm.closeOpportunity(opportunityId, close.outcome, close.statusCode, referral.statusReason ?? null);
+      await this.noteOwnCrmWrites(key, { status: referralToMappedFields(referral).status });
+    }
     if (!referral.externalReferenceId) {
       // Tell Partner Center which opportunity holds this referral, so a lost link can be rebuilt.
       // (If this races with an edit, the retry's merge adds it: see syncPair.)
@@ -542,7 +549,12 @@ export class LinkSyncHandler implements JobHandler {
     // Dataverse's webhooks tell when each column was written, to the millisecond (modifiedon: seconds).
     const writtenAt = this.fieldWriteTimes(columnTimes);
     const clocks = await store.updateFieldClocks(key, (known) => ({
-      crm: observeSide(known?.crm ?? null, crmSide, text(opportunity.record[S.modifiedOn]), { resolutionMs: CLOCK_RESOLUTION_MS.crm, writtenAt }),
+      ...known,
+      crm: observeSide(known?.crm ?? null, crmSide, text(opportunity.record[S.modifiedOn]), {
+        resolutionMs: CLOCK_RESOLUTION_MS.crm,
+        writtenAt,
+        ownWrites: known?.crmOwnWrites,
+      }),
       partnerCenter: observeSide(known?.partnerCenter ?? null, pcFields, referral.updatedDateTime),
     }));
     // A push of ours that a crash kept from its commit: where Partner Center holds what we pushed, that
@@ -599,7 +611,11 @@ export class LinkSyncHandler implements JobHandler {
       if (base && Object.keys(merge.partnerCenterPatch).length > 0) await store.notePendingPush(key, base.version, merge.partnerCenterPatch);
       current = await this.patchReferral(referral, pcOperations);
       const written = current;
-      await store.updateFieldClocks(key, (known) => ({ crm: known?.crm ?? null, partnerCenter: observeSide(known?.partnerCenter ?? null, referralToMappedFields(written), written.updatedDateTime) }));
+      await store.updateFieldClocks(key, (known) => ({
+        ...known,
+        crm: known?.crm ?? null,
+        partnerCenter: observeSide(known?.partnerCenter ?? null, referralToMappedFields(written), written.updatedDateTime),
+      }));
     }
     const pushed = Object.keys(merge.partnerCenterPatch).length > 0;
     const pushedAudit = merge.audit.filter((e) => e.direction === AUDIT_DIRECTIONS.toPartnerCenter && e.action !== "refused");
@@ -618,6 +634,7 @@ export class LinkSyncHandler implements JobHandler {
     const crmWrite = Object.keys(body).length > 0 || audit.length > 0 || syncRequested || statusStale;
     if (crmWrite) {
       await crm.updateOpportunity(opportunity.id, opportunity.etag, { ...body, ...this.syncedColumns(opportunity, audit) });
+      await this.noteOwnCrmWrites(key, merge.crmPatch);
     }
     // Both sides now hold the merge: it is the base, with its audit lines, before the close below can
     // fail. (The close needs no base of its own: every merge asks for it again while the opportunity's
@@ -629,8 +646,26 @@ export class LinkSyncHandler implements JobHandler {
       await store.commitSync(key, { base: merge.base, audit: remaining, expectedVersion: base?.version ?? null });
     }
     await this.inviteMicrosoftIfDue(key, current);
-    if (update.close) await this.closeOpportunity(opportunity, update.close, merge.base.statusReason);
+    if (update.close) {
+      await this.closeOpportunity(opportunity, update.close, merge.base.statusReason);
+      await this.noteOwnCrmWrites(key, { status: merge.base.status });
+    }
     return crmWrite || pcOperations.length > 0 || update.close ? "synced" : "unchanged";
+  }
+
+  /**
+   * Notes what we just wrote to the opportunity (LinkFieldClocks.crmOwnWrites), timed when Dataverse
+   * acknowledged it: after the write, so another's write known from before it is never taken for the
+   * next value's (our clock and Dataverse's are taken to agree within that round trip).
+   */
+  private async noteOwnCrmWrites(key: string, fields: Partial<MappedFields>): Promise<void> {
+    if (Object.keys(fields).length === 0) return;
+    const at = Date.now();
+    await this.deps.store.updateFieldClocks(key, (known) => ({
+      crm: known?.crm ?? null,
+      partnerCenter: known?.partnerCenter ?? null,
+      crmOwnWrites: noteOwnWrites(known?.crmOwnWrites, fields, at),
+    }));
   }
 
   /** Waits (briefly) until a webhook tells of an opportunity write newer than those in `known`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CLOCK_RESOLUTION_MS, DEFAULT_MAPPING, EMPTY_MAPPED_FIELDS, fieldWriteTimes, laterFieldChange, mergeLink, observeSide, type MappedFields } from "../../sync/engine";
+import { CLOCK_RESOLUTION_MS, DEFAULT_MAPPING, EMPTY_MAPPED_FIELDS, fieldWriteTimes, laterFieldChange, mergeLink, noteOwnWrites, observeSide, type MappedFields } from "../../sync/engine";
 
 /** Dataverse times are whole seconds. */
 const DATAVERSE = { resolutionMs: CLOCK_RESOLUTION_MS.crm };
@@ -112,5 +112,30 @@ describe("field clocks", () => {
     const knownSecond = observeSide(r1, fields({ dealValue: 10433 }), "2026-11-25T07:40:34Z", { ...DATAVERSE, writtenAt: { dealValue: t("33.841") } });
     expect(knownSecond?.windows.dealValue).toMatchObject({ after: t("33.840"), by: t("33.841") });
   });
-});
 
+  it("dates a seller's save in the second of our own write of the field by its webhook", () => {
+    const t = (s: string) => Date.parse(`2026-11-25T10:11:${s}Z`);
+    // Our import wrote the close date 2027-06-30 (acknowledged at :20.142; our writes' webhooks are
+    // not kept as write times). The seller saves 2027-11-19 at :20.207 (its webhook is in before the
+    // read); Partner Center's edit of the close date follows at :20.236. Every read says :20.
+    const ownWrites = noteOwnWrites(undefined, fields({ closingDate: "2027-06-30" }), t("20.142"));
+    const r1 = observeSide(null, fields({ closingDate: "2027-06-30" }), "2026-11-25T10:11:20Z", { ...DATAVERSE, ownWrites });
+    const r2 = observeSide(r1, fields({ closingDate: "2027-11-19" }), "2026-11-25T10:11:20Z", { ...DATAVERSE, ownWrites, writtenAt: { closingDate: t("20.207") } });
+    expect(r2?.windows.closingDate).toMatchObject({ by: t("20.207"), at: t("20.207") });
+    const pc = observeSide(observeSide(null, fields({ closingDate: "2027-06-30" }), "2026-11-25T10:11:20.182Z"), fields({ closingDate: "2027-08-20" }), "2026-11-25T10:11:20.236Z");
+    expect(laterFieldChange("closingDate", { crm: r2, partnerCenter: pc }, r2!.fields, pc!.fields)).toBe("partnerCenter");
+    // Without our write's time the :20.207 might have been the write of 2027-06-30: the seller's
+    // save is only "in :20", taken as :20.5, and wins against Partner Center's later edit.
+    const unknown = observeSide(observeSide(null, fields({ closingDate: "2027-06-30" }), "2026-11-25T10:11:20Z", DATAVERSE), fields({ closingDate: "2027-11-19" }), "2026-11-25T10:11:20Z", { ...DATAVERSE, writtenAt: { closingDate: t("20.207") } });
+    expect(laterFieldChange("closingDate", { crm: unknown, partnerCenter: pc }, unknown!.fields, pc!.fields)).toBe("crm");
+    // A write of another's that our write overwrote (its webhook came late) dates nothing after it.
+    const overwritten = observeSide(r1, fields({ closingDate: "2027-11-19" }), "2026-11-25T10:11:20Z", { ...DATAVERSE, ownWrites, writtenAt: { closingDate: t("20.100") } });
+    expect(overwritten?.windows.closingDate).toMatchObject({ after: t("20.000"), by: t("20.999"), knownBefore: t("20.142") });
+    // The seller's own webhook (:20.300), once in, does date it.
+    const late = observeSide(overwritten, fields({ closingDate: "2027-11-19" }), "2026-11-25T10:11:20Z", { ...DATAVERSE, ownWrites, writtenAt: { closingDate: t("20.300") } });
+    expect(late?.windows.closingDate).toMatchObject({ by: t("20.300"), at: t("20.300") });
+    // Our write counts only for the value we wrote: a seller's value read in its place keeps the old rule.
+    const notOurs = observeSide(null, fields({ closingDate: "2027-05-01" }), "2026-11-25T10:11:20Z", { ...DATAVERSE, ownWrites });
+    expect(notOurs?.windows.closingDate.lastWrite).toBeUndefined();
+  });
+});

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { EMPTY_MAPPED_FIELDS, observeSide, type AuditEntry } from "../../sync/engine";
+import { EMPTY_MAPPED_FIELDS, noteOwnWrites, observeSide, type AuditEntry } from "../../sync/engine";
 import {
   LinkConflictError,
   MIGRATIONS,
@@ -112,6 +112,15 @@ describe("field clocks", () => {
     const stored = await store.updateFieldClocks(KEY, (known) => ({ crm: observeSide(known?.crm ?? null, { ...EMPTY_MAPPED_FIELDS, dealValue: 2 }, "2026-11-25T10:00:05Z"), partnerCenter: null }));
     expect(stored.crm).toEqual(later);
     expect(stored.crm?.windows.dealValue).toMatchObject({ after: Date.parse("2026-11-25T10:00:00Z"), by: Date.parse("2026-11-25T10:00:05Z") });
+    // Our own writes of the opportunity come back after a re-open with the clocks.
+    const ownWrites = noteOwnWrites(undefined, { dealValue: 3, name: "Contoso" }, Date.parse("2026-11-25T10:00:06.120Z"));
+    await store.updateFieldClocks(KEY, (known) => ({ crm: known?.crm ?? null, partnerCenter: null, crmOwnWrites: ownWrites }));
+    await store.close();
+    store = open();
+    await store.updateFieldClocks(KEY, (known) => {
+      expect(known).toEqual({ crm: later, partnerCenter: null, crmOwnWrites: ownWrites });
+      return known!;
+    });
     await store.updateFieldClocks("opportunity:nobody", (known) => {
       expect(known).toBeNull();
       return { crm: null, partnerCenter: null };
