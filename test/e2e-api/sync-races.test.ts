@@ -14,6 +14,7 @@ import { LinkSyncHandler } from "../../sync/worker/link-sync.handler";
 import {
   C,
   S,
+  createPartnerCenterDeal,
   createSharableOpportunity,
   getReferral,
   listReferrals,
@@ -395,6 +396,31 @@ describe("field clocks", () => {
     const viaMicrosoft: Job = { ...jobFor("unused"), linkKey: referralLinkKey(microsoftSide!.id), opportunityId: null, referralId: microsoftSide!.id };
     await handlerWith({}).run(viaMicrosoft);
     await expectPartnerCenterNotesOnBothSides(opportunityId, referralId);
+  });
+
+  it("a seller's save in the second of our own write of the field keeps its webhook's time: Partner Center's later edit wins", async () => {
+    await env.service!.pool.stop();
+    await startOfNextSecond();
+    // A deal created in Partner Center is imported early in this second, and a job sees the new
+    // opportunity: every value on it is our write, whose webhook is not kept as a write time.
+    const deal = await createPartnerCenterDeal(env, {
+      name: "Fabrikam rollout",
+      type: "Independent",
+      customerProfile: { name: "Fabrikam Ltd", address: { addressLine1: "1 High St", city: "Leeds", postalCode: "LS1 1AA", country: "GB" } },
+      consent: { consentToShareReferralWithMicrosoftSellers: false },
+      details: { dealValue: 12000, currency: "EUR", closingDateTime: "2027-06-30T00:00:00Z", notes: "Imported notes" },
+    });
+    const handler = handlerWith({});
+    await handler.run({ ...jobFor("unused"), linkKey: referralLinkKey(deal.id), opportunityId: null, referralId: deal.id });
+    const link = await env.service!.store.findLinkByReferralId(deal.id);
+    const opportunityId = link!.opportunityId!;
+    await handler.run(jobFor(opportunityId));
+    // Still in that second the seller saves (its webhook comes in), then Partner Center edits. Every
+    // read says this second; without our own write's time the seller's webhook time might have been
+    // that of the value before, and the seller's save would be taken for the middle of the second.
+    await sellerThenPartnerCenterEditNotes(opportunityId, deal.id);
+    await handler.run(jobFor(opportunityId));
+    await expectPartnerCenterNotesOnBothSides(opportunityId, deal.id);
   });
 
   it("a conflict that hangs on a seller's save whose webhook is still on its way waits for it: Partner Center's later edit wins", async () => {
