@@ -558,8 +558,12 @@ export class LinkSyncHandler implements JobHandler {
       partnerCenter: observeSide(known?.partnerCenter ?? null, pcFields, referral.updatedDateTime),
     }));
     // A push of ours that a crash kept from its commit: where Partner Center holds what we pushed, that
-    // is the base (our write, not a Partner Center edit newer than the seller's).
-    const baseFields = base ? withLandedPush(base.fields, base.pendingPush ?? null, pcFields) : null;
+    // is the base (our write, not a Partner Center edit newer than the seller's). Committed before this
+    // merge notes a push of its own over it: if that push fails, the retry must still know the first.
+    if (base?.pendingPush) {
+      base = await store.commitSync(key, { base: withLandedPush(base.fields, base.pendingPush, pcFields), audit: [], expectedVersion: base.version });
+    }
+    const baseFields = base?.fields ?? null;
     const merge = mergeLink({
       base: baseFields,
       clocks,
@@ -576,8 +580,6 @@ export class LinkSyncHandler implements JobHandler {
       {
         linkKey: key,
         baseVersion: base?.version ?? null,
-        // A push a crash kept from its commit: where Partner Center holds it, `base` shows it (withLandedPush).
-        pendingPush: base?.pendingPush ?? null,
         // How many opportunity columns had a known write time before the read (0: none, or the job found the opportunity another way).
         columnTimesKnown: Object.keys(columnTimes).length,
         base: baseFields,

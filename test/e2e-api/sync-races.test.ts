@@ -320,6 +320,25 @@ describe("races around the first share and a close", () => {
     expect((await getReferral(env, referralId)).details?.dealValue).toBe(30000);
     expect((await readOpportunity(env, opportunityId))[S.estimatedValue]).toBe(30000);
   });
+
+  it("a push that landed before a crash stays known when the next push fails: the seller's return to the old value is not reverted", async () => {
+    const { opportunityId } = await createSharableOpportunity(env, { [S.description]: "Shared notes" });
+    const referralId = (await waitForSynced(env, opportunityId))[C.referralIdentifier] as string;
+    await env.service!.pool.stop();
+    // The seller's "Draft notes" reaches Partner Center; the process dies before the commit.
+    await updateOpportunity(env, opportunityId, { [S.description]: "Draft notes" });
+    const crashing = handlerWith({ store: (store) => onFirstCall(store, "commitSync", fail("killed after the Partner Center write, before the commit")) });
+    await expect(crashing.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
+    expect((await getReferral(env, referralId)).details?.notes).toBe("Draft notes");
+    // The seller goes back to the shared notes; that push fails (Partner Center down).
+    await updateOpportunity(env, opportunityId, { [S.description]: "Shared notes" });
+    const failing = handlerWith({ referrals: (referrals) => onFirstCall(referrals, "patch", fail("Partner Center unavailable")) });
+    await expect(failing.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
+    // The retry still knows "Draft notes" is our write: the seller's notes go to Partner Center.
+    await handlerWith({}).run(jobFor(opportunityId));
+    expect((await getReferral(env, referralId)).details?.notes).toBe("Shared notes");
+    expect((await readOpportunity(env, opportunityId))[S.description]).toBe("Shared notes");
+  });
 });
 
 
