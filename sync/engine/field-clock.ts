@@ -87,6 +87,12 @@ export interface ObserveOptions {
    * then the next value's, even within the read's second (writeDates).
    */
   readonly ownWrites?: OwnWrites;
+  /**
+   * When the side changed, as far as known (Partner Center's webhook events, without our own writes),
+   * oldest first. The record's time is that of its last change only: when several changes fall in a
+   * changed field's window, the field's is any of them, and the middle one is the best single guess.
+   */
+  readonly changeTimes?: readonly number[];
 }
 
 /** The clock after one more read of the side. A read older than the clock's newest changes nothing. */
@@ -112,9 +118,20 @@ export function observeSide(previous: SideClock | null, fields: MappedFields, mo
     const ours = own !== undefined && own.at <= by && sameFieldValue(field, own.value as never, fields[field]) ? own.at : undefined;
     windows[field] = writeDates(written, before, previous, by) && (ours === undefined || written! > ours)
       ? writtenWindow(written!)
-      : { after, by, at: at + (resolution - 1) / 2, ...latestOf(written, ours), ...knownBefore };
+      : { after, by, at: middleChange(after, at, options.changeTimes) ?? at + (resolution - 1) / 2, ...latestOf(written, ours), ...knownBefore };
   }
   return { modifiedAt: at, fields, windows };
+}
+
+/**
+ * The middle one of the side's changes in the window (after, at]: the record's own time `at` is one
+ * of them. With an even count the later middle one, so that two changes keep the record time's verdict.
+ * Undefined without a lower bound or known change times.
+ */
+function middleChange(after: number | null, at: number, changeTimes: readonly number[] | undefined): number | undefined {
+  if (after === null || !changeTimes) return undefined;
+  const inWindow = [...new Set([...changeTimes.filter((t) => t > after && t < at), at])].sort((a, b) => a - b);
+  return inWindow[Math.floor(inWindow.length / 2)];
 }
 
 /** `{ lastWrite }`: the latest of the known write times, if any. */

@@ -19,6 +19,8 @@ export interface SyncTrigger {
   deliveryKey: string;
   /** A Dataverse write's columns and time, when its webhook said (see ColumnChange). */
   columnChange?: ColumnChange | null;
+  /** When the referral changed, as Partner Center's event said (ResourceChangeUtcDate, ms since the epoch). */
+  referralChangedAt?: number;
 }
 
 export interface EnqueueResult {
@@ -30,6 +32,8 @@ export interface VerifiedPartnerCenterEvent {
   eventName: string;
   referralId: string;
   deliveryKey: string;
+  /** The event's ResourceChangeUtcDate (ms since the epoch). */
+  changedAt: number;
 }
 
 export class WebhookRejectedError extends Error {
@@ -119,7 +123,13 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
       deps.metrics.webhooksReceived.inc({ source: "partner-center", outcome: "ignored" });
       return reply.code(200).send({ accepted: false, reason: "event not relevant to referral sync" });
     }
-    const result = await deps.enqueue({ source: "partner-center", kind: "referral", id: event.referralId, deliveryKey: event.deliveryKey });
+    const result = await deps.enqueue({
+      source: "partner-center",
+      kind: "referral",
+      id: event.referralId,
+      deliveryKey: event.deliveryKey,
+      referralChangedAt: event.changedAt,
+    });
     deps.metrics.webhooksReceived.inc({ source: "partner-center", outcome: result.duplicate ? "duplicate" : "accepted" });
     return reply.code(202).send({ accepted: true, duplicate: result.duplicate });
   });

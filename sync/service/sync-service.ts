@@ -129,6 +129,8 @@ export function createSyncService(
     // our creation of an imported opportunity once dated a seller's later edit whose webhook was late.
     const change = trigger.kind === "opportunity" ? trigger.columnChange : null;
     if (change && !change.columns.includes(OWN_WRITE_MARK)) await store.recordColumnChanges(trigger.id, change.columns, change.at);
+    // Partner Center's events carry no columns: each tells only when the referral changed.
+    if (trigger.kind === "referral" && trigger.referralChangedAt !== undefined) await store.recordReferralChange(trigger.id, trigger.referralChangedAt, false);
     const link = trigger.kind === "opportunity" ? await store.findLinkByOpportunityId(trigger.id) : await store.findLinkByReferralId(trigger.id);
     const linkKey = link?.key ?? (trigger.kind === "opportunity" ? opportunityLinkKey(trigger.id) : referralLinkKey(trigger.id));
     const result = await store.acceptEvent(
@@ -166,7 +168,12 @@ export function createSyncService(
       try {
         const parsed = parseWebhookEvent(rawBody);
         if (!parsed.referralId) return null;
-        return { eventName: parsed.event.EventName, referralId: parsed.referralId, deliveryKey: `partner-center:${parsed.dedupeKey}` };
+        return {
+          eventName: parsed.event.EventName,
+          referralId: parsed.referralId,
+          deliveryKey: `partner-center:${parsed.dedupeKey}`,
+          changedAt: Date.parse(parsed.event.ResourceChangeUtcDate),
+        };
       } catch (error) {
         if (error instanceof WebhookEventError) throw new WebhookRejectedError(400, error.message, { cause: error });
         throw error;

@@ -35,6 +35,7 @@ import type {
   SyncCommit,
   SyncStore,
 } from "./sync-store";
+import { REFERRAL_CHANGES_KEPT } from "./sync-store";
 
 export interface SqliteSyncStoreOptions {
   /** File path, or ":memory:" for tests that do not need durability. */
@@ -279,6 +280,30 @@ export class SqliteSyncStore implements SyncStore {
       changed_at: number;
     }[];
     return Object.fromEntries(rows.map((row) => [row.column_name, row.changed_at]));
+  }
+
+  async recordReferralChange(referralId: string, at: number, ours: boolean): Promise<void> {
+    this.tx(() => {
+      this.db
+        .prepare(
+          `INSERT INTO referral_changes (referral_id, changed_at, ours) VALUES (?, ?, ?)
+           ON CONFLICT(referral_id, changed_at) DO UPDATE SET ours = MAX(ours, excluded.ours)`,
+        )
+        .run(referralId, at, ours ? 1 : 0);
+      this.db
+        .prepare(
+          `DELETE FROM referral_changes WHERE referral_id = ? AND changed_at < (
+             SELECT changed_at FROM referral_changes WHERE referral_id = ? ORDER BY changed_at DESC LIMIT 1 OFFSET ?)`,
+        )
+        .run(referralId, referralId, REFERRAL_CHANGES_KEPT - 1);
+    });
+  }
+
+  async referralChangeTimes(referralId: string): Promise<number[]> {
+    const rows = this.db.prepare("SELECT changed_at FROM referral_changes WHERE referral_id = ? AND ours = 0 ORDER BY changed_at").all(referralId) as {
+      changed_at: number;
+    }[];
+    return rows.map((row) => row.changed_at);
   }
 
   async commitSync(linkKey: string, commit: SyncCommit): Promise<BaseSnapshot> {

@@ -13,6 +13,9 @@ import type { LinkFieldClocks } from "../engine/field-clock";
 import type { MappedFields } from "../engine/mapped-fields";
 
 /** One opportunity ⇄ referral pair. The key never changes once chosen (see link-keys.ts). */
+/** Change times kept per referral: enough for the changes between two reads of a busy referral. */
+export const REFERRAL_CHANGES_KEPT = 50;
+
 export interface LinkRecord {
   readonly key: string;
   readonly opportunityId: string | null;
@@ -143,6 +146,13 @@ export interface SyncStore {
   recordColumnChanges(opportunityId: string, columns: readonly string[], at: number): Promise<void>;
   /** The latest known write time per column of the opportunity (ms since the epoch). */
   columnChangeTimes(opportunityId: string): Promise<Record<string, number>>;
+  /**
+   * Remembers that the referral changed at `at` (a webhook event's time, or our own write's, marked
+   * `ours`: that mark wins whichever comes first). Keeps the newest REFERRAL_CHANGES_KEPT per referral.
+   */
+  recordReferralChange(referralId: string, at: number, ours: boolean): Promise<void>;
+  /** The referral's known change times that were not ours, oldest first (ms since the epoch). */
+  referralChangeTimes(referralId: string): Promise<number[]>;
   /** Newest first. */
   listAudit(linkKey: string, limit?: number): Promise<StoredAuditEntry[]>;
 

@@ -302,7 +302,9 @@ export class LinkSyncHandler implements JobHandler {
    */
   private async patchReferral(read: Referral, operations: Parameters<ReferralsClient["patch"]>[1]): Promise<Referral> {
     try {
-      return await this.deps.referrals.patch(read.id, operations, { eTag: read.eTag });
+      const written = await this.deps.referrals.patch(read.id, operations, { eTag: read.eTag });
+      await this.noteOwnReferralChange(written);
+      return written;
     } catch (error) {
       if (!(error instanceof PartnerCenterError) || error.status !== 400) throw error;
       const now = await this.getReferral(read.id);
@@ -387,6 +389,7 @@ export class LinkSyncHandler implements JobHandler {
       return "skipped";
     }
     const created = await referrals.create(body);
+    await this.noteOwnReferralChange(created);
     const key = opportunityLinkKey(opportunity.id);
     await store.saveLink({ key, opportunityId: opportunity.id, referralId: created.id, accountId });
     this.deps.logger.info({ opportunityId: opportunity.id, referralId: created.id }, "referral created");
@@ -548,6 +551,7 @@ export class LinkSyncHandler implements JobHandler {
     // a conflict is then decided by the field's own change, not by the record's last one.
     // Dataverse's webhooks tell when each column was written, to the millisecond (modifiedon: seconds).
     const writtenAt = this.fieldWriteTimes(columnTimes);
+    const referralChanges = await store.referralChangeTimes(referral.id);
     const clocks = await store.updateFieldClocks(key, (known) => ({
       ...known,
       crm: observeSide(known?.crm ?? null, crmSide, text(opportunity.record[S.modifiedOn]), {
@@ -555,7 +559,7 @@ export class LinkSyncHandler implements JobHandler {
         writtenAt,
         ownWrites: known?.crmOwnWrites,
       }),
-      partnerCenter: observeSide(known?.partnerCenter ?? null, pcFields, referral.updatedDateTime),
+      partnerCenter: observeSide(known?.partnerCenter ?? null, pcFields, referral.updatedDateTime, { changeTimes: referralChanges }),
     }));
     // A push of ours that a crash kept from its commit: where Partner Center holds what we pushed, that
     // is the base (our write, not a Partner Center edit newer than the seller's). Committed before this
@@ -653,6 +657,12 @@ export class LinkSyncHandler implements JobHandler {
       await this.noteOwnCrmWrites(key, { status: merge.base.status });
     }
     return crmWrite || pcOperations.length > 0 || update.close ? "synced" : "unchanged";
+  }
+
+  /** Our write is not one of the changes a Partner Center user made (FieldClock's changeTimes). */
+  private async noteOwnReferralChange(written: Referral): Promise<void> {
+    const at = Date.parse(written.updatedDateTime ?? "");
+    if (!Number.isNaN(at)) await this.deps.store.recordReferralChange(written.id, at, true);
   }
 
   /**

@@ -442,6 +442,23 @@ describe("field clocks", () => {
     await expectPartnerCenterNotesOnBothSides(opportunityId, deal.id);
   });
 
+  it("a seller's save after Partner Center's edit of the field wins although Partner Center changed the referral again after it", async () => {
+    const { opportunityId, referralId } = await sharedPairAtRest();
+    // Partner Center: deal value, then the notes; the seller then saves notes too; then Partner Center
+    // changes the deal value again. The referral's time is that last change's: by it alone Partner
+    // Center's notes would look the later ones. Its events tell of the changes in between.
+    await patchReferral(env, referralId, [{ op: "replace", path: "/details/dealValue", value: 11000 }]);
+    await patchReferral(env, referralId, [{ op: "replace", path: "/details/notes", value: "Partner Center's notes" }]);
+    await updateOpportunity(env, opportunityId, { [S.description]: "Seller's notes" });
+    await patchReferral(env, referralId, [{ op: "replace", path: "/details/dealValue", value: 12000 }]);
+    await Promise.all([env.dataverse.webhooksIdle(), env.partnerCenter.webhooksIdle()]);
+    await handlerWith({}).run(jobFor(opportunityId));
+    expect((await getReferral(env, referralId)).details?.notes).toBe("Seller's notes");
+    const opportunity = await readOpportunity(env, opportunityId);
+    expect(opportunity[S.description]).toBe("Seller's notes");
+    expect(opportunity[S.estimatedValue]).toBe(12000);
+  });
+
   it("a conflict that hangs on a seller's save whose webhook is still on its way waits for it: Partner Center's later edit wins", async () => {
     const { opportunityId, referralId } = await sharedPairAtRest();
     await startOfNextSecond();

@@ -138,4 +138,24 @@ describe("field clocks", () => {
     const notOurs = observeSide(null, fields({ closingDate: "2027-05-01" }), "2026-11-25T10:11:20Z", { ...DATAVERSE, ownWrites });
     expect(notOurs?.windows.closingDate.lastWrite).toBeUndefined();
   });
+
+  it("takes the middle one of Partner Center's changes between two reads as a changed field's time", () => {
+    const t = (s: string) => Date.parse(`2026-11-25T10:27:${s}Z`);
+    // Between our reads (:30.930 and :31.412) Partner Center changed the notes (:31.028), the close
+    // date (:31.291) and the currency (:31.412, the record's time); the seller's close date is from :31.335.
+    const before = observeSide(null, fields({ closingDate: "2027-06-30" }), "2026-11-25T10:27:30.930Z");
+    const changeTimes = [t("29.500"), t("30.930"), t("31.028"), t("31.291"), t("31.412"), t("33.000")];
+    const pc = observeSide(before, fields({ closingDate: "2027-09-13", notes: "n" }), "2026-11-25T10:27:31.412Z", { changeTimes });
+    expect(pc?.windows.closingDate).toEqual({ after: t("30.930"), by: t("31.412"), at: t("31.291") });
+    const crmBefore = observeSide(null, fields({ closingDate: "2027-06-30" }), "2026-11-25T10:27:30Z", { ...DATAVERSE, writtenAt: { closingDate: t("29.000") } });
+    const crm = observeSide(crmBefore, fields({ closingDate: "2027-03-19" }), "2026-11-25T10:27:31Z", { ...DATAVERSE, writtenAt: { closingDate: t("31.335") } });
+    // Two of the three changes came before the seller's save: it is taken for the later one.
+    expect(laterFieldChange("closingDate", { crm, partnerCenter: pc }, crm!.fields, pc!.fields)).toBe("crm");
+    // Known only by the record's time, Partner Center's change looked later.
+    const recordTimeOnly = observeSide(before, fields({ closingDate: "2027-09-13", notes: "n" }), "2026-11-25T10:27:31.412Z");
+    expect(laterFieldChange("closingDate", { crm, partnerCenter: recordTimeOnly }, crm!.fields, pc!.fields)).toBe("partnerCenter");
+    // One other change besides the record's own: the record's time stays the guess.
+    const two = observeSide(before, fields({ closingDate: "2027-09-13" }), "2026-11-25T10:27:31.412Z", { changeTimes: [t("31.028"), t("31.412")] });
+    expect(two?.windows.closingDate.at).toBe(t("31.412"));
+  });
 });

@@ -17,8 +17,8 @@ function makeApp(options: { verify?: Parameters<typeof buildApp>[0]["verifyPartn
     verifyPartnerCenterEvent:
       options.verify ??
       (async (raw) => {
-        const body = JSON.parse(raw) as { EventName: string; ResourceUri: string };
-        return { eventName: body.EventName, referralId: body.ResourceUri.split("/").pop()!, deliveryKey: raw };
+        const body = JSON.parse(raw) as { EventName: string; ResourceUri: string; ResourceChangeUtcDate: string };
+        return { eventName: body.EventName, referralId: body.ResourceUri.split("/").pop()!, deliveryKey: raw, changedAt: Date.parse(body.ResourceChangeUtcDate) };
       }),
     enqueue: (trigger) => {
       const duplicate = seen.has(trigger.deliveryKey);
@@ -125,14 +125,20 @@ describe("POST /webhooks/dataverse", () => {
 });
 
 describe("POST /webhooks/partner-center", () => {
-  it("enqueues a verified referral event", async () => {
+  it("enqueues a verified referral event with the time the referral changed", async () => {
     const env = makeApp();
     const response = await env.app.inject({
       method: "POST", url: "/webhooks/partner-center",
-      payload: { EventName: "referral-updated", ResourceUri: "https://api.partner.microsoft.com/v1.0/engagements/referrals/abc" },
+      payload: {
+        EventName: "referral-updated",
+        ResourceUri: "https://api.partner.microsoft.com/v1.0/engagements/referrals/abc",
+        ResourceChangeUtcDate: "2026-11-25T10:27:31.291+00:00",
+      },
     });
     expect(response.statusCode).toBe(202);
-    expect(env.enqueued).toEqual([expect.objectContaining({ source: "partner-center", kind: "referral", id: "abc" })]);
+    expect(env.enqueued).toEqual([
+      expect.objectContaining({ source: "partner-center", kind: "referral", id: "abc", referralChangedAt: Date.parse("2026-11-25T10:27:31.291Z") }),
+    ]);
   });
 
   it("passes the verifier's refusal through with its reason and enqueues nothing", async () => {

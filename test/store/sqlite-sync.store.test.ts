@@ -7,6 +7,7 @@ import { EMPTY_MAPPED_FIELDS, noteOwnWrites, observeSide, type AuditEntry } from
 import {
   LinkConflictError,
   MIGRATIONS,
+  REFERRAL_CHANGES_KEPT,
   SchemaTooNewError,
   SqliteSyncStore,
   StaleBaseError,
@@ -130,6 +131,27 @@ describe("field clocks", () => {
       expect(known).toBeNull();
       return { crm: null, partnerCenter: null };
     });
+    await store.close();
+  });
+});
+
+describe("referral change times", () => {
+  it("keeps the times of others' changes, oldest first, leaves out ours whichever comes first, and only the newest per referral", async () => {
+    const store = open();
+    const t0 = Date.parse("2026-11-25T10:00:00Z");
+    await store.recordReferralChange("ref-1", t0 + 300, false);
+    await store.recordReferralChange("ref-1", t0 + 100, false);
+    await store.recordReferralChange("ref-1", t0 + 100, false); // a duplicated event
+    await store.recordReferralChange("ref-1", t0 + 200, true); // our write, its event still to come …
+    await store.recordReferralChange("ref-1", t0 + 200, false); // … and here it is
+    await store.recordReferralChange("ref-1", t0 + 300, true); // our write whose event came first
+    await store.recordReferralChange("ref-2", t0 + 50, false);
+    expect(await store.referralChangeTimes("ref-1")).toEqual([t0 + 100]);
+    for (let i = 1; i <= REFERRAL_CHANGES_KEPT + 5; i++) await store.recordReferralChange("ref-1", t0 + 1000 * i, false);
+    const kept = await store.referralChangeTimes("ref-1");
+    expect(kept).toHaveLength(REFERRAL_CHANGES_KEPT);
+    expect(kept.at(-1)).toBe(t0 + 1000 * (REFERRAL_CHANGES_KEPT + 5));
+    expect(await store.referralChangeTimes("ref-2")).toEqual([t0 + 50]);
     await store.close();
   });
 });

@@ -6,7 +6,8 @@ import { migration004 } from "./004-field-clocks.migration";
 import { migration005 } from "./005-microsoft-invited.migration";
 import { migration006 } from "./006-column-changes.migration";
 import { migration007 } from "./007-pending-push.migration";
+import { migration008 } from "./008-referral-changes.migration";
 import type { Migration } from "./migration";
 
 export type { Migration } from "./migration";
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
