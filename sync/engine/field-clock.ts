@@ -27,11 +27,15 @@ export interface FieldChangeWindow {
   readonly lastWrite?: number;
   /** The column's latest known write at the read before the value appeared: a later write is this value's (lateWriteDates). */
   readonly knownBefore?: number;
+  /** When that read's response arrived (our clock): a write after it is this value's, or a later one's. */
+  readonly readBefore?: number;
 }
 
 export interface SideClock {
   /** The side's modification time at the newest read (ms since the epoch). */
   readonly modifiedAt: number;
+  /** When the newest read's response arrived (our clock; ObserveOptions.readAt), if known. */
+  readonly readAt?: number;
   readonly fields: MappedFields;
   readonly windows: Readonly<Record<MappedFieldName, FieldChangeWindow>>;
 }
@@ -93,6 +97,11 @@ export interface ObserveOptions {
    * changed field's window, the field's is any of them, and the middle one is the best single guess.
    */
   readonly changeTimes?: readonly number[];
+  /**
+   * When the read's response arrived (ms since the epoch, our clock). Dataverse's modifiedon keeps
+   * whole seconds; this says which writes of that second the read could not contain.
+   */
+  readonly readAt?: number;
 }
 
 /** The clock after one more read of the side. A read older than the clock's newest changes nothing. */
@@ -112,7 +121,10 @@ export function observeSide(previous: SideClock | null, fields: MappedFields, mo
       continue;
     }
     const before = previous?.windows[field];
-    const knownBefore = before?.lastWrite === undefined ? {} : { knownBefore: before.lastWrite };
+    const knownBefore = {
+      ...(before?.lastWrite === undefined ? {} : { knownBefore: before.lastWrite }),
+      ...(previous?.readAt === undefined ? {} : { readBefore: previous.readAt }),
+    };
     // The value we wrote ourselves: another's write known from before ours is not what gave it.
     const own = options.ownWrites?.[field];
     const ours = own !== undefined && own.at <= by && sameFieldValue(field, own.value as never, fields[field]) ? own.at : undefined;
@@ -120,7 +132,7 @@ export function observeSide(previous: SideClock | null, fields: MappedFields, mo
       ? writtenWindow(written!)
       : { after, by, at: middleChange(after, at, options.changeTimes) ?? at + (resolution - 1) / 2, ...latestOf(written, ours), ...knownBefore };
   }
-  return { modifiedAt: at, fields, windows };
+  return { modifiedAt: at, ...(options.readAt === undefined ? {} : { readAt: options.readAt }), fields, windows };
 }
 
 /**
@@ -156,6 +168,7 @@ function writeDates(written: number | undefined, before: FieldChangeWindow | und
   if (!previous || !before) return true;
   if (before.lastWrite !== undefined && written <= before.lastWrite) return false;
   if (written > before.by) return true;
+  if (previous.readAt !== undefined && written > previous.readAt) return true;
   return before.lastWrite !== undefined && written >= previous.modifiedAt;
 }
 
@@ -170,6 +183,7 @@ function lateWriteDates(written: number | undefined, window: FieldChangeWindow, 
   if (written === undefined || window.after === null || written > window.by) return false;
   if (window.lastWrite !== undefined && written <= window.lastWrite) return false;
   if (written >= window.after + resolution) return true;
+  if (window.readBefore !== undefined && written > window.readBefore) return true;
   return window.knownBefore !== undefined && written > window.knownBefore && written >= window.after;
 }
 

@@ -23,6 +23,8 @@ export interface CrmRow {
   id: string;
   etag: string;
   record: DataverseRecord;
+  /** When the response arrived (ms since the epoch, our clock): a write of a later time is not in the row. */
+  readAt?: number;
 }
 
 function isEntityRef(value: unknown): value is EntityRef {
@@ -40,7 +42,7 @@ export function toCrmRow(row: Retrieved<object>, primaryId: string): CrmRow {
       record[column] = value;
     }
   }
-  return { id: row.id, etag: row.etag, record };
+  return { id: row.id, etag: row.etag, record, readAt: Date.now() };
 }
 
 export class CrmGateway {

@@ -408,7 +408,11 @@ export class LinkSyncHandler implements JobHandler {
     // With the write times of the values shared, a seller's save later in the same second is still datable.
     await store.updateFieldClocks(key, (known) => ({
       ...known,
-      crm: observeSide(null, fields, text(opportunity.record[S.modifiedOn]), { resolutionMs: CLOCK_RESOLUTION_MS.crm, writtenAt: this.fieldWriteTimes(columnTimes) }),
+      crm: observeSide(null, fields, text(opportunity.record[S.modifiedOn]), {
+        resolutionMs: CLOCK_RESOLUTION_MS.crm,
+        writtenAt: this.fieldWriteTimes(columnTimes),
+        readAt: opportunity.readAt,
+      }),
       partnerCenter: observeSide(null, pcFields, created.updatedDateTime),
     }));
     const invitation = microsoftInvitationFor(created);
@@ -558,6 +562,7 @@ export class LinkSyncHandler implements JobHandler {
         resolutionMs: CLOCK_RESOLUTION_MS.crm,
         writtenAt,
         ownWrites: known?.crmOwnWrites,
+        readAt: opportunity.readAt,
       }),
       partnerCenter: observeSide(known?.partnerCenter ?? null, pcFields, referral.updatedDateTime, { changeTimes: referralChanges }),
     }));

@@ -459,6 +459,27 @@ describe("field clocks", () => {
     expect(opportunity[S.estimatedValue]).toBe(12000);
   });
 
+  it("a seller's save in the second of our last read is dated by its webhook although no earlier write time of the field was known", async () => {
+    // The webhooks of the opportunity's creation and of the seller's draft notes are lost: no write
+    // time of its notes is known before the seller's last save.
+    await env.service!.pool.stop();
+    await setFaults(env.dataverse.url, { webhookDropRate: 1 });
+    const { opportunityId } = await createSharableOpportunity(env, { [S.description]: "Shared notes" });
+    const handler = handlerWith({});
+    await handler.run(jobFor(opportunityId));
+    const referralId = (await readOpportunity(env, opportunityId))[C.referralIdentifier] as string;
+    await startOfNextSecond();
+    await updateOpportunity(env, opportunityId, { [S.description]: "Draft notes" });
+    await setFaults(env.dataverse.url, {});
+    // Our read early in this second takes the draft over; then the seller's save (its webhook comes
+    // in) and Partner Center's later edit, all in the second every read of the opportunity says.
+    await handler.run(jobFor(opportunityId));
+    expect((await getReferral(env, referralId)).details?.notes).toBe("Draft notes");
+    await sellerThenPartnerCenterEditNotes(opportunityId, referralId);
+    await handler.run(jobFor(opportunityId));
+    await expectPartnerCenterNotesOnBothSides(opportunityId, referralId);
+  });
+
   it("a conflict that hangs on a seller's save whose webhook is still on its way waits for it: Partner Center's later edit wins", async () => {
     const { opportunityId, referralId } = await sharedPairAtRest();
     await startOfNextSecond();

@@ -158,4 +158,24 @@ describe("field clocks", () => {
     const two = observeSide(before, fields({ closingDate: "2027-09-13" }), "2026-11-25T10:27:31.412Z", { changeTimes: [t("31.028"), t("31.412")] });
     expect(two?.windows.closingDate.at).toBe(t("31.412"));
   });
+
+  it("dates a value by a write made after the previous read's response, even within that read's second", () => {
+    const t = (s: string) => Date.parse(`2026-11-25T10:47:${s}Z`);
+    // Our read's response came at :43.300 (modifiedon :43; no write time known for the name then);
+    // the seller renames the deal at :43.883; Partner Center renames it at :43.939.
+    const r1 = observeSide(null, fields({ name: "Old" }), "2026-11-25T10:47:43Z", { ...DATAVERSE, readAt: t("43.300") });
+    const pc = observeSide(observeSide(null, fields({ name: "Old" }), "2026-11-25T10:47:43.352Z"), fields({ name: "Partner Center's" }), "2026-11-25T10:47:43.939Z");
+    const r2 = observeSide(r1, fields({ name: "Seller's" }), "2026-11-25T10:47:44Z", { ...DATAVERSE, readAt: t("44.500"), writtenAt: { name: t("43.883") } });
+    expect(r2?.windows.name).toMatchObject({ by: t("43.883"), at: t("43.883") });
+    expect(laterFieldChange("name", { crm: r2, partnerCenter: pc }, r2!.fields, pc!.fields)).toBe("partnerCenter");
+    // Without the read's time the :43.883 might have been the write of "Old": the whole second is left.
+    const unknownRead = observeSide(observeSide(null, fields({ name: "Old" }), "2026-11-25T10:47:43Z", DATAVERSE), fields({ name: "Seller's" }), "2026-11-25T10:47:44Z", { ...DATAVERSE, writtenAt: { name: t("43.883") } });
+    expect(laterFieldChange("name", { crm: unknownRead, partnerCenter: pc }, unknownRead!.fields, pc!.fields)).toBe("crm");
+    // A write from before the response (:43.100) may be the old value's: not used.
+    const beforeRead = observeSide(r1, fields({ name: "Seller's" }), "2026-11-25T10:47:44Z", { ...DATAVERSE, writtenAt: { name: t("43.100") } });
+    expect(beforeRead?.windows.name).toMatchObject({ after: t("43.000"), by: t("44.999") });
+    // The webhook came only after the read that showed the new name: the next read dates it.
+    const late = observeSide(beforeRead, fields({ name: "Seller's" }), "2026-11-25T10:47:44Z", { ...DATAVERSE, writtenAt: { name: t("43.883") } });
+    expect(late?.windows.name).toMatchObject({ by: t("43.883"), at: t("43.883") });
+  });
 });
