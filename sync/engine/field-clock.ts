@@ -121,7 +121,8 @@ export function observeSide(previous: SideClock | null, fields: MappedFields, mo
       continue;
     }
     const before = previous?.windows[field];
-    const knownBefore = {
+    // What the read before knew, for a webhook that dates this value only later (lateWriteDates).
+    const priorRead = {
       ...(before?.lastWrite === undefined ? {} : { knownBefore: before.lastWrite }),
       ...(previous?.readAt === undefined ? {} : { readBefore: previous.readAt }),
     };
@@ -130,7 +131,7 @@ export function observeSide(previous: SideClock | null, fields: MappedFields, mo
     const ours = own !== undefined && own.at <= by && sameFieldValue(field, own.value as never, fields[field]) ? own.at : undefined;
     windows[field] = writeDates(written, before, previous, by) && (ours === undefined || written! > ours)
       ? writtenWindow(written!)
-      : { after, by, at: middleChange(after, at, options.changeTimes) ?? at + (resolution - 1) / 2, ...latestOf(written, ours), ...knownBefore };
+      : { after, by, at: middleChange(after, at, options.changeTimes) ?? at + (resolution - 1) / 2, ...latestOf(written, ours), ...priorRead };
   }
   return { modifiedAt: at, ...(options.readAt === undefined ? {} : { readAt: options.readAt }), fields, windows };
 }

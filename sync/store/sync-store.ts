@@ -12,10 +12,10 @@ import type { AuditEntry } from "../engine/audit-trail";
 import type { LinkFieldClocks } from "../engine/field-clock";
 import type { MappedFields } from "../engine/mapped-fields";
 
-/** One opportunity ⇄ referral pair. The key never changes once chosen (see link-keys.ts). */
 /** Change times kept per referral: enough for the changes between two reads of a busy referral. */
 export const REFERRAL_CHANGES_KEPT = 50;
 
+/** One opportunity ⇄ referral pair. The key never changes once chosen (see link-keys.ts). */
 export interface LinkRecord {
   readonly key: string;
   readonly opportunityId: string | null;

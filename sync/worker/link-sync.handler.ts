@@ -456,9 +456,10 @@ export class LinkSyncHandler implements JobHandler {
     const opportunityId = pending?.opportunityId ?? randomUUID();
     const key = pending?.key ?? opportunityLinkKey(opportunityId);
     await store.saveLink({ key, opportunityId, referralId: referral.id, accountId });
+    const copied = referralToMappedFields(referral);
     const earlier = await store.getBase(key);
-    await store.commitSync(key, { base: referralToMappedFields(referral), audit: [], expectedVersion: earlier?.version ?? null });
-    await store.updateFieldClocks(key, () => ({ crm: null, partnerCenter: observeSide(null, referralToMappedFields(referral), referral.updatedDateTime) }));
+    await store.commitSync(key, { base: copied, audit: [], expectedVersion: earlier?.version ?? null });
+    await store.updateFieldClocks(key, () => ({ crm: null, partnerCenter: observeSide(null, copied, referral.updatedDateTime) }));
     await crm.createOpportunity({
       ...body,
       [S.id]: opportunityId,
@@ -466,11 +467,11 @@ export class LinkSyncHandler implements JobHandler {
       [C.lastSyncedOn]: now,
       [C.audit]: prependAuditLines(null, [entry]),
     });
-    await this.noteOwnCrmWrites(key, referralToMappedFields(referral));
+    await this.noteOwnCrmWrites(key, copied);
     await store.appendAudit(key, [entry]);
     if (close) {
       await crm.closeOpportunity(opportunityId, close.outcome, close.statusCode, referral.statusReason ?? null);
-      await this.noteOwnCrmWrites(key, { status: referralToMappedFields(referral).status });
+      await this.noteOwnCrmWrites(key, { status: copied.status });
     }
     if (!referral.externalReferenceId) {
       // Tell Partner Center which opportunity holds this referral, so a lost link can be rebuilt.
@@ -572,9 +573,8 @@ export class LinkSyncHandler implements JobHandler {
     if (base?.pendingPush) {
       base = await store.commitSync(key, { base: withLandedPush(base.fields, base.pendingPush, pcFields), audit: [], expectedVersion: base.version });
     }
-    const baseFields = base?.fields ?? null;
     const merge = mergeLink({
-      base: baseFields,
+      base: base?.fields ?? null,
       clocks,
       crm: crmSide,
       partnerCenter: pcFields,
@@ -591,7 +591,7 @@ export class LinkSyncHandler implements JobHandler {
         baseVersion: base?.version ?? null,
         // How many opportunity columns had a known write time before the read (0: none, or the job found the opportunity another way).
         columnTimesKnown: Object.keys(columnTimes).length,
-        base: baseFields,
+        base: base?.fields ?? null,
         crm: crmSide,
         partnerCenter: pcFields,
         crmModifiedAt: text(opportunity.record[S.modifiedOn]),
@@ -634,7 +634,7 @@ export class LinkSyncHandler implements JobHandler {
       // What went to Partner Center is now on both sides: it joins the base at once, so that if the
       // opportunity's write below fails (a 412 because the seller saved again, a crash), the retry
       // does not take our own write for a Partner Center edit and revert the seller's newer value.
-      base = await store.commitSync(key, { base: { ...baseFields!, ...merge.partnerCenterPatch }, audit: pushedAudit, expectedVersion: base.version });
+      base = await store.commitSync(key, { base: { ...base.fields, ...merge.partnerCenterPatch }, audit: pushedAudit, expectedVersion: base.version });
     }
 
     const update = opportunityUpdateFromMerge(merge.crmPatch, merge.base, opportunity.record, ctx);
@@ -791,8 +791,7 @@ function opportunitySide(opportunity: MappedFields, referral: MappedFields): Map
 }
 
 /** The base with the fields of an uncommitted push that Partner Center holds (they did land). */
-function withLandedPush(base: MappedFields, push: Partial<MappedFields> | null, partnerCenter: MappedFields): MappedFields {
-  if (!push) return base;
+function withLandedPush(base: MappedFields, push: Partial<MappedFields>, partnerCenter: MappedFields): MappedFields {
   const landed: Record<string, unknown> = {};
   for (const field of MAPPED_FIELD_NAMES) {
     if (field in push && sameFieldValue(field, push[field] as never, partnerCenter[field])) landed[field] = partnerCenter[field];
