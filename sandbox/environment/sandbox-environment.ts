@@ -57,6 +57,7 @@ export function sandboxEnv(dataverse: DataverseSandbox, partnerCenter: PartnerCe
     PARTNER_CENTER_WEBHOOKS_API_URL: partnerCenter.url,
     PARTNER_CENTER_STATIC_TOKEN: SANDBOX_TOKEN,
     PARTNER_CENTER_SANDBOX_CERT_URL: partnerCenter.certificateUrl,
+    PARTNER_CENTER_WEBHOOK_TRUSTED_CA: partnerCenter.certificateAuthority.toString(),
     PARTNER_CENTER_REFERRAL_LINK_BASE: options.referralLinkBase ?? `${partnerCenter.url}/v1.0/engagements/referrals`,
     DATAVERSE_WEBHOOK_KEY: randomBytes(24).toString("hex"),
     HOST: "127.0.0.1",

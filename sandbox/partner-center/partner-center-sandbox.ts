@@ -42,7 +42,10 @@ export interface PartnerCenterSandbox {
   url: string;
   /** Where deliveries say the signing certificate is (x-ms-certificate-url). */
   certificateUrl: string;
+  /** The signing (leaf) certificate. */
   certificate: X509Certificate;
+  /** The sandbox CA that issued it: a receiver's trust anchor for sandbox deliveries. */
+  certificateAuthority: X509Certificate;
   faults: Faults;
   counters: CallCounters;
   /** Webhook deliveries so far, oldest first. */
@@ -165,6 +168,7 @@ export async function startPartnerCenterSandbox(options: PartnerCenterSandboxOpt
     url: baseUrl,
     certificateUrl: `${baseUrl}${CERTIFICATE_PATH}`,
     certificate: identity.certificate,
+    certificateAuthority: identity.authority!,
     faults,
     counters,
     deliveries: () => state.deliveries,

@@ -3,7 +3,8 @@
  * Every problem is reported at once, naming the variable and what to put in it, so an admin fixes
  * the configuration in one go instead of one restart per missing value.
  */
-import { existsSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { PRODUCTION_CERTIFICATE_HOSTS } from "../partner-center/webhook-signature-verifier";
 
@@ -29,6 +30,8 @@ export const ConfigSchema = z
     PARTNER_CENTER_TENANT_ID: z.string().default("organizations"),
     PARTNER_CENTER_TOKEN_SECRET: z.string().optional(),
     PARTNER_CENTER_WEBHOOK_CERT_HOSTS: z.string().default(PRODUCTION_CERTIFICATE_HOSTS.join(",")),
+    /** Extra CA certificates (PEM text, or the path of a PEM file) trusted for Partner Center's webhook signing chain. */
+    PARTNER_CENTER_WEBHOOK_TRUSTED_CA: z.string().optional(),
     /** Only for the sandbox: the one plain-http certificate URL accepted, on 127.0.0.1. */
     PARTNER_CENTER_SANDBOX_CERT_URL: z.string().optional(),
     DATAVERSE_WEBHOOK_KEY: z.string({ error: "is required: the secret Dataverse sends with each webhook (generate one with `openssl rand -hex 32`)" })
@@ -68,11 +71,27 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (env.DATAVERSE_CLIENT_CERTIFICATE_PATH && !existsSync(env.DATAVERSE_CLIENT_CERTIFICATE_PATH)) {
     problems.push(`DATAVERSE_CLIENT_CERTIFICATE_PATH file not found: ${env.DATAVERSE_CLIENT_CERTIFICATE_PATH}`);
   }
+  const trustedCa = env.PARTNER_CENTER_WEBHOOK_TRUSTED_CA;
+  if (trustedCa) {
+    try {
+      readTrustedCertificates(trustedCa);
+    } catch (error) {
+      problems.push(`PARTNER_CENTER_WEBHOOK_TRUSTED_CA must be PEM certificates or the path of a PEM file: ${(error as Error).message}`);
+    }
+  }
   if (env.MAPPING_FILE && !existsSync(env.MAPPING_FILE)) problems.push(`MAPPING_FILE file not found: ${env.MAPPING_FILE}`);
   return problems;
 }
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** PARTNER_CENTER_WEBHOOK_TRUSTED_CA's certificates: PEM text in the variable, or a PEM file it names. */
+export function readTrustedCertificates(value: string): X509Certificate[] {
+  const pem = value.includes("-----BEGIN CERTIFICATE-----") ? value : readFileSync(value, "utf8");
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new Error("no PEM certificate found");
+  return blocks.map((block) => new X509Certificate(block));
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {

@@ -16,6 +16,7 @@ import { parseWebhookEvent, WebhookEventError } from "../partner-center/webhook-
 import {
   createCertificateFetcher,
   productionVerificationPolicy,
+  publicRoots,
   verifyWebhookSignature,
   type WebhookVerificationPolicy,
 } from "../partner-center/webhook-signature-verifier";
@@ -25,7 +26,10 @@ import { opportunityLinkKey, openSqliteSyncStore, referralLinkKey, type SyncStor
 import { CrmGateway } from "../worker/crm-gateway";
 import { LinkSyncHandler } from "../worker/link-sync.handler";
 import type { SyncMapping } from "../engine";
-import type { Config } from "./config";
+import { readTrustedCertificates, type Config } from "./config";
+
+/** The organization the Partner Center sandbox's CA names (sandbox/partner-center/sandbox-certificate.ts). */
+const SANDBOX_ISSUER_ORGANIZATION = "Partner Center Sandbox";
 
 /** The column only the backend writes, on every opportunity write of its own. */
 const OWN_WRITE_MARK = OpportunityColumns.lastSyncedOn.toLowerCase();
@@ -67,9 +71,14 @@ export function createReferralsClient(config: Config): ReferralsClient {
 }
 
 export function webhookPolicy(config: Config): WebhookVerificationPolicy {
+  // Extra anchors join the public roots: an admin may pin Microsoft's issuing CA; the sandbox adds its own CA.
+  const extraAnchors = config.PARTNER_CENTER_WEBHOOK_TRUSTED_CA ? readTrustedCertificates(config.PARTNER_CENTER_WEBHOOK_TRUSTED_CA) : [];
   return productionVerificationPolicy({
     allowedCertificateHosts: config.PARTNER_CENTER_WEBHOOK_CERT_HOSTS.split(",").map((h) => h.trim()).filter(Boolean),
-    ...(config.PARTNER_CENTER_SANDBOX_CERT_URL ? { sandboxCertificateUrl: config.PARTNER_CENTER_SANDBOX_CERT_URL, expectedOrganization: "Partner Center Sandbox" } : {}),
+    ...(extraAnchors.length > 0 ? { trustAnchors: [...publicRoots(), ...extraAnchors] } : {}),
+    ...(config.PARTNER_CENTER_SANDBOX_CERT_URL
+      ? { sandboxCertificateUrl: config.PARTNER_CENTER_SANDBOX_CERT_URL, expectedIssuerOrganization: SANDBOX_ISSUER_ORGANIZATION }
+      : {}),
   });
 }
 

@@ -1,10 +1,16 @@
 /**
  * Webhook registration, signed delivery by the sandbox, and the backend's verifier, over real HTTP.
  */
-import { generateKeyPairSync, sign } from "node:crypto";
+import { generateKeyPairSync, sign, type X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startPartnerCenterSandbox, type PartnerCenterSandbox } from "../../sandbox/partner-center/partner-center-sandbox";
-import { SANDBOX_CERTIFICATE_ORGANIZATION } from "../../sandbox/partner-center/sandbox-certificate";
+import {
+  SANDBOX_CERTIFICATE_ORGANIZATION,
+  createCertificateAuthority,
+  createSelfSignedIdentity,
+  createSigningIdentity,
+  type SigningIdentity,
+} from "../../sandbox/partner-center/sandbox-certificate";
 import { ReferralsClient } from "../../sync/partner-center/referrals-client";
 import { StaticTokenProvider } from "../../sync/partner-center/token-provider";
 import { WebhookEventError, parseWebhookEvent } from "../../sync/partner-center/webhook-event";
@@ -32,8 +38,8 @@ beforeAll(async () => {
   policy = {
     allowedCertificateHosts: [],
     sandboxCertificateUrl: sandbox.certificateUrl,
-    expectedOrganization: SANDBOX_CERTIFICATE_ORGANIZATION,
-    trustedIssuers: [sandbox.certificate],
+    expectedIssuerOrganization: SANDBOX_CERTIFICATE_ORGANIZATION,
+    trustAnchors: [sandbox.certificateAuthority],
   };
 });
 afterAll(async () => {
@@ -131,9 +137,9 @@ describe("signed delivery verified by the backend's verifier", () => {
     const afterExpiry = new Date(Date.parse(sandbox.certificate.validTo) + 86_400_000);
     expect(await verify(delivery, { now: afterExpiry })).toMatchObject({ ok: false, reason: "certificate-expired" });
 
-    expect(await verify(delivery, { policy: { ...policy, expectedOrganization: "Microsoft Corporation" } })).toMatchObject({
+    expect(await verify(delivery, { policy: { ...policy, expectedIssuerOrganization: "Microsoft Corporation" } })).toMatchObject({
       ok: false,
-      reason: "certificate-subject-mismatch",
+      reason: "certificate-issuer-mismatch",
     });
 
     const { authorization: _dropped, ...noSignature } = delivery.headers;
@@ -158,11 +164,91 @@ describe("signed delivery verified by the backend's verifier", () => {
 
     const otherSandbox = await startPartnerCenterSandbox();
     try {
-      const untrusted = { ...policy, trustedIssuers: [otherSandbox.certificate] };
+      const untrusted = { ...policy, trustAnchors: [otherSandbox.certificateAuthority] };
       expect(await verify(delivery, { policy: untrusted })).toMatchObject({ ok: false, reason: "certificate-untrusted" });
+      // Production trusts only the public roots (plus the issuers found through AIA): the sandbox CA is none of them.
+      expect(await verify(delivery, { policy: { ...policy, trustAnchors: undefined, allowedIssuerHosts: [] } })).toMatchObject({
+        ok: false,
+        reason: "certificate-untrusted",
+      });
     } finally {
       await otherSandbox.close();
     }
+  });
+
+  describe("the signing chain, as Partner Center's documentation asks", () => {
+    /** The delivery's body signed by another identity, whose certificate (and any bundle) the fetcher serves. */
+    async function signedBy(identity: SigningIdentity, bundle: X509Certificate[] = []) {
+      const delivery = await oneDelivery();
+      const headers = { ...delivery.headers, authorization: `Signature ${sign("sha256", delivery.rawBody, identity.privateKey).toString("base64")}` };
+      const fetchCertificate = async () => [identity.certificate, ...bundle] as const;
+      return verify(delivery, { headers, fetchCertificate });
+    }
+
+    it("accepts a certificate issued by the trusted CA", async () => {
+      const authority = await createCertificateAuthority();
+      const identity = await createSigningIdentity({ authority });
+      const trusting = { ...policy, trustAnchors: [authority.certificate] };
+      const delivery = await oneDelivery();
+      const headers = { ...delivery.headers, authorization: `Signature ${sign("sha256", delivery.rawBody, identity.privateKey).toString("base64")}` };
+      expect(await verify(delivery, { headers, policy: trusting, fetchCertificate: async () => [identity.certificate] })).toMatchObject({ ok: true });
+    });
+
+    it("refuses a certificate whose issuer is not the expected organization, even from a trusted CA", async () => {
+      const authority = await createCertificateAuthority({ organization: "Contoso Ltd" });
+      const identity = await createSigningIdentity({ authority });
+      const delivery = await oneDelivery();
+      const headers = { ...delivery.headers, authorization: `Signature ${sign("sha256", delivery.rawBody, identity.privateKey).toString("base64")}` };
+      const trusting = { ...policy, trustAnchors: [authority.certificate] };
+      expect(await verify(delivery, { headers, policy: trusting, fetchCertificate: async () => [identity.certificate] })).toMatchObject({
+        ok: false,
+        reason: "certificate-issuer-mismatch",
+        detail: expect.stringContaining("Contoso Ltd"),
+      });
+    });
+
+    it("refuses a self-signed certificate that names the right organization", async () => {
+      const forged = await createSelfSignedIdentity();
+      expect(await signedBy(forged)).toMatchObject({ ok: false, reason: "certificate-untrusted" });
+    });
+
+    it("refuses a chain whose CA travels in the certificate file but is not trusted", async () => {
+      const rogue = await createCertificateAuthority();
+      const identity = await createSigningIdentity({ authority: rogue });
+      expect(await signedBy(identity, [rogue.certificate])).toMatchObject({ ok: false, reason: "certificate-untrusted" });
+    });
+
+    it("refuses an expired certificate", async () => {
+      const delivery = await oneDelivery();
+      const afterExpiry = new Date(Date.parse(sandbox.certificate.validTo) + 1000);
+      expect(await verify(delivery, { now: afterExpiry })).toMatchObject({ ok: false, reason: "certificate-expired" });
+    });
+  });
+
+  it("fetches nothing for a malformed signature or a certificate URL off Partner Center's form", async () => {
+    const delivery = await oneDelivery();
+    let downloads = 0;
+    const fetchCertificate = async () => {
+      downloads++;
+      return [sandbox.certificate] as const;
+    };
+    const production = productionVerificationPolicy();
+    const shortSignature = { ...delivery.headers, authorization: `Signature ${Buffer.alloc(16).toString("base64")}` };
+    expect(await verify(delivery, { headers: shortSignature, fetchCertificate })).toMatchObject({ ok: false, reason: "malformed-signature" });
+    for (const url of [
+      "https://3psostorageacct.blob.core.windows.net/other/path.cer",
+      "https://3psostorageacct.blob.core.windows.net:8443/cert/x.cer",
+      "https://3psostorageacct.blob.core.windows.net/cert/x.cer#frag",
+      "https://3psostorageacct.blob.core.windows.net/cert/../x.cer",
+      "http://3psostorageacct.blob.core.windows.net/cert/x.cer",
+    ]) {
+      const headers = { ...delivery.headers, "x-ms-certificate-url": url };
+      expect(await verify(delivery, { headers, policy: production, fetchCertificate }), url).toMatchObject({ ok: false, reason: "certificate-url-not-allowed" });
+    }
+    expect(downloads).toBe(0);
+    const documented = { ...delivery.headers, "x-ms-certificate-url": "https://3psostorageacct.blob.core.windows.net/cert/pcnotifications-dispatch.microsoft.com.cer" };
+    await verify(delivery, { headers: documented, policy: production, fetchCertificate });
+    expect(downloads).toBe(1);
   });
 });
 

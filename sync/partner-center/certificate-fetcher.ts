@@ -1,0 +1,121 @@
+/**
+ * Downloads the certificate a Partner Center delivery names (x-ms-certificate-url), bounded in every
+ * way an attacker could stretch it: one deadline for the whole download (headers and body), a byte
+ * cap checked against Content-Length and again while the body streams, a bounded LRU cache (a burst
+ * of deliveries costs one download; a failure is remembered briefly so it is not retried per
+ * request), and a budget of distinct downloads per minute so unsigned requests cannot make the
+ * service fetch on demand. The URL itself was checked by the verifier before anything is fetched.
+ */
+import { X509Certificate } from "node:crypto";
+import { LRUCache } from "lru-cache";
+
+/** The signing certificate first, then any intermediates the file carried (a PEM bundle). */
+export type FetchedCertificates = readonly [X509Certificate, ...X509Certificate[]];
+
+export type CertificateFetcher = (url: URL) => Promise<FetchedCertificates>;
+
+export interface CertificateFetcherOptions {
+  fetch?: typeof fetch;
+  /** One deadline for the whole download, body included. */
+  deadlineMs?: number;
+  /** Certificates are a few KB; anything larger is refused, and never read past this. */
+  maxBytes?: number;
+  /** How long a fetched certificate is reused. */
+  cacheTtlMs?: number;
+  /** How long a failed download is remembered (and answered from memory). */
+  failureTtlMs?: number;
+  /** Distinct URLs kept; the least recently used goes first. */
+  cacheSize?: number;
+  /** Downloads started per minute at most; past it, a URL not in the cache is refused. */
+  downloadsPerMinute?: number;
+}
+
+export const CERTIFICATE_MAX_BYTES = 64 * 1024;
+
+export class CertificateDownloadError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "CertificateDownloadError";
+  }
+}
+
+export function createCertificateFetcher(options: CertificateFetcherOptions = {}): CertificateFetcher {
+  const fetchImpl = options.fetch ?? fetch;
+  const deadlineMs = options.deadlineMs ?? 10_000;
+  const maxBytes = options.maxBytes ?? CERTIFICATE_MAX_BYTES;
+  const failureTtlMs = options.failureTtlMs ?? 60_000;
+  const budget = new DownloadBudget(options.downloadsPerMinute ?? 10);
+  const cache = new LRUCache<string, Promise<FetchedCertificates>>({ max: options.cacheSize ?? 16, ttl: options.cacheTtlMs ?? 6 * 60 * 60_000 });
+
+  return (url) => {
+    const key = url.href;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    if (!budget.take()) return Promise.reject(new CertificateDownloadError("too many certificate downloads in the last minute; the delivery can be retried later"));
+    const download = downloadCertificates(fetchImpl, url, deadlineMs, maxBytes);
+    cache.set(key, download);
+    // Remembered for a short while: a URL that fails is not fetched again on every request.
+    download.catch(() => cache.set(key, download, { ttl: failureTtlMs }));
+    return download;
+  };
+}
+
+async function downloadCertificates(fetchImpl: typeof fetch, url: URL, deadlineMs: number, maxBytes: number): Promise<FetchedCertificates> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new CertificateDownloadError(`no complete certificate within ${deadlineMs} ms`)), deadlineMs);
+  try {
+    const response = await fetchImpl(url, { redirect: "error", signal: controller.signal });
+    if (!response.ok) throw new CertificateDownloadError(`HTTP ${response.status}`);
+    const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+    if (declared > maxBytes) throw new CertificateDownloadError(`the certificate is ${declared} bytes, over the ${maxBytes}-byte limit`);
+    return parseCertificates(await readAtMost(response, maxBytes));
+  } catch (error) {
+    if (controller.signal.aborted && controller.signal.reason instanceof CertificateDownloadError) throw controller.signal.reason;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    // Whatever is left of the body (a refusal above) is dropped with the connection.
+    controller.abort();
+  }
+}
+
+async function readAtMost(response: Response, maxBytes: number): Promise<Buffer> {
+  if (!response.body) return Buffer.alloc(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new CertificateDownloadError(`the certificate is over the ${maxBytes}-byte limit`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** DER (a .cer as Azure serves it) or PEM, one certificate or a bundle with its intermediates. */
+export function parseCertificates(bytes: Buffer): FetchedCertificates {
+  const text = bytes.toString("latin1");
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) return [new X509Certificate(bytes)];
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const [first, ...rest] = blocks.map((pem) => new X509Certificate(pem));
+  if (!first) throw new CertificateDownloadError("the certificate file holds no certificate");
+  return [first, ...rest];
+}
+
+/** A sliding one-minute window of download starts. */
+class DownloadBudget {
+  private readonly starts: number[] = [];
+  constructor(private readonly perMinute: number) {}
+
+  take(now = Date.now()): boolean {
+    while (this.starts.length > 0 && now - this.starts[0]! >= 60_000) this.starts.shift();
+    if (this.starts.length >= this.perMinute) return false;
+    this.starts.push(now);
+    return true;
+  }
+}
