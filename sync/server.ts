@@ -66,6 +66,8 @@ export interface RunningServer {
   service: SyncService;
   /** e.g. http://127.0.0.1:8080 */
   url: string;
+  /** /healthz, /readyz and /metrics, e.g. http://127.0.0.1:9090 */
+  opsUrl: string;
   /** Stops claiming jobs, lets running jobs finish, closes the port and the store. */
   close(): Promise<void>;
 }
@@ -89,12 +91,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       );
     }
     if (missing.length > 0) throw new StartupError(new MissingColumnsError(missing).message);
-    const url = await service.app.listen({ host: config.HOST, port: config.PORT });
+    const { url, opsUrl } = await service.listen();
     service.start();
     // Catch up at once on whatever changed while the service was down, instead of a full interval later.
     service.reconciler.reconcile().catch((error: unknown) => logger.warn({ err: error }, "first reconcile pass failed; the next pass retries"));
-    logger.info({ url, workers: config.WORKERS }, "sync service listening");
-    return { service, url, close: () => service.stop() };
+    logger.info({ url, opsUrl, workers: config.WORKERS }, "sync service listening");
+    return { service, url, opsUrl, close: () => service.stop() };
   } catch (error) {
     await service.stop().catch(() => undefined);
     throw error;

@@ -39,6 +39,8 @@ export interface SandboxEnvironment {
   partnerCenter: PartnerCenterSandbox;
   service: SyncService | null;
   backendUrl: string | null;
+  /** The backend's /healthz, /readyz and /metrics. */
+  opsUrl: string | null;
   config: Config;
   close(): Promise<void>;
 }
@@ -62,6 +64,8 @@ export function sandboxEnv(dataverse: DataverseSandbox, partnerCenter: PartnerCe
     DATAVERSE_WEBHOOK_KEY: randomBytes(24).toString("hex"),
     HOST: "127.0.0.1",
     PORT: String(options.port ?? 0),
+    OPS_HOST: "127.0.0.1",
+    OPS_PORT: "0",
     STORE_PATH: options.storePath ?? ":memory:",
     WORKERS: String(options.workers ?? 4),
     MAX_ATTEMPTS: String(options.maxAttempts ?? 8),
@@ -99,7 +103,7 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
     const config = sandboxConfig(dataverse, partnerCenter, options);
     if (options.startBackend === false) {
       return {
-        dataverse, partnerCenter, service: null, backendUrl: null, config,
+        dataverse, partnerCenter, service: null, backendUrl: null, opsUrl: null, config,
         async close() {
           await dataverse.close();
           await partnerCenter.close();
@@ -107,7 +111,7 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
       };
     }
     const service = createSyncService(config, logger, { workers: options.workers });
-    const backendUrl = await service.app.listen({ host: "127.0.0.1", port: 0 });
+    const { url: backendUrl, opsUrl } = await service.listen();
     await registerWebhooks({
       dataverse: service.dataverse,
       partnerCenterWebhooksUrl: config.PARTNER_CENTER_WEBHOOKS_API_URL,
@@ -117,7 +121,7 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
     });
     service.start();
     return {
-      dataverse, partnerCenter, service, backendUrl, config,
+      dataverse, partnerCenter, service, backendUrl, opsUrl, config,
       async close() {
         await service.stop();
         await dataverse.close();

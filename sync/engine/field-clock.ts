@@ -242,11 +242,21 @@ export function awaitsCrmWriteTime(field: MappedFieldName, clocks: LinkFieldCloc
  * Per mapped field, the latest write time of the opportunity columns behind it (`columnTimes` by
  * logical name, from the webhooks). The status also moves with the record's state (Win/Lose).
  */
+/** The opportunity columns whose writes date a mapped field (a close dates the status too). */
+function columnsDating(field: MappedFieldName, mapping: OpportunityMapping): string[] {
+  const columns = [mapping[field], ...(field === "status" ? [OpportunityStandardColumns.stateCode, OpportunityStandardColumns.statusCode] : [])];
+  return columns.map((column) => column.toLowerCase());
+}
+
+/** Every column whose write time the clocks can use: a webhook's other columns need not be kept. */
+export function clockedColumns(mapping: OpportunityMapping): ReadonlySet<string> {
+  return new Set(MAPPED_FIELD_NAMES.flatMap((field) => columnsDating(field, mapping)));
+}
+
 export function fieldWriteTimes(columnTimes: Readonly<Record<string, number>>, mapping: OpportunityMapping): Partial<Record<MappedFieldName, number>> {
   const times: Partial<Record<MappedFieldName, number>> = {};
   for (const field of MAPPED_FIELD_NAMES) {
-    const columns = [mapping[field], ...(field === "status" ? [OpportunityStandardColumns.stateCode, OpportunityStandardColumns.statusCode] : [])];
-    const known = columns.map((column) => columnTimes[column.toLowerCase()]).filter((t): t is number => t !== undefined);
+    const known = columnsDating(field, mapping).map((column) => columnTimes[column]).filter((t): t is number => t !== undefined);
     if (known.length > 0) times[field] = Math.max(...known);
   }
   return times;

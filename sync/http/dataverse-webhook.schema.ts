@@ -2,6 +2,7 @@
  * The part of Dataverse's RemoteExecutionContext the backend relies on. Triggers are hints, never
  * the data: the job re-reads the record, so only the identity of the change matters here.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 
 export const RemoteExecutionContextSchema = z
@@ -19,10 +20,17 @@ export const RemoteExecutionContextSchema = z
   .passthrough();
 export type RemoteExecutionContext = z.infer<typeof RemoteExecutionContextSchema>;
 
-/** The key that identifies one delivery, so a retried delivery is recognised as a duplicate. */
-export function dataverseDeliveryKey(context: RemoteExecutionContext): string {
-  const id = context.OperationId ?? context.RequestId ?? `${context.CorrelationId ?? ""}:${context.OperationCreatedOn ?? ""}`;
-  return `dataverse:${context.MessageName}:${context.PrimaryEntityId}:${id}`;
+/**
+ * The key that identifies one delivery, so a retried delivery is recognised as a duplicate. Ids are
+ * compared case-blind (Dataverse prints GUIDs in either case); a context that carries none of the
+ * operation's ids is keyed by its body, so two different changes never collapse into one key.
+ */
+export function dataverseDeliveryKey(context: RemoteExecutionContext, rawBody: string): string {
+  const operation =
+    context.OperationId ??
+    context.RequestId ??
+    (context.CorrelationId || context.OperationCreatedOn ? `${context.CorrelationId ?? ""}:${context.OperationCreatedOn ?? ""}` : `body-sha256:${createHash("sha256").update(rawBody).digest("hex")}`);
+  return `dataverse:${context.MessageName}:${context.PrimaryEntityId}:${operation}`.toLowerCase();
 }
 
 /** Which columns one Dataverse write set, and when (RemoteExecutionContext.OperationCreatedOn). */

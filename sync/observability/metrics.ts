@@ -14,6 +14,13 @@ export class SyncMetrics {
     registers: [this.registry],
   });
 
+  readonly webhooksRejected = new Counter({
+    name: "cosell_webhooks_rejected_total",
+    help: "Requests refused at the front door, by source (dataverse, partner-center, other) and reason.",
+    labelNames: ["source", "reason"] as const,
+    registers: [this.registry],
+  });
+
   readonly jobsEnqueued = new Counter({
     name: "cosell_jobs_enqueued_total",
     help: "Sync jobs enqueued, by trigger (dataverse, partner-center, reconcile, backfill, manual).",

@@ -10,7 +10,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { InteractionRequiredAuthError, PublicClientApplication, type AccountInfo, type ICachePlugin, type TokenCacheContext } from "@azure/msal-node";
 
 export interface TokenProvider {
@@ -58,6 +58,19 @@ export function decryptCache(stored: string, secret: string): string {
   return Buffer.concat([decipher.update(Buffer.from(data, "base64")), decipher.final()]).toString("utf8");
 }
 
+/**
+ * Writes `file` atomically, readable by its owner only, whatever was there before: a leftover
+ * temporary file (perhaps 0644, perhaps a symlink planted by someone else) is removed, not reused,
+ * because a mode given to open() applies only to a file it creates.
+ */
+export async function writePrivateFile(file: string, content: string): Promise<void> {
+  const temporary = `${file}.tmp`;
+  await rm(temporary, { force: true });
+  await writeFile(temporary, content, { mode: 0o600, flag: "wx" });
+  await chmod(temporary, 0o600);
+  await rename(temporary, file);
+}
+
 /** MSAL cache plugin that keeps the cache in one encrypted file, written atomically. */
 export function encryptedFileCachePlugin(file: string, secret: string): ICachePlugin {
   return {
@@ -71,8 +84,7 @@ export function encryptedFileCachePlugin(file: string, secret: string): ICachePl
     },
     async afterCacheAccess(context: TokenCacheContext) {
       if (!context.cacheHasChanged) return;
-      await writeFile(`${file}.tmp`, encryptCache(context.tokenCache.serialize(), secret), { mode: 0o600 });
-      await rename(`${file}.tmp`, file);
+      await writePrivateFile(file, encryptCache(context.tokenCache.serialize(), secret));
     },
   };
 }

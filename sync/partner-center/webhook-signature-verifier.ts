@@ -99,7 +99,7 @@ function headerValue(headers: WebhookHeaders, name: string): string | undefined 
   return Array.isArray(value) ? value[0] : value;
 }
 
-function fail(reason: WebhookVerificationReason, detail: string): WebhookVerificationResult {
+function fail(reason: WebhookVerificationReason, detail: string): { ok: false; reason: WebhookVerificationReason; detail: string } {
   return { ok: false, reason, detail };
 }
 
@@ -136,10 +136,13 @@ function organizationOf(distinguishedName: string): string | undefined {
     .find((value) => value !== undefined);
 }
 
-export async function verifyWebhookSignature(input: VerifyWebhookInput): Promise<WebhookVerificationResult> {
-  const { headers, policy } = input;
-  const now = input.now ?? new Date();
+export type ScreenedHeaders = { ok: true; signature: Buffer; certificateUrl: URL } | { ok: false; reason: WebhookVerificationReason; detail: string };
 
+/**
+ * Steps (1) and (2): everything that can be checked from the headers alone, so a request that fails
+ * them is refused before its body is read and before anything is fetched.
+ */
+export function screenDeliveryHeaders(headers: WebhookHeaders, policy: WebhookVerificationPolicy): ScreenedHeaders {
   // With SignatureTokenToMsSignatureHeader the value moves to x-ms-signature (§2.5).
   const signatureHeader = [headerValue(headers, "x-ms-signature"), headerValue(headers, "authorization")].find((value) =>
     value?.trim().toLowerCase().startsWith("signature "),
@@ -158,13 +161,22 @@ export async function verifyWebhookSignature(input: VerifyWebhookInput): Promise
 
   const allowed = checkCertificateUrl(certificateUrlHeader, policy);
   if ("problem" in allowed) return fail("certificate-url-not-allowed", allowed.problem);
+  return { ok: true, signature, certificateUrl: allowed.url };
+}
+
+export async function verifyWebhookSignature(input: VerifyWebhookInput): Promise<WebhookVerificationResult> {
+  const { policy } = input;
+  const now = input.now ?? new Date();
+  const screened = screenDeliveryHeaders(input.headers, policy);
+  if (!screened.ok) return screened;
+  const { signature, certificateUrl } = screened;
 
   let certificate: X509Certificate;
   let carried: readonly X509Certificate[];
   try {
-    [certificate, ...carried] = await input.fetchCertificate(allowed.url);
+    [certificate, ...carried] = await input.fetchCertificate(certificateUrl);
   } catch (error) {
-    return fail("certificate-unavailable", `could not load ${allowed.url.href}: ${error instanceof Error ? error.message : String(error)}`);
+    return fail("certificate-unavailable", `could not load ${certificateUrl.href}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   const dates = validityProblem(certificate, now);

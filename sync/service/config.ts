@@ -28,7 +28,10 @@ export const ConfigSchema = z
     PARTNER_CENTER_TOKEN_FILE: z.string().default("./cosell-partner-center-token.json"),
     PARTNER_CENTER_CLIENT_ID: z.string().optional(),
     PARTNER_CENTER_TENANT_ID: z.string().default("organizations"),
-    PARTNER_CENTER_TOKEN_SECRET: z.string().optional(),
+    PARTNER_CENTER_TOKEN_SECRET: z
+      .string()
+      .min(32, { error: "must be at least 32 characters (it encrypts the stored sign-in): generate one with `openssl rand -hex 32`" })
+      .optional(),
     PARTNER_CENTER_WEBHOOK_CERT_HOSTS: z.string().default(PRODUCTION_CERTIFICATE_HOSTS.join(",")),
     /** Extra CA certificates (PEM text, or the path of a PEM file) trusted for Partner Center's webhook signing chain. */
     PARTNER_CENTER_WEBHOOK_TRUSTED_CA: z.string().optional(),
@@ -39,6 +42,9 @@ export const ConfigSchema = z
     PUBLIC_BASE_URL: url("the URL Dataverse and Partner Center reach this service at, e.g. https://cosell.contoso.com").optional(),
     HOST: z.string().default("0.0.0.0"),
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    /** /healthz, /readyz and /metrics: private by default, never on the public port. */
+    OPS_HOST: z.string().default("127.0.0.1"),
+    OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9090),
     STORE_PATH: z.string().default("./cosell.sqlite"),
     WORKERS: z.coerce.number().int().min(1).max(64).default(16),
     MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),

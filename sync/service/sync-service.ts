@@ -1,13 +1,14 @@
 /**
  * The composition root of the sync backend: from a validated Config, the store, both clients, the
- * job handler, the worker pool, the reconciler and the HTTP app. No port is opened here (server.ts
- * does that), so tests and the sandbox command can run the whole service in-process.
+ * job handler, the worker pool, the reconciler and the HTTP app. Nothing listens until listen() (called
+ * by server.ts and the sandbox), so tests can run the whole service in-process.
  */
 import type { Logger } from "pino";
 import { OpportunityColumns } from "../../entities";
 import { DataverseClient } from "../dataverse/dataverse-client";
 import { createTokenProvider, type DataverseCredentialConfig } from "../dataverse/token-provider";
 import { buildApp, WebhookRejectedError, type SyncTrigger } from "../http/app";
+import { startOpsServer, type OpsServer } from "../http/ops-server";
 import { measureApiCalls } from "../observability/api-call-metrics";
 import { SyncMetrics } from "../observability/metrics";
 import { ReferralsClient } from "../partner-center/referrals-client";
@@ -17,6 +18,7 @@ import {
   createCertificateFetcher,
   productionVerificationPolicy,
   publicRoots,
+  screenDeliveryHeaders,
   verifyWebhookSignature,
   type WebhookVerificationPolicy,
 } from "../partner-center/webhook-signature-verifier";
@@ -25,7 +27,7 @@ import { Reconciler } from "../reconcile/reconciler";
 import { opportunityLinkKey, openSqliteSyncStore, referralLinkKey, type SyncStore } from "../store";
 import { CrmGateway } from "../worker/crm-gateway";
 import { LinkSyncHandler } from "../worker/link-sync.handler";
-import type { SyncMapping } from "../engine";
+import { clockedColumns, DEFAULT_MAPPING, type SyncMapping } from "../engine";
 import { readTrustedCertificates, type Config } from "./config";
 
 /** The organization the Partner Center sandbox's CA names (sandbox/partner-center/sandbox-certificate.ts). */
@@ -107,7 +109,9 @@ export interface SyncService {
   metrics: SyncMetrics;
   app: ReturnType<typeof buildApp>;
   enqueue(trigger: SyncTrigger): Promise<{ duplicate: boolean }>;
-  /** Starts workers and the reconcile timer (the HTTP port is opened by the caller). */
+  /** Opens the public webhook port (HOST:PORT) and the ops port (OPS_HOST:OPS_PORT). */
+  listen(): Promise<{ url: string; opsUrl: string }>;
+  /** Starts workers and the reconcile timer (the ports are opened by listen()). */
   start(): void;
   stop(): Promise<void>;
 }
@@ -132,12 +136,18 @@ export function createSyncService(
     retryPolicy: { maxAttempts: config.MAX_ATTEMPTS, baseDelayMs: 500, maxDelayMs: 60_000 },
   });
 
+  const clockedOpportunityColumns = clockedColumns((options.mapping ?? DEFAULT_MAPPING).opportunity);
+
   async function enqueue(trigger: SyncTrigger): Promise<{ duplicate: boolean }> {
     // Kept even for a duplicate delivery: the time is the write's own, the same on every copy. Our own
     // writes (they always set pcc_lastsyncedon) are left out: the times date what others changed, and
     // our creation of an imported opportunity once dated a seller's later edit whose webhook was late.
     const change = trigger.kind === "opportunity" ? trigger.columnChange : null;
-    if (change && !change.columns.includes(OWN_WRITE_MARK)) await store.recordColumnChanges(trigger.id, change.columns, change.at);
+    if (change && !change.columns.includes(OWN_WRITE_MARK)) {
+      // Only the columns the clocks can use: a delivery naming thousands of columns adds a handful of rows.
+      const clocked = change.columns.filter((column) => clockedOpportunityColumns.has(column));
+      if (clocked.length > 0) await store.recordColumnChanges(trigger.id, clocked, change.at);
+    }
     // Partner Center's events carry no columns: each tells only when the referral changed.
     if (trigger.kind === "referral" && trigger.referralChangedAt !== undefined) await store.recordReferralChange(trigger.id, trigger.referralChangedAt, false);
     const link = trigger.kind === "opportunity" ? await store.findLinkByOpportunityId(trigger.id) : await store.findLinkByReferralId(trigger.id);
@@ -171,9 +181,13 @@ export function createSyncService(
     metrics,
     dataverseWebhookKey: config.DATAVERSE_WEBHOOK_KEY,
     enqueue,
+    screenPartnerCenterHeaders: (headers) => {
+      const screened = screenDeliveryHeaders(headers, policy);
+      return screened.ok ? null : new WebhookRejectedError(401, `Partner Center delivery refused (${screened.reason}): ${screened.detail}`, { reason: screened.reason });
+    },
     verifyPartnerCenterEvent: async (rawBody, headers) => {
       const verdict = await verifyWebhookSignature({ rawBody: Buffer.from(rawBody, "utf8"), headers, fetchCertificate, policy });
-      if (!verdict.ok) throw new WebhookRejectedError(401, `Partner Center signature rejected (${verdict.reason}): ${verdict.detail}`);
+      if (!verdict.ok) throw new WebhookRejectedError(401, `Partner Center signature rejected (${verdict.reason}): ${verdict.detail}`, { reason: verdict.reason });
       try {
         const parsed = parseWebhookEvent(rawBody);
         if (!parsed.referralId) return null;
@@ -184,33 +198,40 @@ export function createSyncService(
           changedAt: Date.parse(parsed.event.ResourceChangeUtcDate),
         };
       } catch (error) {
-        if (error instanceof WebhookEventError) throw new WebhookRejectedError(400, error.message, { cause: error });
+        if (error instanceof WebhookEventError) throw new WebhookRejectedError(400, error.message, { cause: error, reason: "invalid-event" });
         throw error;
       }
     },
-    readiness: async () => {
-      const checks: Record<string, string> = {};
-      try {
-        await store.countJobs();
-        checks.store = "ok";
-      } catch (error) {
-        checks.store = `store unavailable: ${(error as Error).message}`;
-      }
-      return checks;
-    },
   });
 
+  let ops: OpsServer | null = null;
   return {
     config, store, dataverse, referrals, handler, pool, reconciler, metrics, app, enqueue,
+    async listen() {
+      const url = await app.listen({ host: config.HOST, port: config.PORT });
+      ops = await startOpsServer({
+        host: config.OPS_HOST,
+        port: config.OPS_PORT,
+        metrics,
+        logger,
+        probeStore: async () => void (await store.countJobs()),
+      }).catch(async (error: unknown) => {
+        await app.close();
+        throw error;
+      });
+      return { url: url.replace("localhost", "127.0.0.1"), opsUrl: ops.url };
+    },
     start() {
       pool.start();
       reconciler.start(config.RECONCILE_INTERVAL_SECONDS * 1000);
     },
     async stop() {
+      ops?.markStopping();
       stopMeasuring();
       reconciler.stop();
       await pool.stop();
       await app.close();
+      await ops?.close();
       await store.close();
     },
   };

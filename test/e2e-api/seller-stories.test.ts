@@ -36,7 +36,7 @@ describe("CRM → Partner Center", () => {
     expect(referral.inviteContext?.assistanceRequestCode).toBe("ProofOfConceptOrDemo");
     expect(referral.customerProfile?.address?.country).toBe("IT");
     // The backend's /metrics counts the calls it made on each side and the jobs it ran.
-    const metrics = await (await fetch(`${env.backendUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${env.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/cosell_api_calls_total\{target="partner-center",method="POST",status="2xx"\} [1-9]/);
     expect(metrics).toMatch(/cosell_api_calls_total\{target="dataverse",method="PATCH",status="2xx"\} [1-9]/);
     expect(metrics).toMatch(/cosell_jobs_finished_total\{outcome="synced"\} [1-9]/);

@@ -26,7 +26,6 @@ function makeApp(options: { verify?: Parameters<typeof buildApp>[0]["verifyPartn
       if (!duplicate) enqueued.push(trigger);
       return { duplicate };
     },
-    readiness: async () => ({ store: "ok", dataverse: "ok" }),
     bodyLimitBytes: 64 * 1024,
   });
   return { app, enqueued };
@@ -166,7 +165,7 @@ describe("logs", () => {
     const logger = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
     const app = buildApp({
       logger, metrics: new SyncMetrics(), dataverseWebhookKey: KEY,
-      verifyPartnerCenterEvent: async () => null, enqueue: () => ({ duplicate: false }), readiness: async () => ({}),
+      verifyPartnerCenterEvent: async () => null, enqueue: () => ({ duplicate: false }),
     });
     await app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: remoteContext() });
     await app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}x`, payload: remoteContext() });
@@ -175,14 +174,11 @@ describe("logs", () => {
   });
 });
 
-describe("health, readiness and metrics", () => {
-  it("reports health, readiness and Prometheus metrics", async () => {
+describe("the public port", () => {
+  it("answers liveness only: readiness and metrics are on the private ops port", async () => {
     const { app } = makeApp();
-    expect((await app.inject("/healthz")).statusCode).toBe(200);
-    const ready = await app.inject("/readyz");
-    expect(ready.json()).toEqual({ ready: true, checks: { store: "ok", dataverse: "ok" } });
-    await app.inject({ method: "POST", url: "/webhooks/dataverse?code=wrong", payload: remoteContext() });
-    const metrics = await app.inject("/metrics");
-    expect(metrics.body).toContain('cosell_webhooks_received_total{source="dataverse",outcome="rejected"} 1');
+    expect((await app.inject("/healthz")).json()).toEqual({ status: "ok" });
+    expect((await app.inject("/readyz")).statusCode).toBe(404);
+    expect((await app.inject("/metrics")).statusCode).toBe(404);
   });
 });

@@ -1,6 +1,18 @@
 /** The refresh-token cache is only ever on disk encrypted, and a wrong key cannot read it. */
+import { mkdtemp, readFile, stat, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TokenCacheContext } from "@azure/msal-node";
 import { describe, expect, it } from "vitest";
-import { decryptCache, encryptCache, StaticTokenProvider } from "../../sync/partner-center/token-provider";
+import { parseConfig } from "../../sync/service/config";
+import { decryptCache, encryptCache, encryptedFileCachePlugin, StaticTokenProvider } from "../../sync/partner-center/token-provider";
+
+const SECRET = "0123456789abcdef0123456789abcdef";
+
+async function saveThroughPlugin(file: string, serialized: string): Promise<void> {
+  const context = { cacheHasChanged: true, tokenCache: { serialize: () => serialized } } as unknown as TokenCacheContext;
+  await encryptedFileCachePlugin(file, SECRET).afterCacheAccess(context);
+}
 
 describe("encrypted token cache", () => {
   it("round-trips with the right secret, hides the plaintext, and fails with a wrong one", () => {
@@ -14,5 +26,32 @@ describe("encrypted token cache", () => {
 
   it("the static provider hands out its token (the sandbox accepts any bearer)", async () => {
     expect(await new StaticTokenProvider("abc").getToken()).toBe("abc");
+  });
+
+  it("is written readable by its owner only, even over a leftover world-readable or planted temporary file", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "token-file-"));
+    const file = join(folder, "token.json");
+    await writeFile(`${file}.tmp`, "old", { mode: 0o644 });
+    await saveThroughPlugin(file, "first");
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(decryptCache(await readFile(file, "utf8"), SECRET)).toBe("first");
+
+    // A symlink planted where the temporary file goes must not redirect the write.
+    const elsewhere = join(folder, "elsewhere.txt");
+    await writeFile(elsewhere, "untouched", { mode: 0o644 });
+    await symlink(elsewhere, `${file}.tmp`);
+    await saveThroughPlugin(file, "second");
+    expect(await readFile(elsewhere, "utf8")).toBe("untouched");
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(decryptCache(await readFile(file, "utf8"), SECRET)).toBe("second");
+  });
+
+  it("refuses a secret shorter than 32 characters, saying how to make one", () => {
+    expect(() =>
+      parseConfig({
+        DATAVERSE_URL: "https://x.crm.dynamics.com", DATAVERSE_STATIC_TOKEN: "t", DATAVERSE_WEBHOOK_KEY: "0123456789abcdef0123",
+        PARTNER_CENTER_CLIENT_ID: "app", PARTNER_CENTER_TOKEN_SECRET: "a",
+      }),
+    ).toThrow(/PARTNER_CENTER_TOKEN_SECRET must be at least 32 characters.*openssl rand -hex 32/);
   });
 });

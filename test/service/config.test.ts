@@ -30,7 +30,7 @@ describe("configuration", () => {
       DATAVERSE_URL: "https://x.crm.dynamics.com",
       DATAVERSE_TENANT_ID: "t", DATAVERSE_CLIENT_ID: "c", DATAVERSE_CLIENT_SECRET: "s",
       DATAVERSE_WEBHOOK_KEY: "0123456789abcdef0123",
-      PARTNER_CENTER_CLIENT_ID: "app", PARTNER_CENTER_TOKEN_SECRET: "secret",
+      PARTNER_CENTER_CLIENT_ID: "app", PARTNER_CENTER_TOKEN_SECRET: "0123456789abcdef0123456789abcdef",
     });
     expect(config.PARTNER_CENTER_API_URL).toBe("https://api.partner.microsoft.com");
     expect(config.WORKERS).toBe(16);

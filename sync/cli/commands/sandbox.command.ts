@@ -88,7 +88,7 @@ export function describeSandbox(sandbox: RunningSandbox): string[] {
     "",
     `  Dataverse org       ${env.dataverse.url}    Web API: ${env.dataverse.url}${DATAVERSE_API_PATH}`,
     `  Partner Center API  ${env.partnerCenter.url}    referrals: ${env.partnerCenter.url}${REFERRALS_PATH}`,
-    `  Sync backend        ${env.backendUrl}    /healthz, /readyz, /metrics; webhooks registered on both sides`,
+    `  Sync backend        ${env.backendUrl}    webhooks registered on both sides; ops: ${env.opsUrl}/healthz, /readyz, /metrics`,
     `  Form page           ${formPage.url}    open this in a browser`,
     "",
     "  Any bearer token works against the sandboxes, e.g.:",
