@@ -167,6 +167,8 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
       deps.metrics.errors.inc({ kind: "http" });
       return reply.code(status).send({ error: "internal error", requestId: request.id });
     }
+    // A body cut off by our request timeout (already logged as such) or by the client: nobody to answer.
+    if (request.raw.aborted || request.raw.socket?.destroyed) return reply.code(400).send({ error: "request aborted" });
     const reason = error instanceof WebhookRejectedError ? error.reason : (FASTIFY_REASONS[error.code ?? ""] ?? "bad-request");
     return refuse(request, reply, status, reason, error.message);
   });

@@ -5,6 +5,7 @@
  *
  * Options (all optional): --runs 3  --latency 50  --opportunities 200  --batch 10  --referrals 200
  * --backfill 10000  --skip-backfill. With several runs the table shows the median of each figure.
+ * `--flood [--deliveries 20000]` measures the public port under attack and load instead (flood.ts).
  * Timestamps come from the sandboxes (createdon / modifiedon, createdDateTime / updatedDateTime), so
  * the polling that observes them never inflates a latency.
  */
@@ -40,8 +41,16 @@ const { values: args } = parseArgs({
     "backfill-only": { type: "boolean", default: false },
     /** `cosell backfill --concurrency` (default: the command's own default). */
     "backfill-concurrency": { type: "string" },
+    /** The front door under attack and load instead (flood.ts). */
+    flood: { type: "boolean", default: false },
+    deliveries: { type: "string", default: "20000" },
   },
 });
+if (args.flood) {
+  const { runFlood } = await import("./flood");
+  await runFlood({ deliveries: Number(args.deliveries), connections: 200, slowConnections: 50, endlessCertificates: 50 });
+  process.exit(0);
+}
 const RUNS = Number(args.runs);
 const LATENCY_MS = Number(args.latency);
 const OPPORTUNITIES = Number(args.opportunities);

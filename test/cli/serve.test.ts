@@ -32,6 +32,7 @@ function serviceEnv(dataverseUrl: string): Record<string, string> {
     DATAVERSE_WEBHOOK_KEY: "0123456789abcdef0123456789abcdef",
     HOST: "127.0.0.1",
     PORT: "0",
+    OPS_PORT: "0",
     STORE_PATH: tempStorePath(),
     LOG_LEVEL: "info",
   };
@@ -61,11 +62,14 @@ describe("cosell serve", () => {
     await expect(startServer({ ...config, DATAVERSE_URL: env.dataverse.url }, pino({ level: "silent" })).then((server) => server.close())).resolves.toBeUndefined();
   });
 
-  it("on a healthy org listens, answers /healthz, and exits 0 on SIGTERM", async () => {
+  it("on a healthy org listens, answers /healthz, is ready on its ops port, and exits 0 on SIGTERM", async () => {
     const serve = spawnCosell(["serve"], serviceEnv(env.dataverse.url));
     const line = await serve.printed(/"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*sync service listening/);
     const url = /"url":"([^"]+)"/.exec(line)![1]!;
+    const opsUrl = /"opsUrl":"([^"]+)"/.exec(line)![1]!;
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${opsUrl}/readyz`)).json()).toEqual({ ready: true, checks: { eventLoop: "ok", store: "ok" } });
+    expect((await fetch(`${url}/readyz`)).status).toBe(404);
     serve.kill("SIGTERM");
     const { code, stdout } = await serve.exited;
     expect(code).toBe(0);
