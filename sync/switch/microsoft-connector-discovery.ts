@@ -63,7 +63,7 @@ export interface MicrosoftConnector {
 const MODERN_FLOW = 5;
 const ACTIVATED = 1;
 
-interface AttributeInfo {
+export interface AttributeInfo {
   logicalName: string;
   type: string;
   label: string;
