@@ -210,3 +210,36 @@ describe("cosell switch-from-microsoft", () => {
     expect(await opportunitiesWithReferral(o, o.records.lead.referralId)).toBe(1);
   });
 });
+
+describe("cosell switch-from-microsoft: bad input and other tools", () => {
+  it("refuses options that need --apply, and an --apply with nowhere to point Partner Center's webhooks, changing nothing", async () => {
+    const o = await startOrg();
+    await expect(runSwitch(o, { turnOffMicrosoftFlows: true })).rejects.toThrow(/only mean something with --apply/);
+    const withoutUrl = { ...o, config: { ...o.config, PUBLIC_BASE_URL: undefined } };
+    await expect(runSwitch(withoutUrl, { apply: true, turnOffMicrosoftFlows: true })).rejects.toThrow(/Set PUBLIC_BASE_URL[\s\S]*Nothing was changed/);
+    expect(await flowStates(o)).toEqual(Array(11).fill(1));
+    expect(await registeredUrl(o)).toBe(o.records.flowUrl);
+    expect((await readOpportunity(o.env, o.records.inStep[0]!.opportunityId))[C.referralIdentifier]).toBeNull();
+  });
+
+  it("leaves another tool's webhook registration alone, and does not adopt a record whose referral names another one", async () => {
+    const o = await startOrg();
+    const other = "https://cipp.contoso.example/api/PublicWebhooks";
+    const put = await fetch(`${o.env.partnerCenter.url}/webhooks/v1/registration`, {
+      method: "PUT", headers: { Authorization: "Bearer sandbox", "Content-Type": "application/json" }, body: JSON.stringify({ WebhookUrl: other, WebhookEvents: ["referral-created"] }),
+    });
+    expect(put.ok).toBe(true);
+    const [contoso, northwind] = o.records.inStep;
+    const elsewhere = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    await patchReferral(o.env, northwind!.referralId, [{ op: "replace", path: "/externalReferenceId", value: elsewhere }]);
+
+    const { code, out } = await runSwitch(o, { apply: true, turnOffMicrosoftFlows: true });
+    expect(code).toBe(0);
+    expect(out).toContain(`Partner Center's webhooks go to ${other}, which is neither Microsoft's flow nor this backend: the switch leaves it alone.`);
+    expect(out).toMatch(new RegExp(`✘ opportunity "Northwind analytics platform ✔" ${northwind!.opportunityId}.*names record ${elsewhere} as its CRM ID, not this one`));
+    expect(out).toContain("Partner Center webhooks left as they were");
+    expect(await registeredUrl(o)).toBe(other);
+    expect((await readOpportunity(o.env, northwind!.opportunityId))[C.referralIdentifier]).toBeNull();
+    expect((await readOpportunity(o.env, contoso!.opportunityId))[C.referralIdentifier]).toBe(contoso!.referralId);
+  });
+});
