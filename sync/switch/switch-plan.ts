@@ -231,9 +231,10 @@ async function planLeads(connector: MicrosoftConnector, deps: PlanDependencies, 
     const unaccepted = referral.status === "New";
     leads.push({
       record, referral,
-      todo: unaccepted
-        ? "the referral is not accepted yet: accept or decline it in Partner Center, or run with --qualify-leads to turn the lead into an opportunity with Accept/Decline on its form"
-        : `the referral is ${referral.status}${referral.substatus ? `/${referral.substatus}` : ""} but the record is still a lead: run with --qualify-leads to turn it into an opportunity that syncs`,
+      // Our connector brings every referral in as an opportunity (the reconcile pass would too): left
+      // alone, the lead would stay next to that opportunity as a second record of the deal.
+      todo: `the referral is ${unaccepted ? "not accepted yet" : `${referral.status}${referral.substatus ? `/${referral.substatus}` : ""} but the record is still a lead`}. `
+        + "After the switch our connector brings it in as an opportunity (accept or decline it from the form): run with --qualify-leads to do that now and close this lead as qualified, so the deal is not left as two records",
     });
   }
   return leads;

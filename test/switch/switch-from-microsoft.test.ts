@@ -59,7 +59,7 @@ async function writesSinceReset(o: Org) {
   const dv = await counters(o.env.dataverse.url);
   return {
     partnerCenter: callsOf(pc, "POST", "referrals") + callsOf(pc, "PATCH", "referrals") + callsOf(pc, "PUT", "referrals"),
-    opportunities: callsOf(dv, "PATCH", "/opportunities") + callsOf(dv, "POST", "/opportunities") + callsOf(dv, "POST", "Opportunity"),
+    opportunities: callsOf(dv, "PATCH", "/opportunities") + callsOf(dv, "POST", "/opportunities"),
   };
 }
 
