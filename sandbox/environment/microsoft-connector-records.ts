@@ -4,8 +4,9 @@
  * seller surface) as Microsoft's flows would have left them, so that `cosell switch-from-microsoft`
  * can be rehearsed and tested. Needs a Dataverse stand-in started with `microsoftConnector: true`.
  *
- *   in step      two opportunities linked to their referrals (one co-sell with help, solutions in
- *                "Microsoft Solutions" rows and a ✔ in its name; one independent deal)
+ *   in step      three opportunities linked to their referrals (one co-sell with help, solutions in
+ *                "Microsoft Solutions" rows and a ✔ in its name; one independent deal; one Microsoft
+ *                referral the partner accepted, with Microsoft's CRM id)
  *   differs      an opportunity whose deal value was changed in Dynamics 365 after the flows failed (✖)
  *   conflicts    a copy of an opportunity that carries the same referral id; an opportunity whose
  *                referral no longer exists in Partner Center
@@ -19,7 +20,7 @@ import { SANDBOX_TOKEN, type SandboxEnvironment } from "./sandbox-environment";
 
 export interface MicrosoftConnectorRecords {
   /** Opportunities whose pair is in step on both sides (the first sync after the switch writes nothing). */
-  inStep: { opportunityId: string; referralId: string; name: string }[];
+  inStep: { opportunityId: string; referralId: string; name: string; microsoftCrmId?: string }[];
   /** The opportunity whose deal value differs from its referral's (Dynamics 365's is the newer). */
   differs: { opportunityId: string; referralId: string; dealValue: number };
   /** A copy of inStep[0]'s opportunity carrying the same referral id. */
@@ -41,6 +42,11 @@ const MSFT = {
   audit: "msft_microsoftpartnercenterreferralsyncaudit",
 } as const;
 const PROOF_OF_CONCEPT = 299600002;
+/** Microsoft's "How can Microsoft help?" values by Partner Center's code (as the stand-in's install defines them). */
+const MICROSOFT_HELP_VALUES: Record<string, number> = {
+  WorkloadSpecificValueProposition: 299600000, CustomerTechnicalArchitecture: 299600001, ProofOfConceptOrDemo: PROOF_OF_CONCEPT,
+  QuotesOrLicensing: 299600003, PostSalesCustomerSuccess: 299600004, GeneralOrOther: 299600005,
+};
 
 async function webApi(env: SandboxEnvironment, method: string, path: string, body?: unknown): Promise<Response> {
   const response = await fetch(`${env.dataverse.apiUrl}/${path}`, {
@@ -156,6 +162,43 @@ export async function seedMicrosoftConnectorRecords(env: SandboxEnvironment): Pr
     return { opportunityId, referral };
   }
 
+  /** A Microsoft seller's referral the partner accepted: the flows made it an opportunity and noted Microsoft's CRM id. */
+  async function acceptedMicrosoftReferral(): Promise<{ opportunityId: string; referralId: string; name: string; microsoftCrmId: string }> {
+    const name = "Adventure Works modernization";
+    const microsoftCrmId = "7-2WDJ8UQ4HX";
+    const sent = await fetch(`${env.partnerCenter.url}/_sandbox/microsoft/referrals`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        name,
+        customerProfile: { name: "Adventure Works Cycles", address: { addressLine1: "5 Bike Way", city: "Bothell", state: "WA", postalCode: "98011", country: "US" }, team: [{ firstName: "Kim", lastName: "Abercrombie", email: "kim@adventure-works.example" }] },
+        details: { dealValue: 150000, currency: "USD", closingDateTime: `${closeDate}T00:00:00Z`, notes: "Move the ERP to Azure." },
+      }),
+    });
+    if (!sent.ok) throw new Error(`Seeding Microsoft's connector records: the Microsoft seller surface answered ${sent.status} ${await sent.text()}`);
+    const invitation = (await sent.json()) as Referral;
+    const help = invitation.inviteContext?.assistanceRequestCode;
+    const accountId = await create(env, Tables.account.entitySetName, { [AccountColumns.name]: "Adventure Works Cycles", [AccountColumns.city]: "Bothell", [AccountColumns.country]: "US" });
+    const opportunityId = await create(env, Tables.opportunity.entitySetName, {
+      [S.name]: `${name} ✔`, [S.estimatedValue]: 150000, [S.estimatedCloseDate]: closeDate, [S.description]: "Move the ERP to Azure.",
+      [`${S.transactionCurrency}@odata.bind`]: bind(Tables.transactionCurrency, usd!),
+      [`${S.parentAccount}@odata.bind`]: bind(Tables.account, accountId),
+      [MSFT.sync]: true, [MSFT.visible]: invitation.consent.consentToShareReferralWithMicrosoftSellers === true,
+      ...(help && help !== "Unknown" ? { [MSFT.help]: MICROSOFT_HELP_VALUES[help] } : {}),
+      [MSFT.referralId]: invitation.id, [MSFT.link]: microsoftLink(invitation.id), [MSFT.crmId]: microsoftCrmId,
+      [MSFT.audit]: `${invitation.createdDateTime ?? ""} Referral accepted in Dynamics 365.`,
+    });
+    await partnerCenter(env, "PATCH", `/v1.0/engagements/referrals/${invitation.id}`, [
+      { op: "replace", path: "/status", value: "Active" },
+      { op: "replace", path: "/substatus", value: "Accepted" },
+      { op: "add", path: "/externalReferenceId", value: opportunityId },
+    ], { "If-Match": invitation.eTag });
+    await fetch(`${env.partnerCenter.url}/_sandbox/microsoft/engagements/${invitation.engagementId}`, {
+      method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ externalReferenceId: microsoftCrmId }),
+    });
+    return { opportunityId, referralId: invitation.id, name, microsoftCrmId };
+  }
+
   const contoso = await linkedDeal(
     { name: "Contoso ERP rollout", value: 180000, closeDate, notes: "Dynamics 365 Finance for 3 subsidiaries.", help: "ProofOfConceptOrDemo", solutions: ["SOL-10001-AAA", "SOL-10002-BBB"], mark: "✔" },
     { name: "Contoso Pharmaceuticals", city: "Boston", postalCode: "02110", state: "MA" },
@@ -168,6 +211,7 @@ export async function seedMicrosoftConnectorRecords(env: SandboxEnvironment): Pr
     { name: "Fabrikam data estate", value: 90000, closeDate, notes: "Azure SQL migration.", help: null, solutions: [], mark: "✖" },
     { name: "Fabrikam Inc", city: "Denver", postalCode: "80202", state: "CO" },
   );
+  const adventureWorks = await acceptedMicrosoftReferral();
   // A seller raised the value after the flows stopped syncing this deal (hence the ✖).
   const raisedValue = 95000;
   await webApi(env, "PATCH", `${Tables.opportunity.entitySetName}(${fabrikam.opportunityId})`, { [S.estimatedValue]: raisedValue });
@@ -206,6 +250,7 @@ export async function seedMicrosoftConnectorRecords(env: SandboxEnvironment): Pr
     inStep: [
       { opportunityId: contoso.opportunityId, referralId: contoso.referral.id, name: "Contoso ERP rollout" },
       { opportunityId: northwind.opportunityId, referralId: northwind.referral.id, name: "Northwind analytics platform" },
+      adventureWorks,
     ],
     differs: { opportunityId: fabrikam.opportunityId, referralId: fabrikam.referral.id, dealValue: raisedValue },
     copyOpportunityId,

@@ -42,7 +42,7 @@ it("prints how to rehearse the switch, and the printed command shows the plan fo
   expect(dryRun.stderr).toBe("");
   expect(dryRun.code).toBe(0);
   expect(dryRun.stdout).toMatch(/cloud flows +11 \(11 on\)/);
-  expect(dryRun.stdout).toMatch(/Links to adopt \(3\)/);
+  expect(dryRun.stdout).toMatch(/Links to adopt \(4\)/);
   expect(dryRun.stdout).toMatch(/Conflicts \(2\)/);
   expect(dryRun.stdout).toMatch(/Leads \(1\)/);
 });

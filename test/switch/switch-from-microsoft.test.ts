@@ -4,7 +4,7 @@
  * running next to it, and `cosell switch-from-microsoft` run as an admin would, in-process.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { HowCanMicrosoftHelp, SyncStatus } from "../../entities";
+import { HowCanMicrosoftHelp, ReferralDirection, SyncStatus } from "../../entities";
 import { seedMicrosoftConnectorRecords, type MicrosoftConnectorRecords } from "../../sandbox/environment/microsoft-connector-records";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import { syncCommand } from "../../sync/cli/commands/sync.command";
@@ -72,7 +72,7 @@ describe("cosell switch-from-microsoft", () => {
     expect(out).toMatch(/solution +Partner Center Referrals Synchronization for Dynamics 365 \(PartnerCenterReferralsSynchronization/);
     expect(out).toMatch(/cloud flows +11 \(11 on\)/);
     expect(out).toContain("(Microsoft's flow)");
-    expect(out).toMatch(/Links to adopt \(3\)/);
+    expect(out).toMatch(/Links to adopt \(4\)/);
     expect(out).toContain(`"Contoso ERP rollout ✔" → "Contoso ERP rollout"`);
     expect(out).toContain("solutions: SOL-10001-AAA, SOL-10002-BBB");
     expect(out).toMatch(/differs: deal value: Dynamics 365 95000, Partner Center 90000/);
@@ -105,7 +105,7 @@ describe("cosell switch-from-microsoft", () => {
 
     const applied = await runSwitch(o, { apply: true, turnOffMicrosoftFlows: true });
     expect(applied.code).toBe(0);
-    expect(applied.out).toContain("✔ Switched: 3 link(s) adopted, 11 flow(s) turned off, 0 lead(s) qualified; Partner Center webhooks now point at this backend.");
+    expect(applied.out).toContain("✔ Switched: 4 link(s) adopted, 11 flow(s) turned off, 0 lead(s) qualified; Partner Center webhooks now point at this backend.");
     expect(await flowStates(o)).toEqual(Array(11).fill(0));
     expect(await registeredUrl(o)).toBe(`${o.env.backendUrl}/webhooks/partner-center`);
 
@@ -118,6 +118,11 @@ describe("cosell switch-from-microsoft", () => {
     expect(contoso[C.shareWithMicrosoftSellers]).toBe(true);
     expect(contoso[C.products]).toBe("SOL-10001-AAA\nSOL-10002-BBB");
     expect(String(contoso[C.audit])).toMatch(/adopted from Microsoft's connector[\s\S]*Partner Center Referrals Synchronization flows/);
+    const accepted = o.records.inStep[2]!;
+    const adventureWorks = await readOpportunity(o.env, accepted.opportunityId);
+    expect(adventureWorks[C.microsoftCrmIdentifier]).toBe(accepted.microsoftCrmId);
+    expect(adventureWorks[C.referralDirection]).toBe(ReferralDirection.Incoming);
+    expect(adventureWorks[S.name]).toBe(accepted.name);
     // Partner Center still names the opportunity as Microsoft's connector left it.
     expect((await getReferral(o.env, o.records.inStep[0]!.referralId)).externalReferenceId).toBe(o.records.inStep[0]!.opportunityId);
 
@@ -126,7 +131,7 @@ describe("cosell switch-from-microsoft", () => {
     await settle(o.env);
     await waitFor("the differing deal value in Partner Center", async () => (await getReferral(o.env, o.records.differs.referralId)).details.dealValue === o.records.differs.dealValue);
     await settle(o.env);
-    expect(await writesSinceReset(o)).toEqual({ partnerCenter: 1, opportunities: 3 + 1 });
+    expect(await writesSinceReset(o)).toEqual({ partnerCenter: 1, opportunities: 4 + 1 });
     for (const [i, pair] of o.records.inStep.entries()) expect((await getReferral(o.env, pair.referralId)).eTag).toBe(eTags[i]);
     await resetCounters(o.env.partnerCenter.url);
     await resetCounters(o.env.dataverse.url);
@@ -153,7 +158,7 @@ describe("cosell switch-from-microsoft", () => {
     const again = await runSwitch(o, { apply: true });
     expect(again.code).toBe(0);
     expect(again.out).toMatch(/Links to adopt \(0\)/);
-    expect(again.out).toMatch(/Already adopted \(3\)/);
+    expect(again.out).toMatch(/Already adopted \(4\)/);
     expect(again.out).toContain("✔ Switched: 0 link(s) adopted, 0 flow(s) turned off");
     await settle(o.env);
     expect(await writesSinceReset(o)).toEqual({ partnerCenter: 0, opportunities: 0 });
@@ -176,7 +181,7 @@ describe("cosell switch-from-microsoft", () => {
     const eTags = await Promise.all(o.records.inStep.map(async (pair) => (await getReferral(o.env, pair.referralId)).eTag));
     const resumed = await runSwitch(o, { apply: true });
     expect(resumed.code).toBe(0);
-    expect(resumed.out).toMatch(/Links to adopt \(2\)/);
+    expect(resumed.out).toMatch(/Links to adopt \(3\)/);
     expect(resumed.out).toMatch(/Already adopted \(1\)/);
     await settle(o.env);
     const second2 = await readOpportunity(o.env, second!.opportunityId);
