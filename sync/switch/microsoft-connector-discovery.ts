@@ -167,17 +167,29 @@ async function flows(client: DataverseClient, solutionId: string): Promise<Micro
   return rows.map((row) => ({ id: String(row["workflowid"]), name: String(row["name"]), on: row["statecode"] === ACTIVATED }));
 }
 
+/** The solution's publisher prefix; null when the org does not say (then the documented msft is used). */
+async function publisherPrefix(client: DataverseClient, solutionId: string): Promise<string | null> {
+  let solution: Row | undefined;
+  try {
+    solution = await readOne(client, `${RegistrationTables.solution.entitySetName}(${solutionId})?$select=_publisherid_value`);
+  } catch (error) {
+    if (error instanceof DataverseError && error.status === 400) return null;
+    throw error;
+  }
+  const publisherId = str(solution?.["_publisherid_value"]);
+  const publisher = publisherId ? await readOne(client, `publishers(${publisherId})?$select=customizationprefix`) : undefined;
+  return str(publisher?.["customizationprefix"]);
+}
+
 /** Microsoft's connector as this org has it, or null when its solution is not installed. */
 export async function discoverMicrosoftConnector(client: DataverseClient): Promise<MicrosoftConnector | null> {
   const solutions = await readAll(
     client,
-    `${RegistrationTables.solution.entitySetName}?$select=solutionid,uniquename,friendlyname,version,ismanaged,_publisherid_value&$filter=startswith(uniquename,'PartnerCenterReferra')`,
+    `${RegistrationTables.solution.entitySetName}?$select=solutionid,uniquename,friendlyname,version,ismanaged&$filter=startswith(uniquename,'PartnerCenterReferra')`,
   );
   const solution = solutions[0];
   if (!solution) return null;
-  const publisherId = str(solution["_publisherid_value"]);
-  const publisher = publisherId ? await readOne(client, `publishers(${publisherId})?$select=customizationprefix`) : undefined;
-  const prefix = str(publisher?.["customizationprefix"]) ?? "msft";
+  const prefix = (await publisherPrefix(client, String(solution["solutionid"]))) ?? "msft";
 
   const opportunity = (await attributes(client, Tables.opportunity.logicalName)) ?? [];
   const opportunityColumns = columnsByRole(opportunity, prefix, Object.keys(OPPORTUNITY_ROLES) as OpportunityRole[]);

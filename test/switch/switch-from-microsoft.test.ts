@@ -6,7 +6,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { HowCanMicrosoftHelp, ReferralDirection, SyncStatus } from "../../entities";
 import { seedMicrosoftConnectorRecords, type MicrosoftConnectorRecords } from "../../sandbox/environment/microsoft-connector-records";
-import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
+import { startDataverseSandbox } from "../../sandbox/dataverse/dataverse-sandbox";
+import { sandboxConfig, startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
+import { startPartnerCenterSandbox } from "../../sandbox/partner-center/partner-center-sandbox";
 import { syncCommand } from "../../sync/cli/commands/sync.command";
 import { switchFromMicrosoftCommand } from "../../sync/cli/commands/switch-from-microsoft.command";
 import type { Config } from "../../sync/service/config";
@@ -246,5 +248,25 @@ describe("cosell switch-from-microsoft: bad input and other tools", () => {
     expect(await registeredUrl(o)).toBe(other);
     expect((await readOpportunity(o.env, northwind!.opportunityId))[C.referralIdentifier]).toBeNull();
     expect((await readOpportunity(o.env, contoso!.opportunityId))[C.referralIdentifier]).toBe(contoso!.referralId);
+  });
+});
+
+describe("cosell switch-from-microsoft: an org not ready for it", () => {
+  it("stops, changing nothing, when our solution is not installed yet, and says so when Microsoft's connector is not there", async () => {
+    const dataverse = await startDataverseSandbox({ microsoftConnector: true });
+    const partnerCenter = await startPartnerCenterSandbox();
+    try {
+      const config = sandboxConfig(dataverse, partnerCenter, { storePath: tempStorePath() });
+      await expect(switchFromMicrosoftCommand({ config, io: recordedIo() })).rejects.toThrow(/Our solution is not installed in .*import it first/);
+      const plain = await startSandboxEnvironment({ startBackend: false });
+      try {
+        await expect(switchFromMicrosoftCommand({ config: plain.config, io: recordedIo() })).rejects.toThrow(/Microsoft's co-sell connector is not installed in .*nothing to switch/);
+      } finally {
+        await plain.close();
+      }
+    } finally {
+      await dataverse.close();
+      await partnerCenter.close();
+    }
   });
 });

@@ -6,6 +6,8 @@
  * so that identity needs an admin role (System Customizer or System Administrator).
  */
 import type { Command } from "commander";
+import { OpportunityColumns, Tables } from "../../../entities";
+import { DataverseError } from "../../dataverse/dataverse-error";
 import type { Config } from "../../service/config";
 import { partnerCenterTokens, referralLinkFor, WEBHOOKS_SCOPE } from "../../service/sync-service";
 import { WebhookRegistrationClient } from "../../partner-center/webhook-registration-client";
@@ -28,6 +30,18 @@ export interface SwitchCommandOptions {
   url?: string;
   /** Told of each step of --apply (tests use it to stop a run half-way, as a crash would). */
   onEvent?: (event: SwitchEvent) => void;
+}
+
+/** Reading solution rows and metadata and turning flows off need more than the sync's own role. */
+function adminAdvice(error: unknown): never {
+  if (error instanceof DataverseError && error.status === 403) {
+    throw new CliError(
+      `Dataverse refused: ${error.message}\nThe switch reads solution rows and metadata and turns flows off: run it with a Dataverse identity that has the System Customizer or System Administrator role. Nothing was changed.`,
+      ExitCode.failed,
+      { cause: error },
+    );
+  }
+  throw error;
 }
 
 function describeEvent(event: SwitchEvent): string {
@@ -53,7 +67,10 @@ export async function switchFromMicrosoftCommand(options: SwitchCommandOptions):
   const publicBase = (options.url ?? config.PUBLIC_BASE_URL ?? "").replace(/\/+$/, "");
   const ourWebhookUrl = publicBase ? `${publicBase}/webhooks/partner-center` : null;
   return withService(config, async (service) => {
-    const connector = await discoverMicrosoftConnector(service.dataverse);
+    if (!(await service.dataverse.attributeNames(Tables.opportunity.logicalName)).includes(OpportunityColumns.referralIdentifier)) {
+      throw new CliError(`Our solution is not installed in ${config.DATAVERSE_URL} (opportunity has no ${OpportunityColumns.referralIdentifier} column): import it first (README, "Install the solution"), then run this again. Nothing was changed.`);
+    }
+    const connector = await discoverMicrosoftConnector(service.dataverse).catch(adminAdvice);
     if (!connector) {
       throw new CliError(`Microsoft's co-sell connector is not installed in ${config.DATAVERSE_URL} (no solution whose unique name starts with "PartnerCenterReferra" and carries a referral id column on opportunity): nothing to switch.`);
     }
