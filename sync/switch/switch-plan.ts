@@ -8,7 +8,7 @@
 import { OpportunityColumns as C, Tables } from "../../entities";
 import type { DataverseClient } from "../dataverse/dataverse-client";
 import { odataString } from "../dataverse/odata-rows";
-import { DEFAULT_MAPPING, normalizeSolutionIds, parseSolutionLines, type OpportunityMappingContext } from "../engine";
+import { DEFAULT_MAPPING, microsoftInvitationFor, normalizeSolutionIds, parseSolutionLines, type OpportunityMappingContext } from "../engine";
 import { PartnerCenterError } from "../partner-center/partner-center-error";
 import { MICROSOFT_ORGANIZATION_ID, type Referral } from "../partner-center/referral-types";
 import type { ReferralsClient } from "../partner-center/referrals-client";
@@ -33,6 +33,8 @@ export interface PlannedLink {
   readonly solutionIds: readonly string[];
   /** Microsoft's side of the co-sell engagement exists (no invitation to send after the switch). */
   readonly microsoftInvited: boolean;
+  /** A co-sell deal of ours whose invitation to Microsoft never went out: the first sync sends it. */
+  readonly invitesMicrosoft: boolean;
 }
 
 export interface Conflict {
@@ -187,7 +189,9 @@ export async function buildSwitchPlan(connector: MicrosoftConnector, deps: PlanD
     const adoption = planAdoption({
       record: opportunity.record, microsoft: row, connector, solutionIds, referral, referralLink: deps.referralLink(referral.id), ctx, at: deps.at,
     });
-    adopt.push({ record: holder, referral, opportunity, adoption, solutionIds, microsoftInvited: await microsoftSideExists(referrals, referral) });
+    const microsoftInvited = await microsoftSideExists(referrals, referral);
+    const invitesMicrosoft = !microsoftInvited && referral.direction !== "Incoming" && microsoftInvitationFor(referral) !== null;
+    adopt.push({ record: holder, referral, opportunity, adoption, solutionIds, microsoftInvited, invitesMicrosoft });
   }
 
   return {

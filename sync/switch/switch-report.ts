@@ -46,6 +46,7 @@ export function formatPlan(plan: SwitchPlan, orgUrl: string): string[] {
     lines.push(`  ✔ ${record(link.record)} ⇄ referral ${link.referral.id} (${link.referral.status}${link.referral.substatus ? `/${link.referral.substatus}` : ""})`);
     lines.push(`      copies: ${copied(link)}`);
     if (link.adoption.strippedName) lines.push(`      name: "${link.record.name}" → "${link.adoption.strippedName}"`);
+    if (link.invitesMicrosoft) lines.push("      Microsoft was never invited to this co-sell deal: the first sync invites Microsoft");
     for (const difference of link.adoption.differences) {
       lines.push(`      differs: ${describeDifference(difference)} → the first sync sends Dynamics 365's ${FIELD_LABELS[difference.field]} to Partner Center`);
     }
@@ -88,5 +89,6 @@ export function formatResult(result: ApplyResult): string[] {
     `✔ Switched: ${result.adopted} link(s) adopted, ${result.flowsTurnedOff} flow(s) turned off, ${result.leadsQualified} lead(s) qualified; Partner Center webhooks ${result.registrationTakenOver ? "now point at this backend" : "left as they were"}.`,
   ];
   for (const failure of result.failed) lines.push(`✘ ${record(failure.link.record)}: ${failure.reason}. Run the command again to adopt it.`);
+  lines.push("Next: `cosell register-webhooks` (Dataverse steps for this backend), then `cosell serve`; `cosell doctor` checks both.");
   return lines;
 }
