@@ -8,6 +8,7 @@ import type { FastifyInstance } from "fastify";
 import { CallCounters, Faults, type FaultSettings } from "../shared/fault-injection";
 import { buildDataverseApp } from "./dataverse-app";
 import { EntityStore } from "./entity-store";
+import { installMicrosoftConnector, registerFlowTriggerRoute } from "./microsoft-connector-install";
 import { RecordOperations } from "./record-operations";
 import type { SandboxContext } from "./sandbox-context";
 import { API_PATH } from "./sandbox-context";
@@ -25,6 +26,8 @@ export interface DataverseSandboxOptions {
   webhookMaxAttempts?: number;
   webhookRetryDelayMs?: number;
   logger?: boolean;
+  /** Start as an org with Microsoft's co-sell connector installed (microsoft-connector-install.ts). */
+  microsoftConnector?: boolean;
 }
 
 export interface DataverseSandbox {
@@ -70,6 +73,7 @@ export async function startDataverseSandbox(options: DataverseSandboxOptions = {
     dispatcher.reset();
     counters.reset();
     baseCurrencyId = seedData(context, operations).baseCurrencyId;
+    if (options.microsoftConnector) installMicrosoftConnector(context, operations);
   };
   reset();
 
@@ -81,6 +85,7 @@ export async function startDataverseSandbox(options: DataverseSandboxOptions = {
     deliveries: () => dispatcher.deliveries,
     logger: options.logger,
   });
+  if (options.microsoftConnector) registerFlowTriggerRoute(app, context);
   await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
   const address = app.server.address();
   if (address === null || typeof address === "string") throw new Error("Dataverse sandbox did not get a TCP address");

@@ -36,6 +36,13 @@ export class SchemaRegistry {
     return this.byEntitySet.has(entitySetName);
   }
 
+  /** Adds a table an installed solution brings (a custom table, or a standard one this org lacked). */
+  addTable(table: TableMeta): void {
+    if (this.byLogicalName.has(table.logicalName)) throw new Error(`Table ${table.logicalName} already exists`);
+    this.byLogicalName.set(table.logicalName, table);
+    this.byEntitySet.set(table.entitySetName, table);
+  }
+
   /** Adds or replaces a column (solution import updates a column it already created). */
   upsertAttribute(logicalName: string, attribute: AttributeMeta): void {
     const table = this.byLogicalName.get(logicalName);

@@ -32,6 +32,8 @@ export interface SandboxEnvironmentOptions {
   /** Start the backend (default true). Benchmarks run it as a separate process instead. */
   startBackend?: boolean;
   maxAttempts?: number;
+  /** The Dataverse stand-in starts with Microsoft's co-sell connector installed (seed its records with microsoft-connector-records.ts). */
+  microsoftConnector?: boolean;
 }
 
 export interface SandboxEnvironment {
@@ -97,7 +99,7 @@ export async function importOurSolution(dataverse: DataverseSandbox, zipPath?: s
 export async function startSandboxEnvironment(options: SandboxEnvironmentOptions = {}): Promise<SandboxEnvironment> {
   const logger = options.logger ?? pino({ level: "silent" });
   const partnerCenter = await startPartnerCenterSandbox({ faults: options.partnerCenterFaults, webhookDelivery: { initialBackoffMs: 100, maxBackoffMs: 2000 } });
-  const dataverse = await startDataverseSandbox({ faults: options.dataverseFaults, webhookRetryDelayMs: 100 });
+  const dataverse = await startDataverseSandbox({ faults: options.dataverseFaults, webhookRetryDelayMs: 100, microsoftConnector: options.microsoftConnector });
   try {
     await importOurSolution(dataverse, options.solutionZip);
     const config = sandboxConfig(dataverse, partnerCenter, options);

@@ -23,6 +23,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<RegisterCo
   ["sync", async () => (await import("./commands/sync.command")).registerSyncCommand],
   ["backfill", async () => (await import("./commands/backfill.command")).registerBackfillCommand],
   ["register-webhooks", async () => (await import("./commands/register-webhooks.command")).registerRegisterWebhooksCommand],
+  ["switch-from-microsoft", async () => (await import("./commands/switch-from-microsoft.command")).registerSwitchFromMicrosoftCommand],
   ["login", async () => (await import("./commands/login.command")).registerLoginCommand],
   ["doctor", async () => (await import("./commands/doctor.command")).registerDoctorCommand],
   ["solution", async () => (await import("./commands/solution-build.command")).registerSolutionCommand],

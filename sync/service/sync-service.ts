@@ -84,15 +84,20 @@ export function webhookPolicy(config: Config): WebhookVerificationPolicy {
   });
 }
 
+/** The "Open in Partner Center" link of a referral, as the sync writes it on the opportunity. */
+export function referralLinkFor(config: Config): (referralId: string) => string {
+  const linkBase = config.PARTNER_CENTER_REFERRAL_LINK_BASE.replace(/\/+$/, "");
+  return (id) => `${linkBase}/${encodeURIComponent(id)}`;
+}
+
 /** The job handler as the service composes it, over a given gateway (the backfill's looks up a page of referrals at a time). */
 export function createLinkSyncHandler(
   config: Config,
   deps: { store: SyncStore; crm: CrmGateway; referrals: ReferralsClient; logger: Logger; mapping?: SyncMapping },
 ): LinkSyncHandler {
-  const linkBase = config.PARTNER_CENTER_REFERRAL_LINK_BASE.replace(/\/+$/, "");
   return new LinkSyncHandler({
     ...deps,
-    referralLink: (id) => `${linkBase}/${encodeURIComponent(id)}`,
+    referralLink: referralLinkFor(config),
     // The admin's mapping file (checked against the org at start by server.ts) and its conflict policy.
     policy: deps.mapping?.conflictPolicy,
   });

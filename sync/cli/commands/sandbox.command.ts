@@ -4,7 +4,7 @@
  * form page, and a few demo records; each part on its own 127.0.0.1 port with the documented paths
  * at the root, as the real services have them. Stays up until Ctrl-C.
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
@@ -15,6 +15,7 @@ import { createLogger } from "../../observability/logger";
 import { REFERRALS_PATH } from "../../partner-center/referrals-client";
 import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
 import { seedDemoRecords, type DemoRecords } from "../sandbox/demo-records";
+import { seedMicrosoftConnectorRecords, type MicrosoftConnectorRecords } from "../../../sandbox/environment/microsoft-connector-records";
 
 export const SANDBOX_DIR = ".sandbox";
 const DATAVERSE_API_PATH = "/api/data/v9.2";
@@ -25,6 +26,8 @@ export interface RunningSandbox {
   demo: DemoRecords;
   storePath: string;
   logPath: string;
+  /** With --with-microsoft-connector: the records Microsoft's connector linked, and the file with the backend's settings for `cosell` commands. */
+  microsoft: { records: MicrosoftConnectorRecords; envFile: string } | null;
   close(): Promise<void>;
 }
 
@@ -40,7 +43,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startSandbox(options: { dir?: string; formPagePort?: number; onProgress?: (message: string) => void } = {}): Promise<RunningSandbox> {
+export async function startSandbox(
+  options: { dir?: string; formPagePort?: number; microsoftConnector?: boolean; onProgress?: (message: string) => void } = {},
+): Promise<RunningSandbox> {
   const dir = resolve(options.dir ?? SANDBOX_DIR);
   const progress = options.onProgress ?? (() => undefined);
   const unmanagedZip = await defaultSolutionZip();
@@ -57,16 +62,21 @@ export async function startSandbox(options: { dir?: string; formPagePort?: numbe
 
   const port = options.formPagePort ?? (await freePort());
   progress("starting the Dataverse and Partner Center sandboxes, importing the solution, starting the backend");
-  const env = await startSandboxEnvironment({ storePath, logger, solutionZip: managedZip, referralLinkBase: `http://127.0.0.1:${port}${REFERRAL_LINK_PATH}` });
+  const env = await startSandboxEnvironment({ storePath, logger, solutionZip: managedZip, referralLinkBase: `http://127.0.0.1:${port}${REFERRAL_LINK_PATH}`, microsoftConnector: options.microsoftConnector });
   let formPage: FormPage | null = null;
   try {
     progress("starting the form page");
     formPage = await startFormPage({ dataverseUrl: env.dataverse.url, partnerCenterUrl: env.partnerCenter.url, solutionZip: unmanagedZip, port });
     progress("adding the demo records");
     const demo = await seedDemoRecords(env);
+    let microsoft: RunningSandbox["microsoft"] = null;
+    if (options.microsoftConnector) {
+      progress("adding the records Microsoft's connector linked, and pointing Partner Center's webhooks at its flow");
+      microsoft = { records: await seedMicrosoftConnectorRecords(env), envFile: writeBackendEnv(env, dir, storePath) };
+    }
     const page = formPage;
     return {
-      env, formPage: page, demo, storePath, logPath,
+      env, formPage: page, demo, storePath, logPath, microsoft,
       async close() {
         await page.close();
         await env.close();
@@ -77,6 +87,36 @@ export async function startSandbox(options: { dir?: string; formPagePort?: numbe
     await env.close();
     throw error;
   }
+}
+
+/**
+ * The running backend's settings as an env file, so `cosell` commands in another shell (the switch
+ * from Microsoft's connector) work on the same org, Partner Center and store.
+ */
+function writeBackendEnv(env: SandboxEnvironment, dir: string, storePath: string): string {
+  const settings: Record<string, unknown> = { ...env.config, STORE_PATH: storePath, PUBLIC_BASE_URL: env.backendUrl ?? "" };
+  const lines = Object.entries(settings)
+    .filter(([, value]) => typeof value === "string" || typeof value === "number")
+    .map(([name, value]) => `${name}='${String(value).replace(/'/g, "")}'`);
+  const path = join(dir, "cosell.env");
+  writeFileSync(path, `# The settings of the backend \`cosell sandbox\` runs (recreated on every start).\n${lines.join("\n")}\n`);
+  return path;
+}
+
+/** What to rehearse when the org starts with Microsoft's connector. */
+function describeMicrosoftConnector(sandbox: RunningSandbox): string[] {
+  if (!sandbox.microsoft) return [];
+  const { records, envFile } = sandbox.microsoft;
+  const run = (args: string) => `(set -a; . '${envFile}'; npm run cosell -- switch-from-microsoft${args})`;
+  return [
+    "Microsoft's co-sell connector is installed in this org (11 cloud flows on, Partner Center's webhooks on its flow):",
+    `  ${records.inStep.length + 1} opportunities linked to referrals by its msft_ columns, 2 conflicting records and 1 lead.`,
+    "Rehearse the switch (README, \"Switching from Microsoft's connector\"), in another shell from this folder:",
+    `  1. the plan:   ${run("")}`,
+    `  2. the switch: ${run(" --apply --turn-off-microsoft-flows --qualify-leads")}`,
+    "  3. open the adopted opportunities in the form page: ✔ Synced, and edits flow both ways.",
+    "",
+  ];
 }
 
 export function describeSandbox(sandbox: RunningSandbox): string[] {
@@ -105,6 +145,7 @@ export function describeSandbox(sandbox: RunningSandbox): string[] {
     `     with a reason) on the command bar; ${page}/#/partner-center shows the new status.`,
     "     Send more referrals as a Microsoft seller from that Partner Center page.",
     "",
+    ...describeMicrosoftConnector(sandbox),
     `Backend log: ${sandbox.logPath}    store: ${sandbox.storePath}`,
   ];
 }
@@ -112,6 +153,8 @@ export function describeSandbox(sandbox: RunningSandbox): string[] {
 export interface SandboxCommandOptions {
   io: CliIo;
   formPagePort?: number;
+  /** Start the org with Microsoft's co-sell connector installed and linked records (to rehearse the switch). */
+  microsoftConnector?: boolean;
   /** Where the store and the backend log go (default ./.sandbox). */
   dir?: string;
   /** Stop when this settles (default: Ctrl-C / SIGTERM). */
@@ -122,7 +165,7 @@ export interface SandboxCommandOptions {
 
 export async function sandboxCommand(options: SandboxCommandOptions): Promise<number> {
   const { io } = options;
-  const sandbox = await startSandbox({ dir: options.dir, formPagePort: options.formPagePort, onProgress: (message) => io.err(`sandbox: ${message}…`) });
+  const sandbox = await startSandbox({ dir: options.dir, formPagePort: options.formPagePort, microsoftConnector: options.microsoftConnector, onProgress: (message) => io.err(`sandbox: ${message}…`) });
   for (const line of describeSandbox(sandbox)) io.out(line);
   options.onReady?.(sandbox);
   await (options.untilStopped ?? untilSignal());
@@ -154,8 +197,10 @@ export function registerSandboxCommand(program: Command, context: CommandContext
     .command("sandbox")
     .description("run the whole product locally without credentials: both sandboxes, the backend, the form page and demo records (npm start)")
     .option("--form-page-port <port>", "port of the form page (default: FORM_PAGE_PORT or any free port)", port)
-    .action(async (options: { formPagePort?: number }) => {
+    .option("--with-microsoft-connector", "start the org with Microsoft's co-sell connector installed, to rehearse `switch-from-microsoft` (default: SANDBOX_MICROSOFT_CONNECTOR=1)")
+    .action(async (options: { formPagePort?: number; withMicrosoftConnector?: boolean }) => {
       const fromEnv = process.env.FORM_PAGE_PORT ? port(process.env.FORM_PAGE_PORT) : undefined;
-      context.exitCode = await sandboxCommand({ io: context.io, formPagePort: options.formPagePort ?? fromEnv });
+      const microsoftConnector = options.withMicrosoftConnector === true || process.env.SANDBOX_MICROSOFT_CONNECTOR === "1";
+      context.exitCode = await sandboxCommand({ io: context.io, formPagePort: options.formPagePort ?? fromEnv, microsoftConnector });
     });
 }

@@ -1,0 +1,135 @@
+/**
+ * `cosell switch-from-microsoft [--apply] [--turn-off-microsoft-flows] [--qualify-leads]`: takes over
+ * from Microsoft's co-sell connector without a duplicate, a lost link or two engines on one record.
+ * A dry run by default: it prints what it found and what --apply would do (sync/switch/).
+ * Runs with the CLI's Dataverse credential; it reads metadata and solution rows and turns flows off,
+ * so that identity needs an admin role (System Customizer or System Administrator).
+ */
+import type { Command } from "commander";
+import { OpportunityColumns, Tables } from "../../../entities";
+import { DataverseError } from "../../dataverse/dataverse-error";
+import type { Config } from "../../service/config";
+import { partnerCenterTokens, referralLinkFor, WEBHOOKS_SCOPE } from "../../service/sync-service";
+import { WebhookRegistrationClient } from "../../partner-center/webhook-registration-client";
+import { CrmGateway } from "../../worker/crm-gateway";
+import { discoverMicrosoftConnector } from "../../switch/microsoft-connector-discovery";
+import { applySwitch, MicrosoftFlowsOnError, type SwitchEvent } from "../../switch/switch-apply";
+import { buildSwitchPlan } from "../../switch/switch-plan";
+import { formatNextStep, formatPlan, formatResult } from "../../switch/switch-report";
+import { loadCliConfig } from "../cli-config";
+import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
+import { withService } from "../service-session";
+
+export interface SwitchCommandOptions {
+  config: Config;
+  io: CliIo;
+  apply?: boolean;
+  turnOffMicrosoftFlows?: boolean;
+  qualifyLeads?: boolean;
+  /** This backend's public base URL (default PUBLIC_BASE_URL): where Partner Center's webhooks go after the switch. */
+  url?: string;
+  /** Told of each step of --apply (tests use it to stop a run half-way, as a crash would). */
+  onEvent?: (event: SwitchEvent) => void;
+}
+
+/** Reading solution rows and metadata and turning flows off need more than the sync's own role. */
+function adminAdvice(error: unknown): never {
+  if (error instanceof DataverseError && error.status === 403) {
+    throw new CliError(
+      `Dataverse refused: ${error.message}\nThe switch reads solution rows and metadata and turns flows off: run it with a Dataverse identity that has the System Customizer or System Administrator role. Nothing was changed.`,
+      ExitCode.failed,
+      { cause: error },
+    );
+  }
+  throw error;
+}
+
+function describeEvent(event: SwitchEvent): string {
+  switch (event.kind) {
+    case "flow-off":
+      return `  turned off flow "${event.flow.name}"`;
+    case "registration":
+      return `  Partner Center webhooks → ${event.url} (was ${event.previous ?? "nothing"})`;
+    case "link-stored":
+      return `  link stored: opportunity ${event.link.record.id} ⇄ referral ${event.link.referral.id}`;
+    case "adopted":
+      return `  ✔ adopted "${event.link.adoption.strippedName ?? event.link.record.name}"`;
+    case "lead-qualified":
+      return `  ✔ lead "${event.lead.record.name}" qualified into opportunity ${event.opportunityId}`;
+  }
+}
+
+export async function switchFromMicrosoftCommand(options: SwitchCommandOptions): Promise<number> {
+  const { config, io } = options;
+  if (!options.apply && (options.turnOffMicrosoftFlows || options.qualifyLeads)) {
+    throw new CliError("--turn-off-microsoft-flows and --qualify-leads only mean something with --apply (without it the command only shows the plan).", ExitCode.usage);
+  }
+  const publicBase = (options.url ?? config.PUBLIC_BASE_URL ?? "").replace(/\/+$/, "");
+  const ourWebhookUrl = publicBase ? `${publicBase}/webhooks/partner-center` : null;
+  return withService(config, async (service) => {
+    if (!(await service.dataverse.attributeNames(Tables.opportunity.logicalName)).includes(OpportunityColumns.referralIdentifier)) {
+      throw new CliError(`Our solution is not installed in ${config.DATAVERSE_URL} (opportunity has no ${OpportunityColumns.referralIdentifier} column): import it first (README, "Install the solution"), then run this again. Nothing was changed.`);
+    }
+    const connector = await discoverMicrosoftConnector(service.dataverse).catch(adminAdvice);
+    if (!connector) {
+      throw new CliError(`Microsoft's co-sell connector is not installed in ${config.DATAVERSE_URL} (no solution whose unique name starts with "PartnerCenterReferra" and carries a referral id column on opportunity): nothing to switch.`);
+    }
+    const registrations = new WebhookRegistrationClient({ baseUrl: config.PARTNER_CENTER_WEBHOOKS_API_URL, tokenProvider: partnerCenterTokens(config, WEBHOOKS_SCOPE) });
+    const crm = new CrmGateway(service.dataverse);
+    const plan = await buildSwitchPlan(connector, {
+      dataverse: service.dataverse, crm, referrals: service.referrals, store: service.store,
+      referralLink: referralLinkFor(config), registration: await registrations.get(), ourWebhookUrl, at: new Date().toISOString(),
+    });
+    for (const line of formatPlan(plan, config.DATAVERSE_URL)) io.out(line);
+    if (plan.registration.owner === "other") {
+      io.out("");
+      io.out(`Partner Center's webhooks go to ${plan.registration.url}, which is neither Microsoft's flow nor this backend: the switch leaves it alone. Once you are sure that tool no longer needs them, run \`cosell register-webhooks\` to point them here.`);
+    }
+    if (!options.apply) {
+      for (const line of formatNextStep(plan)) io.out(line);
+      return ExitCode.ok;
+    }
+
+    const needsUrl = plan.registration.owner === "microsoft-flow" || plan.registration.owner === "none";
+    if (needsUrl && !ourWebhookUrl) {
+      throw new CliError("Where should Partner Center's webhooks go after the switch? Set PUBLIC_BASE_URL to this service's HTTPS address, or pass --url. Nothing was changed.", ExitCode.usage);
+    }
+    io.out("");
+    io.out("Applying:");
+    try {
+      const result = await applySwitch(plan, { turnOffMicrosoftFlows: options.turnOffMicrosoftFlows === true, qualifyLeads: options.qualifyLeads === true, ourWebhookUrl }, {
+        dataverse: service.dataverse, crm, store: service.store, registrations, handler: service.handler, now: () => new Date(),
+        onEvent: (event) => {
+          io.out(describeEvent(event));
+          options.onEvent?.(event);
+        },
+      });
+      for (const line of formatResult(result)) io.out(line);
+      if (plan.leads.length > 0 && !options.qualifyLeads) io.out(`${plan.leads.length} lead(s) left as they are (see "Leads" above).`);
+      if (plan.conflicts.length > 0) io.out(`${plan.conflicts.length} conflict(s) not adopted (see "Conflicts" above).`);
+      return result.failed.length > 0 ? ExitCode.failed : ExitCode.ok;
+    } catch (error) {
+      if (!(error instanceof MicrosoftFlowsOnError)) throw error;
+      throw new CliError(
+        [
+          `Refused: ${error.flows.length} of Microsoft's cloud flows are on, and two connectors on the same records would sync every change twice. Nothing was changed.`,
+          ...error.flows.map((flow) => `  on: ${flow.name}`),
+          "Run again with --turn-off-microsoft-flows to turn them off (and take over Partner Center's webhooks), or turn them off in Power Automate first.",
+        ].join("\n"),
+      );
+    }
+  });
+}
+
+export function registerSwitchFromMicrosoftCommand(program: Command, context: CommandContext): void {
+  program
+    .command("switch-from-microsoft")
+    .description("take over from Microsoft's co-sell connector: adopt its links without duplicates (a dry run unless --apply)")
+    .option("--apply", "act on the plan (default: only print it)")
+    .option("--turn-off-microsoft-flows", "with --apply: turn Microsoft's cloud flows off first and take over Partner Center's webhooks")
+    .option("--qualify-leads", "with --apply: turn leads of Microsoft's referrals into opportunities that sync")
+    .option("--url <publicBaseUrl>", "this service's public base URL for Partner Center's webhooks (default: PUBLIC_BASE_URL)")
+    .action(async (options: { apply?: boolean; turnOffMicrosoftFlows?: boolean; qualifyLeads?: boolean; url?: string }) => {
+      context.exitCode = await switchFromMicrosoftCommand({ config: loadCliConfig(), io: context.io, ...options });
+    });
+}

@@ -1,0 +1,130 @@
+/**
+ * One opportunity adopted from Microsoft's connector, computed without writing anything: the `pcc_`
+ * columns that take over from Microsoft's (referral id, link, sync flag, help choice, consent,
+ * Microsoft's CRM id, solution ids, audit text, status), the name without Microsoft's ✔/✖, and the
+ * base the store gets: the referral as Partner Center holds it. Where the opportunity agrees (the
+ * usual case) the first sync finds nothing to write; a field that differs is listed, and the first
+ * sync takes the opportunity's value as the newer edit.
+ */
+import {
+  HowCanMicrosoftHelp,
+  OpportunityColumns as C,
+  OpportunityStandardColumns as S,
+  ReferralDirection,
+  SyncStatus,
+} from "../../entities";
+import {
+  AUDIT_DIRECTIONS,
+  FIELD_LABELS,
+  MAPPED_FIELD_NAMES,
+  formatSolutionLines,
+  opportunityToMappedFields,
+  prependAuditLines,
+  referralToMappedFields,
+  sameFieldValue,
+  statusToOption,
+  type AuditEntry,
+  type DataverseRecord,
+  type MappedFieldName,
+  type MappedFields,
+  type OpportunityMappingContext,
+} from "../engine";
+import type { Referral } from "../partner-center/referral-types";
+import type { MicrosoftConnector } from "./microsoft-connector-discovery";
+
+/** Microsoft's setting appends one of these to the opportunity name (cosmetic). */
+const CHECK_MARK_SUFFIX = /\s*[✔✖✓✗]\uFE0F?\s*$/u;
+
+export interface FieldDifference {
+  readonly field: MappedFieldName;
+  readonly crm: unknown;
+  readonly partnerCenter: unknown;
+}
+
+export interface AdoptionInput {
+  /** The opportunity as read (our columns included), and its row of Microsoft's columns. */
+  readonly record: DataverseRecord;
+  readonly microsoft: DataverseRecord;
+  readonly connector: MicrosoftConnector;
+  /** Solution ids from the "Microsoft Solutions" rows (or Microsoft's obsolete text column). */
+  readonly solutionIds: readonly string[];
+  readonly referral: Referral;
+  readonly referralLink: string;
+  readonly ctx: OpportunityMappingContext;
+  readonly at: string;
+}
+
+export interface Adoption {
+  /** Every `pcc_` (and name) value the opportunity should hold after the switch. */
+  readonly target: Record<string, unknown>;
+  /** The part of `target` the opportunity does not hold yet: the write. Empty when already adopted. */
+  readonly write: Record<string, unknown>;
+  readonly base: MappedFields;
+  readonly differences: readonly FieldDifference[];
+  readonly auditEntry: AuditEntry;
+  /** The name without Microsoft's mark, when it had one. */
+  readonly strippedName: string | null;
+}
+
+export function stripCheckMark(name: string): string | null {
+  const stripped = name.replace(CHECK_MARK_SUFFIX, "");
+  return stripped !== name && stripped !== "" ? stripped : null;
+}
+
+const text = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value : null);
+
+/** The adoption line on top of the audit column; Microsoft's own audit text stays below it. */
+export function adoptionAuditEntry(referralId: string, at: string): AuditEntry {
+  return { at, direction: AUDIT_DIRECTIONS.toCrm, action: "linked", detail: `referral ${referralId} adopted from Microsoft's connector` };
+}
+
+export function planAdoption(input: AdoptionInput): Adoption {
+  const { record, microsoft, connector, referral } = input;
+  const columns = connector.opportunityColumns;
+  const pc = referralToMappedFields(referral);
+  const syncOn = columns.sync ? microsoft[columns.sync] === true : true;
+  const helpValue = columns.help ? microsoft[columns.help] : null;
+  const helpCode = typeof helpValue === "number" ? (connector.helpChoices.get(helpValue) ?? null) : null;
+  const entry = adoptionAuditEntry(referral.id, input.at);
+  const ourAudit = text(record[C.audit]);
+  const alreadyAudited = ourAudit?.includes(entry.detail) ?? false;
+  const name = text(record[S.name]);
+  // Stripped when the setting is on, or unknown and Partner Center's name has no mark.
+  const strippedName = name && connector.checkMarkInName !== false ? stripCheckMark(name) : null;
+
+  const target: Record<string, unknown> = {
+    ...(strippedName ? { [S.name]: strippedName } : {}),
+    [C.referralIdentifier]: referral.id,
+    [C.referralLink]: input.referralLink,
+    [C.referralDirection]: referral.direction === "Incoming" ? ReferralDirection.Incoming : ReferralDirection.Outgoing,
+    [C.syncWithPartnerCenter]: syncOn,
+    [C.howCanMicrosoftHelp]: helpCode ? HowCanMicrosoftHelp[helpCode] : null,
+    [C.shareWithMicrosoftSellers]: columns.visible ? microsoft[columns.visible] === true : pc.shareWithMicrosoftSellers,
+    [C.microsoftCrmIdentifier]: columns.crmId ? text(microsoft[columns.crmId]) : null,
+    [C.products]: formatSolutionLines(input.solutionIds),
+    [C.referralStatus]: statusToOption(pc.status),
+    [C.statusReason]: pc.statusReason,
+    [C.syncStatus]: syncOn ? SyncStatus.Synced : SyncStatus.NotSynced,
+    [C.syncError]: null,
+  };
+  const write: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(target)) if ((record[column] ?? null) !== value) write[column] = value;
+  if (!alreadyAudited) {
+    const microsoftAudit = columns.audit ? text(microsoft[columns.audit]) : null;
+    write[C.audit] = prependAuditLines([ourAudit, microsoftAudit].filter((t): t is string => t !== null).join("\n"), [entry]);
+  }
+  if (Object.keys(write).length > 0) write[C.lastSyncedOn] = input.at;
+
+  const after = opportunityToMappedFields({ ...record, ...target }, input.ctx);
+  const crm = after.status === null ? { ...after, status: pc.status } : after;
+  const differences: FieldDifference[] = [];
+  for (const field of MAPPED_FIELD_NAMES) {
+    if (!sameFieldValue(field, crm[field] as never, pc[field] as never)) differences.push({ field, crm: crm[field], partnerCenter: pc[field] });
+  }
+  return { target, write, base: pc, differences, auditEntry: entry, strippedName };
+}
+
+export function describeDifference(difference: FieldDifference): string {
+  const show = (value: unknown) => (value === null ? "(empty)" : Array.isArray(value) ? value.join(", ") || "(none)" : typeof value === "object" ? JSON.stringify(value) : String(value));
+  return `${FIELD_LABELS[difference.field]}: Dynamics 365 ${show(difference.crm)}, Partner Center ${show(difference.partnerCenter)}`;
+}
