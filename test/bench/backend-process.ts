@@ -15,7 +15,9 @@ import { registerWebhooks } from "../../sync/service/register-webhooks";
 import { createDataverseClient, partnerCenterTokens } from "../../sync/service/sync-service";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
-const COSELL_CLI = join(REPO_ROOT, "sync/cli/cosell.ts");
+/** COSELL_BACKEND_ROOT runs the measured `cosell` from another checkout (e.g. the previous release, for a before/after figure). */
+const BACKEND_ROOT = process.env.COSELL_BACKEND_ROOT ? resolve(process.env.COSELL_BACKEND_ROOT) : REPO_ROOT;
+const COSELL_CLI = join(BACKEND_ROOT, "sync/cli/cosell.ts");
 
 export function tempFolder(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -49,7 +51,7 @@ export function spawnCosell(args: string[], env: Record<string, string>, logFile
   const log = createWriteStream(logFile, { flags: "a" });
   const flags = process.env.COSELL_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...flags, "--import", "tsx", COSELL_CLI, ...args], {
-    cwd: REPO_ROOT,
+    cwd: BACKEND_ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

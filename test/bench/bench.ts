@@ -44,11 +44,12 @@ const { values: args } = parseArgs({
     /** The front door under attack and load instead (flood.ts). */
     flood: { type: "boolean", default: false },
     deliveries: { type: "string", default: "20000" },
+    "deliveries-only": { type: "boolean", default: false },
   },
 });
 if (args.flood) {
   const { runFlood } = await import("./flood");
-  await runFlood({ deliveries: Number(args.deliveries), connections: 200, slowConnections: 50, endlessCertificates: 50 });
+  await runFlood({ deliveries: Number(args.deliveries), deliveriesOnly: args["deliveries-only"], connections: 200, slowConnections: 50, endlessCertificates: 50 });
   process.exit(0);
 }
 const RUNS = Number(args.runs);
