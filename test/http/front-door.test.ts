@@ -7,7 +7,8 @@ import { randomUUID } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildApp, type FrontDoorLimits, type SyncTrigger } from "../../sync/http/app";
+import { buildApp, WebhookRejectedError, type AppDependencies, type FrontDoorLimits, type SyncTrigger } from "../../sync/http/app";
+import { productionVerificationPolicy, screenDeliveryHeaders } from "../../sync/partner-center/webhook-signature-verifier";
 import { SyncMetrics } from "../../sync/observability/metrics";
 
 const KEY = "front-door-key-0123456789abcdef";
@@ -25,7 +26,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((r) => r.close()));
 });
 
-async function start(limits: Partial<FrontDoorLimits> = {}): Promise<Running> {
+async function start(limits: Partial<FrontDoorLimits> = {}, screenPartnerCenterHeaders?: AppDependencies["screenPartnerCenterHeaders"]): Promise<Running> {
   const enqueued: SyncTrigger[] = [];
   const logLines: Record<string, unknown>[] = [];
   const metrics = new SyncMetrics();
@@ -35,6 +36,7 @@ async function start(limits: Partial<FrontDoorLimits> = {}): Promise<Running> {
     metrics,
     dataverseWebhookKey: KEY,
     verifyPartnerCenterEvent: async () => null,
+    screenPartnerCenterHeaders,
     enqueue: (trigger) => {
       const duplicate = seen.has(trigger.deliveryKey);
       seen.add(trigger.deliveryKey);
@@ -93,6 +95,18 @@ describe("slow senders", () => {
     const { response, closedAfterMs } = await slowPost(port, "/webhooks/dataverse", 100);
     expect(response).toMatch(/^HTTP\/1.1 401/);
     expect(closedAfterMs).toBeLessThan(1000);
+  });
+
+  it("refuses a Partner Center delivery without a valid signature header before reading its body", async () => {
+    const policy = productionVerificationPolicy();
+    const { port, logLines } = await start({ requestTimeoutMs: 60_000, idleTimeoutMs: 60_000 }, (headers) => {
+      const screened = screenDeliveryHeaders(headers, policy);
+      return screened.ok ? null : new WebhookRejectedError(401, screened.detail, { reason: screened.reason });
+    });
+    const { response, closedAfterMs } = await slowPost(port, "/webhooks/partner-center", 100);
+    expect(response).toMatch(/^HTTP\/1.1 401/);
+    expect(closedAfterMs).toBeLessThan(1000);
+    expect(logLines.find((line) => line.level === 40)).toMatchObject({ source: "partner-center", reason: "missing-signature" });
   });
 });
 
