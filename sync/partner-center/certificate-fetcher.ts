@@ -97,12 +97,16 @@ async function readAtMost(response: Response, maxBytes: number): Promise<Buffer>
   return Buffer.concat(chunks);
 }
 
+/** Every certificate in PEM text, in order. */
+export function pemCertificates(text: string): X509Certificate[] {
+  return (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem));
+}
+
 /** DER (a .cer as Azure serves it) or PEM, one certificate or a bundle with its intermediates. */
 export function parseCertificates(bytes: Buffer): FetchedCertificates {
   const text = bytes.toString("latin1");
   if (!text.includes("-----BEGIN CERTIFICATE-----")) return [new X509Certificate(bytes)];
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  const [first, ...rest] = blocks.map((pem) => new X509Certificate(pem));
+  const [first, ...rest] = pemCertificates(text);
   if (!first) throw new CertificateDownloadError("the certificate file holds no certificate");
   return [first, ...rest];
 }

@@ -3,9 +3,10 @@
  * Every problem is reported at once, naming the variable and what to put in it, so an admin fixes
  * the configuration in one go instead of one restart per missing value.
  */
-import { X509Certificate } from "node:crypto";
+import type { X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
+import { pemCertificates } from "../partner-center/certificate-fetcher";
 import { PRODUCTION_CERTIFICATE_HOSTS } from "../partner-center/webhook-signature-verifier";
 
 const url = (what: string) => z.string({ error: `is required: ${what}` }).url({ error: `must be a URL: ${what}` });
@@ -93,10 +94,9 @@ export type Config = z.infer<typeof ConfigSchema>;
 
 /** PARTNER_CENTER_WEBHOOK_TRUSTED_CA's certificates: PEM text in the variable, or a PEM file it names. */
 export function readTrustedCertificates(value: string): X509Certificate[] {
-  const pem = value.includes("-----BEGIN CERTIFICATE-----") ? value : readFileSync(value, "utf8");
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw new Error("no PEM certificate found");
-  return blocks.map((block) => new X509Certificate(block));
+  const certificates = pemCertificates(value.includes("-----BEGIN CERTIFICATE-----") ? value : readFileSync(value, "utf8"));
+  if (certificates.length === 0) throw new Error("no PEM certificate found");
+  return certificates;
 }
 
 export class ConfigError extends Error {
