@@ -36,4 +36,12 @@ describe("configuration", () => {
     expect(config.WORKERS).toBe(16);
     expect(config.PORT).toBe(8080);
   });
+
+  it("refuses PARTNER_CENTER_WEBHOOK_TRUSTED_CA that holds no certificate, and names the variable", () => {
+    const base = { DATAVERSE_URL: "https://x.crm.dynamics.com", DATAVERSE_STATIC_TOKEN: "t", PARTNER_CENTER_STATIC_TOKEN: "t", DATAVERSE_WEBHOOK_KEY: "0123456789abcdef0123" };
+    expect(() => parseConfig({ ...base, PARTNER_CENTER_WEBHOOK_TRUSTED_CA: "/no/such/ca.pem" })).toThrow(/PARTNER_CENTER_WEBHOOK_TRUSTED_CA must be PEM certificates or the path of a PEM file: ENOENT/);
+    expect(() => parseConfig({ ...base, PARTNER_CENTER_WEBHOOK_TRUSTED_CA: "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----" })).toThrow(
+      /PARTNER_CENTER_WEBHOOK_TRUSTED_CA must be PEM certificates/,
+    );
+  });
 });
