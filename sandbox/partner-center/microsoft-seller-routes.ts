@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { MemberSchema, ReferralStatusSchema, ReferralSubstatusSchema } from "../../sync/partner-center/referral-types";
+import { MemberSchema, StatusSchema as ReferralStatusSchema, SubstatusSchema as ReferralSubstatusSchema } from "./referral-schema";
 import { SandboxApiError } from "./api-error";
 import type { ReferralService } from "./referral-service";
 

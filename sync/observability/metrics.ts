@@ -66,6 +66,12 @@ export class SyncMetrics {
     registers: [this.registry],
   });
 
+  readonly unreadableReferrals = new Counter({
+    name: "cosell_unreadable_referrals_total",
+    help: "Referrals Partner Center sent in a shape the connector cannot read (each is skipped, the others go on).",
+    registers: [this.registry],
+  });
+
   readonly errors = new Counter({
     name: "cosell_errors_total",
     help: "Errors by kind (retryable, permanent, validation).",

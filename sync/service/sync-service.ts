@@ -62,8 +62,19 @@ export function createDataverseClient(config: Config): DataverseClient {
   return new DataverseClient({ orgUrl: config.DATAVERSE_URL, tokens: createTokenProvider(config.DATAVERSE_URL, dataverseCredential(config)) });
 }
 
-export function createReferralsClient(config: Config): ReferralsClient {
-  return new ReferralsClient({ baseUrl: config.PARTNER_CENTER_API_URL, tokenProvider: partnerCenterTokens(config) });
+/** With a logger (and metrics), each unreadable referral and each refused $filter is reported. */
+export function createReferralsClient(config: Config, report: { logger?: Logger; metrics?: SyncMetrics } = {}): ReferralsClient {
+  const { logger, metrics } = report;
+  return new ReferralsClient({
+    baseUrl: config.PARTNER_CENTER_API_URL,
+    tokenProvider: partnerCenterTokens(config),
+    onUnreadable: (entry) => {
+      metrics?.unreadableReferrals.inc();
+      logger?.warn({ referralId: entry.id, name: entry.name, reason: entry.reason }, "Partner Center sent a referral this connector cannot read; it is skipped, the others go on");
+    },
+    onFilterRefused: (filterKind, error) =>
+      logger?.warn({ filter: filterKind, err: error }, "Partner Center refused a $filter it does not document; listing and filtering here instead (logged once)"),
+  });
 }
 
 export function webhookPolicy(config: Config): WebhookVerificationPolicy {
@@ -115,7 +126,7 @@ export function createSyncService(
     return jobs.pending + jobs.running;
   });
   const dataverse = createDataverseClient(config);
-  const referrals = createReferralsClient(config);
+  const referrals = createReferralsClient(config, { logger, metrics });
   const handler = createLinkSyncHandler(config, { store, crm: new CrmGateway(dataverse), referrals, logger, mapping: options.mapping });
   const pool = new WorkerPool({
     store, handler, logger, metrics,
