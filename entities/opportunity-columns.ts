@@ -32,6 +32,7 @@ export const OpportunityColumns = {
   referralDirection: "pcc_referraldirection",
   statusReason: "pcc_statusreason",
   microsoftCrmIdentifier: "pcc_microsoftcrmidentifier",
+  microsoftMsxId: "pcc_microsoftmsxid",
 } as const;
 export type OpportunityColumnKey = keyof typeof OpportunityColumns;
 export type OpportunityColumnName = (typeof OpportunityColumns)[OpportunityColumnKey];
@@ -175,6 +176,15 @@ export const OPPORTUNITY_COLUMNS: readonly ColumnDefinition[] = [
     description: {
       1033: "Microsoft's own id for the deal, once a Microsoft seller engages.",
       1040: "L'id della trattativa presso Microsoft, quando un venditore Microsoft se ne occupa.",
+    },
+    requiredLevel: "none", readOnlyOnForms: true,
+  },
+  {
+    type: "text", format: "text", maxLength: 100, logicalName: C.microsoftMsxId, schemaName: "pcc_MicrosoftMsxId",
+    displayName: { 1033: "Microsoft Seller Opportunity (MSX)", 1040: "Opportunità del venditore Microsoft (MSX)" },
+    description: {
+      1033: "The Microsoft seller's opportunity id (MSX), as Partner Center reports it. Set by the sync service.",
+      1040: "L'id dell'opportunità del venditore Microsoft (MSX), come indicato da Partner Center. Impostato dal servizio di sincronizzazione.",
     },
     requiredLevel: "none", readOnlyOnForms: true,
   },

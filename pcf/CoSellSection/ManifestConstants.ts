@@ -38,6 +38,7 @@ export const BOUND_PROPERTIES = {
   referralDirection: "OptionSet",
   statusReason: "SingleLine.Text",
   microsoftCrmIdentifier: "SingleLine.Text",
+  microsoftMsxId: "SingleLine.Text",
 } as const satisfies Record<OpportunityColumnKey, OfType>;
 
 export type ManifestPropertyName = keyof typeof BOUND_PROPERTIES;

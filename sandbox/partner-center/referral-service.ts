@@ -395,7 +395,9 @@ export class ReferralService {
     if (previous.consent?.consentToShareReferralWithMicrosoftSellers === true && parsed.data.consent.consentToShareReferralWithMicrosoftSellers !== true) {
       throw invalid("Once shared with Microsoft sellers, a referral cannot be unshared", "consent/consentToShareReferralWithMicrosoftSellers");
     }
-    this.checkBusinessRules(parsed.data);
+    // The co-sell rules bite the deals partners create (§1.6); an incoming referral's help request and
+    // solutions are Microsoft's (or the marketplace's), so updating it is not held to them.
+    if (parsed.data.direction !== "Incoming") this.checkBusinessRules(parsed.data);
     next.updatedDateTime = this.stamp(previous.updatedDateTime);
     next.eTag = newETag();
     return this.store(stored.owner, next, event);
@@ -420,6 +422,29 @@ export class ReferralService {
         throw invalid("A co-sell referral (Microsoft help requested) needs a customer contact in customerProfile.team", "customerProfile/team");
       }
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Referrals as Partner Center already holds them
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Stores a referral exactly as Partner Center would serve it (a recorded real response, a
+   * marketplace lead), after checking it against the documented shape: the same check every write
+   * passes. Its id is kept (a new one is drawn when missing); links and eTag are the sandbox's. One
+   * addressed to Microsoft (`target` naming msft) is Microsoft's side of its engagement.
+   */
+  seedRecorded(body: unknown): Referral {
+    if (body === null || typeof body !== "object" || Array.isArray(body)) throw invalid("The body must be a referral object");
+    const input = body as Record<string, unknown>;
+    const id = typeof input.id === "string" && input.id !== "" ? input.id : randomUUID();
+    if (this.state.referrals.has(id)) throw new SandboxApiError(409, "invalidRequest", `Referral ${id} already exists`, "id");
+    const engagementId = typeof input.engagementId === "string" && input.engagementId !== "" ? input.engagementId : randomUUID();
+    const candidate = { ...input, id, engagementId, eTag: newETag(), links: this.links(id, engagementId) };
+    const parsed = ReferralSchema.safeParse(candidate);
+    if (!parsed.success) throw invalid(zodMessage(parsed.error.issues), String(parsed.error.issues[0]?.path.join("/") ?? ""));
+    const addressedToMicrosoft = (parsed.data.target ?? []).some((target) => target.id === MICROSOFT_ORGANIZATION_ID);
+    return this.store(addressedToMicrosoft ? "microsoft" : "partner", candidate as Referral, addressedToMicrosoft ? "related-referral-created" : "referral-created");
   }
 
   // ---------------------------------------------------------------------------------------------

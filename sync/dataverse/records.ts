@@ -46,6 +46,7 @@ export const PCC_COLUMN_KINDS = {
   referralDirection: "choice",
   statusReason: "text",
   microsoftCrmIdentifier: "text",
+  microsoftMsxId: "text",
 } as const satisfies Record<OpportunityColumnKey, ColumnType>;
 
 type ValueOfKind<K extends ColumnType> = K extends "boolean" ? boolean : K extends "choice" ? number : string;

@@ -88,10 +88,18 @@ function currencyIsoCode(record: DataverseRecord, column: string, currencies: re
   return normalizeCurrency(hit.isoCode);
 }
 
+/**
+ * The opportunity's name for a referral Partner Center lists without one (seen on leads): the
+ * customer's name, else the referral's id. Both sides are read with it, so it is never pushed back.
+ */
+export function referralDisplayName(referral: Pick<Referral, "id" | "name" | "customerProfile">): string {
+  return normalizeText(referral.name) ?? normalizeText(referral.customerProfile?.name) ?? `Partner Center referral ${referral.id}`;
+}
+
 export function referralToMappedFields(referral: Referral): MappedFields {
   const code = referral.inviteContext?.assistanceRequestCode;
   return {
-    name: normalizeText(referral.name),
+    name: referralDisplayName(referral),
     dealValue: normalizeMoney(referral.details.dealValue),
     currency: normalizeCurrency(referral.details.currency),
     closingDate: normalizeDate(referral.details.closingDateTime),
@@ -194,6 +202,8 @@ export function opportunityCreateFromReferral(input: OpportunityCreateInput, ctx
   }
   body[OpportunityColumns.syncWithPartnerCenter] = true;
   body[OpportunityColumns.referralIdentifier] = input.referral.id;
+  const msxId = normalizeText(input.referral.trackingInfo?.microsoftMsxId);
+  if (msxId) body[OpportunityColumns.microsoftMsxId] = msxId;
   if (input.referralLink) body[OpportunityColumns.referralLink] = input.referralLink;
   body[OpportunityColumns.referralDirection] =
     input.referral.direction === "Outgoing" ? ReferralDirection.Outgoing : ReferralDirection.Incoming;

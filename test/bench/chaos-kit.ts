@@ -28,7 +28,7 @@ import {
   type MappedFieldName,
   type MappedFields,
 } from "../../sync/engine";
-import { MICROSOFT_ORGANIZATION_ID, type Referral } from "../../sync/partner-center/referral-types";
+import { isMicrosoftSide, type Referral } from "../../sync/partner-center/referral-types";
 import { createDataverseClient } from "../../sync/service/sync-service";
 import { SANDBOX_TOKEN } from "../../sandbox/environment/sandbox-environment";
 import { BackendProcess, StoreReader, freePort, registerBackend, settleRemote, tempFolder } from "./backend-process";
@@ -449,7 +449,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         referrals.push(...(page.value as Referral[]));
         next = page["@odata.nextLink"] as string | undefined;
       }
-      const ours = referrals.filter((r) => r.organizationId !== MICROSOFT_ORGANIZATION_ID);
+      const ours = referrals.filter((r) => !isMicrosoftSide(r));
       const perReferral = countBy(opportunities.map((o) => o[C.referralIdentifier]).filter((id): id is string => typeof id === "string" && id !== ""));
       const perOpportunity = countBy(ours.map((r) => r.externalReferenceId).filter((id): id is string => typeof id === "string" && id !== ""));
       const duplicates = [...perReferral.values(), ...perOpportunity.values()].filter((n) => n > 1).length;

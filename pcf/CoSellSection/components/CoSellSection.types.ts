@@ -29,6 +29,8 @@ export interface ReferralView {
   /** Only an http(s) link is passed on, so a bad value can never become a javascript: link. */
   link: string | null;
   microsoftCrmId: string | null;
+  /** The Microsoft seller's opportunity id (MSX) from Partner Center's trackingInfo. */
+  microsoftMsxId: string | null;
 }
 
 /** Shown only for an incoming Microsoft referral that still waits for the partner's answer. */

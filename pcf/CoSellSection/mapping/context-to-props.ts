@@ -110,6 +110,7 @@ export function mapContextToProps(
       id: field(context, p.referralIdentifier, p.referralIdentifier.raw?.trim() || null, null),
       link: masked(p.referralLink) ? null : safeLink(p.referralLink.raw),
       microsoftCrmId: masked(p.microsoftCrmIdentifier) ? null : p.microsoftCrmIdentifier.raw?.trim() || null,
+      microsoftMsxId: masked(p.microsoftMsxId) ? null : p.microsoftMsxId.raw?.trim() || null,
     },
     answer: awaitingAnswer
       ? {
