@@ -36,6 +36,15 @@ describe("status", () => {
     expect(screen.getByRole("switch", { name: /^Sincronizza con Partner Center/ })).toBeTruthy();
   });
 
+  it("shows the Microsoft seller's opportunity id (MSX) Partner Center reported, in English and Italian", () => {
+    renderControl({ values: { ...synced, microsoftMsxId: "7-3FGH12K9L" } });
+    expect(screen.getByText("Microsoft Seller Opportunity (MSX):")).toBeTruthy();
+    expect(screen.getByText("7-3FGH12K9L")).toBeTruthy();
+    cleanup();
+    renderControl({ values: { ...synced, microsoftMsxId: "7-3FGH12K9L" }, languageId: 1040 });
+    expect(screen.getByText("Opportunità del venditore Microsoft (MSX):")).toBeTruthy();
+  });
+
   it("Pending: a spinner while the backend works", () => {
     const { container } = renderControl({ values: { syncWithPartnerCenter: true, syncStatus: SyncStatus.Pending } });
     expect(screen.getByText("Pending")).toBeTruthy();

@@ -112,6 +112,7 @@ export function opportunityForm(overrides: Partial<OpportunityValues> = {}, opti
   A.createOptionSet({ name: C.howCanMicrosoftHelp, value: v.help ?? undefined }, { name: C.howCanMicrosoftHelp });
   text(C.audit, v.audit ?? undefined);
   text(C.microsoftCrmIdentifier, undefined);
+  text(C.microsoftMsxId, undefined);
   A.createLookup(S.parentAccount, lookup(v.account));
   A.createLookup(S.customer, lookup(v.customer));
   A.createLookup(S.parentContact, lookup(v.contact));
