@@ -209,6 +209,8 @@ describe("races around the first share and a close", () => {
     await patchReferral(env, referralId, [
       { op: "replace", path: "/status", value: "Closed" },
       { op: "replace", path: "/substatus", value: "Lost" },
+      // Partner Center requires a reason to close as Lost (portal and bulk upload rules).
+      { op: "add", path: "/statusReason", value: "Customer chose another vendor" },
     ]);
     const handler = handlerWith({ crm: (crm) => onFirstCall(crm, "closeOpportunity", fail("LoseOpportunity timed out")) });
     await expect(handler.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
@@ -246,6 +248,8 @@ describe("races around the first share and a close", () => {
     await patchReferral(env, referralId, [
       { op: "replace", path: "/status", value: "Closed" },
       { op: "replace", path: "/substatus", value: "Lost" },
+      // Partner Center requires a reason to close as Lost (portal and bulk upload rules).
+      { op: "add", path: "/statusReason", value: "Customer chose another vendor" },
     ]);
     const crashing = handlerWith({
       store: (store) =>
