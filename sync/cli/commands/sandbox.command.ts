@@ -97,6 +97,7 @@ export function describeSandbox(sandbox: RunningSandbox): string[] {
     "Demo records:",
     `  "${demo.shareableName}" (Fabrikam S.p.A., Italy): ready to share     ${opportunity(demo.shareableOpportunityId)}`,
     `  "${demo.inboundName}": a Microsoft seller's referral   ${opportunity(demo.inboundOpportunityId)}`,
+    `  "${demo.marketplaceLeadCustomer}": a marketplace lead (no inviter, no name in Partner Center)   ${opportunity(demo.marketplaceLeadOpportunityId)}`,
     "",
     "Rehearse:",
     `  1. Share a deal: open "${demo.shareableName}", turn on "Sync with Partner Center", save.`,
