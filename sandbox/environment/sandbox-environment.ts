@@ -115,6 +115,8 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
       partnerCenterTokens: partnerCenterTokens(config, WEBHOOKS_SCOPE),
       backendUrl,
       webhookKey: config.DATAVERSE_WEBHOOK_KEY,
+      // The environment's own wiring: no validation event (tests count deliveries).
+      validationWaitMs: 0,
     });
     service.start();
     return {

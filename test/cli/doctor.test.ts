@@ -58,7 +58,8 @@ describe("cosell doctor", () => {
   it("register-webhooks prints what it registered, after which doctor's webhook checks pass", async () => {
     const config = { ...sandboxConfig(bareOrg, partnerCenter, {}), PUBLIC_BASE_URL: "https://cosell.fabrikam.example" };
     const io = recordedIo();
-    expect(await registerWebhooksCommand({ config, io })).toBe(0);
+    // That address is not reachable from here: the validation event is covered in register-webhooks.test.ts.
+    expect(await registerWebhooksCommand({ config, io, validationWaitMs: 0 })).toBe(0);
     const text = io.text();
     expect(text).toContain("https://cosell.fabrikam.example/webhooks/dataverse");
     expect(text).toMatch(/step: opportunity Create, asynchronous, post-operation/);

@@ -15,7 +15,7 @@ import { SignInRequiredError } from "../../partner-center/token-provider";
 import { REFERRAL_WEBHOOK_EVENTS, type WebhookRegistrationClient } from "../../partner-center/webhook-registration-client";
 import type { MissingColumn, SyncMapping } from "../../engine";
 import { findMissingColumns } from "../../server";
-import { SERVICE_ENDPOINT_NAME } from "../../service/register-webhooks";
+import { SERVICE_ENDPOINT_NAME, describeWebhookHolder } from "../../service/register-webhooks";
 import type { Config } from "../../service/config";
 
 export type CheckState = "pass" | "fail" | "skip";
@@ -183,11 +183,16 @@ async function partnerCenterWebhookCheck(webhooks: WebhookRegistrationClient, ba
   try {
     const registration = await webhooks.get();
     if (!registration) return fail(title, "no webhook registration in Partner Center", base ? rerun : noBase);
-    if (!base) return fail(title, `registered to ${registration.WebhookUrl}, but PUBLIC_BASE_URL is not set`, noBase);
-    if (registration.WebhookUrl !== `${base}/webhooks/partner-center`) return fail(title, `registered to ${registration.WebhookUrl}, not ${base}/webhooks/partner-center`, rerun);
+    // One registration per tenant: say who holds it, so a takeover is a decision, not an accident.
+    const holder = `held by ${registration.WebhookUrl} (${describeWebhookHolder(registration.WebhookUrl)})`;
+    if (!base) return fail(title, `${holder}, but PUBLIC_BASE_URL is not set`, noBase);
+    if (registration.WebhookUrl.replace(/\/+$/, "").toLowerCase() !== `${base}/webhooks/partner-center`.toLowerCase()) {
+      return fail(title, `${holder}, not this service (${base}/webhooks/partner-center)`, "run `cosell register-webhooks --replace` to take it over (that receiver then stops getting Partner Center's events)");
+    }
     const missing = REFERRAL_WEBHOOK_EVENTS.filter((event) => !registration.WebhookEvents.includes(event));
     if (missing.length > 0) return fail(title, `not subscribed to ${missing.join(", ")}`, rerun);
-    return pass(title, `${registration.WebhookUrl}, ${registration.WebhookEvents.length} referral events`);
+    const referralEvents = registration.WebhookEvents.filter((event) => (REFERRAL_WEBHOOK_EVENTS as readonly string[]).includes(event)).length;
+    return pass(title, `${registration.WebhookUrl} (held by this service), ${referralEvents} referral events`);
   } catch (error) {
     const problem = partnerCenterProblem(error);
     return fail(title, problem.detail, problem.fix);
