@@ -311,6 +311,21 @@ export function applyPatchToReferral(referral: Referral, patch: Partial<MappedFi
   return copy as Referral;
 }
 
+/**
+ * All four consent flags, as the create example sends them: Partner Center reads a missing flag as
+ * no consent, and saying so explicitly keeps our intent visible. Only sharing with Microsoft sellers
+ * has a column; the customer's consents (to be contacted, to share their details with others, to be
+ * contacted by specific partners) are not recorded in Dynamics 365, so none is claimed.
+ */
+function createConsent(shareWithMicrosoftSellers: boolean): NonNullable<ReferralCreate["consent"]> {
+  return {
+    consentToShareReferralWithMicrosoftSellers: shareWithMicrosoftSellers,
+    consentToContact: false,
+    consentToToShareInfoWithOthers: false,
+    consentToMicrosoftToContactSpecificPartners: false,
+  };
+}
+
 export interface ReferralCreateInput {
   readonly opportunityId: string;
   readonly fields: MappedFields;
@@ -333,7 +348,7 @@ export function referralCreateFromOpportunity(input: ReferralCreateInput): Refer
     externalReferenceId: input.opportunityId,
     type: coSell ? "Shared" : "Independent",
     customerProfile: input.customerProfile,
-    consent: { consentToShareReferralWithMicrosoftSellers: fields.shareWithMicrosoftSellers || coSell },
+    consent: createConsent(fields.shareWithMicrosoftSellers || coSell),
     details: {
       dealValue: fields.dealValue,
       currency: fields.currency,

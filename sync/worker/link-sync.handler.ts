@@ -30,6 +30,8 @@ import {
   normalizeCompanyName,
   matchTeamToContacts,
   mergeLink,
+  withCloseReason,
+  wonTooSoonWarning,
   microsoftInvitationFor,
   noteOwnWrites,
   observeSide,
@@ -579,7 +581,8 @@ export class LinkSyncHandler implements JobHandler {
     if (base?.pendingPush) {
       base = await store.commitSync(key, { base: withLandedPush(base.fields, base.pendingPush, pcFields), audit: [], expectedVersion: base.version });
     }
-    const merge = mergeLink({
+    // A close from Dynamics 365 that Partner Center needs a reason for gets one (cosell-rules.ts).
+    const merge = withCloseReason(mergeLink({
       base: base?.fields ?? null,
       clocks,
       crm: crmSide,
@@ -589,7 +592,9 @@ export class LinkSyncHandler implements JobHandler {
       at: this.now().toISOString(),
       policy: this.deps.policy,
       partnerCenterHasCustomerContact: (referral.customerProfile?.team?.length ?? 0) > 0,
-    });
+    }));
+    const wonTooSoon = wonTooSoonWarning(merge, referral.createdDateTime, this.now().toISOString());
+    if (wonTooSoon) this.deps.logger.warn({ referralId: referral.id, opportunityId: opportunity.id }, wonTooSoon.detail);
 
     this.deps.logger.debug(
       {
@@ -647,7 +652,7 @@ export class LinkSyncHandler implements JobHandler {
     const body: Record<string, unknown> = { ...update.body, ...this.linkColumns(current, opportunity, microsoftCrmId) };
     const syncRequested = this.syncRequestedSinceLastSync(opportunity);
     const statusStale = opportunity.record[C.syncStatus] !== SyncStatus.Synced || opportunity.record[C.syncError] != null;
-    const audit = [...extraAudit, ...merge.audit];
+    const audit = [...extraAudit, ...merge.audit, ...(wonTooSoon ? [wonTooSoon] : [])];
     const crmWrite = Object.keys(body).length > 0 || audit.length > 0 || syncRequested || statusStale;
     if (crmWrite) {
       await crm.updateOpportunity(opportunity.id, opportunity.etag, { ...body, ...this.syncedColumns(opportunity, audit) });
@@ -659,7 +664,7 @@ export class LinkSyncHandler implements JobHandler {
     // Also when nothing was written but the base is behind what both sides hold (a crash after our
     // last write, before its commit): a stale base would make the next edit look like a conflict.
     if (crmWrite || pcOperations.length > 0 || !base || !sameFields(base.fields, merge.base)) {
-      const remaining = base && pushed ? merge.audit.filter((e) => !pushedAudit.includes(e)) : merge.audit;
+      const remaining = [...(base && pushed ? merge.audit.filter((e) => !pushedAudit.includes(e)) : merge.audit), ...(wonTooSoon ? [wonTooSoon] : [])];
       await store.commitSync(key, { base: merge.base, audit: remaining, expectedVersion: base?.version ?? null });
     }
     await this.inviteMicrosoftIfDue(key, current);
