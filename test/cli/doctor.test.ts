@@ -71,6 +71,18 @@ describe("cosell doctor", () => {
     expect(doctor.stdout.some((line) => line.startsWith("✔ Partner Center webhook: https://cosell.fabrikam.example/webhooks/partner-center"))).toBe(true);
   });
 
+  it("reads the sign-in from the token: who, and a sign-in without MFA is a ✘ with what to do", async () => {
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const token = (amr: string[]) => `${part({ alg: "RS256" })}.${part({ upn: "ana@contoso.example", amr })}.sig`;
+    const withMfa = recordedIo();
+    await doctorCommand({ config: { ...healthy.config, PUBLIC_BASE_URL: healthy.backendUrl!, PARTNER_CENTER_STATIC_TOKEN: token(["pwd", "mfa"]) }, io: withMfa });
+    expect(withMfa.stdout).toContainEqual(expect.stringMatching(/^✔ Partner Center sign-in: .*signed in as ana@contoso\.example, with MFA$/));
+    const without = recordedIo();
+    expect(await doctorCommand({ config: { ...healthy.config, PUBLIC_BASE_URL: healthy.backendUrl!, PARTNER_CENTER_STATIC_TOKEN: token(["pwd"]) }, io: without })).toBe(1);
+    expect(without.text()).toMatch(/^✘ Partner Center sign-in: .*signed in as ana@contoso\.example, WITHOUT MFA; .*900421/m);
+    expect(without.text()).toMatch(/→ run `cosell login` as a Referrals admin and complete the MFA prompt/);
+  });
+
   it("an incomplete configuration is reported as a ✘ line per problem", () => {
     const io = recordedIo();
     expect(configurationOrReport(io, { DATAVERSE_URL: "not a url" })).toBeNull();
