@@ -3,7 +3,7 @@
  * on the form so the seller hears about every gap at once, in plain words, before anything is
  * sent. The sync engine checks the same list on the server; this is the early, friendly copy.
  */
-import { OpportunityColumns } from "../../../entities/opportunity-columns";
+import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import { ReferralDirection } from "../../../entities/option-sets";
 import { AccountColumns, OpportunityStandardColumns, Tables } from "../../../entities/standard-tables";
 import { AccountLookupError, describeError } from "../errors";

@@ -2,7 +2,7 @@
  * OnLoad of the opportunity form: lock the columns only the sync service writes, and show the
  * last sync error where the seller looks first.
  */
-import { OpportunityColumns } from "../../../entities/opportunity-columns";
+import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import type { ClientHost } from "../host/client-host";
 import { messagesFor } from "../messages/messages";
 import type { FormContext } from "./form-values";
