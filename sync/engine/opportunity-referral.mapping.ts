@@ -4,9 +4,23 @@
  * functions turn a merge patch back into a Dataverse PATCH body (+ a close instruction, since
  * Won/Lost go through WinOpportunity/LoseOpportunity) or a Partner Center JSON Patch.
  */
-import { HowCanMicrosoftHelp, OpportunityColumns, OpportunityStandardColumns, ReferralDirection, Tables } from "../../entities";
+import {
+  CUSTOMER_MARKETPLACE_INTENT_OPTIONS,
+  HowCanMicrosoftHelp,
+  OpportunityColumns,
+  OpportunityStandardColumns,
+  PARTNER_ROLE_OPTIONS,
+  ReferralDirection,
+  SOLUTION_AREA_OPTIONS,
+  SOLUTION_PLAY_OPTIONS,
+  Tables,
+  optionForCode,
+  optionForValue,
+  type TaxonomyOption,
+} from "../../entities";
 import {
   MICROSOFT_ORGANIZATION_ID,
+  type AdditionalRequirements,
   type CustomerProfile,
   type JsonPatchOperation,
   type Referral,
@@ -113,6 +127,78 @@ export function referralToMappedFields(referral: Referral): MappedFields {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Co-sell details (marketplace intent; partner role, solution area and play of services co-sell)
+// ---------------------------------------------------------------------------------------------------
+
+/** The co-sell details as Partner Center codes (entities/cosell-taxonomy.ts); null when not chosen. */
+export interface CoSellDetails {
+  readonly marketplaceIntent: string | null;
+  readonly partnerRole: string | null;
+  readonly solutionArea: string | null;
+  readonly solutionPlay: string | null;
+}
+
+const DETAIL_COLUMNS: readonly [keyof CoSellDetails, string, readonly TaxonomyOption[]][] = [
+  ["marketplaceIntent", OpportunityColumns.customerMarketplaceIntent, CUSTOMER_MARKETPLACE_INTENT_OPTIONS],
+  ["partnerRole", OpportunityColumns.partnerRole, PARTNER_ROLE_OPTIONS],
+  ["solutionArea", OpportunityColumns.solutionArea, SOLUTION_AREA_OPTIONS],
+  ["solutionPlay", OpportunityColumns.solutionPlay, SOLUTION_PLAY_OPTIONS],
+];
+
+export function coSellDetailsFromRecord(record: DataverseRecord): CoSellDetails {
+  const details: Record<string, string | null> = {};
+  for (const [field, column, options] of DETAIL_COLUMNS) details[field] = optionForValue(options, record[column])?.code ?? null;
+  return details as unknown as CoSellDetails;
+}
+
+/** A taxonomy value as sent: a string, an `{id}` tag or a list of them (the first counts). */
+function taxonomyCode(value: unknown): string | null {
+  const first = Array.isArray(value) ? value[0] : value;
+  if (typeof first === "string") return normalizeText(first);
+  if (first && typeof first === "object" && typeof (first as { id?: unknown }).id === "string") return normalizeText((first as { id: string }).id);
+  return null;
+}
+
+/** Read from both places Partner Center puts them: details.additionalRequirements and details.requirements.additionalRequirements. */
+export function coSellDetailsFromReferral(referral: Pick<Referral, "details">): CoSellDetails {
+  const sources = [referral.details?.additionalRequirements, referral.details?.requirements?.additionalRequirements].filter(
+    (source): source is AdditionalRequirements => source != null,
+  );
+  const pick = (read: (source: AdditionalRequirements) => string | null) => sources.map(read).find((value) => value !== null) ?? null;
+  return {
+    marketplaceIntent: pick(
+      (source) =>
+        normalizeText(source.customerMarketplaceIntent) ??
+        normalizeText(source.attributes?.find((attribute) => attribute.type === "CustomerMarketplaceIntent")?.id),
+    ),
+    partnerRole: pick((source) => taxonomyCode(source.partnerRole)),
+    solutionArea: pick((source) => taxonomyCode(source.solutionArea)),
+    solutionPlay: pick((source) => taxonomyCode(source.solutionPlay)),
+  };
+}
+
+/** The opportunity's choice columns for co-sell details; a code not in the taxonomy is left out. */
+function coSellDetailColumns(details: CoSellDetails): Record<string, number> {
+  const body: Record<string, number> = {};
+  for (const [field, column, options] of DETAIL_COLUMNS) {
+    const option = optionForCode(options, details[field]);
+    if (option) body[column] = option.value;
+  }
+  return body;
+}
+
+/** additionalRequirements of a create: marketplace intent always (required), services co-sell fields when chosen. */
+function additionalRequirementsFor(details: CoSellDetails | undefined): AdditionalRequirements {
+  return {
+    // Required by the business rules (reference 1.6): "have not decided" when the seller left it empty.
+    attributes: [{ id: details?.marketplaceIntent ?? "HaveNotDecided", type: "CustomerMarketplaceIntent" }],
+    ...(details?.partnerRole ? { partnerRole: details.partnerRole } : {}),
+    ...(details?.solutionArea ? { solutionArea: details.solutionArea } : {}),
+    ...(details?.solutionPlay ? { solutionPlay: details.solutionPlay } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Write to Dataverse
 // ---------------------------------------------------------------------------------------------------
 
@@ -204,6 +290,7 @@ export function opportunityCreateFromReferral(input: OpportunityCreateInput, ctx
   body[OpportunityColumns.referralIdentifier] = input.referral.id;
   const msxId = normalizeText(input.referral.trackingInfo?.microsoftMsxId);
   if (msxId) body[OpportunityColumns.microsoftMsxId] = msxId;
+  Object.assign(body, coSellDetailColumns(coSellDetailsFromReferral(input.referral)));
   if (input.referralLink) body[OpportunityColumns.referralLink] = input.referralLink;
   body[OpportunityColumns.referralDirection] =
     input.referral.direction === "Outgoing" ? ReferralDirection.Outgoing : ReferralDirection.Incoming;
@@ -331,6 +418,8 @@ export interface ReferralCreateInput {
   readonly fields: MappedFields;
   /** From account-customer.mapping (+ contact-team.mapping for its team). */
   readonly customerProfile: CustomerProfile;
+  /** The opportunity's co-sell details (coSellDetailsFromRecord); absent: none chosen. */
+  readonly coSell?: CoSellDetails;
 }
 
 /**
@@ -355,9 +444,7 @@ export function referralCreateFromOpportunity(input: ReferralCreateInput): Refer
       closingDateTime: fields.closingDate === null ? null : `${fields.closingDate}T00:00:00Z`,
       notes: fields.notes,
       requirements: { solutions: solutionsFor(fields.solutionIds, []) },
-      // Marketplace purchase intent is required by the business rules (reference 1.6); we have no
-      // column for it, so we declare the neutral "have not decided".
-      additionalRequirements: { attributes: [{ id: "HaveNotDecided", type: "CustomerMarketplaceIntent" }] },
+      additionalRequirements: additionalRequirementsFor(input.coSell),
     },
     inviteContext: { assistanceRequestCode: fields.helpCode ?? "Unknown" },
   };

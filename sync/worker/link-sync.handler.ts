@@ -30,6 +30,7 @@ import {
   normalizeCompanyName,
   matchTeamToContacts,
   mergeLink,
+  coSellDetailsFromRecord,
   withCloseReason,
   wonTooSoonWarning,
   microsoftInvitationFor,
@@ -383,7 +384,7 @@ export class LinkSyncHandler implements JobHandler {
       accountToFields(account?.record ?? {}, this.deps.mapping?.account),
       contactsToTeam(contacts.map((c) => c.record), this.deps.mapping?.contact),
     );
-    const body = referralCreateFromOpportunity({ opportunityId: opportunity.id, fields, customerProfile });
+    const body = referralCreateFromOpportunity({ opportunityId: opportunity.id, fields, customerProfile, coSell: coSellDetailsFromRecord(opportunity.record) });
     const problems = preflightReferralCreate(body);
     if (problems.length > 0) {
       // Nothing is sent to Partner Center: the seller fixes the record and saves again.

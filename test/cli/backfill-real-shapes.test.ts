@@ -9,7 +9,19 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OpportunityColumns as C, OpportunityStandardColumns as S, OpportunityState, ReferralStatus, SyncStatus, Tables } from "../../entities";
+import {
+  CUSTOMER_MARKETPLACE_INTENT_OPTIONS,
+  OpportunityColumns as C,
+  OpportunityStandardColumns as S,
+  OpportunityState,
+  PARTNER_ROLE_OPTIONS,
+  ReferralStatus,
+  SOLUTION_AREA_OPTIONS,
+  SOLUTION_PLAY_OPTIONS,
+  SyncStatus,
+  Tables,
+  type TaxonomyOption,
+} from "../../entities";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import { backfillCommand } from "../../sync/cli/commands/backfill.command";
 import type { Config } from "../../sync/service/config";
@@ -68,7 +80,15 @@ describe("cosell backfill of real-shaped referrals", () => {
     expect(won).toMatchObject({ [S.stateCode]: OpportunityState.Won, [C.referralStatus]: ReferralStatus.ClosedWon, [C.microsoftMsxId]: "7-3FGH12K9L" });
     const lead = await opportunityFor("b2d0c9e4-7f3a-4c55-8e21-3a9b6d4e5f02");
     expect(lead).toMatchObject({ [S.name]: "Tailspin Toys", [C.referralStatus]: ReferralStatus.NewPending });
-    expect(await opportunityFor("e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a04")).toMatchObject({ [C.microsoftMsxId]: "7-4KLM88Q2R" });
+    // FY26 services co-sell fields, nested where real dumps put them, land in their columns.
+    const optionOf = (options: readonly TaxonomyOption[], wanted: string) => options.find((o) => o.code === wanted)!.value;
+    expect(await opportunityFor("e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a04")).toMatchObject({
+      [C.microsoftMsxId]: "7-4KLM88Q2R",
+      [C.customerMarketplaceIntent]: optionOf(CUSTOMER_MARKETPLACE_INTENT_OPTIONS, "HaveNotDecided"),
+      [C.partnerRole]: optionOf(PARTNER_ROLE_OPTIONS, "AdoptionAndChangeManagement"),
+      [C.solutionArea]: optionOf(SOLUTION_AREA_OPTIONS, "AIBusinessSolutions"),
+      [C.solutionPlay]: optionOf(SOLUTION_PLAY_OPTIONS, "CopilotAndAgentsAtWork"),
+    });
     expect(await opportunityFor("f6a7b8c9-d0e1-4f2a-9b3c-4d5e6f7a8b05")).toMatchObject({ [S.name]: "Litware – data estate modernization" });
     // Closed as Error: not a deal; Microsoft's side: never an opportunity of its own.
     expect(await opportunityFor("d4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f03")).toBeUndefined();

@@ -1,11 +1,25 @@
 /**
  * Partner Center's co-sell rules applied before a change is sent: the help asked of Microsoft is
  * read-only once chosen, a close as Declined/Lost/Error always carries a reason, marking Won within
- * 72 hours of creation is flagged, and a create states all four consent flags.
+ * 72 hours of creation is flagged, a create states all four consent flags, and the FY26 co-sell
+ * details (marketplace intent; role, area and play of services co-sell) go out and come in.
  */
 import { describe, expect, it } from "vitest";
 import {
+  CUSTOMER_MARKETPLACE_INTENT_OPTIONS,
+  OpportunityColumns as OC,
+  PARTNER_ROLE_OPTIONS,
+  SOLUTION_AREA_OPTIONS,
+  SOLUTION_PLAY_OPTIONS,
+  type TaxonomyOption,
+} from "../../entities";
+import { ReferralSchema } from "../../sync/partner-center/referral-types";
+import { recordedReferral } from "../fixtures/partner-center/recorded-referrals";
+import {
   CONSENT_FLAGS,
+  coSellDetailsFromRecord,
+  coSellDetailsFromReferral,
+  formatPreflightProblems,
   accountToFields,
   contactsToTeam,
   customerProfileFromAccount,
@@ -98,5 +112,53 @@ describe("consent flags on create", () => {
     expect(problems.map((p) => p.code)).toEqual(["consent"]);
     expect(problems[0]?.message[1033]).toContain("consentToContact");
     expect(problems[0]?.message[1040]).toContain("consentToContact");
+  });
+});
+
+describe("FY26 co-sell details", () => {
+  const create = (record: Record<string, unknown>) => {
+    const opportunity = opportunityRecord(record);
+    return referralCreateFromOpportunity({
+      opportunityId: OPPORTUNITY_ID,
+      fields: opportunityToMappedFields(opportunity, { currencies: CURRENCIES }),
+      customerProfile: customerProfileFromAccount(accountToFields(accountRecord({})), contactsToTeam([contactRecord("c1", "anna@northwind.it")])),
+      coSell: coSellDetailsFromRecord(opportunity),
+    });
+  };
+  const option = (options: readonly TaxonomyOption[], code: string) => options.find((o) => o.code === code)!.value;
+
+  it("sends the marketplace intent the seller chose, and 'have not decided' when none", () => {
+    const chosen = create({ [OC.customerMarketplaceIntent]: option(CUSTOMER_MARKETPLACE_INTENT_OPTIONS, "Yes") });
+    expect(chosen.details.additionalRequirements).toEqual({ attributes: [{ id: "Yes", type: "CustomerMarketplaceIntent" }] });
+    expect(create({}).details.additionalRequirements).toEqual({ attributes: [{ id: "HaveNotDecided", type: "CustomerMarketplaceIntent" }] });
+  });
+
+  it("a services co-sell deal sends role, area and play, and the pre-flight wants all three, the play within the area", () => {
+    const complete = create({
+      [OC.partnerRole]: option(PARTNER_ROLE_OPTIONS, "DeploymentServices"),
+      [OC.solutionArea]: option(SOLUTION_AREA_OPTIONS, "CloudAndAIPlatforms"),
+      [OC.solutionPlay]: option(SOLUTION_PLAY_OPTIONS, "MigrateAndModernizeYourEstate"),
+    });
+    expect(complete.details.additionalRequirements).toMatchObject({ partnerRole: "DeploymentServices", solutionArea: "CloudAndAIPlatforms", solutionPlay: "MigrateAndModernizeYourEstate" });
+    expect(preflightReferralCreate(complete)).toEqual([]);
+
+    const roleOnly = preflightReferralCreate(create({ [OC.partnerRole]: option(PARTNER_ROLE_OPTIONS, "DeploymentServices") }));
+    expect(roleOnly.map((p) => p.code)).toEqual(["services-cosell"]);
+    expect(formatPreflightProblems(roleOnly, 1033)).toContain("for services co-sell, Solution Area and Solution Play as well");
+    expect(formatPreflightProblems(roleOnly, 1040)).toContain("per il co-sell di servizi, anche Area della soluzione e Play della soluzione");
+
+    const wrongArea = preflightReferralCreate(create({
+      [OC.partnerRole]: option(PARTNER_ROLE_OPTIONS, "DeploymentServices"),
+      [OC.solutionArea]: option(SOLUTION_AREA_OPTIONS, "Security"),
+      [OC.solutionPlay]: option(SOLUTION_PLAY_OPTIONS, "UnifyYourDataPlatform"),
+    }));
+    expect(formatPreflightProblems(wrongArea, 1033)).toContain('"Unify your data platform" belongs to another area than "Security"');
+  });
+
+  it("reads them from a real referral wherever they sit, whatever their form", () => {
+    const fy26 = ReferralSchema.parse(recordedReferral("services-cosell-fy26.json"));
+    expect(coSellDetailsFromReferral(fy26)).toEqual({ marketplaceIntent: "HaveNotDecided", partnerRole: "AdoptionAndChangeManagement", solutionArea: "AIBusinessSolutions", solutionPlay: "CopilotAndAgentsAtWork" });
+    const invited = ReferralSchema.parse(recordedReferral("microsoft-invited-named-stage.json"));
+    expect(coSellDetailsFromReferral(invited)).toEqual({ marketplaceIntent: "No", partnerRole: null, solutionArea: null, solutionPlay: null });
   });
 });
