@@ -3,7 +3,7 @@
 import { cleanup, fireEvent, screen, within } from "@testing-library/react";
 import { setIconOptions } from "@fluentui/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ReferralDirection, ReferralStatus, SyncStatus } from "../../entities";
+import { HowCanMicrosoftHelp, ReferralDirection, ReferralStatus, SyncStatus } from "../../entities";
 import { renderControl } from "./support/render-control";
 
 vi.mock("@fluentui/react", async () => (await import("./support/fluent-for-node")).loadFluent());
@@ -88,6 +88,18 @@ describe("what the seller changes is written through the outputs", () => {
     renderControl({ values: { shareWithMicrosoftSellers: true } });
     expect((screen.getByRole("switch", { name: /^Share with Microsoft sellers/ }) as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByText(/cannot be withdrawn/)).toBeTruthy();
+  });
+
+  it("the help asked of Microsoft is read-only once the referral carries it, and says why (en + it)", () => {
+    renderControl({ values: { howCanMicrosoftHelp: HowCanMicrosoftHelp.QuotesOrLicensing } });
+    expect(screen.queryByText(/cannot be changed once chosen/)).toBeNull();
+    cleanup();
+    renderControl({ values: { howCanMicrosoftHelp: HowCanMicrosoftHelp.QuotesOrLicensing, referralIdentifier: "7c0d1f" } });
+    expect(screen.getByText("Partner Center keeps the help you asked for: it cannot be changed once chosen.")).toBeTruthy();
+    expect(screen.getByRole("combobox", { name: /How can Microsoft help/ }).getAttribute("aria-disabled")).toBe("true");
+    cleanup();
+    renderControl({ values: { howCanMicrosoftHelp: HowCanMicrosoftHelp.QuotesOrLicensing, referralIdentifier: "7c0d1f" }, languageId: 1040 });
+    expect(screen.getByText(/non può essere cambiato una volta scelto/)).toBeTruthy();
   });
 
   it("solution ids: says what is wrong while typing, adds a good id on Enter, removes a tag", async () => {

@@ -52,15 +52,18 @@ export function CoSellSection(props: CoSellSectionProps): React.ReactElement {
           {help.masked ? (
             <Masked label={t("howCanMicrosoftHelp_Display")} text={t("Field_Masked")} />
           ) : (
-            <Dropdown
-              label={t("howCanMicrosoftHelp_Display")}
-              placeholder={t("Help_Placeholder")}
-              options={help.options}
-              selectedKey={help.value}
-              disabled={!help.editable}
-              onRenderCaretDown={Caret}
-              onChange={(_, option) => props.onHelpChange(option ? Number(option.key) : null)}
-            />
+            <>
+              <Dropdown
+                label={t("howCanMicrosoftHelp_Display")}
+                placeholder={t("Help_Placeholder")}
+                options={help.options}
+                selectedKey={help.value}
+                disabled={!help.editable || help.locked}
+                onRenderCaretDown={Caret}
+                onChange={(_, option) => props.onHelpChange(option ? Number(option.key) : null)}
+              />
+              {help.locked && <div className={classes.subtle}>{t("Help_Locked")}</div>}
+            </>
           )}
         </div>
         <div className={classes.field}>

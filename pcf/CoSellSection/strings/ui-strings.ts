@@ -45,6 +45,10 @@ const TEXTS = {
   Help_Placeholder: { 1033: "Choose how Microsoft can help", 1040: "Scegli come può aiutare Microsoft" },
   Share_On: shareColumn.trueLabel,
   Share_Off: shareColumn.falseLabel,
+  Help_Locked: {
+    1033: "Partner Center keeps the help you asked for: it cannot be changed once chosen.",
+    1040: "Partner Center mantiene l'aiuto richiesto: non può essere cambiato una volta scelto.",
+  },
   Share_Locked: {
     1033: "Shared with Microsoft sellers. This consent cannot be withdrawn.",
     1040: "Condiviso con i venditori Microsoft. Questo consenso non può essere revocato.",
