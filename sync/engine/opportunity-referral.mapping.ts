@@ -425,7 +425,8 @@ export interface ReferralCreateInput {
 /**
  * Body of the POST that shares an opportunity. Asking Microsoft for help makes it a co-sell deal:
  * the referral becomes visible to Microsoft sellers (reference 3.2: "automatically visible when help
- * is requested") and is created as `Shared`; Microsoft is then invited with a second referral on the
+ * is requested"), so it needs the seller's explicit consent to share (the pre-flight asks for it),
+ * and is created as `Shared`; Microsoft is then invited with a second referral on the
  * same engagement (microsoftInvitationFor), as the reference's "shared referral across two parties"
  * documents (1.6). Our own referral never carries `target`: that marks the other party's side.
  */
@@ -437,7 +438,9 @@ export function referralCreateFromOpportunity(input: ReferralCreateInput): Refer
     externalReferenceId: input.opportunityId,
     type: coSell ? "Shared" : "Independent",
     customerProfile: input.customerProfile,
-    consent: createConsent(fields.shareWithMicrosoftSellers || coSell),
+    // Only the seller's explicit consent shares the deal (it cannot be withdrawn); help without it
+    // stops at the pre-flight instead of turning sharing on by itself.
+    consent: createConsent(fields.shareWithMicrosoftSellers),
     details: {
       dealValue: fields.dealValue,
       currency: fields.currency,

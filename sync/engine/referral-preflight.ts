@@ -22,7 +22,8 @@ export type PreflightCode =
   | "invalid-solution"
   | "customer-contact"
   | "consent"
-  | "services-cosell";
+  | "services-cosell"
+  | "share-consent";
 
 export interface PreflightProblem {
   readonly code: PreflightCode;
@@ -86,6 +87,15 @@ export function preflightReferralCreate(body: ReferralCreate): PreflightProblem[
     const reachable = (customer.team ?? []).some(
       (m) => (normalizeText(m.firstName) || normalizeText(m.lastName)) && (normalizeText(m.email) || normalizeText(m.phoneNumber)),
     );
+    if (body.consent.consentToShareReferralWithMicrosoftSellers !== true) {
+      // Microsoft's help makes the deal visible to Microsoft sellers, irreversibly: only the seller's
+      // own "Share with Microsoft sellers" (confirmed in the section) may consent to that.
+      problems.push(msg(
+        "share-consent",
+        "\"Share with Microsoft sellers\" turned on, because asking Microsoft for help shares the deal with Microsoft sellers (this cannot be undone)",
+        "\"Condividi con i venditori Microsoft\" attivato, perché chiedere aiuto a Microsoft condivide la trattativa con i venditori Microsoft (non si può annullare)",
+      ));
+    }
     if (!reachable) {
       problems.push(msg(
         "customer-contact",

@@ -108,6 +108,10 @@ function partnerCenterRefusal<K extends MappedFieldName>(field: K, value: Mapped
     // The portal's rule: "Microsoft help required" and the chosen help are read-only once set.
     return "the help asked of Microsoft cannot be changed or withdrawn in Partner Center once chosen";
   }
+  if (field === "helpCode" && value !== null && !pc.shareWithMicrosoftSellers && !input.crm.shareWithMicrosoftSellers) {
+    // Help makes the deal visible to Microsoft sellers, irreversibly: only with the seller's consent.
+    return "asking Microsoft for help shares the deal with Microsoft sellers, which cannot be undone; turn on Share with Microsoft sellers to confirm, then choose the help again";
+  }
   if (field === "helpCode" && value !== null && input.partnerCenterHasCustomerContact === false) {
     return "Partner Center asks Microsoft for help only on a referral with a customer contact; add one to the referral's customer in Partner Center, then choose the help again";
   }

@@ -104,7 +104,8 @@ function seededRandom(seed: number): () => number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Fields a seller or a Partner Center user edits (status moves through accept/decline/win/lose). */
-const EDITABLE: MappedFieldName[] = ["name", "dealValue", "currency", "closingDate", "notes", "helpCode", "solutionIds"];
+// The help asked of Microsoft is read-only once chosen (Partner Center's rule): neither side edits it.
+const EDITABLE: MappedFieldName[] = ["name", "dealValue", "currency", "closingDate", "notes", "solutionIds"];
 /** Fields compared for convergence. */
 const COMPARED: MappedFieldName[] = MAPPED_FIELD_NAMES.filter((f) => f !== "statusReason" && f !== "shareWithMicrosoftSellers");
 
@@ -291,6 +292,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
             [`${S.transactionCurrency}@odata.bind`]: `/${Tables.transactionCurrency.entitySetName}(${currencyId("EUR")})`,
             [`${S.parentAccount}@odata.bind`]: `/${Tables.account.entitySetName}(${pick(accounts)})`,
             [C.syncWithPartnerCenter]: true,
+            [C.shareWithMicrosoftSellers]: true,
             [C.howCanMicrosoftHelp]: 581200002,
             [C.products]: "SOL-12345-ABC",
           };

@@ -70,7 +70,8 @@ describe("cosell sandbox", () => {
     const patched = await fetch(`${sandbox.env.dataverse.apiUrl}/${Tables.opportunity.entitySetName}(${id})`, {
       method: "PATCH",
       headers: { ...bearer, "Content-Type": "application/json", "If-Match": "*" },
-      body: JSON.stringify({ [C.syncWithPartnerCenter]: true }),
+      // As the seller does in the section: consent to share (the deal asks Microsoft for help), then sync.
+      body: JSON.stringify({ [C.shareWithMicrosoftSellers]: true, [C.syncWithPartnerCenter]: true }),
     });
     expect(patched.ok).toBe(true);
     let row: Record<string, unknown> = {};

@@ -162,3 +162,15 @@ describe("FY26 co-sell details", () => {
     expect(coSellDetailsFromReferral(invited)).toEqual({ marketplaceIntent: "No", partnerRole: null, solutionArea: null, solutionPlay: null });
   });
 });
+
+describe("help needs the seller's consent to share", () => {
+  it("choosing help on a linked deal that is not shared is refused until sharing is turned on", () => {
+    const unshared = { ...active, helpCode: null, shareWithMicrosoftSellers: false };
+    const refused = merge({ helpCode: "QuotesOrLicensing" }, {}, unshared);
+    expect(refused.partnerCenterPatch).toEqual({});
+    expect(refused.crmPatch).toEqual({ helpCode: null });
+    expect(refused.audit[0]?.detail).toMatch(/turn on Share with Microsoft sellers to confirm/);
+    const consented = merge({ helpCode: "QuotesOrLicensing", shareWithMicrosoftSellers: true }, {}, unshared);
+    expect(consented.partnerCenterPatch).toEqual({ helpCode: "QuotesOrLicensing", shareWithMicrosoftSellers: true });
+  });
+});

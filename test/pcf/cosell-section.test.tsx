@@ -80,9 +80,18 @@ describe("what the seller changes is written through the outputs", () => {
     expect(view.outputs()).toEqual({});
   });
 
-  it("the share consent, which stays locked once given", () => {
-    const view = renderControl();
+  it("the share consent: given only after an explicit confirmation, then locked", () => {
+    const view = renderControl({ values: { howCanMicrosoftHelp: HowCanMicrosoftHelp.QuotesOrLicensing } });
+    // Help chosen without sharing: the section says sharing must be turned on to confirm it.
+    expect(screen.getByText(/Asking Microsoft for help shares the deal with Microsoft sellers/)).toBeTruthy();
     fireEvent.click(screen.getByRole("switch", { name: /^Share with Microsoft sellers/ }));
+    expect(screen.getByText(/cannot be undone/)).toBeTruthy();
+    expect(view.notifyOutputChanged).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByText(/cannot be undone/)).toBeNull();
+    expect(view.notifyOutputChanged).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole("switch", { name: /^Share with Microsoft sellers/ }));
+    fireEvent.click(screen.getByRole("button", { name: "Share with Microsoft sellers" }));
     expect(view.outputs()).toEqual({ shareWithMicrosoftSellers: true });
     cleanup();
     renderControl({ values: { shareWithMicrosoftSellers: true } });

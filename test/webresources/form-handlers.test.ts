@@ -4,7 +4,7 @@ import { LOCKED_COLUMNS, onLoad } from "../../webresources/src/forms/opportunity
 import { onSave, SaveMode } from "../../webresources/src/forms/opportunity-onsave.handler";
 import { approveNextSave } from "../../webresources/src/forms/save-approval";
 import { onSyncSwitchChange } from "../../webresources/src/forms/sync-switch-onchange.handler";
-import { ACCOUNT, opportunityForm, type FormFixture } from "./opportunity-form.fixture";
+import { ACCOUNT, CONTACT, opportunityForm, type FormFixture } from "./opportunity-form.fixture";
 
 const eventContext = (form: Xrm.FormContext) => ({ getFormContext: () => form }) as unknown as Xrm.Events.EventContext;
 
@@ -128,7 +128,16 @@ describe("OnSave", () => {
       "- These lines in Products are not solution ids (expected SOL-12345-ABC): SOL-1, sol-15974-mqf.",
       "- Add at least one co-sell solution id in Products, like SOL-12345-ABC.",
       "- Choose a customer contact: Microsoft needs someone to talk to when you ask for help.",
+      "- Turn on \"Share with Microsoft sellers\" in the co-sell section: asking Microsoft for help shares the deal with Microsoft sellers, and that cannot be undone.",
     ].join("\n")]);
+  });
+
+  it("asking Microsoft for help passes once sharing with Microsoft sellers is on and a contact is chosen", async () => {
+    const f = opportunityForm({ referralIdentifier: null, help: HowCanMicrosoftHelp.ProofOfConceptOrDemo, contact: CONTACT, share: true });
+    const resaves = platformSave(f);
+    await onSave(f.host, saveEvent(f.form).context);
+    expect(f.alerts()).toEqual([]);
+    expect(resaves).toEqual([true]);
   });
 
   it("lets edits of an incoming Microsoft referral through: it exists in Partner Center already, nothing is created", async () => {

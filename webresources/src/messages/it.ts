@@ -55,4 +55,5 @@ export const italian: Messages = {
   missingSolution: "Aggiungi almeno un id di soluzione co-sell in Prodotti, come SOL-12345-ABC.",
   invalidSolutionIds: (ids) => `Queste righe in Prodotti non sono id di soluzione (atteso SOL-12345-ABC): ${ids.join(", ")}.`,
   missingContact: "Scegli un contatto del cliente: Microsoft ha bisogno di un referente quando chiedi aiuto.",
+  missingShareConsent: "Attiva \"Condividi con i venditori Microsoft\" nella sezione co-sell: chiedere aiuto a Microsoft condivide la trattativa con i venditori Microsoft, e non si può annullare.",
 };

@@ -62,6 +62,8 @@ export interface Messages {
   missingSolution: string;
   invalidSolutionIds(ids: readonly string[]): string;
   missingContact: string;
+  /** Help chosen without consent to share with Microsoft sellers (irreversible, so never implied). */
+  missingShareConsent: string;
 }
 
 export function messagesForLanguage(languageId: number | undefined): Messages {
