@@ -52,6 +52,26 @@ describe("OnLoad", () => {
     ]);
   });
 
+  it("warns, until 72 hours after the referral's creation, that marking the deal Won may get its registration rejected (en + it)", () => {
+    // NOW is 2026-11-25T10:00Z; the audit trail's oldest "created" line dates the referral.
+    const audit = (created: string) =>
+      [`2026-11-25T09:00:00Z | CRM → Partner Center | updated | deal value 10000 → 12000`, `${created} | CRM → Partner Center | created | referral 7f3c shared with Microsoft`].join("\n");
+    const young = opportunityForm({ audit: audit("2026-11-24T08:00:00Z") });
+    onLoad(young.host, eventContext(young.form));
+    expect(young.notifications()).toEqual([
+      expect.objectContaining({ level: "WARNING", message: expect.stringContaining("wait until 2026-11-27 08:00 UTC before closing it as won") }),
+    ]);
+    const italian = opportunityForm({ audit: audit("2026-11-24T08:00:00Z") }, { languageId: 1040 });
+    onLoad(italian.host, eventContext(italian.form));
+    expect(italian.notifications()[0]?.message).toContain("attendi fino al 2026-11-27 08:00 UTC");
+    const old = opportunityForm({ audit: audit("2026-11-22T09:59:00Z") });
+    onLoad(old.host, eventContext(old.form));
+    expect(old.notifications()).toEqual([]);
+    const unshared = opportunityForm({ audit: audit("2026-11-24T08:00:00Z"), referralIdentifier: null });
+    onLoad(unshared.host, eventContext(unshared.form));
+    expect(unshared.notifications()).toEqual([]);
+  });
+
   it("says so in Italian for an Italian user", () => {
     const f = opportunityForm({ syncStatus: SyncStatus.Error, syncError: "Manca il paese." }, { languageId: 1040 });
     onLoad(f.host, eventContext(f.form));

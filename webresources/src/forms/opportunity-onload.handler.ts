@@ -7,6 +7,7 @@ import type { ClientHost } from "../host/client-host";
 import { messagesFor } from "../messages/messages";
 import type { FormContext } from "./form-values";
 import { refreshSyncErrorNotification } from "./sync-notification";
+import { refreshWonTooSoonNotification } from "./won-too-soon";
 
 const C = OpportunityColumns;
 
@@ -32,5 +33,7 @@ export function lockSyncColumns(form: FormContext): void {
 export function onLoad(host: ClientHost, executionContext: Xrm.Events.EventContext): void {
   const form = executionContext.getFormContext();
   lockSyncColumns(form);
-  refreshSyncErrorNotification(form, messagesFor(host.xrm));
+  const messages = messagesFor(host.xrm);
+  refreshSyncErrorNotification(form, messages);
+  refreshWonTooSoonNotification(form, messages, host.now());
 }

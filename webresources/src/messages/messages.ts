@@ -64,6 +64,8 @@ export interface Messages {
   missingContact: string;
   /** Help chosen without consent to share with Microsoft sellers (irreversible, so never implied). */
   missingShareConsent: string;
+  /** Shown until 72 hours after the referral's creation: a Won before then risks the deal registration. */
+  wonTooSoon(until: Date): string;
 }
 
 export function messagesForLanguage(languageId: number | undefined): Messages {
