@@ -168,6 +168,10 @@ export async function runBackfill(deps: BackfillDependencies): Promise<BackfillS
     } catch (error) {
       deps.logger?.warn({ err: error, referralId: referral.id }, "backfill of a referral failed");
       record("failed", referral, error);
+      // The opportunity that carries it (if any) shows why, as a given-up sync does.
+      await deps.handler.onGiveUp?.(syntheticJob(referral, clock(), 1, existing?.id ?? null), error).catch((caught: unknown) => {
+        deps.logger?.warn({ err: caught, referralId: referral.id }, "could not show the backfill failure on its opportunity");
+      });
     }
   };
 

@@ -35,6 +35,8 @@ const UNREADABLE_ID = "0badc0de-0000-4000-8000-000000000001";
 let env: SandboxEnvironment;
 let config: Config;
 let carrierOfUnreadable: string;
+/** A readable referral the backfill cannot map: its currency is not enabled in the org. */
+const UNMAPPABLE_ID = "0badc0de-0000-4000-8000-000000000002";
 
 async function opportunityFor(referralId: string): Promise<Record<string, unknown> | undefined> {
   const { json } = await webApi(env, "GET", `${Tables.opportunity.entitySetName}?$filter=${C.referralIdentifier} eq '${referralId}'`);
@@ -59,6 +61,9 @@ beforeAll(async () => {
     const response = await seedRecordedReferral(env.partnerCenter.url, recordedReferral(file));
     if (!response.ok) throw new Error(`${file}: ${response.status} ${await response.text()}`);
   }
+  const yen: Record<string, unknown> = { ...recordedReferral("services-cosell-fy26.json"), id: UNMAPPABLE_ID, engagementId: "0badc0de-0000-4000-8000-0000000000e2", name: "Yen deal" };
+  (yen.details as Record<string, unknown>).currency = "JPY";
+  expect((await seedRecordedReferral(env.partnerCenter.url, yen)).status).toBe(201);
   carrierOfUnreadable = await createRow(env, Tables.opportunity.entitySetName, { [S.name]: "Future shape", [C.referralIdentifier]: UNREADABLE_ID, [C.syncWithPartnerCenter]: true });
 });
 afterAll(() => env?.close());
@@ -68,11 +73,12 @@ describe("cosell backfill of real-shaped referrals", () => {
     const io = recordedIo();
     const code = await backfillCommand({ config, io, concurrency: 4 });
     const text = io.text();
-    // 5 of the partner's own recorded referrals + the unreadable one (Microsoft's side is not in a plain list).
-    expect(text, text).toMatch(/Backfill finished: 6 referrals/);
+    // 5 of the partner's own recorded referrals, the unmappable and the unreadable one (Microsoft's side is not in a plain list).
+    expect(text, text).toMatch(/Backfill finished: 7 referrals/);
     expect(summaryRow(text, "created")).toBe(4);
     expect(summaryRow(text, "not imported")).toBe(1);
-    expect(summaryRow(text, "failed")).toBe(1);
+    expect(summaryRow(text, "failed")).toBe(2);
+    expect(text).toMatch(new RegExp(`✘ ${UNMAPPABLE_ID} "Yen deal": Currency JPY is not enabled in Dataverse`));
     expect(text).toMatch(new RegExp(`✘ ${UNREADABLE_ID} "Future shape": Partner Center sent it in a shape this connector cannot read \\(.*substatus`));
     expect(code).not.toBe(0);
 
@@ -96,5 +102,6 @@ describe("cosell backfill of real-shaped referrals", () => {
 
     const { json: carrier } = await webApi(env, "GET", `${Tables.opportunity.entitySetName}(${carrierOfUnreadable})`);
     expect(carrier).toMatchObject({ [C.syncStatus]: SyncStatus.Error, [C.syncError]: expect.stringContaining("cannot read") });
+    expect(await opportunityFor(UNMAPPABLE_ID)).toBeUndefined();
   });
 });
