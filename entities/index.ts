@@ -2,6 +2,7 @@
 export * from "./column-definition";
 export * from "./publisher";
 export * from "./option-sets";
+export * from "./cosell-taxonomy";
 export * from "./opportunity-columns";
 export * from "./standard-tables";
 export * from "./validate-columns";

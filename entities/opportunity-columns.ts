@@ -11,30 +11,14 @@ import {
   SYNC_STATUS_OPTIONS,
   SyncStatus,
 } from "./option-sets";
+import { CUSTOMER_MARKETPLACE_INTENT_OPTIONS, PARTNER_ROLE_OPTIONS, SOLUTION_AREA_OPTIONS, SOLUTION_PLAY_OPTIONS } from "./cosell-taxonomy";
 
 const YES = { 1033: "Yes", 1040: "Sì" } as const;
 const NO = { 1033: "No", 1040: "No" } as const;
 
-/** Logical names of our opportunity columns, for code that reads or writes them. */
-export const OpportunityColumns = {
-  syncWithPartnerCenter: "pcc_syncwithpartnercenter",
-  referralIdentifier: "pcc_referralidentifier",
-  referralLink: "pcc_referrallink",
-  howCanMicrosoftHelp: "pcc_howcanmicrosofthelp",
-  products: "pcc_products",
-  audit: "pcc_audit",
-  shareWithMicrosoftSellers: "pcc_sharewithmicrosoftsellers",
-  syncStatus: "pcc_syncstatus",
-  syncError: "pcc_syncerror",
-  lastSyncedOn: "pcc_lastsyncedon",
-  syncRequestedOn: "pcc_syncrequestedon",
-  referralStatus: "pcc_referralstatus",
-  referralDirection: "pcc_referraldirection",
-  statusReason: "pcc_statusreason",
-  microsoftCrmIdentifier: "pcc_microsoftcrmidentifier",
-} as const;
-export type OpportunityColumnKey = keyof typeof OpportunityColumns;
-export type OpportunityColumnName = (typeof OpportunityColumns)[OpportunityColumnKey];
+import { OpportunityColumns } from "./opportunity-column-names";
+export { OpportunityColumns, type OpportunityColumnKey, type OpportunityColumnName } from "./opportunity-column-names";
+import type { OpportunityColumnName } from "./opportunity-column-names";
 
 const C = OpportunityColumns;
 
@@ -177,6 +161,55 @@ export const OPPORTUNITY_COLUMNS: readonly ColumnDefinition[] = [
       1040: "L'id della trattativa presso Microsoft, quando un venditore Microsoft se ne occupa.",
     },
     requiredLevel: "none", readOnlyOnForms: true,
+  },
+  {
+    type: "text", format: "text", maxLength: 100, logicalName: C.microsoftMsxId, schemaName: "pcc_MicrosoftMsxId",
+    displayName: { 1033: "Microsoft Seller Opportunity (MSX)", 1040: "Opportunità del venditore Microsoft (MSX)" },
+    description: {
+      1033: "The Microsoft seller's opportunity id (MSX), as Partner Center reports it. Set by the sync service.",
+      1040: "L'id dell'opportunità del venditore Microsoft (MSX), come indicato da Partner Center. Impostato dal servizio di sincronizzazione.",
+    },
+    requiredLevel: "none", readOnlyOnForms: true,
+  },
+  {
+    type: "choice", options: CUSTOMER_MARKETPLACE_INTENT_OPTIONS, defaultValue: null,
+    logicalName: C.customerMarketplaceIntent, schemaName: "pcc_CustomerMarketplaceIntent",
+    displayName: { 1033: "Customer Marketplace Intent", 1040: "Intenzione di acquisto nel Marketplace" },
+    description: {
+      1033: "Whether the customer intends to buy through Microsoft's commercial marketplace. Sent to Partner Center when the deal is shared (Have not decided when empty).",
+      1040: "Se il cliente intende acquistare tramite il marketplace commerciale Microsoft. Inviato a Partner Center alla condivisione (Non ancora deciso se vuoto).",
+    },
+    requiredLevel: "none", readOnlyOnForms: false,
+  },
+  {
+    type: "choice", options: PARTNER_ROLE_OPTIONS, defaultValue: null,
+    logicalName: C.partnerRole, schemaName: "pcc_PartnerRole",
+    displayName: { 1033: "Partner Role (services co-sell)", 1040: "Ruolo del partner (co-sell di servizi)" },
+    description: {
+      1033: "Your role on a services co-sell deal. Choosing one makes the deal services co-sell: solution area and play are then required.",
+      1040: "Il tuo ruolo in una trattativa co-sell di servizi. Sceglierlo rende la trattativa co-sell di servizi: area e play della soluzione diventano obbligatori.",
+    },
+    requiredLevel: "none", readOnlyOnForms: false,
+  },
+  {
+    type: "choice", options: SOLUTION_AREA_OPTIONS, defaultValue: null,
+    logicalName: C.solutionArea, schemaName: "pcc_SolutionArea",
+    displayName: { 1033: "Solution Area (services co-sell)", 1040: "Area della soluzione (co-sell di servizi)" },
+    description: {
+      1033: "Microsoft's solution area of a services co-sell deal (FY26 taxonomy).",
+      1040: "L'area della soluzione Microsoft di una trattativa co-sell di servizi (tassonomia FY26).",
+    },
+    requiredLevel: "none", readOnlyOnForms: false,
+  },
+  {
+    type: "choice", options: SOLUTION_PLAY_OPTIONS, defaultValue: null,
+    logicalName: C.solutionPlay, schemaName: "pcc_SolutionPlay",
+    displayName: { 1033: "Solution Play (services co-sell)", 1040: "Play della soluzione (co-sell di servizi)" },
+    description: {
+      1033: "Microsoft's solution play of a services co-sell deal (FY26 taxonomy); it must belong to the solution area.",
+      1040: "Il play della soluzione Microsoft di una trattativa co-sell di servizi (tassonomia FY26); deve appartenere all'area della soluzione.",
+    },
+    requiredLevel: "none", readOnlyOnForms: false,
   },
 ];
 

@@ -31,6 +31,8 @@ export const ReferralStatus = {
   ClosedLost: 581200004,
   ClosedDeclined: 581200005,
   ClosedExpired: 581200006,
+  /** Partner Center closed it as erroneous (a duplicate, a test referral, bad data). */
+  ClosedError: 581200007,
 } as const;
 export type ReferralStatus = (typeof ReferralStatus)[keyof typeof ReferralStatus];
 
@@ -70,6 +72,7 @@ export const REFERRAL_STATUS_OPTIONS: readonly OptionDefinition[] = [
   { value: ReferralStatus.ClosedLost, code: "ClosedLost", label: { 1033: "Closed / Lost", 1040: "Chiuso / Perso" } },
   { value: ReferralStatus.ClosedDeclined, code: "ClosedDeclined", label: { 1033: "Closed / Declined", 1040: "Chiuso / Rifiutato" } },
   { value: ReferralStatus.ClosedExpired, code: "ClosedExpired", label: { 1033: "Closed / Expired", 1040: "Chiuso / Scaduto" } },
+  { value: ReferralStatus.ClosedError, code: "ClosedError", label: { 1033: "Closed / Error", 1040: "Chiuso / Errore" } },
 ];
 
 export const REFERRAL_DIRECTION_OPTIONS: readonly OptionDefinition[] = [

@@ -5,7 +5,7 @@
  * (sync status, error, last synced on, audit, referral id / link) are left out on purpose: the
  * service's writes must never wake the service.
  */
-import { OpportunityColumns } from "./opportunity-columns";
+import { OpportunityColumns } from "./opportunity-column-names";
 import { OpportunityStandardColumns } from "./standard-tables";
 
 export const SYNC_TRIGGER_COLUMNS: readonly string[] = [

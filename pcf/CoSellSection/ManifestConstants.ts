@@ -38,6 +38,11 @@ export const BOUND_PROPERTIES = {
   referralDirection: "OptionSet",
   statusReason: "SingleLine.Text",
   microsoftCrmIdentifier: "SingleLine.Text",
+  microsoftMsxId: "SingleLine.Text",
+  customerMarketplaceIntent: "OptionSet",
+  partnerRole: "OptionSet",
+  solutionArea: "OptionSet",
+  solutionPlay: "OptionSet",
 } as const satisfies Record<OpportunityColumnKey, OfType>;
 
 export type ManifestPropertyName = keyof typeof BOUND_PROPERTIES;

@@ -15,7 +15,7 @@ import { parseConfig, type Config } from "../../sync/service/config";
 import { registerWebhooks } from "../../sync/service/register-webhooks";
 import { createSyncService, partnerCenterTokens, WEBHOOKS_SCOPE, type SyncService } from "../../sync/service/sync-service";
 import { startDataverseSandbox, type DataverseSandbox } from "../dataverse/dataverse-sandbox";
-import { startPartnerCenterSandbox, type PartnerCenterSandbox } from "../partner-center/partner-center-sandbox";
+import { startPartnerCenterSandbox, type PartnerCenterSandbox, type PartnerCenterSandboxOptions } from "../partner-center/partner-center-sandbox";
 
 export interface SandboxEnvironmentOptions {
   /** SQLite file of the backend (default: in memory). */
@@ -24,6 +24,8 @@ export interface SandboxEnvironmentOptions {
   logger?: Logger;
   dataverseFaults?: Partial<FaultSettings>;
   partnerCenterFaults?: Partial<FaultSettings>;
+  /** Partner Center stand-in settings: page size, refused filters, a state file to start from. */
+  partnerCenter?: Pick<PartnerCenterSandboxOptions, "pageSize" | "refusedFilterFields" | "stateFile">;
   /** A solution zip to import; default: packed now from entities/ and the built parts. */
   solutionZip?: string;
   /** Where "Open in Partner Center" links point (the form page's Partner Center page in `npm start`). */
@@ -98,7 +100,7 @@ export async function importOurSolution(dataverse: DataverseSandbox, zipPath?: s
 
 export async function startSandboxEnvironment(options: SandboxEnvironmentOptions = {}): Promise<SandboxEnvironment> {
   const logger = options.logger ?? pino({ level: "silent" });
-  const partnerCenter = await startPartnerCenterSandbox({ faults: options.partnerCenterFaults, webhookDelivery: { initialBackoffMs: 100, maxBackoffMs: 2000 } });
+  const partnerCenter = await startPartnerCenterSandbox({ ...options.partnerCenter, faults: options.partnerCenterFaults, webhookDelivery: { initialBackoffMs: 100, maxBackoffMs: 2000 } });
   const dataverse = await startDataverseSandbox({ faults: options.dataverseFaults, webhookRetryDelayMs: 100, microsoftConnector: options.microsoftConnector });
   try {
     await importOurSolution(dataverse, options.solutionZip);
@@ -120,6 +122,8 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
       partnerCenterTokens: partnerCenterTokens(config, WEBHOOKS_SCOPE),
       backendUrl,
       webhookKey: config.DATAVERSE_WEBHOOK_KEY,
+      // The environment's own wiring: no validation event (tests count deliveries).
+      validationWaitMs: 0,
     });
     service.start();
     return {

@@ -4,7 +4,7 @@
  * exercised exactly as against the real service.
  */
 import type { FastifyReply } from "fastify";
-import type { PartnerCenterErrorBody } from "../../sync/partner-center/referral-types";
+import type { ErrorBody as PartnerCenterErrorBody } from "./referral-schema";
 
 export class SandboxApiError extends Error {
   constructor(

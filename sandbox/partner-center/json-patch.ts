@@ -3,7 +3,7 @@
  * and `add` (reference §1.7). Works on a deep copy so a failing operation leaves the stored referral
  * untouched.
  */
-import type { JsonPatchOperation } from "../../sync/partner-center/referral-types";
+import type { JsonPatchOperation } from "./referral-schema";
 
 export class JsonPatchError extends Error {
   constructor(

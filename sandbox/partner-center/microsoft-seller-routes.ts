@@ -6,10 +6,12 @@
  *   POST  /_sandbox/microsoft/referrals                    send the partner an inbound co-sell referral
  *   PATCH /_sandbox/microsoft/engagements/:engagementId    update Microsoft's side (related referral)
  *   POST  /_sandbox/microsoft/expire                       expire unanswered invitations ({asOf} or {referralId})
+ *   POST  /_sandbox/partner-center/referrals               a referral as Partner Center holds it (recorded
+ *                                                          shapes, marketplace leads), checked against the docs
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { MemberSchema, ReferralStatusSchema, ReferralSubstatusSchema } from "../../sync/partner-center/referral-types";
+import { MemberSchema, StatusSchema as ReferralStatusSchema, SubstatusSchema as ReferralSubstatusSchema } from "./referral-schema";
 import { SandboxApiError } from "./api-error";
 import type { ReferralService } from "./referral-service";
 
@@ -44,6 +46,8 @@ export function registerMicrosoftSellerRoutes(app: FastifyInstance, service: Ref
   app.patch<{ Params: { engagementId: string } }>("/_sandbox/microsoft/engagements/:engagementId", async (request) =>
     service.updateMicrosoftSide(request.params.engagementId, parse(MicrosoftSideChangeSchema, request.body)),
   );
+
+  app.post("/_sandbox/partner-center/referrals", async (request, reply) => reply.code(201).send(service.seedRecorded(request.body)));
 
   app.post("/_sandbox/microsoft/expire", async (request) => {
     const body = parse(ExpireSchema, request.body);

@@ -15,6 +15,7 @@ import { SandboxApiError, errorBody, sendApiError } from "./api-error";
 import { registerMicrosoftSellerRoutes } from "./microsoft-seller-routes";
 import { registerReferralRoutes } from "./referral-routes";
 import { ReferralService } from "./referral-service";
+import { throttlingBody } from "./referral-schema";
 import { createSigningIdentity } from "./sandbox-certificate";
 import { SandboxState, type DeliveryRecord } from "./sandbox-state";
 import { WebhookDispatcher } from "./webhook-dispatcher";
@@ -35,6 +36,10 @@ export interface PartnerCenterSandboxOptions {
   webhookDelivery?: Partial<{ initialBackoffMs: number; maxBackoffMs: number; attemptTimeoutMs: number; reorderHoldMs: number; maxAttempts: number }>;
   now?: () => Date;
   logger?: boolean;
+  /** Referrals per list page (at most 100, the documented page size). */
+  pageSize?: number;
+  /** Fields a $filter may not name: the service answers 400 (see ReferralServiceOptions). */
+  refusedFilterFields?: readonly string[];
 }
 
 export interface PartnerCenterSandbox {
@@ -83,6 +88,8 @@ export async function startPartnerCenterSandbox(options: PartnerCenterSandboxOpt
     baseUrl: () => baseUrl,
     partner,
     now,
+    pageSize: options.pageSize,
+    refusedFilterFields: options.refusedFilterFields,
     emit: (eventName, referral) => {
       dispatcher.notify(eventName, "referral", referral.id, new Date(referral.updatedDateTime));
     },
@@ -105,10 +112,10 @@ export async function startPartnerCenterSandbox(options: PartnerCenterSandboxOpt
     apiPrefixes: API_PREFIXES,
     sendError: (reply, status, retryAfterSeconds) => {
       if (retryAfterSeconds !== undefined) reply.header("retry-after", String(retryAfterSeconds));
+      // Throttling answers with its own documented body, not the error body (api-throttling-guidance).
+      if (status === 429) return reply.code(429).send(throttlingBody(retryAfterSeconds ?? 1));
       const [code, message] =
-        status === 429
-          ? ["tooManyRequests", "Too many requests; retry after the Retry-After interval"]
-          : status === 503
+        status === 503
             ? ["serviceNotAvailable", "The service is temporarily unavailable"]
             : ["preconditionFailed", "The referral was modified since it was read (eTag mismatch); read it again and retry"];
       return reply.code(status).send(errorBody(code, message));

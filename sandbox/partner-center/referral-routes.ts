@@ -3,8 +3,9 @@
  * Every referral response carries the ETag header as well as the `eTag` property.
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
-import type { Referral } from "../../sync/partner-center/referral-types";
-import type { ListQuery, ReferralService } from "./referral-service";
+import type { Referral } from "./referral-schema";
+import { SandboxApiError } from "./api-error";
+import { NEXT_PAGE_PATH, type ListQuery, type ReferralService } from "./referral-service";
 
 export const REFERRALS_PATH = "/v1.0/engagements/referrals";
 
@@ -27,6 +28,13 @@ export function registerReferralRoutes(app: FastifyInstance, service: ReferralSe
       count: query.$count,
     };
     return service.list(listQuery);
+  });
+
+  // The documented next-page links point here, carrying only $skiptoken.
+  app.get(NEXT_PAGE_PATH, async (request) => {
+    const skiptoken = (request.query as Record<string, string | undefined>).$skiptoken;
+    if (skiptoken === undefined) throw new SandboxApiError(400, "invalidRequest", "$skiptoken is required; follow @odata.nextLink as given", "$skiptoken");
+    return service.list({ skiptoken });
   });
 
   app.get<{ Params: { id: string } }>(`${REFERRALS_PATH}/:id`, async (request, reply) => sendReferral(reply, service.get(request.params.id)));

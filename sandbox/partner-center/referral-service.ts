@@ -18,12 +18,13 @@ import {
   REQUIRED_CREATE_FIELDS,
   ReferralCreateSchema,
   ReferralSchema,
-  checkStatusChange,
-  isTerminal,
+  SUBSTATUSES_NEEDING_A_REASON,
+  isClosed as isTerminal,
+  statusChangeProblem,
   type Referral,
-  type ReferralStatus,
-  type ReferralSubstatus,
-} from "../../sync/partner-center/referral-types";
+  type Status as ReferralStatus,
+  type Substatus as ReferralSubstatus,
+} from "./referral-schema";
 import { SandboxApiError } from "./api-error";
 import { JsonPatchError, applyJsonPatch } from "./json-patch";
 import { ODataFilterError, matchesFilter, parseODataFilter, pinnedEngagementId, type FilterNode } from "./odata-filter";
@@ -38,6 +39,13 @@ export interface ReferralServiceOptions {
   partner: { organizationId: string; organizationName: string };
   now: () => Date;
   emit: (eventName: ReferralEventName, referral: Referral) => void;
+  /** Referrals per page, at most MAX_PAGE_SIZE (tests page through small sets with a smaller one). */
+  pageSize?: number;
+  /**
+   * Fields a $filter may not name (answered 400). Whether the real service filters on fields beyond
+   * its documented examples (engagementId, status, substatus) is unknown; a run can refuse them.
+   */
+  refusedFilterFields?: readonly string[];
 }
 
 export interface ListQuery {
@@ -55,11 +63,19 @@ export interface ReferralListPage {
   "@odata.nextLink"?: string;
 }
 
-/**
- * Page size when no $top is sent, and the largest page we hand out. The 2019 doc gives 100 per page
- * [O]; the doc samples send `$top=10` and get a nextLink back, so $top is read as the page size [I].
- */
+/** Pages hold at most 100 referrals (the connector's documentation). */
 export const MAX_PAGE_SIZE = 100;
+
+/** Where the documented next-page links point (not the request's /v1.0/engagements/referrals). */
+export const NEXT_PAGE_PATH = "/v1.0/referrals";
+
+/**
+ * Microsoft's side of an engagement is owned by a GUID like any organization (real responses never
+ * show "msft" as an owner) and addressed to Microsoft: `target` names "msft", which is how a client
+ * tells it apart (real-world-contract: "msft appears in invitedBy.organizationId and target.id").
+ */
+export const MICROSOFT_TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const MICROSOFT_TARGET = [{ type: "BusinessProfileLocation", id: MICROSOFT_ORGANIZATION_ID }];
 
 /** Microsoft sellers have 14 days to answer a co-sell invitation (§1.6, §1.9). */
 export const INVITATION_LIFETIME_MS = 14 * 24 * 60 * 60 * 1000;
@@ -151,7 +167,11 @@ export class ReferralService {
     return structuredClone(this.find(id).referral);
   }
 
-  list(query: ListQuery): ReferralListPage {
+  list(request: ListQuery): ReferralListPage {
+    // A next-page request carries only $skiptoken: the token holds the first request's query.
+    const { query, offset } = request.skiptoken === undefined ? { query: request, offset: 0 } : this.parseSkipToken(request.skiptoken);
+    const refused = this.options.refusedFilterFields?.find((field) => query.filter && new RegExp(`\\b${field}\\b`).test(query.filter));
+    if (refused) throw invalid(`$filter on ${refused} is not supported`, "$filter");
     let filter: FilterNode | undefined;
     try {
       filter = query.filter ? parseODataFilter(query.filter) : undefined;
@@ -160,8 +180,7 @@ export class ReferralService {
       throw error;
     }
     const order = this.parseOrderBy(query.orderby);
-    const pageSize = this.parseTop(query.top);
-    const offset = this.parseSkipToken(query.skiptoken);
+    const total = this.parseTop(query.top);
 
     // Microsoft's side of an engagement shows up only when the caller asks for that engagement (the
     // relatedReferrals link); a plain list returns the partner's own referrals [I].
@@ -183,7 +202,8 @@ export class ReferralService {
       });
       ordered = keyed.map(({ referral }) => referral);
     }
-    const value = ordered.slice(offset, offset + pageSize).map((referral) => structuredClone(referral));
+    const end = Math.min(ordered.length, total, offset + this.pageSize);
+    const value = ordered.slice(offset, end).map((referral) => structuredClone(referral));
     const base = this.options.baseUrl();
     const page: ReferralListPage = {
       "@odata.context": `${base}/v1.0/$metadata#Referrals`,
@@ -191,17 +211,12 @@ export class ReferralService {
       "@odata.count": matches.length,
       value,
     };
-    if (offset + pageSize < matches.length) {
+    if (end < Math.min(ordered.length, total)) {
       // Offset paging over the live list: a write between pages can shift items, as on any
       // snapshot-less service; the reconcile loop tolerates it by ordering on updatedDateTime.
-      // Keys keep their literal `$` (as in the documented nextLink samples); values are encoded.
-      const next: [string, string][] = [];
-      if (query.filter) next.push(["$filter", query.filter]);
-      if (query.orderby) next.push(["$orderby", query.orderby]);
-      if (query.top) next.push(["$top", query.top]);
-      if (query.count) next.push(["$count", query.count]);
-      next.push(["$skiptoken", Buffer.from(JSON.stringify({ offset: offset + pageSize })).toString("base64url")]);
-      page["@odata.nextLink"] = `${base}/v1.0/engagements/referrals?${next.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join("&")}`;
+      // The documented form (2019 and 2023 samples): http, the short /v1.0/referrals path, only $skiptoken.
+      const token = Buffer.from(JSON.stringify({ query: { filter: query.filter, orderby: query.orderby, top: query.top }, offset: end })).toString("base64url");
+      page["@odata.nextLink"] = `http://${new URL(base).host}${NEXT_PAGE_PATH}?$skiptoken=${token}`;
     }
     return page;
   }
@@ -217,18 +232,23 @@ export class ReferralService {
     });
   }
 
+  /** $top is the total to return, not a page size (the connector's documentation). */
   private parseTop(top: string | undefined): number {
-    if (top === undefined) return MAX_PAGE_SIZE;
+    if (top === undefined) return Number.POSITIVE_INFINITY;
     const value = Number(top);
     if (!Number.isInteger(value) || value < 1) throw invalid(`$top must be a positive integer; got '${top}'`, "$top");
-    return Math.min(value, MAX_PAGE_SIZE);
+    return value;
   }
 
-  private parseSkipToken(token: string | undefined): number {
-    if (token === undefined) return 0;
+  private get pageSize(): number {
+    return Math.min(MAX_PAGE_SIZE, this.options.pageSize ?? MAX_PAGE_SIZE);
+  }
+
+  private parseSkipToken(token: string): { query: ListQuery; offset: number } {
     try {
-      const { offset } = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { offset: unknown };
-      if (typeof offset === "number" && Number.isInteger(offset) && offset >= 0) return offset;
+      const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { query?: ListQuery; offset?: unknown };
+      const { offset, query } = parsed;
+      if (typeof offset === "number" && Number.isInteger(offset) && offset >= 0 && query && typeof query === "object") return { query, offset };
     } catch {
       // fall through to the 400 below
     }
@@ -277,7 +297,7 @@ export class ReferralService {
       // The second referral of a shared engagement, addressed to Microsoft (§1.6 "Shared referral
       // across two parties"): it is Microsoft's side, waiting for a Microsoft seller to answer.
       Object.assign(referral, {
-        organizationId: MICROSOFT_ORGANIZATION_ID,
+        organizationId: MICROSOFT_TENANT_ID,
         organizationName: "Microsoft",
         status: "New",
         substatus: "Pending",
@@ -361,11 +381,11 @@ export class ReferralService {
     const next = candidate as Referral;
     const statusChanged = previous.status !== parsed.data.status || previous.substatus !== parsed.data.substatus;
     if (statusChanged) {
-      const check = checkStatusChange(previous, parsed.data);
-      if (!check.ok) throw invalid(check.reason, "status");
-      if (parsed.data.substatus === "Declined" && !parsed.data.statusReason?.trim()) {
-        // The docs pair a decline with a reason (§1.9); we insist so the reason always reaches Microsoft [I].
-        throw invalid("Declining a referral needs a statusReason", "statusReason");
+      const problem = statusChangeProblem(previous, parsed.data);
+      if (problem) throw invalid(problem, "status");
+      if (SUBSTATUSES_NEEDING_A_REASON.includes(parsed.data.substatus) && !parsed.data.statusReason?.trim()) {
+        // The portal and bulk upload require a reason to close as Declined, Lost or Error.
+        throw invalid(`Closing a referral as ${parsed.data.substatus} needs a statusReason`, "statusReason");
       }
       if (parsed.data.substatus === "Expired" && stored.owner === "partner") {
         throw invalid("Only Partner Center expires a referral", "substatus");
@@ -375,7 +395,9 @@ export class ReferralService {
     if (previous.consent?.consentToShareReferralWithMicrosoftSellers === true && parsed.data.consent.consentToShareReferralWithMicrosoftSellers !== true) {
       throw invalid("Once shared with Microsoft sellers, a referral cannot be unshared", "consent/consentToShareReferralWithMicrosoftSellers");
     }
-    this.checkBusinessRules(parsed.data);
+    // The co-sell rules bite the deals partners create (§1.6); an incoming referral's help request and
+    // solutions are Microsoft's (or the marketplace's), so updating it is not held to them.
+    if (parsed.data.direction !== "Incoming") this.checkBusinessRules(parsed.data);
     next.updatedDateTime = this.stamp(previous.updatedDateTime);
     next.eTag = newETag();
     return this.store(stored.owner, next, event);
@@ -400,6 +422,29 @@ export class ReferralService {
         throw invalid("A co-sell referral (Microsoft help requested) needs a customer contact in customerProfile.team", "customerProfile/team");
       }
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Referrals as Partner Center already holds them
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Stores a referral exactly as Partner Center would serve it (a recorded real response, a
+   * marketplace lead), after checking it against the documented shape: the same check every write
+   * passes. Its id is kept (a new one is drawn when missing); links and eTag are the sandbox's. One
+   * addressed to Microsoft (`target` naming msft) is Microsoft's side of its engagement.
+   */
+  seedRecorded(body: unknown): Referral {
+    if (body === null || typeof body !== "object" || Array.isArray(body)) throw invalid("The body must be a referral object");
+    const input = body as Record<string, unknown>;
+    const id = typeof input.id === "string" && input.id !== "" ? input.id : randomUUID();
+    if (this.state.referrals.has(id)) throw new SandboxApiError(409, "invalidRequest", `Referral ${id} already exists`, "id");
+    const engagementId = typeof input.engagementId === "string" && input.engagementId !== "" ? input.engagementId : randomUUID();
+    const candidate = { ...input, id, engagementId, eTag: newETag(), links: this.links(id, engagementId) };
+    const parsed = ReferralSchema.safeParse(candidate);
+    if (!parsed.success) throw invalid(zodMessage(parsed.error.issues), String(parsed.error.issues[0]?.path.join("/") ?? ""));
+    const addressedToMicrosoft = (parsed.data.target ?? []).some((target) => target.id === MICROSOFT_ORGANIZATION_ID);
+    return this.store(addressedToMicrosoft ? "microsoft" : "partner", candidate as Referral, addressedToMicrosoft ? "related-referral-created" : "referral-created");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -430,8 +475,9 @@ export class ReferralService {
     const microsoftSide = {
       ...base,
       id: microsoftId,
-      organizationId: MICROSOFT_ORGANIZATION_ID,
+      organizationId: MICROSOFT_TENANT_ID,
       organizationName: "Microsoft",
+      target: MICROSOFT_TARGET,
       status: "Active",
       substatus: "Accepted",
       direction: "Outgoing",
@@ -486,8 +532,9 @@ export class ReferralService {
       const created = {
         ...structuredClone(source),
         id,
-        organizationId: MICROSOFT_ORGANIZATION_ID,
+        organizationId: MICROSOFT_TENANT_ID,
         organizationName: "Microsoft",
+        target: MICROSOFT_TARGET,
         externalReferenceId: null,
         status: "New",
         substatus: "Pending",

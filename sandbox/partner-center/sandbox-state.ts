@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { z } from "zod";
-import type { Referral } from "../../sync/partner-center/referral-types";
+import type { Referral } from "./referral-schema";
 
 /** Whose referral it is: the partner's own, or Microsoft's side of a shared engagement. */
 export type ReferralOwner = "partner" | "microsoft";

@@ -12,13 +12,47 @@ import { SandboxApiError } from "./api-error";
 import type { SandboxState } from "./sandbox-state";
 import type { WebhookDispatcher } from "./webhook-dispatcher";
 
-export const WEBHOOK_EVENT_NAMES = ["referral-created", "referral-updated", "related-referral-created", "related-referral-updated", "test-created"] as const;
+/**
+ * Partner Center's webhook events (partner-center-webhook-events): the referral ones this stand-in
+ * sends, the validation event, and some of the others a tenant's registration may hold for other
+ * tools (the registration is one per tenant, shared by all its event types).
+ */
+export const WEBHOOK_EVENT_NAMES = [
+  "referral-created",
+  "referral-updated",
+  "related-referral-created",
+  "related-referral-updated",
+  "test-created",
+  "subscription-updated",
+  "threshold-exceeded",
+  "invoice-ready",
+] as const;
 
 const RegistrationBodySchema = z.object({
   WebhookUrl: z.url({ protocol: /^https?$/ }),
   WebhookEvents: z.array(z.enum(WEBHOOK_EVENT_NAMES)).min(1),
   SignatureTokenToMsSignatureHeader: z.boolean().optional(),
 });
+
+/**
+ * Validation event results carry the receiver's answer as .NET's HttpStatusCode name ("OK") and
+ * whether Partner Center itself failed to deliver as a boolean (real-world-contract: documented).
+ */
+const STATUS_NAMES: Readonly<Record<number, string>> = {
+  200: "OK", 201: "Created", 202: "Accepted", 204: "NoContent", 400: "BadRequest", 401: "Unauthorized", 403: "Forbidden",
+  404: "NotFound", 405: "MethodNotAllowed", 408: "RequestTimeout", 409: "Conflict", 413: "RequestEntityTooLarge",
+  429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable", 504: "GatewayTimeout",
+};
+
+function documentedResult(attempt: { responseCode: number; responseMessage: string; systemError: string | null; dateTimeUtc: string }) {
+  return {
+    // No answer at all (0): no status to name.
+    responseCode: attempt.responseCode === 0 ? "" : (STATUS_NAMES[attempt.responseCode] ?? String(attempt.responseCode)),
+    responseMessage: attempt.systemError ?? attempt.responseMessage,
+    systemError: attempt.systemError !== null,
+    dateTimeUtc: attempt.dateTimeUtc,
+  };
+}
 
 /** "Limit 2 requests/min" on validationEvents (§2.2). */
 const VALIDATION_EVENTS_PER_MINUTE = 2;
@@ -116,12 +150,7 @@ export function registerWebhookRegistrationRoutes(
       partnerId: event.partnerId,
       status,
       callbackUrl: event.callbackUrl,
-      results: (delivery?.attempts ?? []).map(({ responseCode, responseMessage, systemError, dateTimeUtc }) => ({
-        responseCode,
-        responseMessage,
-        systemError,
-        dateTimeUtc,
-      })),
+      results: (delivery?.attempts ?? []).map(documentedResult),
     };
   });
 }

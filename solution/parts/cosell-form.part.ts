@@ -36,6 +36,7 @@ export const CONTROL_CLASS = {
   dateTime: "{5B773807-9FB2-42db-97C3-7A91EFF8ADFF}",
   lookup: "{270BD3DB-D9AF-4782-9025-509E298DEC0A}",
   twoOptions: "{67FAC785-CD58-4f9f-ABB3-4B7DDC6ED5ED}",
+  optionSet: "{3EF39988-22BB-4f0b-BBBE-64B5A3748AEE}",
 } as const;
 
 /** Web, tablet and phone: the section is laid out to work on all three. */
@@ -75,6 +76,14 @@ const STANDARD_FIELDS: readonly StandardField[] = [
   { column: OpportunityStandardColumns.description, classId: CONTROL_CLASS.memo, label: { 1033: "Description", 1040: "Descrizione" } },
 ];
 
+/** Partner Center's co-sell fields a seller fills in (cosell-taxonomy.ts), as plain choice fields under the section. */
+const COSELL_DETAIL_COLUMNS = [
+  OpportunityColumns.customerMarketplaceIntent,
+  OpportunityColumns.partnerRole,
+  OpportunityColumns.solutionArea,
+  OpportunityColumns.solutionPlay,
+] as const;
+
 /** uniqueid of the cell control the PCF control replaces; controlDescription points at it. */
 export const COSELL_CONTROL_UNIQUE_ID = stableGuid("control/cosell");
 
@@ -108,6 +117,13 @@ function writeTabs(form: XMLBuilder): void {
     disabled: "false",
     uniqueid: COSELL_CONTROL_UNIQUE_ID,
   });
+
+  const details = section(sections, "cosell_details", { 1033: "Co-sell details for Partner Center", 1040: "Dettagli co-sell per Partner Center" });
+  for (const column of COSELL_DETAIL_COLUMNS) {
+    const detail = details.ele("row").ele("cell", { id: stableGuid(`cell/${column}`), showlabel: "true" });
+    labels(detail, opportunityColumn(column).displayName);
+    detail.ele("control", { id: column, classid: CONTROL_CLASS.optionSet, datafieldname: column, disabled: "false" });
+  }
 }
 
 function writeControlDescription(form: XMLBuilder): void {

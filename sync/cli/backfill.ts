@@ -9,7 +9,9 @@
 import type { Logger } from "pino";
 import type { JobHandler } from "../queue/worker-pool";
 import type { ReferralsClient } from "../partner-center/referrals-client";
-import { MICROSOFT_ORGANIZATION_ID, type Referral } from "../partner-center/referral-types";
+import { isMicrosoftSide, type Referral } from "../partner-center/referral-types";
+import type { UnreadableReferral } from "../partner-center/referrals-client";
+import { PartnerCenterError } from "../partner-center/partner-center-error";
 import { normalizeCompanyName } from "../engine";
 import { decideRetry, type RetryPolicy } from "../queue/retry-policy";
 import { referralLinkKey, type Job, type SyncStore } from "../store";
@@ -35,7 +37,10 @@ export interface BackfillSummary {
   updated: number;
   /** Already linked and identical on both sides: nothing written. */
   inSync: number;
-  /** Nothing to import: Microsoft's side of an engagement (our own referral on it stands for the deal), or a referral gone meanwhile. */
+  /**
+   * Nothing to import: Microsoft's side of an engagement (our own referral on it stands for the deal),
+   * a referral Partner Center closed as Error (a duplicate, a test, bad data), or one gone meanwhile.
+   */
   notImported: number;
   failed: BackfillFailure[];
   elapsedMs: number;
@@ -49,7 +54,7 @@ export interface BackfillDependencies {
    * handler runs) and, when the gateway can, the page's accounts and contacts (see PageLookupGateway).
    */
   dataverse: Pick<CrmGateway, "opportunitiesByReferralIds"> & Partial<Pick<PageLookupGateway, "prefetchPage">>;
-  handler: { run(job: Job, listed?: Referral, listedOpportunity?: CrmRow | null): ReturnType<JobHandler["run"]> };
+  handler: { run(job: Job, listed?: Referral, listedOpportunity?: CrmRow | null): ReturnType<JobHandler["run"]>; onGiveUp?: JobHandler["onGiveUp"] };
   logger?: Logger;
   /** Referrals run at the same time (default DEFAULT_BACKFILL_CONCURRENCY). */
   concurrency?: number;
@@ -81,11 +86,11 @@ function customerKey(referral: Referral): string {
   return name ? `${name}|${profile?.address?.country ?? ""}` : `referral:${referral.id}`;
 }
 
-function syntheticJob(referral: Referral, now: number, attempt: number): Job {
+function syntheticJob(referral: Pick<Referral, "id">, now: number, attempt: number, opportunityId: string | null = null): Job {
   return {
     id: 0,
     linkKey: referralLinkKey(referral.id),
-    opportunityId: null,
+    opportunityId,
     referralId: referral.id,
     reasons: ["backfill"],
     state: "running",
@@ -102,7 +107,14 @@ function syntheticJob(referral: Referral, now: number, attempt: number): Job {
 /** A page of referrals with the opportunities that already carry them (looked up in one go). */
 interface ListedPage {
   referrals: Referral[];
+  /** Entries of the page the connector cannot read: each is a failure of its own. */
+  unreadable: UnreadableReferral[];
   opportunities: Map<string, CrmRow>;
+}
+
+/** What the admin reads for a referral Partner Center sent in a shape we cannot read. */
+function unreadableReason(entry: UnreadableReferral): string {
+  return `Partner Center sent it in a shape this connector cannot read (${entry.reason}); the other referrals were imported. Report it with this text.`;
 }
 
 /**
@@ -134,13 +146,17 @@ export async function runBackfill(deps: BackfillDependencies): Promise<BackfillS
     // lookup could predate the opportunity the first run created.
     const referrals = result.value.value.filter((referral) => !seen.has(referral.id));
     for (const referral of referrals) seen.add(referral.id);
-    const toRun = referrals.filter((referral) => referral.organizationId !== MICROSOFT_ORGANIZATION_ID);
-    if (toRun.length === 0) return { referrals, opportunities: new Map() };
+    const unreadable = result.value.unreadable.filter((entry) => entry.id === null || !seen.has(entry.id));
+    for (const entry of unreadable) if (entry.id) seen.add(entry.id);
+    const toRun = referrals.filter((referral) => !isMicrosoftSide(referral));
+    // An unreadable referral's opportunity (if one carries it) is told why it no longer syncs.
+    const lookedUp = [...toRun.map((referral) => referral.id), ...unreadable.flatMap((entry) => (entry.id ? [entry.id] : []))];
+    if (lookedUp.length === 0) return { referrals, unreadable, opportunities: new Map() };
     const [opportunities] = await Promise.all([
-      deps.dataverse.opportunitiesByReferralIds(toRun.map((referral) => referral.id)),
-      deps.dataverse.prefetchPage?.(toRun),
+      deps.dataverse.opportunitiesByReferralIds(lookedUp),
+      toRun.length > 0 ? deps.dataverse.prefetchPage?.(toRun) : undefined,
     ]);
-    return { referrals, opportunities };
+    return { referrals, unreadable, opportunities };
   };
 
   const running = new Set<Promise<void>>();
@@ -152,6 +168,10 @@ export async function runBackfill(deps: BackfillDependencies): Promise<BackfillS
     } catch (error) {
       deps.logger?.warn({ err: error, referralId: referral.id }, "backfill of a referral failed");
       record("failed", referral, error);
+      // The opportunity that carries it (if any) shows why, as a given-up sync does.
+      await deps.handler.onGiveUp?.(syntheticJob(referral, clock(), 1, existing?.id ?? null), error).catch((caught: unknown) => {
+        deps.logger?.warn({ err: caught, referralId: referral.id }, "could not show the backfill failure on its opportunity");
+      });
     }
   };
 
@@ -162,11 +182,17 @@ export async function runBackfill(deps: BackfillDependencies): Promise<BackfillS
     ahead = nextPage();
     // Awaited at the top of the next round; until then a failed listing must not count as unhandled.
     ahead.catch(() => undefined);
-    summary.total += page.referrals.length;
+    summary.total += page.referrals.length + page.unreadable.length;
     // Show the new total as soon as a page is listed, so the admin sees progress start at 0/N.
     deps.onProgress?.(summary, done);
+    for (const entry of page.unreadable) {
+      await reportUnreadable(deps, entry, entry.id ? (page.opportunities.get(entry.id.toLowerCase()) ?? null) : null, clock());
+      summary.failed.push({ referralId: entry.id ?? "(no id)", name: entry.name ?? "", reason: unreadableReason(entry) });
+      done++;
+      deps.onProgress?.(summary, done);
+    }
     for (const referral of page.referrals) {
-      if (referral.organizationId === MICROSOFT_ORGANIZATION_ID) {
+      if (isMicrosoftSide(referral)) {
         // Running it would sync our side of the engagement a second time, concurrently with our own referral.
         record("notImported", referral);
         continue;
@@ -187,6 +213,21 @@ export async function runBackfill(deps: BackfillDependencies): Promise<BackfillS
   await Promise.all(running);
   summary.elapsedMs = clock() - started;
   return summary;
+}
+
+/** Shows the reason on the opportunity that carries the referral, if one does (as a given-up sync would). */
+async function reportUnreadable(deps: BackfillDependencies, entry: UnreadableReferral, opportunity: CrmRow | null, now: number): Promise<void> {
+  if (!opportunity || !entry.id || !deps.handler.onGiveUp) return;
+  const error = new PartnerCenterError(`Partner Center sent referral ${entry.id} in a shape this connector cannot read: ${entry.reason}`, {
+    status: 200,
+    code: "unreadableReferral",
+    retryable: false,
+  });
+  try {
+    await deps.handler.onGiveUp(syntheticJob({ id: entry.id }, now, 1, opportunity.id), error);
+  } catch (caught) {
+    deps.logger?.warn({ err: caught, referralId: entry.id }, "could not show the unreadable referral's reason on its opportunity");
+  }
 }
 
 async function backfillOne(deps: BackfillDependencies, referral: Referral, existing: CrmRow | null, now: number): Promise<Exclude<BackfillResult, "failed">> {

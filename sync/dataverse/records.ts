@@ -46,6 +46,11 @@ export const PCC_COLUMN_KINDS = {
   referralDirection: "choice",
   statusReason: "text",
   microsoftCrmIdentifier: "text",
+  microsoftMsxId: "text",
+  customerMarketplaceIntent: "choice",
+  partnerRole: "choice",
+  solutionArea: "choice",
+  solutionPlay: "choice",
 } as const satisfies Record<OpportunityColumnKey, ColumnType>;
 
 type ValueOfKind<K extends ColumnType> = K extends "boolean" ? boolean : K extends "choice" ? number : string;

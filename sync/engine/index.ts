@@ -11,3 +11,4 @@ export * from "./field-clock";
 export * from "./three-way-merge";
 export * from "./referral-preflight";
 export * from "./audit-trail";
+export * from "./cosell-rules";

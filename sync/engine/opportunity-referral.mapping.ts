@@ -4,9 +4,23 @@
  * functions turn a merge patch back into a Dataverse PATCH body (+ a close instruction, since
  * Won/Lost go through WinOpportunity/LoseOpportunity) or a Partner Center JSON Patch.
  */
-import { HowCanMicrosoftHelp, OpportunityColumns, OpportunityStandardColumns, ReferralDirection, Tables } from "../../entities";
+import {
+  CUSTOMER_MARKETPLACE_INTENT_OPTIONS,
+  HowCanMicrosoftHelp,
+  OpportunityColumns,
+  OpportunityStandardColumns,
+  PARTNER_ROLE_OPTIONS,
+  ReferralDirection,
+  SOLUTION_AREA_OPTIONS,
+  SOLUTION_PLAY_OPTIONS,
+  Tables,
+  optionForCode,
+  optionForValue,
+  type TaxonomyOption,
+} from "../../entities";
 import {
   MICROSOFT_ORGANIZATION_ID,
+  type AdditionalRequirements,
   type CustomerProfile,
   type JsonPatchOperation,
   type Referral,
@@ -88,10 +102,18 @@ function currencyIsoCode(record: DataverseRecord, column: string, currencies: re
   return normalizeCurrency(hit.isoCode);
 }
 
+/**
+ * The opportunity's name for a referral Partner Center lists without one (seen on leads): the
+ * customer's name, else the referral's id. Both sides are read with it, so it is never pushed back.
+ */
+export function referralDisplayName(referral: Pick<Referral, "id" | "name" | "customerProfile">): string {
+  return normalizeText(referral.name) ?? normalizeText(referral.customerProfile?.name) ?? `Partner Center referral ${referral.id}`;
+}
+
 export function referralToMappedFields(referral: Referral): MappedFields {
   const code = referral.inviteContext?.assistanceRequestCode;
   return {
-    name: normalizeText(referral.name),
+    name: referralDisplayName(referral),
     dealValue: normalizeMoney(referral.details.dealValue),
     currency: normalizeCurrency(referral.details.currency),
     closingDate: normalizeDate(referral.details.closingDateTime),
@@ -101,6 +123,78 @@ export function referralToMappedFields(referral: Referral): MappedFields {
     shareWithMicrosoftSellers: referral.consent.consentToShareReferralWithMicrosoftSellers === true,
     status: referralStatusPair(referral.status, referral.substatus),
     statusReason: normalizeText(referral.statusReason),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Co-sell details (marketplace intent; partner role, solution area and play of services co-sell)
+// ---------------------------------------------------------------------------------------------------
+
+/** The co-sell details as Partner Center codes (entities/cosell-taxonomy.ts); null when not chosen. */
+export interface CoSellDetails {
+  readonly marketplaceIntent: string | null;
+  readonly partnerRole: string | null;
+  readonly solutionArea: string | null;
+  readonly solutionPlay: string | null;
+}
+
+const DETAIL_COLUMNS: readonly [keyof CoSellDetails, string, readonly TaxonomyOption[]][] = [
+  ["marketplaceIntent", OpportunityColumns.customerMarketplaceIntent, CUSTOMER_MARKETPLACE_INTENT_OPTIONS],
+  ["partnerRole", OpportunityColumns.partnerRole, PARTNER_ROLE_OPTIONS],
+  ["solutionArea", OpportunityColumns.solutionArea, SOLUTION_AREA_OPTIONS],
+  ["solutionPlay", OpportunityColumns.solutionPlay, SOLUTION_PLAY_OPTIONS],
+];
+
+export function coSellDetailsFromRecord(record: DataverseRecord): CoSellDetails {
+  const details: Record<string, string | null> = {};
+  for (const [field, column, options] of DETAIL_COLUMNS) details[field] = optionForValue(options, record[column])?.code ?? null;
+  return details as unknown as CoSellDetails;
+}
+
+/** A taxonomy value as sent: a string, an `{id}` tag or a list of them (the first counts). */
+function taxonomyCode(value: unknown): string | null {
+  const first = Array.isArray(value) ? value[0] : value;
+  if (typeof first === "string") return normalizeText(first);
+  if (first && typeof first === "object" && typeof (first as { id?: unknown }).id === "string") return normalizeText((first as { id: string }).id);
+  return null;
+}
+
+/** Read from both places Partner Center puts them: details.additionalRequirements and details.requirements.additionalRequirements. */
+export function coSellDetailsFromReferral(referral: Pick<Referral, "details">): CoSellDetails {
+  const sources = [referral.details?.additionalRequirements, referral.details?.requirements?.additionalRequirements].filter(
+    (source): source is AdditionalRequirements => source != null,
+  );
+  const pick = (read: (source: AdditionalRequirements) => string | null) => sources.map(read).find((value) => value !== null) ?? null;
+  return {
+    marketplaceIntent: pick(
+      (source) =>
+        normalizeText(source.customerMarketplaceIntent) ??
+        normalizeText(source.attributes?.find((attribute) => attribute.type === "CustomerMarketplaceIntent")?.id),
+    ),
+    partnerRole: pick((source) => taxonomyCode(source.partnerRole)),
+    solutionArea: pick((source) => taxonomyCode(source.solutionArea)),
+    solutionPlay: pick((source) => taxonomyCode(source.solutionPlay)),
+  };
+}
+
+/** The opportunity's choice columns for co-sell details; a code not in the taxonomy is left out. */
+function coSellDetailColumns(details: CoSellDetails): Record<string, number> {
+  const body: Record<string, number> = {};
+  for (const [field, column, options] of DETAIL_COLUMNS) {
+    const option = optionForCode(options, details[field]);
+    if (option) body[column] = option.value;
+  }
+  return body;
+}
+
+/** additionalRequirements of a create: marketplace intent always (required), services co-sell fields when chosen. */
+function additionalRequirementsFor(details: CoSellDetails | undefined): AdditionalRequirements {
+  return {
+    // Required by the business rules (reference 1.6): "have not decided" when the seller left it empty.
+    attributes: [{ id: details?.marketplaceIntent ?? "HaveNotDecided", type: "CustomerMarketplaceIntent" }],
+    ...(details?.partnerRole ? { partnerRole: details.partnerRole } : {}),
+    ...(details?.solutionArea ? { solutionArea: details.solutionArea } : {}),
+    ...(details?.solutionPlay ? { solutionPlay: details.solutionPlay } : {}),
   };
 }
 
@@ -194,6 +288,9 @@ export function opportunityCreateFromReferral(input: OpportunityCreateInput, ctx
   }
   body[OpportunityColumns.syncWithPartnerCenter] = true;
   body[OpportunityColumns.referralIdentifier] = input.referral.id;
+  const msxId = normalizeText(input.referral.trackingInfo?.microsoftMsxId);
+  if (msxId) body[OpportunityColumns.microsoftMsxId] = msxId;
+  Object.assign(body, coSellDetailColumns(coSellDetailsFromReferral(input.referral)));
   if (input.referralLink) body[OpportunityColumns.referralLink] = input.referralLink;
   body[OpportunityColumns.referralDirection] =
     input.referral.direction === "Outgoing" ? ReferralDirection.Outgoing : ReferralDirection.Incoming;
@@ -301,17 +398,35 @@ export function applyPatchToReferral(referral: Referral, patch: Partial<MappedFi
   return copy as Referral;
 }
 
+/**
+ * All four consent flags, as the create example sends them: Partner Center reads a missing flag as
+ * no consent, and saying so explicitly keeps our intent visible. Only sharing with Microsoft sellers
+ * has a column; the customer's consents (to be contacted, to share their details with others, to be
+ * contacted by specific partners) are not recorded in Dynamics 365, so none is claimed.
+ */
+function createConsent(shareWithMicrosoftSellers: boolean): NonNullable<ReferralCreate["consent"]> {
+  return {
+    consentToShareReferralWithMicrosoftSellers: shareWithMicrosoftSellers,
+    consentToContact: false,
+    consentToToShareInfoWithOthers: false,
+    consentToMicrosoftToContactSpecificPartners: false,
+  };
+}
+
 export interface ReferralCreateInput {
   readonly opportunityId: string;
   readonly fields: MappedFields;
   /** From account-customer.mapping (+ contact-team.mapping for its team). */
   readonly customerProfile: CustomerProfile;
+  /** The opportunity's co-sell details (coSellDetailsFromRecord); absent: none chosen. */
+  readonly coSell?: CoSellDetails;
 }
 
 /**
  * Body of the POST that shares an opportunity. Asking Microsoft for help makes it a co-sell deal:
  * the referral becomes visible to Microsoft sellers (reference 3.2: "automatically visible when help
- * is requested") and is created as `Shared`; Microsoft is then invited with a second referral on the
+ * is requested"), so it needs the seller's explicit consent to share (the pre-flight asks for it),
+ * and is created as `Shared`; Microsoft is then invited with a second referral on the
  * same engagement (microsoftInvitationFor), as the reference's "shared referral across two parties"
  * documents (1.6). Our own referral never carries `target`: that marks the other party's side.
  */
@@ -323,16 +438,16 @@ export function referralCreateFromOpportunity(input: ReferralCreateInput): Refer
     externalReferenceId: input.opportunityId,
     type: coSell ? "Shared" : "Independent",
     customerProfile: input.customerProfile,
-    consent: { consentToShareReferralWithMicrosoftSellers: fields.shareWithMicrosoftSellers || coSell },
+    // Only the seller's explicit consent shares the deal (it cannot be withdrawn); help without it
+    // stops at the pre-flight instead of turning sharing on by itself.
+    consent: createConsent(fields.shareWithMicrosoftSellers),
     details: {
       dealValue: fields.dealValue,
       currency: fields.currency,
       closingDateTime: fields.closingDate === null ? null : `${fields.closingDate}T00:00:00Z`,
       notes: fields.notes,
       requirements: { solutions: solutionsFor(fields.solutionIds, []) },
-      // Marketplace purchase intent is required by the business rules (reference 1.6); we have no
-      // column for it, so we declare the neutral "have not decided".
-      additionalRequirements: { attributes: [{ id: "HaveNotDecided", type: "CustomerMarketplaceIntent" }] },
+      additionalRequirements: additionalRequirementsFor(input.coSell),
     },
     inviteContext: { assistanceRequestCode: fields.helpCode ?? "Unknown" },
   };

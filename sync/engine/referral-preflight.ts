@@ -5,7 +5,9 @@
  * It runs on the exact create body we would send, so what is checked is what goes out.
  */
 import { OpportunityColumns, opportunityColumn, type LanguageCode, type Localized } from "../../entities";
-import type { ReferralCreate } from "../partner-center/referral-types";
+import type { Referral, ReferralCreate } from "../partner-center/referral-types";
+import { SOLUTION_AREA_OPTIONS, SOLUTION_PLAY_OPTIONS, optionForCode } from "../../entities";
+import { coSellDetailsFromReferral } from "./opportunity-referral.mapping";
 import { toCountryCode } from "./account-customer.mapping";
 import { SOLUTION_ID_PATTERN, normalizeText } from "./mapped-fields";
 
@@ -18,7 +20,10 @@ export type PreflightCode =
   | "close-date"
   | "solution"
   | "invalid-solution"
-  | "customer-contact";
+  | "customer-contact"
+  | "consent"
+  | "services-cosell"
+  | "share-consent";
 
 export interface PreflightProblem {
   readonly code: PreflightCode;
@@ -82,6 +87,15 @@ export function preflightReferralCreate(body: ReferralCreate): PreflightProblem[
     const reachable = (customer.team ?? []).some(
       (m) => (normalizeText(m.firstName) || normalizeText(m.lastName)) && (normalizeText(m.email) || normalizeText(m.phoneNumber)),
     );
+    if (body.consent.consentToShareReferralWithMicrosoftSellers !== true) {
+      // Microsoft's help makes the deal visible to Microsoft sellers, irreversibly: only the seller's
+      // own "Share with Microsoft sellers" (confirmed in the section) may consent to that.
+      problems.push(msg(
+        "share-consent",
+        "\"Share with Microsoft sellers\" turned on, because asking Microsoft for help shares the deal with Microsoft sellers (this cannot be undone)",
+        "\"Condividi con i venditori Microsoft\" attivato, perché chiedere aiuto a Microsoft condivide la trattativa con i venditori Microsoft (non si può annullare)",
+      ));
+    }
     if (!reachable) {
       problems.push(msg(
         "customer-contact",
@@ -90,8 +104,61 @@ export function preflightReferralCreate(body: ReferralCreate): PreflightProblem[
       ));
     }
   }
+  problems.push(...servicesCoSellProblems(body));
+  // The create example sends all four consent flags; one we did not decide on is a bug to stop here.
+  const consent = body.consent as Record<string, unknown>;
+  const undecided = CONSENT_FLAGS.filter((flag) => typeof consent[flag] !== "boolean");
+  if (undecided.length > 0) {
+    problems.push(msg(
+      "consent",
+      `a yes or no for each consent Partner Center asks (missing: ${undecided.join(", ")})`,
+      `un sì o un no per ogni consenso richiesto da Partner Center (mancano: ${undecided.join(", ")})`,
+    ));
+  }
   return problems;
 }
+
+/**
+ * Services co-sell referrals need partnerRole, solutionArea and solutionPlay (create docs). Choosing a
+ * partner role (or any of the three) makes the deal services co-sell, so then all three are needed,
+ * and the play must be one of the area's (FY26 taxonomy).
+ */
+function servicesCoSellProblems(body: ReferralCreate): PreflightProblem[] {
+  const details = coSellDetailsFromReferral({ details: body.details } as Pick<Referral, "details">);
+  const chosen = [details.partnerRole, details.solutionArea, details.solutionPlay];
+  if (chosen.every((value) => value === null)) return [];
+  const labels: [string | null, string, string][] = [
+    [details.partnerRole, "Partner Role", "Ruolo del partner"],
+    [details.solutionArea, "Solution Area", "Area della soluzione"],
+    [details.solutionPlay, "Solution Play", "Play della soluzione"],
+  ];
+  const missing = labels.filter(([value]) => value === null);
+  if (missing.length > 0) {
+    return [msg(
+      "services-cosell",
+      `for services co-sell, ${missing.map(([, en]) => en).join(" and ")} as well`,
+      `per il co-sell di servizi, anche ${missing.map(([, , it]) => it).join(" e ")}`,
+    )];
+  }
+  const play = optionForCode(SOLUTION_PLAY_OPTIONS, details.solutionPlay);
+  const area = optionForCode(SOLUTION_AREA_OPTIONS, details.solutionArea);
+  if (play?.area && area && play.area !== area.code) {
+    return [msg(
+      "services-cosell",
+      `a Solution Play of the chosen Solution Area ("${play.label[1033]}" belongs to another area than "${area.label[1033]}")`,
+      `un Play della soluzione dell'Area scelta ("${play.label[1040]}" appartiene a un'area diversa da "${area.label[1040]}")`,
+    )];
+  }
+  return [];
+}
+
+/** The consent flags the create example sends (the doubled "To" is the real JSON name). */
+export const CONSENT_FLAGS = [
+  "consentToShareReferralWithMicrosoftSellers",
+  "consentToContact",
+  "consentToToShareInfoWithOthers",
+  "consentToMicrosoftToContactSpecificPartners",
+] as const;
 
 const LEAD: Localized = {
   1033: "Not shared with Partner Center yet. Please add: ",

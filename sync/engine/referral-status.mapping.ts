@@ -19,6 +19,7 @@ const PAIRS: readonly (readonly [ReferralStatusOptionValue, StatusPair])[] = [
   [ReferralStatusOption.ClosedLost, { status: "Closed", substatus: "Lost" }],
   [ReferralStatusOption.ClosedDeclined, { status: "Closed", substatus: "Declined" }],
   [ReferralStatusOption.ClosedExpired, { status: "Closed", substatus: "Expired" }],
+  [ReferralStatusOption.ClosedError, { status: "Closed", substatus: "Error" }],
 ];
 
 /** pcc_referralstatus value for a pair; null for None/None or an undocumented pair (no choice fits). */

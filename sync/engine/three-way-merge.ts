@@ -7,7 +7,8 @@
  *   an audit line names the conflict;
  * - unchanged → nothing. The echo of our own write therefore yields no write at all.
  * Partner Center's rules override the policy: a Closed referral accepts no update, status moves only
- * along the documented transitions, and consent to share never goes back to No. A change that breaks
+ * along the documented transitions, consent to share never goes back to No, and the help asked of
+ * Microsoft is read-only once chosen. A change that breaks
  * those rules is refused, the Partner Center value is written back to the opportunity so the form
  * shows the truth, and the audit says why.
  */
@@ -102,6 +103,14 @@ function partnerCenterRefusal<K extends MappedFieldName>(field: K, value: Mapped
   }
   if (field === "shareWithMicrosoftSellers" && pc.shareWithMicrosoftSellers && value === false) {
     return "sharing with Microsoft sellers cannot be withdrawn once given";
+  }
+  if (field === "helpCode" && pc.helpCode !== null && value !== pc.helpCode) {
+    // The portal's rule: "Microsoft help required" and the chosen help are read-only once set.
+    return "the help asked of Microsoft cannot be changed or withdrawn in Partner Center once chosen";
+  }
+  if (field === "helpCode" && value !== null && !pc.shareWithMicrosoftSellers && !input.crm.shareWithMicrosoftSellers) {
+    // Help makes the deal visible to Microsoft sellers, irreversibly: only with the seller's consent.
+    return "asking Microsoft for help shares the deal with Microsoft sellers, which cannot be undone; turn on Share with Microsoft sellers to confirm, then choose the help again";
   }
   if (field === "helpCode" && value !== null && input.partnerCenterHasCustomerContact === false) {
     return "Partner Center asks Microsoft for help only on a referral with a customer contact; add one to the referral's customer in Partner Center, then choose the help again";

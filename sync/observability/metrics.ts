@@ -73,6 +73,25 @@ export class SyncMetrics {
     registers: [this.registry],
   });
 
+  /** Set from the stored Partner Center sign-in (see watchSignIn in sync-service.ts). */
+  readonly partnerCenterSignInExpiresIn = new Gauge({
+    name: "cosell_partner_center_sign_in_expires_in_seconds",
+    help: "Seconds until the stored Partner Center refresh token dies unused (90 days after its last use); warn below 7 days.",
+    registers: [this.registry],
+  });
+
+  readonly partnerCenterSignInMfa = new Gauge({
+    name: "cosell_partner_center_sign_in_mfa",
+    help: "1 when the Partner Center sign-in used MFA (the token's amr claim), 0 when it did not (Partner Center refuses it).",
+    registers: [this.registry],
+  });
+
+  readonly unreadableReferrals = new Counter({
+    name: "cosell_unreadable_referrals_total",
+    help: "Referrals Partner Center sent in a shape the connector cannot read (each is skipped, the others go on).",
+    registers: [this.registry],
+  });
+
   readonly errors = new Counter({
     name: "cosell_errors_total",
     help: "Errors by kind (retryable, permanent, validation).",

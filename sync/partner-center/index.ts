@@ -7,3 +7,5 @@ export * from "./webhook-registration-client";
 export * from "./webhook-event";
 export * from "./webhook-signature-verifier";
 export * from "./token-provider";
+export * from "./sign-in-health";
+export * from "./next-link";

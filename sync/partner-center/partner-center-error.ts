@@ -67,18 +67,30 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** `{"statusCode":429,"message":"Rate limit is exceeded. Try again in 57 seconds."}` (api-throttling-guidance). */
+const ThrottlingBodySchema = z.looseObject({ statusCode: z.number(), message: z.string() });
+
 /** Builds the typed error from a non-2xx response, reading the documented error body when present. */
 export async function errorFromResponse(response: Response, context: { method: string; url: string; clientRequestId?: string }): Promise<PartnerCenterError> {
   const text = await response.text().catch(() => "");
   let code = `http${response.status}`;
   let message = `${context.method} ${new URL(context.url).pathname} failed with HTTP ${response.status}`;
   let target: string | undefined;
+  let retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
   try {
-    const parsed = PartnerCenterErrorBodySchema.safeParse(JSON.parse(text));
+    const json: unknown = JSON.parse(text);
+    const parsed = PartnerCenterErrorBodySchema.safeParse(json);
+    const throttled = ThrottlingBodySchema.safeParse(json);
     if (parsed.success) {
       code = parsed.data.error.code;
       message = `${message}: ${parsed.data.error.message}`;
       target = parsed.data.error.target ?? undefined;
+    } else if (throttled.success) {
+      // The documented throttling body is not the usual error body; its message names the wait.
+      code = "tooManyRequests";
+      message = `${message}: ${throttled.data.message}`;
+      const seconds = /try again in (\d+) seconds?/i.exec(throttled.data.message)?.[1];
+      if (retryAfterMs === undefined && seconds !== undefined) retryAfterMs = Number(seconds) * 1000;
     }
   } catch {
     // Not JSON (a proxy's HTML page, an empty 503): keep the generic message.
@@ -87,7 +99,7 @@ export async function errorFromResponse(response: Response, context: { method: s
     status: response.status,
     code,
     retryable: isRetryableStatus(response.status),
-    retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+    retryAfterMs,
     requestId: response.headers.get("request-id") ?? undefined,
     clientRequestId: context.clientRequestId,
     target,

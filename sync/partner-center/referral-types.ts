@@ -21,7 +21,8 @@ export const REFERRAL_STATUSES = ["None", "New", "Active", "Closed"] as const;
 export const ReferralStatusSchema = z.enum(REFERRAL_STATUSES);
 export type ReferralStatus = z.infer<typeof ReferralStatusSchema>;
 
-export const REFERRAL_SUBSTATUSES = ["None", "Pending", "Received", "Accepted", "Won", "Lost", "Declined", "Expired"] as const;
+/** `Error` is "Close as Error" (bulk operations docs): closed as erroneous (duplicate, test, data error). */
+export const REFERRAL_SUBSTATUSES = ["None", "Pending", "Received", "Accepted", "Won", "Lost", "Declined", "Expired", "Error"] as const;
 export const ReferralSubstatusSchema = z.enum(REFERRAL_SUBSTATUSES);
 export type ReferralSubstatus = z.infer<typeof ReferralSubstatusSchema>;
 
@@ -37,7 +38,32 @@ export type ReferralQualification = z.infer<typeof ReferralQualificationSchema>;
 export const SolutionTypeSchema = z.enum(["None", "Category", "Name"]);
 export const TargetTypeSchema = z.enum(["None", "BusinessProfileLocation", "SolutionProfile"]);
 export const CustomerProfileIdTypeSchema = z.enum(["Duns", "External"]);
-export const SalesStageSchema = z.enum(["Qualify", "Develop", "Propose", "Close"]);
+/**
+ * salesStage comes as the connector swagger's names and, in real responses, as the portal's
+ * percentages ("10" … "100", manage-co-sell). Both are read; salesStageMeaning gives them one meaning.
+ * Any other string is kept as it came (it never fails a read) and means nothing to us.
+ */
+export const SALES_STAGES = ["Qualify", "Develop", "Propose", "Close"] as const;
+export type SalesStage = (typeof SALES_STAGES)[number];
+export const SalesStageSchema = z.string();
+
+/** Portal percentages (10 accepted, 20 qualified, 40 developed, 60 proposed, 80 negotiated, 100 won) as stages. */
+const SALES_STAGE_BY_PERCENTAGE: Readonly<Record<string, SalesStage>> = {
+  "10": "Qualify",
+  "20": "Qualify",
+  "40": "Develop",
+  "60": "Propose",
+  "80": "Close",
+  "100": "Close",
+};
+
+/** The stage a salesStage value stands for, whichever form it came in; null when unknown. */
+export function salesStageMeaning(value: string | null | undefined): SalesStage | null {
+  if (value == null) return null;
+  const trimmed = value.trim();
+  const named = SALES_STAGES.find((stage) => stage.toLowerCase() === trimmed.toLowerCase());
+  return named ?? SALES_STAGE_BY_PERCENTAGE[trimmed.replace(/%$/, "")] ?? null;
+}
 
 /** "How can Microsoft help?" (inviteContext.assistanceRequestCode). `Unknown` = none selected. */
 export const ASSISTANCE_REQUEST_CODES = [
@@ -70,6 +96,15 @@ export const CUSTOMER_SIZES = [
 /** Organization id Partner Center uses for Microsoft in inviteContext.invitedBy and target ids. */
 export const MICROSOFT_ORGANIZATION_ID = "msft";
 
+/**
+ * Microsoft's side of an engagement: the referral addressed to Microsoft (`target` names "msft").
+ * Real responses carry GUIDs as owners and "msft" only as inviter or target, so the owner's
+ * organizationId says nothing (real-world-contract, "seen").
+ */
+export function isMicrosoftSide(referral: { target?: readonly { id: string }[] | null }): boolean {
+  return (referral.target ?? []).some((target) => target.id.toLowerCase() === MICROSOFT_ORGANIZATION_ID);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Status / substatus rules (§1.9 "Allowed status/substatus pairs and transitions", §1.7)
 // ---------------------------------------------------------------------------------------------------
@@ -80,7 +115,7 @@ export const SUBSTATUSES_BY_STATUS: Readonly<Record<ReferralStatus, readonly Ref
   None: ["None"],
   New: ["Pending", "Received"],
   Active: ["Accepted"],
-  Closed: ["Won", "Lost", "Declined", "Expired"],
+  Closed: ["Won", "Lost", "Declined", "Expired", "Error"],
 };
 
 /** Which status a referral may move to from each status. Closed is terminal. */
@@ -215,19 +250,35 @@ export const SolutionSchema = z.looseObject({
 });
 export type Solution = z.infer<typeof SolutionSchema>;
 
-export const RequirementsSchema = z.looseObject({
-  industries: z.array(TagSchema).nullish(),
-  products: z.array(TagSchema).nullish(),
-  services: z.array(TagSchema).nullish(),
-  solutions: z.array(SolutionSchema).nullish(),
-});
-export type Requirements = z.infer<typeof RequirementsSchema>;
+
+/** A services co-sell taxonomy value: unpublished, seen as a string, an `{id}` tag or a list of them. */
+export const TaxonomyValueSchema = z.union([
+  z.string(),
+  z.looseObject({ id: z.string() }),
+  z.array(z.union([z.string(), z.looseObject({ id: z.string() })])),
+]);
 
 export const AdditionalRequirementsSchema = z.looseObject({
   iot: z.looseObject({}).nullish(),
   /** e.g. { id: "HaveNotDecided", type: "CustomerMarketplaceIntent" } (§1.6). */
   attributes: z.array(z.looseObject({ id: z.string(), type: z.string() })).nullish(),
+  customerMarketplaceIntent: z.string().nullish(),
+  /** FY26 services co-sell fields (real-world-contract: seen here, values changed July 2025). */
+  partnerRole: TaxonomyValueSchema.nullish(),
+  solutionArea: TaxonomyValueSchema.nullish(),
+  solutionPlay: TaxonomyValueSchema.nullish(),
 });
+export type AdditionalRequirements = z.infer<typeof AdditionalRequirementsSchema>;
+
+/** Real dumps nest additionalRequirements here; the create docs put it on details (both are read). */
+export const RequirementsSchema = z.looseObject({
+  industries: z.array(TagSchema).nullish(),
+  products: z.array(TagSchema).nullish(),
+  services: z.array(TagSchema).nullish(),
+  solutions: z.array(SolutionSchema).nullish(),
+  additionalRequirements: AdditionalRequirementsSchema.nullish(),
+});
+export type Requirements = z.infer<typeof RequirementsSchema>;
 
 export const ReferralDetailsSchema = z.looseObject({
   notes: z.string().nullish(),
@@ -243,8 +294,8 @@ export const ReferralDetailsSchema = z.looseObject({
 export type ReferralDetails = z.infer<typeof ReferralDetailsSchema>;
 
 export const InvitedBySchema = z.looseObject({
-  /** "msft" when Microsoft invited. */
-  organizationId: z.string(),
+  /** "msft" when Microsoft invited; null for marketplace leads (documented). */
+  organizationId: z.string().nullish(),
   organizationName: z.string().nullish(),
 });
 
@@ -262,6 +313,9 @@ export type InviteContext = z.infer<typeof InviteContextSchema>;
 export const TargetSchema = z.looseObject({ type: TargetTypeSchema, id: z.string() });
 export type Target = z.infer<typeof TargetSchema>;
 
+/** Seen in real dumps: `microsoftMsxId` is the Microsoft seller's opportunity id (MSX), read-only. */
+export const TrackingInfoSchema = z.looseObject({ microsoftMsxId: z.string().nullish() });
+
 export const LinkSchema = z.looseObject({ uri: z.string(), method: z.string() });
 export const ReferralLinksSchema = z.looseObject({
   self: LinkSchema.nullish(),
@@ -277,7 +331,8 @@ export const ReferralSchema = z.looseObject({
   engagementId: z.string(),
   organizationId: z.string().nullish(),
   organizationName: z.string().nullish(),
-  name: z.string(),
+  /** Seen missing or null on listed leads. */
+  name: z.string().nullish(),
   /** Our opportunity id: the link key (DESIGN §5). */
   externalReferenceId: z.string().nullish(),
   createdDateTime: DateTimeStringSchema,
@@ -303,6 +358,7 @@ export const ReferralSchema = z.looseObject({
   team: z.array(MemberSchema).nullish(),
   inviteContext: InviteContextSchema.nullish(),
   target: z.array(TargetSchema).nullish(),
+  trackingInfo: TrackingInfoSchema.nullish(),
   links: ReferralLinksSchema.nullish(),
   /** Quoted concurrency token; send it back verbatim in If-Match. */
   eTag: z.string(),
@@ -345,14 +401,16 @@ export const JsonPatchOperationSchema = z.object({
 export type JsonPatchOperation = z.infer<typeof JsonPatchOperationSchema>;
 export const JsonPatchDocumentSchema = z.array(JsonPatchOperationSchema).min(1);
 
-/** Envelope of GET /v1.0/engagements/referrals (§1.4). */
-export const ReferralPageSchema = z.looseObject({
+/**
+ * Envelope of GET /v1.0/engagements/referrals (§1.4). Its entries are checked one by one (see
+ * ReferralsClient.pages): one referral we cannot read must not hide the others on its page.
+ */
+export const ReferralPageEnvelopeSchema = z.looseObject({
   "@odata.context": z.string().nullish(),
   "@odata.count": z.number().nullish(),
   "@odata.nextLink": z.string().nullish(),
-  value: z.array(ReferralSchema),
+  value: z.array(z.unknown()),
 });
-export type ReferralPage = z.infer<typeof ReferralPageSchema>;
 
 /** Error body (§1.10): branch on `code`, show `message`. */
 export const PartnerCenterErrorBodySchema = z.object({

@@ -6,29 +6,56 @@
  * update (reference §6 "Always send If-Match"). PUT is offered for completeness; it replaces the whole
  * referral and so needs every field, including ones this code does not model (the schemas keep them).
  */
+import { z } from "zod";
 import { PartnerCenterError, parseOrThrow } from "./partner-center-error";
 import { PartnerCenterHttp, type PartnerCenterHttpOptions } from "./partner-center-http";
+import { followableNextLink } from "./next-link";
 import {
-  ReferralPageSchema,
+  ReferralPageEnvelopeSchema,
   ReferralSchema,
   checkStatusChange,
   type JsonPatchOperation,
   type Referral,
   type ReferralCreate,
-  type ReferralPage,
   type ReferralStatus,
   type ReferralSubstatus,
 } from "./referral-types";
 
 export const REFERRALS_PATH = "/v1.0/engagements/referrals";
 
+/** Pages hold at most 100 referrals (the connector's documentation). */
+export const MAX_PAGE_SIZE = 100;
+
 export interface ReferralQuery {
   /** OData $filter, e.g. `direction eq 'Incoming' and substatus eq 'Pending'`. */
   filter?: string;
   /** `createdDateTime` or `updatedDateTime`, with asc/desc. */
   orderBy?: string;
-  /** Page size. */
+  /** The total number of referrals wanted (not a page size: pages hold at most 100). */
   top?: number;
+}
+
+/** A listed referral this connector cannot read: reported on its own, never in the way of the others. */
+export interface UnreadableReferral {
+  /** The referral's id when the entry has one. */
+  id: string | null;
+  name: string | null;
+  updatedDateTime: string | null;
+  eTag: string | null;
+  /** What does not match, in zod's words. */
+  reason: string;
+}
+
+export interface ReferralPage {
+  value: Referral[];
+  unreadable: UnreadableReferral[];
+}
+
+export interface ReferralsClientOptions extends PartnerCenterHttpOptions {
+  /** Told of each referral Partner Center sent that cannot be read (log it, count it). */
+  onUnreadable?: (entry: UnreadableReferral) => void;
+  /** Told once per kind of `$filter` the service refused with a 400 (the fallback is then used). */
+  onFilterRefused?: (filterKind: string, error: PartnerCenterError) => void;
 }
 
 /** An OData string literal. */
@@ -36,43 +63,148 @@ export function quote(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+function stringField(entry: unknown, field: string): string | null {
+  if (entry === null || typeof entry !== "object") return null;
+  const value = (entry as Record<string, unknown>)[field];
+  return typeof value === "string" ? value : null;
+}
+
+function unreadableEntry(entry: unknown, error: z.ZodError): UnreadableReferral {
+  return {
+    id: stringField(entry, "id"),
+    name: stringField(entry, "name"),
+    updatedDateTime: stringField(entry, "updatedDateTime"),
+    eTag: stringField(entry, "eTag"),
+    reason: z.prettifyError(error).replace(/\s*\n\s*/g, " "),
+  };
+}
+
 export class ReferralsClient {
   private readonly http: PartnerCenterHttp;
+  /** Filter kinds the service refused: later calls go straight to the fallback. */
+  private readonly refusedFilters = new Set<string>();
 
   /** `baseUrl`: https://api.partner.microsoft.com in production, the sandbox URL otherwise. */
-  constructor(options: PartnerCenterHttpOptions) {
+  constructor(private readonly options: ReferralsClientOptions) {
     this.http = new PartnerCenterHttp(options);
   }
 
-  /** One page per iteration, following @odata.nextLink as given (never rebuilt, reference §1.1). */
+  /**
+   * One page per iteration, following @odata.nextLink on the configured host (next-link.ts). Each
+   * entry is read on its own: one the connector cannot read is reported in `unreadable` and through
+   * onUnreadable, and the page's other referrals come through. `top` is a total: listing stops there.
+   */
   async *pages(query: ReferralQuery = {}): AsyncGenerator<ReferralPage> {
     const params = new URLSearchParams();
     if (query.filter) params.set("$filter", query.filter);
     if (query.orderBy) params.set("$orderby", query.orderBy);
     if (query.top !== undefined) params.set("$top", String(query.top));
     let next: string | undefined = params.size > 0 ? `${REFERRALS_PATH}?${params.toString()}` : REFERRALS_PATH;
-    while (next) {
+    let remaining = query.top ?? Number.POSITIVE_INFINITY;
+    while (next && remaining > 0) {
       const result = await this.http.request({ method: "GET", url: next });
-      const page = parseOrThrow(ReferralPageSchema, result.body, "a referral list page");
+      const envelope = parseOrThrow(ReferralPageEnvelopeSchema, result.body, "a referral list page");
+      const entries = envelope.value.slice(0, remaining);
+      remaining -= entries.length;
+      const page: ReferralPage = { value: [], unreadable: [] };
+      for (const entry of entries) {
+        const parsed = ReferralSchema.safeParse(entry);
+        if (parsed.success) page.value.push(parsed.data);
+        else page.unreadable.push(this.reportUnreadable(unreadableEntry(entry, parsed.error)));
+      }
       yield page;
-      next = page["@odata.nextLink"] ?? undefined;
+      const link = envelope["@odata.nextLink"];
+      next = link ? followableNextLink(link, this.http.baseUrl) : undefined;
     }
   }
 
-  /** Every matching referral across all pages. */
+  private reportUnreadable(entry: UnreadableReferral): UnreadableReferral {
+    this.options.onUnreadable?.(entry);
+    return entry;
+  }
+
+  /** Every readable matching referral across all pages (unreadable ones are reported, see pages). */
   async *list(query: ReferralQuery = {}): AsyncGenerator<Referral> {
     for await (const page of this.pages(query)) yield* page.value;
   }
 
   async get(id: string): Promise<Referral> {
     const result = await this.http.request({ method: "GET", url: `${REFERRALS_PATH}/${encodeURIComponent(id)}` });
-    return parseOrThrow(ReferralSchema, result.body, "a referral");
+    const parsed = ReferralSchema.safeParse(result.body);
+    if (parsed.success) return parsed.data;
+    const entry = this.reportUnreadable(unreadableEntry(result.body, parsed.error));
+    throw new PartnerCenterError(`Partner Center sent referral ${id} in a shape this connector cannot read: ${entry.reason}`, {
+      status: 200,
+      code: "unreadableReferral",
+      retryable: false,
+      cause: parsed.error,
+    });
   }
 
-  /** The referral linked to an opportunity, for idempotent creates (DESIGN §5). */
+  /**
+   * Runs `filtered` unless the service refused that kind of filter before; a 400 on its first page
+   * marks the kind refused (told once) and runs `fallback` instead. The documented filter examples
+   * cover engagementId, status and substatus only, so other filters may be refused.
+   */
+  private async *withFilterFallback<T>(kind: string, filtered: () => AsyncGenerator<T>, fallback: () => AsyncGenerator<T>): AsyncGenerator<T> {
+    if (!this.refusedFilters.has(kind)) {
+      const iterator = filtered();
+      let first: IteratorResult<T>;
+      try {
+        first = await iterator.next();
+      } catch (error) {
+        if (!(error instanceof PartnerCenterError) || error.status !== 400) throw error;
+        this.refusedFilters.add(kind);
+        this.options.onFilterRefused?.(kind, error);
+        yield* fallback();
+        return;
+      }
+      if (first.done) return;
+      yield first.value;
+      yield* { [Symbol.asyncIterator]: () => iterator };
+      return;
+    }
+    yield* fallback();
+  }
+
+  /**
+   * The referral linked to an opportunity, for idempotent creates (DESIGN §5). Where the service
+   * refuses `externalReferenceId eq`, the newest referrals are scanned and compared here.
+   */
   async findByExternalReferenceId(externalReferenceId: string): Promise<Referral | undefined> {
-    for await (const referral of this.list({ filter: `externalReferenceId eq ${quote(externalReferenceId)}`, top: 1 })) return referral;
+    const wanted = externalReferenceId.toLowerCase();
+    const matches = this.withFilterFallback(
+      "externalReferenceId eq",
+      () => this.list({ filter: `externalReferenceId eq ${quote(externalReferenceId)}`, top: 1 }),
+      async function* (this: ReferralsClient) {
+        for await (const referral of this.list({ orderBy: "updatedDateTime desc" })) {
+          if (referral.externalReferenceId?.toLowerCase() === wanted) yield referral;
+        }
+      }.bind(this),
+    );
+    for await (const referral of matches) return referral;
     return undefined;
+  }
+
+  /**
+   * Referrals updated after `since`, oldest change first. Where the service refuses
+   * `updatedDateTime gt`, the list is read newest first down to `since` and handed out oldest first.
+   * Unreadable entries are reported through onUnreadable (they carry no readable referral).
+   */
+  updatedSince(since: string): AsyncGenerator<Referral> {
+    const sinceMs = Date.parse(since);
+    return this.withFilterFallback(
+      "updatedDateTime gt",
+      () => this.list({ filter: `updatedDateTime gt ${since}`, orderBy: "updatedDateTime asc" }),
+      async function* (this: ReferralsClient) {
+        const newer: Referral[] = [];
+        for await (const referral of this.list({ orderBy: "updatedDateTime desc" })) {
+          if (Date.parse(referral.updatedDateTime) <= sinceMs) break;
+          newer.push(referral);
+        }
+        yield* newer.reverse();
+      }.bind(this),
+    );
   }
 
   async create(referral: ReferralCreate): Promise<Referral> {

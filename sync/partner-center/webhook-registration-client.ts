@@ -27,15 +27,20 @@ export const ValidationEventStatusSchema = z.looseObject({
   partnerId: z.string().nullish(),
   status: z.string(),
   callbackUrl: z.string().nullish(),
+  /**
+   * Documented as `{"responseCode":"OK","systemError":false}`: the receiver's answer by name and
+   * whether Partner Center failed to deliver. A number is read too, as its string.
+   */
   results: z.array(
     z.looseObject({
-      responseCode: z.number().nullish(),
+      responseCode: z.union([z.string(), z.number().transform(String)]).nullish(),
       responseMessage: z.string().nullish(),
-      systemError: z.string().nullish(),
+      systemError: z.boolean().nullish(),
       dateTimeUtc: z.string().nullish(),
     }),
   ),
 });
+export type ValidationEventStatus = z.infer<typeof ValidationEventStatusSchema>;
 
 export class WebhookRegistrationClient {
   private readonly http: PartnerCenterHttp;

@@ -100,7 +100,7 @@ export class Reconciler {
     const from = new Date(Date.parse(since) - OVERLAP_MS).toISOString();
     let count = 0;
     let newest = since;
-    for await (const referral of referrals.list({ filter: `updatedDateTime gt ${from}`, orderBy: "updatedDateTime asc" })) {
+    for await (const referral of referrals.updatedSince(from)) {
       // The overlap lists the last minute's referrals again on every pass: a version already
       // enqueued is a duplicate delivery (no job) and is not counted as missed.
       const { duplicate } = await enqueue({

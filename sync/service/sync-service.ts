@@ -12,6 +12,7 @@ import { startOpsServer, type OpsServer } from "../http/ops-server";
 import { measureApiCalls } from "../observability/api-call-metrics";
 import { SyncMetrics } from "../observability/metrics";
 import { ReferralsClient } from "../partner-center/referrals-client";
+import { refreshTokenLastUsedAt, signInHealth } from "../partner-center/sign-in-health";
 import { DelegatedTokenProvider, REFERRALS_SCOPE, StaticTokenProvider, WEBHOOKS_SCOPE, type TokenProvider } from "../partner-center/token-provider";
 import { parseWebhookEvent, WebhookEventError } from "../partner-center/webhook-event";
 import {
@@ -68,8 +69,52 @@ export function createDataverseClient(config: Config): DataverseClient {
   return new DataverseClient({ orgUrl: config.DATAVERSE_URL, tokens: createTokenProvider(config.DATAVERSE_URL, dataverseCredential(config)) });
 }
 
-export function createReferralsClient(config: Config): ReferralsClient {
-  return new ReferralsClient({ baseUrl: config.PARTNER_CENTER_API_URL, tokenProvider: partnerCenterTokens(config) });
+/**
+ * The Partner Center token provider, watched: each new token's MFA claim and the refresh token's age
+ * go to /metrics, and the log warns (once per problem) when the sign-in lacks MFA or is within a week
+ * of dying unused. Static tokens (the sandbox) carry no sign-in to watch.
+ */
+export function watchedPartnerCenterTokens(config: Config, report: { logger?: Logger; metrics?: SyncMetrics }): TokenProvider {
+  const inner = partnerCenterTokens(config);
+  return config.PARTNER_CENTER_STATIC_TOKEN ? inner : watchSignIn(inner, config.PARTNER_CENTER_TOKEN_FILE, report);
+}
+
+/** `inner`'s tokens, each new one checked (sign-in-health.ts) into /metrics and, once per problem, the log. */
+export function watchSignIn(inner: TokenProvider, cacheFile: string, report: { logger?: Pick<Logger, "warn">; metrics?: SyncMetrics; now?: () => Date }): TokenProvider {
+  const warned = new Set<string>();
+  let lastToken = "";
+  return {
+    async getToken() {
+      const token = await inner.getToken();
+      if (token === lastToken) return token;
+      lastToken = token;
+      const now = report.now?.() ?? new Date();
+      const health = signInHealth({ token, refreshTokenLastUsedAt: refreshTokenLastUsedAt(cacheFile), now });
+      if (health.mfa !== null) report.metrics?.partnerCenterSignInMfa.set(health.mfa ? 1 : 0);
+      if (health.refreshTokenExpiresAt) report.metrics?.partnerCenterSignInExpiresIn.set(Math.round((health.refreshTokenExpiresAt.getTime() - now.getTime()) / 1000));
+      for (const warning of health.warnings) {
+        if (warned.has(warning)) continue;
+        warned.add(warning);
+        report.logger?.warn({ user: health.user }, `Partner Center sign-in: ${warning}`);
+      }
+      return token;
+    },
+  };
+}
+
+/** With a logger (and metrics), each unreadable referral and each refused $filter is reported. */
+export function createReferralsClient(config: Config, report: { logger?: Logger; metrics?: SyncMetrics } = {}): ReferralsClient {
+  const { logger, metrics } = report;
+  return new ReferralsClient({
+    baseUrl: config.PARTNER_CENTER_API_URL,
+    tokenProvider: watchedPartnerCenterTokens(config, report),
+    onUnreadable: (entry) => {
+      metrics?.unreadableReferrals.inc();
+      logger?.warn({ referralId: entry.id, name: entry.name, reason: entry.reason }, "Partner Center sent a referral this connector cannot read; it is skipped, the others go on");
+    },
+    onFilterRefused: (filterKind, error) =>
+      logger?.warn({ filter: filterKind, err: error }, "Partner Center refused a $filter it does not document; listing and filtering here instead (logged once)"),
+  });
 }
 
 export function webhookPolicy(config: Config): WebhookVerificationPolicy {
@@ -133,7 +178,7 @@ export function createSyncService(
     return jobs.pending + jobs.running;
   });
   const dataverse = createDataverseClient(config);
-  const referrals = createReferralsClient(config);
+  const referrals = createReferralsClient(config, { logger, metrics });
   const handler = createLinkSyncHandler(config, { store, crm: new CrmGateway(dataverse), referrals, logger, mapping: options.mapping });
   const pool = new WorkerPool({
     store, handler, logger, metrics,

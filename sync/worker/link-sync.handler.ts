@@ -30,6 +30,9 @@ import {
   normalizeCompanyName,
   matchTeamToContacts,
   mergeLink,
+  coSellDetailsFromRecord,
+  withCloseReason,
+  wonTooSoonWarning,
   microsoftInvitationFor,
   noteOwnWrites,
   observeSide,
@@ -60,7 +63,7 @@ import {
 } from "../engine";
 import { PartnerCenterError } from "../partner-center/partner-center-error";
 import { quote, type ReferralsClient } from "../partner-center/referrals-client";
-import { MICROSOFT_ORGANIZATION_ID, type Member, type Referral } from "../partner-center/referral-types";
+import { isMicrosoftSide, type Member, type Referral } from "../partner-center/referral-types";
 import { StaleBaseError, opportunityLinkKey, type Job, type LinkRecord, type SyncStore } from "../store";
 import type { JobHandler, JobOutcome } from "../queue/worker-pool";
 import { opportunityAccountId, type CrmGateway, type CrmRow } from "./crm-gateway";
@@ -259,7 +262,7 @@ export class LinkSyncHandler implements JobHandler {
     // A related-referral event names Microsoft's side of an engagement: sync our side instead, and
     // keep Microsoft's own CRM id for the opportunity. Microsoft's side never becomes an opportunity.
     let microsoftCrmId: string | null = null;
-    if (referral && referral.organizationId === MICROSOFT_ORGANIZATION_ID) {
+    if (referral && isMicrosoftSide(referral)) {
       microsoftCrmId = text(referral.externalReferenceId);
       referral = await this.ourSideOf(referral);
       if (!referral) return "skipped";
@@ -321,13 +324,13 @@ export class LinkSyncHandler implements JobHandler {
    */
   private async inviteMicrosoftIfDue(key: string, ours: Referral): Promise<void> {
     const invitation = microsoftInvitationFor(ours);
-    if (!invitation || ours.direction === "Incoming" || ours.organizationId === MICROSOFT_ORGANIZATION_ID || !ours.engagementId) return;
+    if (!invitation || ours.direction === "Incoming" || isMicrosoftSide(ours) || !ours.engagementId) return;
     if (isTerminalStatus(referralToMappedFields(ours).status)) return;
     const link = await this.deps.store.getLink(key);
     if (!link || link.microsoftInvitedAt !== null) return;
     let invited = false;
     for await (const candidate of this.referralsOnEngagement(ours.engagementId)) {
-      if (candidate.organizationId === MICROSOFT_ORGANIZATION_ID) invited = true;
+      if (isMicrosoftSide(candidate)) invited = true;
     }
     if (!invited) {
       await this.deps.referrals.create(invitation);
@@ -340,7 +343,7 @@ export class LinkSyncHandler implements JobHandler {
   private async ourSideOf(microsoftSide: Referral): Promise<Referral | null> {
     if (!microsoftSide.engagementId) return null;
     for await (const candidate of this.referralsOnEngagement(microsoftSide.engagementId)) {
-      if (candidate.organizationId !== MICROSOFT_ORGANIZATION_ID) return candidate;
+      if (!isMicrosoftSide(candidate)) return candidate;
     }
     return null;
   }
@@ -381,7 +384,7 @@ export class LinkSyncHandler implements JobHandler {
       accountToFields(account?.record ?? {}, this.deps.mapping?.account),
       contactsToTeam(contacts.map((c) => c.record), this.deps.mapping?.contact),
     );
-    const body = referralCreateFromOpportunity({ opportunityId: opportunity.id, fields, customerProfile });
+    const body = referralCreateFromOpportunity({ opportunityId: opportunity.id, fields, customerProfile, coSell: coSellDetailsFromRecord(opportunity.record) });
     const problems = preflightReferralCreate(body);
     if (problems.length > 0) {
       // Nothing is sent to Partner Center: the seller fixes the record and saves again.
@@ -437,13 +440,18 @@ export class LinkSyncHandler implements JobHandler {
 
   private async importReferral(referral: Referral): Promise<JobOutcome> {
     const { crm, store } = this.deps;
+    if (referral.status === "Closed" && referral.substatus === "Error") {
+      // Closed as erroneous (a duplicate, a test, bad data): not a deal anyone works on.
+      this.deps.logger.info({ referralId: referral.id, statusReason: referral.statusReason }, "referral closed as Error in Partner Center: not imported");
+      return "skipped";
+    }
     const ctx = await this.mappingContext();
     const accountId = await this.matchOrCreateAccount(referral);
     const { body, close } = opportunityCreateFromReferral({ referral, accountId, referralLink: this.deps.referralLink(referral.id) }, ctx);
     const entry = this.audit(
       AUDIT_DIRECTIONS.toCrm,
       "created",
-      `opportunity created from ${referral.direction === "Incoming" ? "Microsoft's referral" : "the Partner Center deal"} ${referral.id}`,
+      `opportunity created from ${referralOrigin(referral)} ${referral.id}`,
     );
     const now = this.now().toISOString();
     // The link and the base (what the new opportunity will hold) are stored first, for an opportunity
@@ -473,8 +481,9 @@ export class LinkSyncHandler implements JobHandler {
       await crm.closeOpportunity(opportunityId, close.outcome, close.statusCode, referral.statusReason ?? null);
       await this.noteOwnCrmWrites(key, { status: copied.status });
     }
-    if (!referral.externalReferenceId) {
-      // Tell Partner Center which opportunity holds this referral, so a lost link can be rebuilt.
+    if (!referral.externalReferenceId && !isTerminalStatus(copied.status)) {
+      // Tell Partner Center which opportunity holds this referral, so a lost link can be rebuilt
+      // (a closed referral accepts no update: the store keeps the link).
       // (If this races with an edit, the retry's merge adds it: see syncPair.)
       await this.patchReferral(referral, [{ op: "add", path: "/externalReferenceId", value: opportunityId }]);
     }
@@ -573,7 +582,8 @@ export class LinkSyncHandler implements JobHandler {
     if (base?.pendingPush) {
       base = await store.commitSync(key, { base: withLandedPush(base.fields, base.pendingPush, pcFields), audit: [], expectedVersion: base.version });
     }
-    const merge = mergeLink({
+    // A close from Dynamics 365 that Partner Center needs a reason for gets one (cosell-rules.ts).
+    const merge = withCloseReason(mergeLink({
       base: base?.fields ?? null,
       clocks,
       crm: crmSide,
@@ -583,7 +593,9 @@ export class LinkSyncHandler implements JobHandler {
       at: this.now().toISOString(),
       policy: this.deps.policy,
       partnerCenterHasCustomerContact: (referral.customerProfile?.team?.length ?? 0) > 0,
-    });
+    }));
+    const wonTooSoon = wonTooSoonWarning(merge, referral.createdDateTime, this.now().toISOString());
+    if (wonTooSoon) this.deps.logger.warn({ referralId: referral.id, opportunityId: opportunity.id }, wonTooSoon.detail);
 
     this.deps.logger.debug(
       {
@@ -613,7 +625,7 @@ export class LinkSyncHandler implements JobHandler {
     }
     let current = referral;
     const pcOperations = referralPatchOperations(merge.partnerCenterPatch, referral);
-    if (!referral.externalReferenceId && referral.organizationId !== MICROSOFT_ORGANIZATION_ID && !isTerminalStatus(pcFields.status)) {
+    if (!referral.externalReferenceId && !isMicrosoftSide(referral) && !isTerminalStatus(pcFields.status)) {
       // An import interrupted before it told Partner Center which opportunity holds the referral
       // (a closed referral accepts no update: it stays without, the store keeps the link).
       pcOperations.push({ op: "add", path: "/externalReferenceId", value: opportunity.id });
@@ -641,7 +653,7 @@ export class LinkSyncHandler implements JobHandler {
     const body: Record<string, unknown> = { ...update.body, ...this.linkColumns(current, opportunity, microsoftCrmId) };
     const syncRequested = this.syncRequestedSinceLastSync(opportunity);
     const statusStale = opportunity.record[C.syncStatus] !== SyncStatus.Synced || opportunity.record[C.syncError] != null;
-    const audit = [...extraAudit, ...merge.audit];
+    const audit = [...extraAudit, ...merge.audit, ...(wonTooSoon ? [wonTooSoon] : [])];
     const crmWrite = Object.keys(body).length > 0 || audit.length > 0 || syncRequested || statusStale;
     if (crmWrite) {
       await crm.updateOpportunity(opportunity.id, opportunity.etag, { ...body, ...this.syncedColumns(opportunity, audit) });
@@ -653,7 +665,7 @@ export class LinkSyncHandler implements JobHandler {
     // Also when nothing was written but the base is behind what both sides hold (a crash after our
     // last write, before its commit): a stale base would make the next edit look like a conflict.
     if (crmWrite || pcOperations.length > 0 || !base || !sameFields(base.fields, merge.base)) {
-      const remaining = base && pushed ? merge.audit.filter((e) => !pushedAudit.includes(e)) : merge.audit;
+      const remaining = [...(base && pushed ? merge.audit.filter((e) => !pushedAudit.includes(e)) : merge.audit), ...(wonTooSoon ? [wonTooSoon] : [])];
       await store.commitSync(key, { base: merge.base, audit: remaining, expectedVersion: base?.version ?? null });
     }
     await this.inviteMicrosoftIfDue(key, current);
@@ -740,8 +752,11 @@ export class LinkSyncHandler implements JobHandler {
 
   /** Identifier, link and direction columns, only where they differ from what the record holds. */
   private linkColumns(referral: Referral, opportunity: CrmRow, microsoftCrmId: string | null = null): Record<string, unknown> {
+    const msxId = text(referral.trackingInfo?.microsoftMsxId);
     const wanted: Record<string, unknown> = {
       ...(microsoftCrmId ? { [C.microsoftCrmIdentifier]: microsoftCrmId } : {}),
+      // Partner Center's own record of the Microsoft seller's opportunity; read-only, shown in the section.
+      ...(msxId ? { [C.microsoftMsxId]: msxId } : {}),
       [C.referralIdentifier]: referral.id,
       [C.referralLink]: this.deps.referralLink(referral.id),
       [C.referralDirection]: referral.direction === "Incoming" ? ReferralDirection.Incoming : ReferralDirection.Outgoing,
@@ -770,6 +785,14 @@ export class LinkSyncHandler implements JobHandler {
       [C.audit]: prependAuditLines(text(opportunity.record[C.audit]), [entry]),
     });
   }
+}
+
+/** Where an imported referral came from, for the audit line. */
+function referralOrigin(referral: Referral): string {
+  if (referral.direction !== "Incoming") return "the Partner Center deal";
+  // Marketplace leads have no inviter (invitedBy.organizationId null); Microsoft's referrals name "msft".
+  const inviter = referral.inviteContext?.invitedBy?.organizationId;
+  return inviter ? "Microsoft's referral" : "the marketplace lead";
 }
 
 interface SyncPairOptions {

@@ -21,6 +21,9 @@ export function describeSyncError(error: unknown): string {
     if (error.status === 429) return `Partner Center kept asking us to slow down (too many requests). ${SYNC_NOW}`;
     if (error.status >= 500 || error.status === 0) return `Partner Center is not answering right now (${error.status || "no connection"}). ${SYNC_NOW}`;
     if (error.status === 412) return `The referral kept changing in Partner Center while we synced. ${SYNC_NOW}`;
+    if (error.code === "unreadableReferral") {
+      return `Partner Center sent this referral in a shape the connector cannot read, so it is not synced (${serverReason(error.message).replace(/^.*cannot read: /, "")}). Ask your admin to report it; other referrals are not affected.`;
+    }
     return `Partner Center refused the change: ${serverReason(error.message)}`;
   }
   if (error instanceof DataverseError) {

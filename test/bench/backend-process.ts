@@ -154,6 +154,7 @@ export async function registerBackend(config: Config, backendUrl: string): Promi
     partnerCenterTokens: partnerCenterTokens(config),
     backendUrl,
     webhookKey: config.DATAVERSE_WEBHOOK_KEY,
+    validationWaitMs: 0,
   });
 }
 

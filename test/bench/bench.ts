@@ -199,6 +199,8 @@ async function benchCrmToPc(env: SandboxEnvironment): Promise<{ result: RunResul
       [`${S.transactionCurrency}@odata.bind`]: `/${Tables.transactionCurrency.entitySetName}(${eur})`,
       [`${S.parentAccount}@odata.bind`]: `/${Tables.account.entitySetName}(${accountId})`,
       [C.syncWithPartnerCenter]: true,
+      // The seller's consent: asking Microsoft for help shares the deal with Microsoft sellers.
+      [C.shareWithMicrosoftSellers]: true,
       [C.howCanMicrosoftHelp]: 581200002,
       [C.products]: "SOL-12345-ABC",
     });

@@ -28,7 +28,7 @@ import {
   type MappedFieldName,
   type MappedFields,
 } from "../../sync/engine";
-import { MICROSOFT_ORGANIZATION_ID, type Referral } from "../../sync/partner-center/referral-types";
+import { isMicrosoftSide, type Referral } from "../../sync/partner-center/referral-types";
 import { createDataverseClient } from "../../sync/service/sync-service";
 import { SANDBOX_TOKEN } from "../../sandbox/environment/sandbox-environment";
 import { BackendProcess, StoreReader, freePort, registerBackend, settleRemote, tempFolder } from "./backend-process";
@@ -104,7 +104,8 @@ function seededRandom(seed: number): () => number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Fields a seller or a Partner Center user edits (status moves through accept/decline/win/lose). */
-const EDITABLE: MappedFieldName[] = ["name", "dealValue", "currency", "closingDate", "notes", "helpCode", "solutionIds"];
+// The help asked of Microsoft is read-only once chosen (Partner Center's rule): neither side edits it.
+const EDITABLE: MappedFieldName[] = ["name", "dealValue", "currency", "closingDate", "notes", "solutionIds"];
 /** Fields compared for convergence. */
 const COMPARED: MappedFieldName[] = MAPPED_FIELD_NAMES.filter((f) => f !== "statusReason" && f !== "shareWithMicrosoftSellers");
 
@@ -291,6 +292,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
             [`${S.transactionCurrency}@odata.bind`]: `/${Tables.transactionCurrency.entitySetName}(${currencyId("EUR")})`,
             [`${S.parentAccount}@odata.bind`]: `/${Tables.account.entitySetName}(${pick(accounts)})`,
             [C.syncWithPartnerCenter]: true,
+            [C.shareWithMicrosoftSellers]: true,
             [C.howCanMicrosoftHelp]: 581200002,
             [C.products]: "SOL-12345-ABC",
           };
@@ -449,7 +451,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         referrals.push(...(page.value as Referral[]));
         next = page["@odata.nextLink"] as string | undefined;
       }
-      const ours = referrals.filter((r) => r.organizationId !== MICROSOFT_ORGANIZATION_ID);
+      const ours = referrals.filter((r) => !isMicrosoftSide(r));
       const perReferral = countBy(opportunities.map((o) => o[C.referralIdentifier]).filter((id): id is string => typeof id === "string" && id !== ""));
       const perOpportunity = countBy(ours.map((r) => r.externalReferenceId).filter((id): id is string => typeof id === "string" && id !== ""));
       const duplicates = [...perReferral.values(), ...perOpportunity.values()].filter((n) => n > 1).length;

@@ -58,7 +58,8 @@ describe("cosell doctor", () => {
   it("register-webhooks prints what it registered, after which doctor's webhook checks pass", async () => {
     const config = { ...sandboxConfig(bareOrg, partnerCenter, {}), PUBLIC_BASE_URL: "https://cosell.fabrikam.example" };
     const io = recordedIo();
-    expect(await registerWebhooksCommand({ config, io })).toBe(0);
+    // That address is not reachable from here: the validation event is covered in register-webhooks.test.ts.
+    expect(await registerWebhooksCommand({ config, io, validationWaitMs: 0 })).toBe(0);
     const text = io.text();
     expect(text).toContain("https://cosell.fabrikam.example/webhooks/dataverse");
     expect(text).toMatch(/step: opportunity Create, asynchronous, post-operation/);
@@ -68,6 +69,18 @@ describe("cosell doctor", () => {
     await doctorCommand({ config, io: doctor });
     expect(doctor.stdout).toContain("✔ Dataverse webhook: https://cosell.fabrikam.example/webhooks/dataverse, steps on opportunity Create and Update");
     expect(doctor.stdout.some((line) => line.startsWith("✔ Partner Center webhook: https://cosell.fabrikam.example/webhooks/partner-center"))).toBe(true);
+  });
+
+  it("reads the sign-in from the token: who, and a sign-in without MFA is a ✘ with what to do", async () => {
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const token = (amr: string[]) => `${part({ alg: "RS256" })}.${part({ upn: "ana@contoso.example", amr })}.sig`;
+    const withMfa = recordedIo();
+    await doctorCommand({ config: { ...healthy.config, PUBLIC_BASE_URL: healthy.backendUrl!, PARTNER_CENTER_STATIC_TOKEN: token(["pwd", "mfa"]) }, io: withMfa });
+    expect(withMfa.stdout).toContainEqual(expect.stringMatching(/^✔ Partner Center sign-in: .*signed in as ana@contoso\.example, with MFA$/));
+    const without = recordedIo();
+    expect(await doctorCommand({ config: { ...healthy.config, PUBLIC_BASE_URL: healthy.backendUrl!, PARTNER_CENTER_STATIC_TOKEN: token(["pwd"]) }, io: without })).toBe(1);
+    expect(without.text()).toMatch(/^✘ Partner Center sign-in: .*signed in as ana@contoso\.example, WITHOUT MFA; .*900421/m);
+    expect(without.text()).toMatch(/→ run `cosell login` as a Referrals admin and complete the MFA prompt/);
   });
 
   it("an incomplete configuration is reported as a ✘ line per problem", () => {

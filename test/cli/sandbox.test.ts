@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OpportunityColumns as C, SyncStatus, Tables } from "../../entities";
+import { OpportunityColumns as C, OpportunityStandardColumns as S, SyncStatus, Tables } from "../../entities";
 import { SANDBOX_TOKEN } from "../../sandbox/environment/sandbox-environment";
 import { sandboxCommand, type RunningSandbox } from "../../sync/cli/commands/sandbox.command";
 import { recordedIo, type RecordedIo } from "./cli-test-kit";
@@ -53,10 +53,14 @@ describe("cosell sandbox", () => {
     expect((await fetch(formPage.url)).status).toBe(200);
   });
 
-  it("seeds a deal ready to share and Microsoft's referral, already an opportunity", async () => {
+  it("seeds a deal ready to share, Microsoft's referral and a marketplace lead, each already an opportunity", async () => {
     const { demo } = sandbox;
     expect(demo.inboundOpportunityId).toBeTruthy();
     expect((await opportunity(demo.inboundOpportunityId!))[C.referralIdentifier]).toBe(demo.inboundReferralId);
+    // The marketplace lead (nameless in Partner Center) arrived too, named after its customer.
+    expect(demo.marketplaceLeadOpportunityId).toBeTruthy();
+    expect(await opportunity(demo.marketplaceLeadOpportunityId!)).toMatchObject({ [C.referralIdentifier]: demo.marketplaceLeadId, [S.name]: "Tailspin Toys" });
+    expect(io.stdout.join("\n")).toContain(`"Tailspin Toys": a marketplace lead`);
     expect(io.stdout.join("\n")).toContain(`${sandbox.formPage.url}#/opportunity/${demo.shareableOpportunityId}`);
     expect((await opportunity(demo.shareableOpportunityId))[C.syncWithPartnerCenter]).toBe(false);
   });
@@ -66,7 +70,8 @@ describe("cosell sandbox", () => {
     const patched = await fetch(`${sandbox.env.dataverse.apiUrl}/${Tables.opportunity.entitySetName}(${id})`, {
       method: "PATCH",
       headers: { ...bearer, "Content-Type": "application/json", "If-Match": "*" },
-      body: JSON.stringify({ [C.syncWithPartnerCenter]: true }),
+      // As the seller does in the section: consent to share (the deal asks Microsoft for help), then sync.
+      body: JSON.stringify({ [C.shareWithMicrosoftSellers]: true, [C.syncWithPartnerCenter]: true }),
     });
     expect(patched.ok).toBe(true);
     let row: Record<string, unknown> = {};

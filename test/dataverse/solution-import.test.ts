@@ -63,7 +63,7 @@ describe("ImportSolution of our zip", () => {
     const created = await fixture.client.retrieveOpportunity(id);
     expect(created?.values).toMatchObject(values);
     expect(created?.etag).toMatch(/^W\/"\d+"$/);
-    expect(created?.formatted[OpportunityColumns.referralStatus]).toBe("Closed / Expired");
+    expect(created?.formatted[OpportunityColumns.referralStatus]).toBe("Closed / Error");
 
     const etag = await fixture.client.updateOpportunity(
       id,

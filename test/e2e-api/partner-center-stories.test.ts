@@ -13,6 +13,7 @@ import {
   Tables,
 } from "../../entities";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
+import { isMicrosoftSide } from "../../sync/partner-center/referral-types";
 import {
   C,
   S,
@@ -125,7 +126,7 @@ describe("Partner Center → CRM", () => {
     const engagements = [inbound.engagementId, (await getReferral(env, (await readOpportunity(env, shareable.opportunityId))[C.referralIdentifier] as string)).engagementId];
     for (const engagementId of engagements) {
       const all = await listReferrals(env, `engagementId eq '${engagementId}'`);
-      const microsoftSide = all.filter((r) => r.organizationId === "msft");
+      const microsoftSide = all.filter((r) => isMicrosoftSide(r));
       expect(microsoftSide.length, `Microsoft side of ${engagementId}`).toBe(1);
       const { json } = await webApi(env, "GET", `${Tables.opportunity.entitySetName}?$filter=${C.referralIdentifier} eq '${microsoftSide[0]!.id}'`);
       expect(json.value).toEqual([]);

@@ -60,6 +60,8 @@ export async function createSharableOpportunity(env: SandboxEnvironment, overrid
     [`${S.transactionCurrency}@odata.bind`]: `/${Tables.transactionCurrency.entitySetName}(${await currencyId(env, "EUR")})`,
     [`${S.parentAccount}@odata.bind`]: `/${Tables.account.entitySetName}(${accountId})`,
     [C.syncWithPartnerCenter]: true,
+    // The seller's consent: asking Microsoft for help shares the deal with Microsoft sellers.
+    [C.shareWithMicrosoftSellers]: true,
     [C.howCanMicrosoftHelp]: 581200002,
     [C.products]: "SOL-12345-ABC",
     ...overrides,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ReferralStatus } from "../../entities";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import type { ReferralsClient } from "../../sync/partner-center/referrals-client";
-import { MICROSOFT_ORGANIZATION_ID, type Referral } from "../../sync/partner-center/referral-types";
+import { isMicrosoftSide, type Referral } from "../../sync/partner-center/referral-types";
 import { opportunityLinkKey, referralLinkKey, type Job, type SyncStore } from "../../sync/store";
 import { CrmGateway } from "../../sync/worker/crm-gateway";
 import { LinkSyncHandler } from "../../sync/worker/link-sync.handler";
@@ -209,6 +209,8 @@ describe("races around the first share and a close", () => {
     await patchReferral(env, referralId, [
       { op: "replace", path: "/status", value: "Closed" },
       { op: "replace", path: "/substatus", value: "Lost" },
+      // Partner Center requires a reason to close as Lost (portal and bulk upload rules).
+      { op: "add", path: "/statusReason", value: "Customer chose another vendor" },
     ]);
     const handler = handlerWith({ crm: (crm) => onFirstCall(crm, "closeOpportunity", fail("LoseOpportunity timed out")) });
     await expect(handler.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
@@ -229,10 +231,10 @@ describe("races around the first share and a close", () => {
     await expect(handler.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
     const [ours] = await listReferrals(env, `externalReferenceId eq '${opportunityId}'`);
     const onEngagement = () => listReferrals(env, `engagementId eq '${ours!.engagementId}'`);
-    expect((await onEngagement()).filter((r) => r.organizationId === "msft")).toHaveLength(0);
+    expect((await onEngagement()).filter((r) => isMicrosoftSide(r))).toHaveLength(0);
     await handler.run(jobFor(opportunityId));
     await handler.run(jobFor(opportunityId));
-    const microsoftSide = (await onEngagement()).filter((r) => r.organizationId === "msft");
+    const microsoftSide = (await onEngagement()).filter((r) => isMicrosoftSide(r));
     expect(microsoftSide).toHaveLength(1);
     expect(microsoftSide[0]?.inviteContext?.assistanceRequestCode).toBe(ours!.inviteContext?.assistanceRequestCode);
   });
@@ -246,6 +248,8 @@ describe("races around the first share and a close", () => {
     await patchReferral(env, referralId, [
       { op: "replace", path: "/status", value: "Closed" },
       { op: "replace", path: "/substatus", value: "Lost" },
+      // Partner Center requires a reason to close as Lost (portal and bulk upload rules).
+      { op: "add", path: "/statusReason", value: "Customer chose another vendor" },
     ]);
     const crashing = handlerWith({
       store: (store) =>
@@ -407,7 +411,7 @@ describe("field clocks", () => {
   it("a job that came through Microsoft's side of the engagement dates the seller's save too", async () => {
     const { opportunityId, referralId } = await sharedPairAtRest();
     const ours = await getReferral(env, referralId);
-    const microsoftSide = (await listReferrals(env, `engagementId eq '${ours.engagementId}'`)).find((r) => r.organizationId === MICROSOFT_ORGANIZATION_ID);
+    const microsoftSide = (await listReferrals(env, `engagementId eq '${ours.engagementId}'`)).find((r) => isMicrosoftSide(r));
     expect(microsoftSide).toBeDefined();
     await startOfNextSecond();
     // The later Partner Center edit must win although the job names only Microsoft's referral (a related-referral event).

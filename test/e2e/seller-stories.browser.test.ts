@@ -161,6 +161,9 @@ describe("seller: share an opportunity with Microsoft", () => {
     await section().getByRole("switch", { name: "Sync with Partner Center" }).click();
     await section().locator(".ms-Dropdown").click();
     await page.getByRole("option", { name: HELP_LABEL }).click();
+    // Help shares the deal with Microsoft sellers, irreversibly: the seller consents, and confirms.
+    await section().getByRole("switch", { name: /^Share with Microsoft sellers/ }).click();
+    await section().getByRole("button", { name: "Share with Microsoft sellers" }).click();
     await section().getByPlaceholder("Type an id like SOL-12345-ABC, then Enter").fill("SOL-12345-ABC");
     await page.keyboard.press("Enter");
     const savedAt = Date.now();

@@ -9,6 +9,8 @@ import {
   Tables,
 } from "../../entities";
 import {
+  formatPreflightProblems,
+  preflightReferralCreate,
   MappingError,
   applyPatchToReferral,
   lookupValueKey,
@@ -120,8 +122,8 @@ describe("opportunity ⇄ referral mapping", () => {
     expect(referralToMappedFields(updated).solutionIds).toEqual(["SOL-20001-ABC", "SOL-30003-XYZ"]);
   });
 
-  it("creates a referral body Partner Center's schema accepts, shared with Microsoft when help is asked", () => {
-    const fields = { ...opportunityToMappedFields(opportunityRecord(), ctx), shareWithMicrosoftSellers: false };
+  it("creates a referral body Partner Center's schema accepts, a Shared co-sell deal when help is asked and sharing consented", () => {
+    const fields = { ...opportunityToMappedFields(opportunityRecord(), ctx), shareWithMicrosoftSellers: true };
     const body = referralCreateFromOpportunity({
       opportunityId: OPPORTUNITY_ID,
       fields,
@@ -143,6 +145,20 @@ describe("opportunity ⇄ referral mapping", () => {
     expect(invitation).toMatchObject({ engagementId: "eng-1", type: "Shared", target: [{ type: "BusinessProfileLocation", id: "msft" }] });
     expect(ReferralCreateSchema.safeParse(invitation).success).toBe(true);
     expect(microsoftInvitationFor(referral({ type: "Independent" }))).toBeNull();
+  });
+
+  it("help without the seller's consent to share does not turn sharing on by itself: the pre-flight asks for it (en + it)", () => {
+    const fields = { ...opportunityToMappedFields(opportunityRecord(), ctx), shareWithMicrosoftSellers: false };
+    const body = referralCreateFromOpportunity({
+      opportunityId: OPPORTUNITY_ID,
+      fields,
+      customerProfile: { name: "Northwind Traders SpA", address: { country: "IT" }, team: [{ firstName: "Anna", email: "anna@northwind.it" }] },
+    });
+    expect(body.consent.consentToShareReferralWithMicrosoftSellers).toBe(false);
+    const problems = preflightReferralCreate(body);
+    expect(problems.map((p) => p.code)).toEqual(["share-consent"]);
+    expect(formatPreflightProblems(problems, 1033)).toContain('"Share with Microsoft sellers" turned on, because asking Microsoft for help shares the deal');
+    expect(formatPreflightProblems(problems, 1040)).toContain('"Condividi con i venditori Microsoft" attivato');
   });
 
   it("creates an opportunity for an inbound referral, linked and switched on, won through the action", () => {

@@ -85,15 +85,28 @@ describe("list: $filter, $orderby, paging", () => {
     return created;
   }
 
-  it("pages through 3+ pages via @odata.nextLink with $skiptoken and returns every referral once", async () => {
-    const created = await seed(7);
-    const pages = [];
-    for await (const page of client.pages({ top: 3 })) pages.push(page);
-    expect(pages.map((page) => page.value.length)).toEqual([3, 3, 1]);
-    expect(pages[0]!["@odata.nextLink"]).toContain("$skiptoken=");
-    expect(pages[2]!["@odata.nextLink"]).toBeUndefined();
-    const ids = pages.flatMap((page) => page.value.map((referral) => referral.id));
-    expect(ids).toEqual(created.map((referral) => referral.id));
+  it("pages as documented: nextLink is http://<host>/v1.0/referrals?$skiptoken=… and $top is a total", async () => {
+    const small = await startPartnerCenterSandbox({ pageSize: 3 });
+    try {
+      const smallClient = clientFor(small.url);
+      const created: Referral[] = [];
+      for (let i = 0; i < 7; i++) created.push(await smallClient.create(sampleReferral({ externalReferenceId: `opp-${i}`, name: `deal ${i}` })));
+
+      const first = (await (await fetch(`${small.url}/v1.0/engagements/referrals`, { headers: { authorization: "Bearer t" } })).json()) as Record<string, unknown>;
+      // The documented form: plain http, the short path, the query only in the token.
+      expect(first["@odata.nextLink"]).toMatch(new RegExp(`^http://${new URL(small.url).host}/v1\\.0/referrals\\?\\$skiptoken=[^&]+$`));
+
+      const pages = [];
+      for await (const page of smallClient.pages()) pages.push(page);
+      expect(pages.map((page) => page.value.length)).toEqual([3, 3, 1]);
+      expect(pages.flatMap((page) => page.value.map((referral) => referral.id))).toEqual(created.map((referral) => referral.id));
+
+      const firstFive = [];
+      for await (const page of smallClient.pages({ top: 5 })) firstFive.push(page.value.length);
+      expect(firstFive).toEqual([3, 2]);
+    } finally {
+      await small.close();
+    }
   });
 
   it("filters on nested paths, enums and and/or, and orders by updatedDateTime desc", async () => {
@@ -113,7 +126,8 @@ describe("list: $filter, $orderby, paging", () => {
 
     const newestFirst = [];
     for await (const referral of client.list({ orderBy: "updatedDateTime desc", top: 2 })) newestFirst.push(referral.name);
-    expect(newestFirst).toEqual(["deal 0 renamed", "deal 3", "deal 2", "deal 1"]);
+    // $top is the total to return, not a page size.
+    expect(newestFirst).toEqual(["deal 0 renamed", "deal 3"]);
 
     const byContact = [];
     for await (const referral of client.list({ filter: "customerProfile/team/any(t:t/email eq 'ana@contoso.example') and externalReferenceId eq 'opp-1'" })) byContact.push(referral.name);
@@ -263,7 +277,7 @@ describe("status transitions", () => {
     });
     expect(response.status).toBe(200);
     const microsoftSide = (await response.json()) as Referral;
-    expect(microsoftSide).toMatchObject({ organizationId: "msft", engagementId: own.engagementId, status: "Active", externalReferenceId: "MSX-123" });
+    expect(microsoftSide).toMatchObject({ target: [{ id: "msft" }], engagementId: own.engagementId, status: "Active", externalReferenceId: "MSX-123" });
 
     const plain = [];
     for await (const each of client.list()) plain.push(each.id);

@@ -83,7 +83,7 @@ describe("registration", () => {
     const correlationId = await registration.sendTestEvent();
     await sandbox.webhooksIdle();
     const status = await registration.testEventStatus(correlationId);
-    expect(status).toMatchObject({ correlationId, status: "completed", callbackUrl: receiver.url, results: [{ responseCode: 200 }] });
+    expect(status).toMatchObject({ correlationId, status: "completed", callbackUrl: receiver.url, results: [{ responseCode: "OK", systemError: false }] });
     const parsed = parseWebhookEvent(receiver.received[0]!.rawBody);
     expect(parsed.event).toMatchObject({ EventName: "test-created", ResourceName: "test" });
     expect(parsed.referralId).toBeUndefined();

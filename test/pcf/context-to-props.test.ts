@@ -98,14 +98,15 @@ describe("fields the seller edits", () => {
 });
 
 describe("referral", () => {
-  it("passes the referral id, Microsoft's id and an https link to Partner Center", () => {
+  it("passes the referral id, Microsoft's ids (CRM and the seller's MSX opportunity) and an https link to Partner Center", () => {
     const { props } = map({
-      values: { referralIdentifier: "a1b2c3", referralLink: "https://partner.microsoft.com/dashboard/referrals/v2/a1b2c3", microsoftCrmIdentifier: "MS-42" },
+      values: { referralIdentifier: "a1b2c3", referralLink: "https://partner.microsoft.com/dashboard/referrals/v2/a1b2c3", microsoftCrmIdentifier: "MS-42", microsoftMsxId: " 7-3FGH12K9L " },
     });
     expect(props.referral).toEqual({
       id: { value: "a1b2c3", editable: true, masked: false },
       link: "https://partner.microsoft.com/dashboard/referrals/v2/a1b2c3",
       microsoftCrmId: "MS-42",
+      microsoftMsxId: "7-3FGH12K9L",
     });
   });
 

@@ -3,7 +3,7 @@
 import { cleanup, fireEvent, screen, within } from "@testing-library/react";
 import { setIconOptions } from "@fluentui/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ReferralDirection, ReferralStatus, SyncStatus } from "../../entities";
+import { HowCanMicrosoftHelp, ReferralDirection, ReferralStatus, SyncStatus } from "../../entities";
 import { renderControl } from "./support/render-control";
 
 vi.mock("@fluentui/react", async () => (await import("./support/fluent-for-node")).loadFluent());
@@ -34,6 +34,15 @@ describe("status", () => {
     expect(screen.getByText("Ultima sincronizzazione 3 minuti fa")).toBeTruthy();
     expect(screen.getByRole("link", { name: /Apri in Partner Center/ })).toBeTruthy();
     expect(screen.getByRole("switch", { name: /^Sincronizza con Partner Center/ })).toBeTruthy();
+  });
+
+  it("shows the Microsoft seller's opportunity id (MSX) Partner Center reported, in English and Italian", () => {
+    renderControl({ values: { ...synced, microsoftMsxId: "7-3FGH12K9L" } });
+    expect(screen.getByText("Microsoft Seller Opportunity (MSX):")).toBeTruthy();
+    expect(screen.getByText("7-3FGH12K9L")).toBeTruthy();
+    cleanup();
+    renderControl({ values: { ...synced, microsoftMsxId: "7-3FGH12K9L" }, languageId: 1040 });
+    expect(screen.getByText("Opportunità del venditore Microsoft (MSX):")).toBeTruthy();
   });
 
   it("Pending: a spinner while the backend works", () => {
@@ -71,14 +80,35 @@ describe("what the seller changes is written through the outputs", () => {
     expect(view.outputs()).toEqual({});
   });
 
-  it("the share consent, which stays locked once given", () => {
-    const view = renderControl();
+  it("the share consent: given only after an explicit confirmation, then locked", () => {
+    const view = renderControl({ values: { howCanMicrosoftHelp: HowCanMicrosoftHelp.QuotesOrLicensing } });
+    // Help chosen without sharing: the section says sharing must be turned on to confirm it.
+    expect(screen.getByText(/Asking Microsoft for help shares the deal with Microsoft sellers/)).toBeTruthy();
     fireEvent.click(screen.getByRole("switch", { name: /^Share with Microsoft sellers/ }));
+    expect(screen.getByText(/cannot be undone/)).toBeTruthy();
+    expect(view.notifyOutputChanged).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByText(/cannot be undone/)).toBeNull();
+    expect(view.notifyOutputChanged).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole("switch", { name: /^Share with Microsoft sellers/ }));
+    fireEvent.click(screen.getByRole("button", { name: "Share with Microsoft sellers" }));
     expect(view.outputs()).toEqual({ shareWithMicrosoftSellers: true });
     cleanup();
     renderControl({ values: { shareWithMicrosoftSellers: true } });
     expect((screen.getByRole("switch", { name: /^Share with Microsoft sellers/ }) as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByText(/cannot be withdrawn/)).toBeTruthy();
+  });
+
+  it("the help asked of Microsoft is read-only once the referral carries it, and says why (en + it)", () => {
+    renderControl({ values: { howCanMicrosoftHelp: HowCanMicrosoftHelp.QuotesOrLicensing } });
+    expect(screen.queryByText(/cannot be changed once chosen/)).toBeNull();
+    cleanup();
+    renderControl({ values: { howCanMicrosoftHelp: HowCanMicrosoftHelp.QuotesOrLicensing, referralIdentifier: "7c0d1f" } });
+    expect(screen.getByText("Partner Center keeps the help you asked for: it cannot be changed once chosen.")).toBeTruthy();
+    expect(screen.getByRole("combobox", { name: /How can Microsoft help/ }).getAttribute("aria-disabled")).toBe("true");
+    cleanup();
+    renderControl({ values: { howCanMicrosoftHelp: HowCanMicrosoftHelp.QuotesOrLicensing, referralIdentifier: "7c0d1f" }, languageId: 1040 });
+    expect(screen.getByText(/non può essere cambiato una volta scelto/)).toBeTruthy();
   });
 
   it("solution ids: says what is wrong while typing, adds a good id on Enter, removes a tag", async () => {

@@ -104,8 +104,10 @@ describe("solution zip", () => {
     expect(options("pcc_syncstatus")).toEqual(["581200000 Not synced", "581200001 Pending", "581200002 ✔ Synced", "581200003 Error"]);
     expect(options("pcc_referraldirection")).toEqual(["581200000 Incoming", "581200001 Outgoing"]);
     expect(options("pcc_referralstatus").map((o) => o.split(" ")[0])).toEqual(
-      ["581200000", "581200001", "581200002", "581200003", "581200004", "581200005", "581200006"],
+      ["581200000", "581200001", "581200002", "581200003", "581200004", "581200005", "581200006", "581200007"],
     );
+    // Closed / Error (Partner Center's "Close as Error"), added after DESIGN.md's list.
+    expect(options("pcc_referralstatus").at(-1)).toBe("581200007 Closed / Error");
     expect(options("pcc_howcanmicrosofthelp").map((o) => o.split(" ")[0])).toEqual(
       ["581200000", "581200001", "581200002", "581200003", "581200004", "581200005"],
     );

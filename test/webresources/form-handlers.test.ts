@@ -4,7 +4,7 @@ import { LOCKED_COLUMNS, onLoad } from "../../webresources/src/forms/opportunity
 import { onSave, SaveMode } from "../../webresources/src/forms/opportunity-onsave.handler";
 import { approveNextSave } from "../../webresources/src/forms/save-approval";
 import { onSyncSwitchChange } from "../../webresources/src/forms/sync-switch-onchange.handler";
-import { ACCOUNT, opportunityForm, type FormFixture } from "./opportunity-form.fixture";
+import { ACCOUNT, CONTACT, opportunityForm, type FormFixture } from "./opportunity-form.fixture";
 
 const eventContext = (form: Xrm.FormContext) => ({ getFormContext: () => form }) as unknown as Xrm.Events.EventContext;
 
@@ -50,6 +50,26 @@ describe("OnLoad", () => {
     expect(f.notifications()).toEqual([
       expect.objectContaining({ level: "ERROR", message: "Partner Center sync failed: Partner Center needs the customer's country." }),
     ]);
+  });
+
+  it("warns, until 72 hours after the referral's creation, that marking the deal Won may get its registration rejected (en + it)", () => {
+    // NOW is 2026-11-25T10:00Z; the audit trail's oldest "created" line dates the referral.
+    const audit = (created: string) =>
+      [`2026-11-25T09:00:00Z | CRM → Partner Center | updated | deal value 10000 → 12000`, `${created} | CRM → Partner Center | created | referral 7f3c shared with Microsoft`].join("\n");
+    const young = opportunityForm({ audit: audit("2026-11-24T08:00:00Z") });
+    onLoad(young.host, eventContext(young.form));
+    expect(young.notifications()).toEqual([
+      expect.objectContaining({ level: "WARNING", message: expect.stringContaining("wait until 2026-11-27 08:00 UTC before closing it as won") }),
+    ]);
+    const italian = opportunityForm({ audit: audit("2026-11-24T08:00:00Z") }, { languageId: 1040 });
+    onLoad(italian.host, eventContext(italian.form));
+    expect(italian.notifications()[0]?.message).toContain("attendi fino al 2026-11-27 08:00 UTC");
+    const old = opportunityForm({ audit: audit("2026-11-22T09:59:00Z") });
+    onLoad(old.host, eventContext(old.form));
+    expect(old.notifications()).toEqual([]);
+    const unshared = opportunityForm({ audit: audit("2026-11-24T08:00:00Z"), referralIdentifier: null });
+    onLoad(unshared.host, eventContext(unshared.form));
+    expect(unshared.notifications()).toEqual([]);
   });
 
   it("says so in Italian for an Italian user", () => {
@@ -128,7 +148,16 @@ describe("OnSave", () => {
       "- These lines in Products are not solution ids (expected SOL-12345-ABC): SOL-1, sol-15974-mqf.",
       "- Add at least one co-sell solution id in Products, like SOL-12345-ABC.",
       "- Choose a customer contact: Microsoft needs someone to talk to when you ask for help.",
+      "- Turn on \"Share with Microsoft sellers\" in the co-sell section: asking Microsoft for help shares the deal with Microsoft sellers, and that cannot be undone.",
     ].join("\n")]);
+  });
+
+  it("asking Microsoft for help passes once sharing with Microsoft sellers is on and a contact is chosen", async () => {
+    const f = opportunityForm({ referralIdentifier: null, help: HowCanMicrosoftHelp.ProofOfConceptOrDemo, contact: CONTACT, share: true });
+    const resaves = platformSave(f);
+    await onSave(f.host, saveEvent(f.form).context);
+    expect(f.alerts()).toEqual([]);
+    expect(resaves).toEqual([true]);
   });
 
   it("lets edits of an incoming Microsoft referral through: it exists in Partner Center already, nothing is created", async () => {

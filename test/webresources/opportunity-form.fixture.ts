@@ -30,6 +30,8 @@ export interface OpportunityValues {
   statusReason: string | null;
   products: string | null;
   help: number | null;
+  /** Share with Microsoft sellers (absent: No). */
+  share?: boolean;
   audit: string | null;
   account: Xrm.LookupValue | null;
   customer: Xrm.LookupValue | null;
@@ -99,6 +101,7 @@ export function opportunityForm(overrides: Partial<OpportunityValues> = {}, opti
     A.createString({ name: column, value, maxLength }, { name: column });
   };
   A.createBoolean(C.syncWithPartnerCenter, v.sync);
+  A.createBoolean(C.shareWithMicrosoftSellers, v.share ?? false);
   A.createOptionSet({ name: C.syncStatus, value: v.syncStatus ?? undefined, options: optionsOf(SyncStatus) }, { name: C.syncStatus });
   text(C.syncError, v.syncError ?? undefined);
   A.createDate(C.lastSyncedOn, v.lastSyncedOn ?? undefined);
@@ -112,6 +115,7 @@ export function opportunityForm(overrides: Partial<OpportunityValues> = {}, opti
   A.createOptionSet({ name: C.howCanMicrosoftHelp, value: v.help ?? undefined }, { name: C.howCanMicrosoftHelp });
   text(C.audit, v.audit ?? undefined);
   text(C.microsoftCrmIdentifier, undefined);
+  text(C.microsoftMsxId, undefined);
   A.createLookup(S.parentAccount, lookup(v.account));
   A.createLookup(S.customer, lookup(v.customer));
   A.createLookup(S.parentContact, lookup(v.contact));

@@ -1,5 +1,5 @@
 import * as React from "react";
-import { Dropdown, Label, Toggle } from "@fluentui/react";
+import { DefaultButton, Dropdown, Label, PrimaryButton, Toggle } from "@fluentui/react";
 import { AuditTimeline } from "./AuditTimeline";
 import type { CoSellSectionProps } from "./CoSellSection.types";
 import { ReferralAnswer } from "./ReferralAnswer";
@@ -30,6 +30,8 @@ export function CoSellSection(props: CoSellSectionProps): React.ReactElement {
   const { t, sync, help, share } = props;
   // Remembered here because the answer panel disappears as soon as the host echoes the new status.
   const [answered, setAnswered] = React.useState<"accepted" | "declined" | null>(null);
+  // Sharing with Microsoft sellers is irreversible: turning it on asks for an explicit confirmation first.
+  const [confirmingShare, setConfirmingShare] = React.useState(false);
 
   return (
     <section className={classes.root} aria-label={t("Section_Title")}>
@@ -52,15 +54,18 @@ export function CoSellSection(props: CoSellSectionProps): React.ReactElement {
           {help.masked ? (
             <Masked label={t("howCanMicrosoftHelp_Display")} text={t("Field_Masked")} />
           ) : (
-            <Dropdown
-              label={t("howCanMicrosoftHelp_Display")}
-              placeholder={t("Help_Placeholder")}
-              options={help.options}
-              selectedKey={help.value}
-              disabled={!help.editable}
-              onRenderCaretDown={Caret}
-              onChange={(_, option) => props.onHelpChange(option ? Number(option.key) : null)}
-            />
+            <>
+              <Dropdown
+                label={t("howCanMicrosoftHelp_Display")}
+                placeholder={t("Help_Placeholder")}
+                options={help.options}
+                selectedKey={help.value}
+                disabled={!help.editable || help.locked}
+                onRenderCaretDown={Caret}
+                onChange={(_, option) => props.onHelpChange(option ? Number(option.key) : null)}
+              />
+              {help.locked && <div className={classes.subtle}>{t("Help_Locked")}</div>}
+            </>
           )}
         </div>
         <div className={classes.field}>
@@ -70,13 +75,27 @@ export function CoSellSection(props: CoSellSectionProps): React.ReactElement {
             <>
               <Toggle
                 label={t("shareWithMicrosoftSellers_Display")}
-                checked={share.value}
-                disabled={!share.editable || share.locked}
+                checked={share.value || confirmingShare}
+                disabled={!share.editable || share.locked || confirmingShare}
                 onText={t("Share_On")}
                 offText={t("Share_Off")}
-                onChange={(_, checked) => props.onShareChange(checked === true)}
+                onChange={(_, checked) => (checked === true ? setConfirmingShare(true) : props.onShareChange(false))}
               />
+              {confirmingShare && (
+                <div role="alertdialog" aria-label={t("shareWithMicrosoftSellers_Display")}>
+                  <div className={classes.subtle}>{t("Share_Confirm")}</div>
+                  <PrimaryButton
+                    text={t("Share_ConfirmYes")}
+                    onClick={() => {
+                      setConfirmingShare(false);
+                      props.onShareChange(true);
+                    }}
+                  />
+                  <DefaultButton text={t("Answer_Cancel")} onClick={() => setConfirmingShare(false)} />
+                </div>
+              )}
               {share.locked && <div className={classes.subtle}>{t("Share_Locked")}</div>}
+              {!share.value && !confirmingShare && help.value !== null && <div className={classes.subtle}>{t("Share_NeededForHelp")}</div>}
             </>
           )}
         </div>

@@ -29,6 +29,8 @@ export interface ReferralView {
   /** Only an http(s) link is passed on, so a bad value can never become a javascript: link. */
   link: string | null;
   microsoftCrmId: string | null;
+  /** The Microsoft seller's opportunity id (MSX) from Partner Center's trackingInfo. */
+  microsoftMsxId: string | null;
 }
 
 /** Shown only for an incoming Microsoft referral that still waits for the partner's answer. */
@@ -48,7 +50,8 @@ export interface CoSellSectionProps {
   /** Current time; a function so the "3 minutes ago" text can refresh without new props. */
   clock: () => Date;
   sync: FieldView<boolean>;
-  help: FieldView<number | null> & { options: ChoiceOption[] };
+  /** Read-only once the referral carries a help request (Partner Center rule): locked. */
+  help: FieldView<number | null> & { options: ChoiceOption[]; locked: boolean };
   /** Once shared the consent cannot be withdrawn (Partner Center rule), so Yes locks the toggle. */
   share: FieldView<boolean> & { locked: boolean };
   solutions: FieldView<string[]> & { maxLength: number };

@@ -84,6 +84,12 @@ export function StatusPanel(props: StatusPanelProps): React.ReactElement {
             {referral.microsoftCrmId}
           </span>
         )}
+        {referral.microsoftMsxId && (
+          <span>
+            <span className={classes.subtle}>{t("microsoftMsxId_Display")}: </span>
+            {referral.microsoftMsxId}
+          </span>
+        )}
       </div>
     </div>
   );

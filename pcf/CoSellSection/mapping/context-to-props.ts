@@ -99,7 +99,12 @@ export function mapContextToProps(
     locale: LOCALES[context.userSettings.languageId] ?? "en-US",
     clock,
     sync: field(context, p.syncWithPartnerCenter, p.syncWithPartnerCenter.raw === true, false),
-    help: { ...field(context, p.howCanMicrosoftHelp, p.howCanMicrosoftHelp.raw, null), options: helpOptions(context, t) },
+    help: {
+      ...field(context, p.howCanMicrosoftHelp, p.howCanMicrosoftHelp.raw, null),
+      options: helpOptions(context, t),
+      // Partner Center's rule: the help asked of Microsoft is read-only once the referral carries it.
+      locked: p.howCanMicrosoftHelp.raw != null && Boolean(p.referralIdentifier.raw?.trim()),
+    },
     share: { ...share, locked: share.value },
     solutions: {
       ...field(context, p.products, parseSolutionIds(p.products.raw), []),
@@ -110,6 +115,7 @@ export function mapContextToProps(
       id: field(context, p.referralIdentifier, p.referralIdentifier.raw?.trim() || null, null),
       link: masked(p.referralLink) ? null : safeLink(p.referralLink.raw),
       microsoftCrmId: masked(p.microsoftCrmIdentifier) ? null : p.microsoftCrmIdentifier.raw?.trim() || null,
+      microsoftMsxId: masked(p.microsoftMsxId) ? null : p.microsoftMsxId.raw?.trim() || null,
     },
     answer: awaitingAnswer
       ? {

@@ -45,6 +45,19 @@ const TEXTS = {
   Help_Placeholder: { 1033: "Choose how Microsoft can help", 1040: "Scegli come può aiutare Microsoft" },
   Share_On: shareColumn.trueLabel,
   Share_Off: shareColumn.falseLabel,
+  Help_Locked: {
+    1033: "Partner Center keeps the help you asked for: it cannot be changed once chosen.",
+    1040: "Partner Center mantiene l'aiuto richiesto: non può essere cambiato una volta scelto.",
+  },
+  Share_Confirm: {
+    1033: "Sharing with Microsoft sellers cannot be undone: once shared, the consent cannot be withdrawn. Share this deal?",
+    1040: "La condivisione con i venditori Microsoft è irreversibile: una volta condiviso, il consenso non può essere revocato. Condividere questa trattativa?",
+  },
+  Share_ConfirmYes: { 1033: "Share with Microsoft sellers", 1040: "Condividi con i venditori Microsoft" },
+  Share_NeededForHelp: {
+    1033: "Asking Microsoft for help shares the deal with Microsoft sellers: turn on sharing to confirm.",
+    1040: "Chiedere aiuto a Microsoft condivide la trattativa con i venditori Microsoft: attiva la condivisione per confermare.",
+  },
   Share_Locked: {
     1033: "Shared with Microsoft sellers. This consent cannot be withdrawn.",
     1040: "Condiviso con i venditori Microsoft. Questo consenso non può essere revocato.",

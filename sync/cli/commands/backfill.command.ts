@@ -30,7 +30,7 @@ export function formatBackfillSummary(summary: BackfillSummary): string[] {
     row("updated", summary.updated, "already linked; changes since the last sync applied"),
     row("already in sync", summary.inSync, "already linked and identical on both sides: skipped"),
   ];
-  if (summary.notImported > 0) lines.push(row("not imported", summary.notImported, "Microsoft's side of an engagement (your own referral stands for it)"));
+  if (summary.notImported > 0) lines.push(row("not imported", summary.notImported, "Microsoft's side of an engagement (your own referral stands for it), or closed as Error in Partner Center"));
   lines.push(row("failed", summary.failed.length, summary.failed.length === 0 ? "" : "see below"));
   for (const failure of summary.failed) lines.push(`    ✘ ${failure.referralId}${failure.name ? ` "${failure.name}"` : ""}: ${failure.reason}`);
   if (summary.failed.length > 0) lines.push("Run `cosell backfill` again once the cause is fixed: what already succeeded is not created twice.");

@@ -9,6 +9,7 @@ import { createDataverseClient, createReferralsClient, partnerCenterTokens, WEBH
 import { loadSyncMapping } from "../../server";
 import { ExitCode, type CliIo, type CommandContext } from "../cli-io";
 import { runDoctorChecks, type CheckResult } from "../doctor/doctor-checks";
+import { refreshTokenLastUsedAt } from "../../partner-center/sign-in-health";
 
 const MARK = { pass: "✔", fail: "✘", skip: "–" } as const;
 
@@ -27,6 +28,9 @@ export async function doctorCommand(options: { config: Config; io: CliIo }): Pro
     dataverse: createDataverseClient(config),
     referrals: createReferralsClient(config),
     webhooks: new WebhookRegistrationClient({ baseUrl: config.PARTNER_CENTER_WEBHOOKS_API_URL, tokenProvider: partnerCenterTokens(config, WEBHOOKS_SCOPE) }),
+    partnerCenterToken: () => partnerCenterTokens(config).getToken(),
+    // Only a stored sign-in has a refresh token; the sandbox's static token has none.
+    refreshTokenLastUsedAt: config.PARTNER_CENTER_STATIC_TOKEN ? null : refreshTokenLastUsedAt(config.PARTNER_CENTER_TOKEN_FILE),
   });
   for (const result of results) for (const line of formatCheck(result)) io.out(line);
   const failed = results.filter((r) => r.state === "fail").length;

@@ -8,7 +8,8 @@ import { REFERRALS_SCOPE, WEBHOOKS_SCOPE } from "../../partner-center/token-prov
 import { delegatedTokenProvider } from "../../service/sync-service";
 import type { Config } from "../../service/config";
 import { loadCliConfig } from "../cli-config";
-import { ExitCode, type CliIo, type CommandContext } from "../cli-io";
+import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
+import { signInHealth, translateSignInFailure } from "../../partner-center/sign-in-health";
 
 const provider = delegatedTokenProvider;
 
@@ -18,19 +19,35 @@ export async function loginCommand(options: { config: Config; io: CliIo }): Prom
     io.out("Nothing to sign in: PARTNER_CENTER_STATIC_TOKEN is set (sandbox). Remove it to use a Partner Center sign-in.");
     return ExitCode.ok;
   }
-  io.out("Sign in with a Partner Center account that has the Referrals admin role.");
-  const account = await provider(config, REFERRALS_SCOPE).signIn((message) => io.out(`  ${message}`));
+  io.out("Sign in with a Partner Center account that has the Referrals admin role, and complete the");
+  io.out("multi-factor authentication (MFA) prompt: Partner Center refuses sign-ins without MFA.");
+  const account = await translated(() => provider(config, REFERRALS_SCOPE).signIn((message) => io.out(`  ${message}`)));
   // The webhooks API is another resource: usually the same sign-in covers it silently; if the tenant
   // wants separate consent, ask once more now rather than failing later in register-webhooks.
   try {
     await provider(config, WEBHOOKS_SCOPE).getToken();
   } catch {
     io.out("Partner Center asks for one more sign-in, for the webhooks API:");
-    await provider(config, WEBHOOKS_SCOPE).signIn((message) => io.out(`  ${message}`));
+    await translated(() => provider(config, WEBHOOKS_SCOPE).signIn((message) => io.out(`  ${message}`)));
   }
-  io.out(`✔ Signed in as ${account.username}. The sign-in is kept encrypted in ${config.PARTNER_CENTER_TOKEN_FILE}; the service refreshes it.`);
-  io.out("  If `cosell doctor` later says the sign-in can no longer be refreshed, run `cosell login` again.");
+  const health = signInHealth({ token: await translated(() => provider(config, REFERRALS_SCOPE).getToken()), refreshTokenLastUsedAt: new Date(), now: new Date() });
+  if (health.mfa === false) {
+    throw new CliError(`✘ Signed in as ${account.username}, but without MFA: Partner Center will refuse this sign-in (error 900421).\n  → run \`cosell login\` again and complete the MFA prompt; if none appears, ask your Entra ID admin to require MFA for this account.`);
+  }
+  io.out(`✔ Signed in as ${account.username}${health.mfa ? " with MFA" : ""}. The sign-in is kept encrypted in ${config.PARTNER_CENTER_TOKEN_FILE}; the service refreshes it.`);
+  io.out("  It dies after 90 days unused (service stopped that long): `cosell doctor` shows when, and warns a week before.");
   return ExitCode.ok;
+}
+
+/** Runs a sign-in step; a common failure becomes what to do about it. */
+async function translated<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const known = translateSignInFailure(error);
+    if (!known) throw error;
+    throw new CliError(`✘ The sign-in failed: ${known.what}.\n  → ${known.fix}`, ExitCode.failed, { cause: error });
+  }
 }
 
 export function registerLoginCommand(program: Command, context: CommandContext): void {

@@ -15,7 +15,8 @@ import { SignInRequiredError } from "../../partner-center/token-provider";
 import { REFERRAL_WEBHOOK_EVENTS, type WebhookRegistrationClient } from "../../partner-center/webhook-registration-client";
 import type { MissingColumn, SyncMapping } from "../../engine";
 import { findMissingColumns } from "../../server";
-import { SERVICE_ENDPOINT_NAME } from "../../service/register-webhooks";
+import { SERVICE_ENDPOINT_NAME, describeWebhookHolder } from "../../service/register-webhooks";
+import { signInHealth, translateSignInFailure } from "../../partner-center/sign-in-health";
 import type { Config } from "../../service/config";
 
 export type CheckState = "pass" | "fail" | "skip";
@@ -35,6 +36,11 @@ export interface DoctorDependencies {
   referrals: ReferralsClient;
   webhooks: WebhookRegistrationClient;
   mapping: SyncMapping;
+  /** The referrals API's access token, to read the sign-in's claims (who, MFA). */
+  partnerCenterToken?: () => Promise<string>;
+  /** When the stored refresh token was last used (null: no stored sign-in, e.g. the sandbox's static token). */
+  refreshTokenLastUsedAt?: Date | null;
+  now?: () => Date;
 }
 
 const pass = (title: string, detail: string): CheckResult => ({ title, state: "pass", detail });
@@ -65,6 +71,8 @@ export function signInProblem(error: unknown): SignInRequiredError | null {
 }
 
 function partnerCenterProblem(error: unknown): { detail: string; fix: string } {
+  const known = translateSignInFailure(error);
+  if (known) return { detail: `${known.what} (${(error as Error).message ?? String(error)})`, fix: known.fix };
   const signIn = signInProblem(error);
   if (signIn) return { detail: signIn.message, fix: "run `cosell login` and sign in with a Partner Center Referrals admin account" };
   if (error instanceof PartnerCenterError) {
@@ -75,6 +83,23 @@ function partnerCenterProblem(error: unknown): { detail: string; fix: string } {
     return { detail: `Partner Center answered ${error.status}: ${error.message}`, fix: "try again later; if it persists, check PARTNER_CENTER_API_URL" };
   }
   return { detail: (error as Error).message ?? String(error), fix: "check PARTNER_CENTER_CLIENT_ID, PARTNER_CENTER_TENANT_ID and PARTNER_CENTER_TOKEN_SECRET, then run `cosell login`" };
+}
+
+/** Who signed in, whether with MFA, and how long the stored sign-in lives unused (sign-in-health.ts). */
+async function signInHealthCheck(deps: DoctorDependencies, answers: string): Promise<CheckResult> {
+  const title = "Partner Center sign-in";
+  if (!deps.partnerCenterToken) return pass(title, answers);
+  const health = signInHealth({ token: await deps.partnerCenterToken(), refreshTokenLastUsedAt: deps.refreshTokenLastUsedAt ?? null, now: deps.now?.() ?? new Date() });
+  const facts = [
+    health.user ? `signed in as ${health.user}` : "the token names no user",
+    health.mfa === null ? "MFA not readable from the token" : health.mfa ? "with MFA" : "WITHOUT MFA",
+    ...(health.refreshTokenLastUsedAt && health.refreshTokenExpiresAt
+      ? [`refresh token last used ${health.refreshTokenLastUsedAt.toISOString()} (dies unused on ${health.refreshTokenExpiresAt.toISOString().slice(0, 10)})`]
+      : []),
+  ];
+  const detail = `${answers}; ${facts.join(", ")}`;
+  if (health.warnings.length > 0) return fail(title, `${detail}; ${health.warnings.join("; ")}`, "run `cosell login` as a Referrals admin and complete the MFA prompt");
+  return pass(title, detail);
 }
 
 function describeMissing(missing: readonly MissingColumn[]): string {
@@ -109,7 +134,8 @@ export async function runDoctorChecks(deps: DoctorDependencies): Promise<CheckRe
   try {
     const first = await deps.referrals.pages({ top: 1 }).next();
     const count = first.done ? 0 : first.value.value.length;
-    results.push(pass("Partner Center sign-in", `the referrals API answers (${count === 0 ? "no referrals yet" : "listed 1 referral"})`));
+    const answers = `the referrals API answers (${count === 0 ? "no referrals yet" : "listed 1 referral"})`;
+    results.push(await signInHealthCheck(deps, answers));
   } catch (error) {
     const problem = partnerCenterProblem(error);
     results.push(fail("Partner Center sign-in", problem.detail, problem.fix));
@@ -183,11 +209,16 @@ async function partnerCenterWebhookCheck(webhooks: WebhookRegistrationClient, ba
   try {
     const registration = await webhooks.get();
     if (!registration) return fail(title, "no webhook registration in Partner Center", base ? rerun : noBase);
-    if (!base) return fail(title, `registered to ${registration.WebhookUrl}, but PUBLIC_BASE_URL is not set`, noBase);
-    if (registration.WebhookUrl !== `${base}/webhooks/partner-center`) return fail(title, `registered to ${registration.WebhookUrl}, not ${base}/webhooks/partner-center`, rerun);
+    // One registration per tenant: say who holds it, so a takeover is a decision, not an accident.
+    const holder = `held by ${registration.WebhookUrl} (${describeWebhookHolder(registration.WebhookUrl)})`;
+    if (!base) return fail(title, `${holder}, but PUBLIC_BASE_URL is not set`, noBase);
+    if (registration.WebhookUrl.replace(/\/+$/, "").toLowerCase() !== `${base}/webhooks/partner-center`.toLowerCase()) {
+      return fail(title, `${holder}, not this service (${base}/webhooks/partner-center)`, "run `cosell register-webhooks --replace` to take it over (that receiver then stops getting Partner Center's events)");
+    }
     const missing = REFERRAL_WEBHOOK_EVENTS.filter((event) => !registration.WebhookEvents.includes(event));
     if (missing.length > 0) return fail(title, `not subscribed to ${missing.join(", ")}`, rerun);
-    return pass(title, `${registration.WebhookUrl}, ${registration.WebhookEvents.length} referral events`);
+    const referralEvents = registration.WebhookEvents.filter((event) => (REFERRAL_WEBHOOK_EVENTS as readonly string[]).includes(event)).length;
+    return pass(title, `${registration.WebhookUrl} (held by this service), ${referralEvents} referral events`);
   } catch (error) {
     const problem = partnerCenterProblem(error);
     return fail(title, problem.detail, problem.fix);

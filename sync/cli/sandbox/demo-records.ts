@@ -24,6 +24,10 @@ export interface DemoRecords {
   inboundName: string;
   /** The opportunity the backend made from Microsoft's referral (null if it has not arrived yet). */
   inboundOpportunityId: string | null;
+  /** A marketplace lead (no inviter, no name: as Partner Center lists them) and its opportunity. */
+  marketplaceLeadId: string;
+  marketplaceLeadCustomer: string;
+  marketplaceLeadOpportunityId: string | null;
 }
 
 async function webApi(env: SandboxEnvironment, method: string, path: string, body?: unknown): Promise<Response> {
@@ -99,14 +103,59 @@ export async function seedDemoRecords(env: SandboxEnvironment, options: { waitFo
   if (!sent.ok) throw new Error(`Seeding the demo records: the Microsoft seller surface answered ${sent.status} ${await sent.text()}`);
   const inboundReferralId = ((await sent.json()) as { id: string }).id;
 
-  // The referral reaches the backend by webhook, as from the real Partner Center; wait a moment for
-  // its opportunity so the printed link works at once.
-  let inboundOpportunityId: string | null = null;
+  const marketplaceLeadCustomer = "Tailspin Toys";
+  const lead = await fetch(`${env.partnerCenter.url}/_sandbox/partner-center/referrals`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(marketplaceLead(marketplaceLeadCustomer)),
+  });
+  if (!lead.ok) throw new Error(`Seeding the demo records: the Partner Center sandbox refused the marketplace lead: ${lead.status} ${await lead.text()}`);
+  const marketplaceLeadId = ((await lead.json()) as { id: string }).id;
+
+  // The referrals reach the backend by webhook, as from the real Partner Center; wait a moment for
+  // their opportunities so the printed links work at once.
   const deadline = Date.now() + (options.waitForInboundMs ?? 10_000);
-  while (!inboundOpportunityId && Date.now() < deadline) {
-    const found = (await (await webApi(env, "GET", `${Tables.opportunity.entitySetName}?$select=${Tables.opportunity.primaryId}&$filter=${C.referralIdentifier} eq '${inboundReferralId}'`)).json()) as { value: Record<string, string>[] };
-    inboundOpportunityId = found.value[0]?.[Tables.opportunity.primaryId] ?? null;
-    if (!inboundOpportunityId) await new Promise((resolve) => setTimeout(resolve, 100));
+  const inboundOpportunityId = await opportunityOnceImported(env, inboundReferralId, deadline);
+  const marketplaceLeadOpportunityId = await opportunityOnceImported(env, marketplaceLeadId, deadline);
+  return {
+    accountId, shareableOpportunityId, shareableName, inboundReferralId, inboundName, inboundOpportunityId,
+    marketplaceLeadId, marketplaceLeadCustomer, marketplaceLeadOpportunityId,
+  };
+}
+
+async function opportunityOnceImported(env: SandboxEnvironment, referralId: string, deadline: number): Promise<string | null> {
+  for (;;) {
+    const found = (await (await webApi(env, "GET", `${Tables.opportunity.entitySetName}?$select=${Tables.opportunity.primaryId}&$filter=${C.referralIdentifier} eq '${referralId}'`)).json()) as { value: Record<string, string>[] };
+    const id = found.value[0]?.[Tables.opportunity.primaryId] ?? null;
+    if (id || Date.now() >= deadline) return id;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { accountId, shareableOpportunityId, shareableName, inboundReferralId, inboundName, inboundOpportunityId };
+}
+
+/**
+ * A lead from the partner's marketplace listing, in the shape Partner Center lists them: no name, no
+ * inviter (`invitedBy.organizationId` null), marketing-qualified, waiting for an answer.
+ */
+function marketplaceLead(customer: string): Record<string, unknown> {
+  const now = new Date();
+  return {
+    name: null,
+    createdDateTime: now.toISOString(),
+    updatedDateTime: now.toISOString(),
+    expirationDateTime: new Date(now.getTime() + 14 * 86_400_000).toISOString(),
+    status: "New",
+    substatus: "Pending",
+    type: "Independent",
+    direction: "Incoming",
+    qualification: "MarketingQualified",
+    referralSource: "Marketplace",
+    customerProfile: {
+      name: customer,
+      address: { city: "Austin", state: "TX", postalCode: "78701", country: "US" },
+      team: [{ firstName: "Diego", lastName: "Ramos", email: "diego.ramos@tailspin.example" }],
+    },
+    consent: { consentToContact: true },
+    details: { notes: "Asked for a demo from your Azure Marketplace listing.", customerRequestedContact: true },
+    inviteContext: { invitedBy: { organizationId: null, organizationName: null } },
+  };
 }

@@ -3,13 +3,13 @@
  * on the form so the seller hears about every gap at once, in plain words, before anything is
  * sent. The sync engine checks the same list on the server; this is the early, friendly copy.
  */
-import { OpportunityColumns } from "../../../entities/opportunity-columns";
+import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import { ReferralDirection } from "../../../entities/option-sets";
 import { AccountColumns, OpportunityStandardColumns, Tables } from "../../../entities/standard-tables";
 import { AccountLookupError, describeError } from "../errors";
 import type { ClientHost } from "../host/client-host";
 import type { Messages } from "../messages/messages";
-import { readDate, readLookup, readNumber, readOption, readText, type FormContext } from "./form-values";
+import { readBoolean, readDate, readLookup, readNumber, readOption, readText, type FormContext } from "./form-values";
 
 /** A Partner Center co-sell solution id, e.g. SOL-12345-ABC. */
 export const SOLUTION_ID_PATTERN = /^SOL-\d{5}-[A-Z]{3}$/;
@@ -93,6 +93,7 @@ export async function findCoSellProblems(host: ClientHost, form: FormContext, me
 
   const helpRequested = readOption(form, OpportunityColumns.howCanMicrosoftHelp) !== null;
   if (helpRequested && !customerContact(form)) problems.push(messages.missingContact);
+  if (helpRequested && !readBoolean(form, OpportunityColumns.shareWithMicrosoftSellers)) problems.push(messages.missingShareConsent);
 
   return problems;
 }

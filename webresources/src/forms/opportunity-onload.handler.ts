@@ -2,11 +2,12 @@
  * OnLoad of the opportunity form: lock the columns only the sync service writes, and show the
  * last sync error where the seller looks first.
  */
-import { OpportunityColumns } from "../../../entities/opportunity-columns";
+import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import type { ClientHost } from "../host/client-host";
 import { messagesFor } from "../messages/messages";
 import type { FormContext } from "./form-values";
 import { refreshSyncErrorNotification } from "./sync-notification";
+import { refreshWonTooSoonNotification } from "./won-too-soon";
 
 const C = OpportunityColumns;
 
@@ -17,6 +18,7 @@ const C = OpportunityColumns;
 export const LOCKED_COLUMNS: readonly string[] = [
   C.referralIdentifier, C.referralLink, C.audit, C.syncStatus, C.syncError, C.lastSyncedOn,
   C.syncRequestedOn, C.referralStatus, C.referralDirection, C.microsoftCrmIdentifier,
+  C.microsoftMsxId,
 ];
 
 export function lockSyncColumns(form: FormContext): void {
@@ -31,5 +33,7 @@ export function lockSyncColumns(form: FormContext): void {
 export function onLoad(host: ClientHost, executionContext: Xrm.Events.EventContext): void {
   const form = executionContext.getFormContext();
   lockSyncColumns(form);
-  refreshSyncErrorNotification(form, messagesFor(host.xrm));
+  const messages = messagesFor(host.xrm);
+  refreshSyncErrorNotification(form, messages);
+  refreshWonTooSoonNotification(form, messages, host.now());
 }

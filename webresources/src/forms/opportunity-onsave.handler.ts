@@ -6,7 +6,7 @@
  * The check needs the account's country (an async read), so the first save is always cancelled,
  * the check runs, and the handler saves again itself with a one-shot approval (save-approval.ts).
  */
-import { OpportunityColumns } from "../../../entities/opportunity-columns";
+import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import { describeError } from "../errors";
 import type { ClientHost } from "../host/client-host";
 import { showAlert, showError } from "../host/dialogs";

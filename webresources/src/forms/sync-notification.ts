@@ -1,5 +1,5 @@
 /** The form notification that shows the last sync error in plain words (shared by OnLoad and Sync now). */
-import { OpportunityColumns } from "../../../entities/opportunity-columns";
+import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import { SyncStatus } from "../../../entities/option-sets";
 import type { Messages } from "../messages/messages";
 import { readOption, readText, type FormContext } from "./form-values";

@@ -5,7 +5,7 @@
  * written ✔ or an error. A save that changes nothing the service syncs is left alone, so the form
  * never promises a sync the service will not be told about.
  */
-import { OpportunityColumns } from "../../../entities/opportunity-columns";
+import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import { SyncStatus } from "../../../entities/option-sets";
 import { SYNC_TRIGGER_COLUMNS } from "../../../entities/sync-triggers";
 import type { ClientHost } from "../host/client-host";

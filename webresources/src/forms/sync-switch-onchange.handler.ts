@@ -1,5 +1,5 @@
 /** OnChange of "Sync with Partner Center": tell the seller up front what Partner Center will ask for. */
-import { OpportunityColumns } from "../../../entities/opportunity-columns";
+import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import type { ClientHost } from "../host/client-host";
 import { messagesFor } from "../messages/messages";
 import { readBoolean } from "./form-values";

@@ -55,4 +55,7 @@ export const english: Messages = {
   missingSolution: "Add at least one co-sell solution id in Products, like SOL-12345-ABC.",
   invalidSolutionIds: (ids) => `These lines in Products are not solution ids (expected SOL-12345-ABC): ${ids.join(", ")}.`,
   missingContact: "Choose a customer contact: Microsoft needs someone to talk to when you ask for help.",
+  wonTooSoon: (until) =>
+    `Partner Center may reject the deal registration if this deal is marked Won within 72 hours of its referral's creation: wait until ${until.toISOString().slice(0, 16).replace("T", " ")} UTC before closing it as won.`,
+  missingShareConsent: "Turn on \"Share with Microsoft sellers\" in the co-sell section: asking Microsoft for help shares the deal with Microsoft sellers, and that cannot be undone.",
 };

@@ -55,4 +55,7 @@ export const italian: Messages = {
   missingSolution: "Aggiungi almeno un id di soluzione co-sell in Prodotti, come SOL-12345-ABC.",
   invalidSolutionIds: (ids) => `Queste righe in Prodotti non sono id di soluzione (atteso SOL-12345-ABC): ${ids.join(", ")}.`,
   missingContact: "Scegli un contatto del cliente: Microsoft ha bisogno di un referente quando chiedi aiuto.",
+  wonTooSoon: (until) =>
+    `Partner Center potrebbe rifiutare la registrazione della trattativa se viene segnata come vinta entro 72 ore dalla creazione del referral: attendi fino al ${until.toISOString().slice(0, 16).replace("T", " ")} UTC prima di chiuderla come vinta.`,
+  missingShareConsent: "Attiva \"Condividi con i venditori Microsoft\" nella sezione co-sell: chiedere aiuto a Microsoft condivide la trattativa con i venditori Microsoft, e non si può annullare.",
 };

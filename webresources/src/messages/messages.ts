@@ -62,6 +62,10 @@ export interface Messages {
   missingSolution: string;
   invalidSolutionIds(ids: readonly string[]): string;
   missingContact: string;
+  /** Help chosen without consent to share with Microsoft sellers (irreversible, so never implied). */
+  missingShareConsent: string;
+  /** Shown until 72 hours after the referral's creation: a Won before then risks the deal registration. */
+  wonTooSoon(until: Date): string;
 }
 
 export function messagesForLanguage(languageId: number | undefined): Messages {

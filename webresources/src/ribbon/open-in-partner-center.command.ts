@@ -1,5 +1,5 @@
 /** "Open in Partner Center": opens the referral the sync service linked to this opportunity. */
-import { OpportunityColumns } from "../../../entities/opportunity-columns";
+import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import { readText, type FormContext } from "../forms/form-values";
 import type { ClientHost } from "../host/client-host";
 import { showAlert } from "../host/dialogs";

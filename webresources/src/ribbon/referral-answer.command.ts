@@ -3,7 +3,7 @@
  * referral status (and the decline reason) and save; the sync service carries the answer to
  * Partner Center (DESIGN.md section 2).
  */
-import { OpportunityColumns } from "../../../entities/opportunity-columns";
+import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import { ReferralStatus } from "../../../entities/option-sets";
 import type { FormContext } from "../forms/form-values";
 import type { ClientHost } from "../host/client-host";

@@ -1,5 +1,5 @@
 /** "Stop syncing": after the seller confirms, turns the switch off and saves. */
-import { OpportunityColumns } from "../../../entities/opportunity-columns";
+import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import type { FormContext } from "../forms/form-values";
 import type { ClientHost } from "../host/client-host";
 import { askToConfirm, showAlert, withProgress } from "../host/dialogs";

@@ -3,7 +3,7 @@
  * webhook step filters on it), then watches the record until the service has answered or we stop
  * waiting, and says how it went. The browser never calls the service itself (DESIGN.md section 2).
  */
-import { OpportunityColumns } from "../../../entities/opportunity-columns";
+import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import { SyncStatus } from "../../../entities/option-sets";
 import { findCoSellProblems } from "../forms/cosell-requirements";
 import { readDate, readOption, readText, type FormContext } from "../forms/form-values";

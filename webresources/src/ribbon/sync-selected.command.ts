@@ -3,7 +3,7 @@
  * sync switch is on, then says how many were queued, skipped (switch off) or failed. One row
  * failing does not stop the others.
  */
-import { OpportunityColumns } from "../../../entities/opportunity-columns";
+import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import { Tables } from "../../../entities/standard-tables";
 import type { ClientHost } from "../host/client-host";
 import { describeError } from "../errors";

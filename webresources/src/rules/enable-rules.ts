@@ -5,7 +5,7 @@
  * Update (2) is a saved record the user may write. (The ribbon adds declarative privilege rules
  * too; these checks keep the buttons right on forms where those rules are not evaluated.)
  */
-import { OpportunityColumns } from "../../../entities/opportunity-columns";
+import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import { ReferralDirection, ReferralStatus } from "../../../entities/option-sets";
 import { readBoolean, readOption, readText, type FormContext } from "../forms/form-values";
 
