@@ -64,6 +64,16 @@ export interface DateTimeColumn extends ColumnBase {
   readonly behavior: "UserLocal" | "TimeZoneIndependent";
 }
 
+/** A whole number (Dataverse Integer). Not part of ColumnDefinition: no opportunity column is one. */
+export interface WholeNumberColumn extends ColumnBase {
+  readonly type: "wholenumber";
+  readonly minValue: number;
+  readonly maxValue: number;
+}
+
 export type ColumnDefinition = BooleanColumn | TextColumn | MemoColumn | ChoiceColumn | DateTimeColumn;
 export type ColumnType = ColumnDefinition["type"];
 export const COLUMN_TYPES: readonly ColumnType[] = ["boolean", "text", "memo", "choice", "datetime"];
+
+/** A column of one of our own tables (the settings table), which may also be a whole number. */
+export type TableColumnDefinition = ColumnDefinition | WholeNumberColumn;

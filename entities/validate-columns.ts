@@ -3,7 +3,7 @@
  * build a solution from definitions that Dataverse would reject or that would make the form lie,
  * and every message names the column so the fix is obvious.
  */
-import { COLUMN_TYPES, LANGUAGES, type ColumnDefinition } from "./column-definition";
+import { COLUMN_TYPES, LANGUAGES, type TableColumnDefinition } from "./column-definition";
 import { OPTION_VALUE_RANGE, PUBLISHER } from "./publisher";
 
 export class ColumnDefinitionError extends Error {
@@ -19,7 +19,7 @@ const LOGICAL_NAME = new RegExp(`^${PUBLISHER.customizationPrefix}_[a-z0-9_]{1,4
 const TEXT_MAX_LENGTH = 4000;
 const MEMO_MAX_LENGTH = 1048576;
 
-export function validateColumns(columns: readonly ColumnDefinition[]): void {
+export function validateColumns(columns: readonly TableColumnDefinition[]): void {
   const problems: string[] = [];
   const seenNames = new Set<string>();
   for (const column of columns) {
@@ -37,7 +37,7 @@ export function validateColumns(columns: readonly ColumnDefinition[]): void {
       if (!column.displayName[lang]?.trim()) problem(`display name missing for language ${lang}`);
       if (!column.description[lang]?.trim()) problem(`description missing for language ${lang}`);
     }
-    if (!COLUMN_TYPES.includes(column.type)) {
+    if (column.type !== "wholenumber" && !COLUMN_TYPES.includes(column.type)) {
       problem(`unknown column type "${String(column.type)}" (use one of ${COLUMN_TYPES.join(", ")})`);
       continue;
     }
@@ -71,6 +71,11 @@ export function validateColumns(columns: readonly ColumnDefinition[]): void {
         }
         break;
       }
+      case "wholenumber":
+        if (!Number.isInteger(column.minValue) || !Number.isInteger(column.maxValue) || column.minValue > column.maxValue) {
+          problem(`whole number range ${column.minValue}..${column.maxValue} is not a range of integers`);
+        }
+        break;
       case "boolean":
       case "datetime":
         break;

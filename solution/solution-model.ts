@@ -2,7 +2,17 @@
  * Everything the zip and the unpacked folder are written from: the validated columns, the parts'
  * contributions and the derived root components. Built once, written twice (zip + pac layout).
  */
-import { LANGUAGES, OPPORTUNITY_COLUMNS, Tables, validateColumns, type ColumnDefinition, type LanguageCode } from "../entities";
+import {
+  COSELL_SETTINGS_COLUMNS,
+  COSELL_SETTINGS_NAME_COLUMN,
+  CoSellSettingsTable,
+  LANGUAGES,
+  OPPORTUNITY_COLUMNS,
+  Tables,
+  validateColumns,
+  type ColumnDefinition,
+  type LanguageCode,
+} from "../entities";
 import { ComponentType, type RootComponent, type SolutionPart, type SolutionPartFactory } from "./solution-part";
 import type { CustomizationsInput } from "./xml/customizations-xml";
 import { SYNC_SERVICE_ROLE } from "./xml/security-role";
@@ -28,6 +38,7 @@ export async function buildSolutionModel(options: {
 }): Promise<SolutionModel> {
   const columns = options.columns ?? OPPORTUNITY_COLUMNS;
   validateColumns(columns);
+  validateColumns([COSELL_SETTINGS_NAME_COLUMN, ...COSELL_SETTINGS_COLUMNS]);
 
   const parts: SolutionPart[] = [];
   for (const factory of options.parts) {
@@ -60,6 +71,8 @@ export async function buildSolutionModel(options: {
   const rootComponents: RootComponent[] = [
     // Shell only: opportunity is a system table; we add columns, views, a form and a ribbon to it.
     { type: ComponentType.Entity, schemaName: Tables.opportunity.logicalName, behavior: 2 },
+    // Our own table, whole: Dataverse creates it with every column on import.
+    { type: ComponentType.Entity, schemaName: CoSellSettingsTable.logicalName, behavior: 0 },
     { type: ComponentType.Role, id: SYNC_SERVICE_ROLE.id, behavior: 0 },
     ...customizations.forms.map((f) => ({ type: ComponentType.SystemForm, id: f.id, behavior: 0 as const })),
     ...customizations.webResources.map((r) => ({ type: ComponentType.WebResource, schemaName: r.name, behavior: 0 as const })),

@@ -16,6 +16,8 @@ import {
   writeWebResource,
 } from "./xml/customizations-xml";
 import { SYNC_SERVICE_ROLE, writeSecurityRole } from "./xml/security-role";
+import { writeSettingsEntity } from "./xml/settings-entity";
+import { CoSellSettingsTable } from "../entities";
 import { buildSolutionManifestXml } from "./xml/solution-manifest-xml";
 import { OPPORTUNITY_VIEWS, writeSavedQuery } from "./xml/views";
 import { importFragment, newDocument, serialize, textElement } from "./xml/xml-helpers";
@@ -56,6 +58,10 @@ export async function writeUnpackedLayout(model: SolutionModel, folder: string):
     writeSavedQuery(doc.ele("savedqueries"), view, model.version);
     await put(folder, `${ENTITY_FOLDER}/SavedQueries/${view.id}.xml`, serialize(doc));
   }
+  const settingsDoc = newDocument();
+  writeSettingsEntity(settingsDoc, model.version);
+  await put(folder, `Entities/${CoSellSettingsTable.schemaName}/Entity.xml`, serialize(settingsDoc));
+
   const ribbonDoc = newDocument();
   importFragment(ribbonDoc, ribbonDiffXmlOf(input));
   await put(folder, `${ENTITY_FOLDER}/RibbonDiff.xml`, serialize(ribbonDoc));

@@ -205,3 +205,12 @@ function sdkRegistrationTables(): TableMeta[] {
     ], false),
   ];
 }
+
+/**
+ * The columns Dataverse adds to a custom table it creates on solution import: the audit columns, the
+ * row version, active/inactive state, and an owner when the table is user-owned (an org-owned table has none).
+ */
+export function customTablePlatformColumns(ownership: "OrgOwned" | "UserOwned"): AttributeMeta[] {
+  const columns = [...systemColumns(), ...activeInactive()];
+  return ownership === "OrgOwned" ? columns.filter((column) => column.logicalName !== "ownerid") : columns;
+}

@@ -1,14 +1,16 @@
 /**
  * ImportSolution: reads a solution zip (customizations.xml + solution.xml, the format pac and the
  * maker portal export) and adds its columns to the existing tables, with the types, lengths, formats,
- * option values and defaults the XML declares. That is the only way pcc_ columns come to exist in
- * the sandbox, so a column our zip forgets is a column the backend cannot write.
+ * option values and defaults the XML declares, and creates the custom tables it declares (with the
+ * platform columns Dataverse gives a new table). That is the only way pcc_ columns and tables come to
+ * exist in the sandbox, so a column our zip forgets is a column the backend cannot write.
  */
 import { XMLParser } from "fast-xml-parser";
 import JSZip from "jszip";
 import { ErrorCode, ODataError } from "./odata-error";
 import type { SchemaRegistry } from "./schema-registry";
-import type { AttributeMeta, AttributeType, OptionMeta } from "./schema-types";
+import type { AttributeMeta, AttributeType, OptionMeta, TableMeta } from "./schema-types";
+import { customTablePlatformColumns } from "./seed-schema";
 
 export interface ImportedSolution {
   uniqueName: string;
@@ -17,6 +19,8 @@ export interface ImportedSolution {
   isManaged: boolean;
   /** "table.column" of every column added or updated. */
   columns: string[];
+  /** Logical names of the custom tables the import created. */
+  tables: string[];
 }
 
 type Xml = Record<string, unknown>;
@@ -103,6 +107,41 @@ function readAttribute(xml: Xml, globalOptionSets: Map<string, Xml>): AttributeM
   return attribute;
 }
 
+/**
+ * A custom table the solution creates. It must say what a new table needs (entity set name, primary
+ * key, primary name column, ownership); a changed table this org lacks is refused as before.
+ */
+function newCustomTable(tableName: string, entityXml: Xml, existingTables: number): TableMeta {
+  const attributes = asArray(asObject(entityXml["attributes"])["attribute"]);
+  const entitySetName = text(entityXml["EntitySetName"]);
+  const primaryKey = attributes.find((attribute) => text(attribute["Type"])?.toLowerCase() === "primarykey");
+  const primaryName = attributes.find((attribute) => (text(attribute["DisplayMask"]) ?? "").split("|").includes("PrimaryName"));
+  const ownership = text(entityXml["OwnershipTypeMask"]);
+  if (!entitySetName || !primaryKey || !primaryName || (ownership !== "OrgOwned" && ownership !== "UserOwned")) {
+    throw invalid(
+      `The solution changes table '${tableName}', which this org does not have, and does not create it ` +
+        "(a new table needs an EntitySetName, a primarykey attribute, a PrimaryName attribute and an OwnershipTypeMask).",
+    );
+  }
+  const primaryId = (text(primaryKey["LogicalName"]) ?? text(primaryKey["Name"]) ?? "").toLowerCase();
+  const columns = new Map<string, AttributeMeta>();
+  columns.set(primaryId, { logicalName: primaryId, schemaName: String(primaryKey["@_PhysicalName"] ?? primaryId), type: "Uniqueidentifier" });
+  for (const column of customTablePlatformColumns(ownership)) columns.set(column.logicalName, column);
+  const displayNames = labels(entityXml["LocalizedNames"], "LocalizedName");
+  return {
+    logicalName: tableName,
+    schemaName: text(asObject(entityXml)["@_Name"]) ?? tableName,
+    entitySetName,
+    primaryId,
+    primaryName: (text(primaryName["LogicalName"]) ?? text(primaryName["Name"]) ?? "").toLowerCase(),
+    // Dataverse numbers custom tables from 10000 up.
+    objectTypeCode: 10_000 + existingTables,
+    displayName: displayNames[1033] ?? tableName,
+    changeTrackingEnabled: text(entityXml["ChangeTrackingEnabled"]) === "1",
+    attributes: columns,
+  };
+}
+
 async function readZipFile(zip: JSZip, name: string): Promise<string | undefined> {
   const file = Object.values(zip.files).find((entry) => entry.name.toLowerCase() === name.toLowerCase());
   return file ? file.async("string") : undefined;
@@ -139,17 +178,19 @@ export async function importSolution(schema: SchemaRegistry, customizationFileBa
 
   // Read everything first, then apply: a solution that fails validation changes nothing.
   const pending: { table: string; attribute: AttributeMeta }[] = [];
+  const newTables: TableMeta[] = [];
   for (const entity of asArray(asObject(customizations["Entities"])["Entity"])) {
     const tableName = (text(entity["Name"]) ?? "").toLowerCase();
-    const table = schema.table(tableName);
-    if (!table) throw invalid(`The solution changes table '${tableName}', which this org does not have.`);
     const entityXml = asObject(asObject(entity["EntityInfo"])["entity"]);
+    const table = schema.table(tableName) ?? newCustomTable(tableName, entityXml, schema.tables().length + newTables.length);
+    if (!schema.table(tableName)) newTables.push(table);
     for (const attributeXml of asArray(asObject(entityXml["attributes"])["attribute"])) {
       const attribute = readAttribute(attributeXml, globalOptionSets);
       const existing = attribute && table.attributes.get(attribute.logicalName);
       if (attribute && (!existing || existing.isCustom)) pending.push({ table: table.logicalName, attribute });
     }
   }
+  for (const table of newTables) schema.addTable(table);
   for (const { table, attribute } of pending) schema.upsertAttribute(table, attribute);
 
   const localizedNames = asArray(asObject(manifest["LocalizedNames"])["LocalizedName"]);
@@ -160,5 +201,6 @@ export async function importSolution(schema: SchemaRegistry, customizationFileBa
     version: text(manifest["Version"]) ?? "1.0.0.0",
     isManaged: text(manifest["Managed"]) === "1",
     columns: pending.map(({ table, attribute }) => `${table}.${attribute.logicalName}`),
+    tables: newTables.map((table) => table.logicalName),
   };
 }

@@ -4,7 +4,7 @@
  * follows what Dataverse itself exports for a custom column on a standard table, minus the
  * elements the published 2017 schema does not know (AutoNumberFormat, IsRetrieveAuditEnabled).
  */
-import type { ColumnDefinition, RequiredLevel } from "../../entities";
+import type { RequiredLevel, TableColumnDefinition } from "../../entities";
 import { PUBLISHER, Tables } from "../../entities";
 import { localizedList, textElement, type XMLBuilder } from "./xml-helpers";
 
@@ -19,29 +19,38 @@ const REQUIRED_LEVEL: Record<RequiredLevel, string> = {
 const DATE_TIME_BEHAVIOR = { UserLocal: 1, TimeZoneIndependent: 3 } as const;
 
 /** The Dataverse storage type (<Type>) each of our column types becomes. */
-export const DATAVERSE_TYPE: Record<ColumnDefinition["type"], string> = {
+export const DATAVERSE_TYPE: Record<TableColumnDefinition["type"], string> = {
   boolean: "bit",
   text: "nvarchar",
   memo: "ntext",
   choice: "picklist",
   datetime: "datetime",
+  wholenumber: "int",
 };
 
 /**
  * Option set names are org-wide, so a local set is qualified with the table name the way
  * Dataverse names them itself: <prefix>_<table>_<column>.
  */
-export function localOptionSetName(column: ColumnDefinition): string {
-  return `${PUBLISHER.customizationPrefix}_${Tables.opportunity.logicalName}_${column.logicalName}`;
+export function localOptionSetName(column: TableColumnDefinition, table: string = Tables.opportunity.logicalName): string {
+  return `${PUBLISHER.customizationPrefix}_${table}_${column.logicalName}`;
 }
 
-export function writeAttribute(attributes: XMLBuilder, column: ColumnDefinition, introducedVersion: string): void {
+export function writeAttribute(
+  attributes: XMLBuilder,
+  column: TableColumnDefinition,
+  introducedVersion: string,
+  options: { table?: string; primaryName?: boolean } = {},
+): void {
+  const table = options.table ?? Tables.opportunity.logicalName;
   const attribute = attributes.ele("attribute", { PhysicalName: column.schemaName });
   textElement(attribute, "Type", DATAVERSE_TYPE[column.type]);
   textElement(attribute, "Name", column.logicalName);
   textElement(attribute, "LogicalName", column.logicalName);
   textElement(attribute, "RequiredLevel", REQUIRED_LEVEL[column.requiredLevel]);
-  textElement(attribute, "DisplayMask", "ValidForAdvancedFind|ValidForForm|ValidForGrid");
+  // The primary name column is the one lookups and grids show for a row.
+  const displayMask = options.primaryName ? "PrimaryName|ValidForAdvancedFind|ValidForForm|ValidForGrid|RequiredForForm" : "ValidForAdvancedFind|ValidForForm|ValidForGrid";
+  textElement(attribute, "DisplayMask", displayMask);
   textElement(attribute, "ImeMode", "auto");
   textElement(attribute, "ValidForUpdateApi", 1);
   textElement(attribute, "ValidForReadApi", 1);
@@ -73,6 +82,11 @@ export function writeAttribute(attributes: XMLBuilder, column: ColumnDefinition,
       textElement(attribute, "Format", "textarea");
       textElement(attribute, "MaxLength", column.maxLength);
       break;
+    case "wholenumber":
+      textElement(attribute, "Format", "none");
+      textElement(attribute, "MinValue", column.minValue);
+      textElement(attribute, "MaxValue", column.maxValue);
+      break;
     case "datetime":
       textElement(attribute, "Format", "datetime");
       textElement(attribute, "CanChangeDateTimeBehavior", 1);
@@ -80,7 +94,7 @@ export function writeAttribute(attributes: XMLBuilder, column: ColumnDefinition,
       break;
     case "boolean": {
       textElement(attribute, "AppDefaultValue", column.defaultValue ? 1 : 0);
-      const optionSet = attribute.ele("optionset", { Name: localOptionSetName(column) });
+      const optionSet = attribute.ele("optionset", { Name: localOptionSetName(column, table) });
       textElement(optionSet, "OptionSetType", "bit");
       textElement(optionSet, "IntroducedVersion", introducedVersion);
       textElement(optionSet, "IsCustomizable", 1);
@@ -95,7 +109,7 @@ export function writeAttribute(attributes: XMLBuilder, column: ColumnDefinition,
     }
     case "choice": {
       textElement(attribute, "AppDefaultValue", column.defaultValue ?? -1);
-      const optionSet = attribute.ele("optionset", { Name: localOptionSetName(column) });
+      const optionSet = attribute.ele("optionset", { Name: localOptionSetName(column, table) });
       textElement(optionSet, "OptionSetType", "picklist");
       textElement(optionSet, "IsGlobal", 0);
       textElement(optionSet, "IntroducedVersion", introducedVersion);

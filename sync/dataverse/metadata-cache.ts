@@ -8,6 +8,7 @@
 import { setMetadataCache, type MetadataCache } from "dataverse-ify";
 import type { EntityWebApiMetadata } from "dataverse-ify/lib/metadata/EntityWebApiMetadata";
 import {
+  CoSellSettingsTable,
   ContactColumns,
   OPPORTUNITY_COLUMNS,
   OpportunityStandardColumns,
@@ -32,7 +33,7 @@ function entity(table: TableRef, navigation: Record<string, string[]> = {}, attr
 }
 
 export function buildMetadataCache(): MetadataCache {
-  const allTables: TableRef[] = [...Object.values(Tables), ...Object.values(RegistrationTables)];
+  const allTables: TableRef[] = [...Object.values(Tables), ...Object.values(RegistrationTables), CoSellSettingsTable];
   const { opportunity, account, contact, transactionCurrency, systemUser } = Tables;
   const pccDates = Object.fromEntries(OPPORTUNITY_COLUMNS.filter((c) => c.type === "datetime").map((c) => [c.logicalName, "DateTime"]));
   return {
@@ -69,6 +70,7 @@ export function buildMetadataCache(): MetadataCache {
         [StepImageColumns.step]: [RegistrationTables.step.logicalName],
       }),
       [RegistrationTables.solution.logicalName]: entity(RegistrationTables.solution),
+      [CoSellSettingsTable.logicalName]: entity(CoSellSettingsTable),
     },
   };
 }

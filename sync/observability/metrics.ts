@@ -99,6 +99,26 @@ export class SyncMetrics {
     registers: [this.registry],
   });
 
+  /** The settings row's kill switch as the workers see it. */
+  readonly syncPaused = new Gauge({
+    name: "cosell_sync_paused",
+    help: "1 while the co-sell settings row pauses all sync (webhooks are still queued), 0 otherwise.",
+    registers: [this.registry],
+  });
+
+  readonly settingsProblems = new Counter({
+    name: "cosell_settings_problems_total",
+    help: "Values of the co-sell settings row refused (the last valid value keeps running), and failed reads of the row.",
+    registers: [this.registry],
+  });
+
+  readonly teamsNotifications = new Counter({
+    name: "cosell_teams_notifications_total",
+    help: "Teams cards for new Microsoft referrals, by outcome (sent, retry, failed).",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { collectDefaults?: boolean } = {}) {
     if (options.collectDefaults) collectDefaultMetrics({ register: this.registry });
   }

@@ -28,6 +28,8 @@ export interface WorkerPoolOptions {
   /** How long an idle worker sleeps when the queue is empty (wake() cuts it short). */
   idlePollMs?: number;
   instanceId?: string;
+  /** While true, workers claim nothing (the settings row's kill switch); queued jobs wait, none is lost. */
+  isPaused?: () => boolean;
 }
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -112,6 +114,10 @@ export class WorkerPool {
   private async loop(workerId: string): Promise<void> {
     const { store } = this.options;
     while (this.running) {
+      if (this.options.isPaused?.()) {
+        await this.sleep(this.idlePollMs);
+        continue;
+      }
       let job: Job | null;
       try {
         job = await store.claimNext({ workerId, leaseMs: this.leaseMs });

@@ -23,10 +23,13 @@ import {
   verifyWebhookSignature,
   type WebhookVerificationPolicy,
 } from "../partner-center/webhook-signature-verifier";
+import { isFromMicrosoftSeller, opportunityRecordUrl } from "../notify/referral-card";
+import { TeamsNotifier } from "../notify/teams-notifier";
 import { WorkerPool } from "../queue/worker-pool";
 import { Reconciler } from "../reconcile/reconciler";
 import { opportunityLinkKey, openSqliteSyncStore, referralLinkKey, type SyncStore } from "../store";
 import { CrmGateway } from "../worker/crm-gateway";
+import { SettingsWatcher, settingsRowReader } from "../settings/settings-watcher";
 import { LinkSyncHandler } from "../worker/link-sync.handler";
 import { clockedColumns, DEFAULT_MAPPING, type SyncMapping } from "../engine";
 import { readTrustedCertificates, type Config } from "./config";
@@ -138,13 +141,32 @@ export function referralLinkFor(config: Config): (referralId: string) => string 
 /** The job handler as the service composes it, over a given gateway (the backfill's looks up a page of referrals at a time). */
 export function createLinkSyncHandler(
   config: Config,
-  deps: { store: SyncStore; crm: CrmGateway; referrals: ReferralsClient; logger: Logger; mapping?: SyncMapping },
+  deps: {
+    store: SyncStore;
+    crm: CrmGateway;
+    referrals: ReferralsClient;
+    logger: Logger;
+    mapping?: SyncMapping;
+    /** The co-sell settings row: its conflict policy wins over the mapping file's default. */
+    settings?: SettingsWatcher;
+    /** Posts the Teams card of each new Microsoft referral. */
+    notifier?: TeamsNotifier;
+  },
 ): LinkSyncHandler {
+  const { settings, notifier, ...rest } = deps;
   return new LinkSyncHandler({
-    ...deps,
+    ...rest,
     referralLink: referralLinkFor(config),
     // The admin's mapping file (checked against the org at start by server.ts) and its conflict policy.
     policy: deps.mapping?.conflictPolicy,
+    ...(settings ? { currentPolicy: () => settings.conflictPolicy(deps.mapping?.conflictPolicy) } : {}),
+    ...(notifier
+      ? {
+          onReferralImported: (referral, opportunityId) => {
+            if (isFromMicrosoftSeller(referral)) notifier.notify(referral, opportunityId);
+          },
+        }
+      : {}),
   });
 }
 
@@ -156,6 +178,9 @@ export interface SyncService {
   handler: LinkSyncHandler;
   pool: WorkerPool;
   reconciler: Reconciler;
+  /** The co-sell settings row, re-read every few seconds (pause, conflict policy, catch-up interval, Teams URL). */
+  settings: SettingsWatcher;
+  notifier: TeamsNotifier;
   metrics: SyncMetrics;
   app: ReturnType<typeof buildApp>;
   enqueue(trigger: SyncTrigger): Promise<{ duplicate: boolean }>;
@@ -169,7 +194,7 @@ export interface SyncService {
 export function createSyncService(
   config: Config,
   logger: Logger,
-  options: { metrics?: SyncMetrics; workers?: number; mapping?: SyncMapping } = {},
+  options: { metrics?: SyncMetrics; workers?: number; mapping?: SyncMapping; settingsRefreshMs?: number } = {},
 ): SyncService {
   const metrics = options.metrics ?? new SyncMetrics({ collectDefaults: true });
   const store = openSqliteSyncStore({ path: config.STORE_PATH, maxAttempts: config.MAX_ATTEMPTS });
@@ -179,9 +204,22 @@ export function createSyncService(
   });
   const dataverse = createDataverseClient(config);
   const referrals = createReferralsClient(config, { logger, metrics });
-  const handler = createLinkSyncHandler(config, { store, crm: new CrmGateway(dataverse), referrals, logger, mapping: options.mapping });
+  let settingsRead = false;
+  const settings = new SettingsWatcher({ read: settingsRowReader(dataverse), logger, metrics, refreshMs: options.settingsRefreshMs });
+  const notifier = new TeamsNotifier({
+    store,
+    webhookUrl: () => settings.current().teamsWebhookUrl,
+    opportunityUrl: (id) => opportunityRecordUrl(config.DATAVERSE_URL, id),
+    referralUrl: referralLinkFor(config),
+    logger,
+    metrics,
+  });
+  const handler = createLinkSyncHandler(config, { store, crm: new CrmGateway(dataverse), referrals, logger, mapping: options.mapping, settings, notifier });
   const pool = new WorkerPool({
     store, handler, logger, metrics,
+    // The kill switch: webhooks are still accepted and queued, workers just claim nothing (nor
+    // before the row's first read has answered, so a paused row is never run over at start).
+    isPaused: () => !settingsRead || settings.isPaused(),
     workers: options.workers ?? config.WORKERS,
     retryPolicy: { maxAttempts: config.MAX_ATTEMPTS, baseDelayMs: 500, maxDelayMs: 60_000 },
   });
@@ -219,6 +257,8 @@ export function createSyncService(
   }
 
   const reconciler = new Reconciler({ store, dataverse, referrals, enqueue, logger });
+  // Unpausing (or any change) wakes idle workers at once instead of at their next poll.
+  settings.onChange(() => pool.wake());
   const stopMeasuring = measureApiCalls(metrics, {
     dataverse: config.DATAVERSE_URL,
     partnerCenter: [config.PARTNER_CENTER_API_URL, config.PARTNER_CENTER_WEBHOOKS_API_URL],
@@ -256,7 +296,7 @@ export function createSyncService(
 
   let ops: OpsServer | null = null;
   return {
-    config, store, dataverse, referrals, handler, pool, reconciler, metrics, app, enqueue,
+    config, store, dataverse, referrals, handler, pool, reconciler, settings, notifier, metrics, app, enqueue,
     async listen() {
       const url = await app.listen({ host: config.HOST, port: config.PORT });
       ops = await startOpsServer({
@@ -272,6 +312,11 @@ export function createSyncService(
       return { url: url.replace("localhost", "127.0.0.1"), opsUrl: ops.url };
     },
     start() {
+      void settings.refresh().finally(() => {
+        settingsRead = true;
+        pool.wake();
+      });
+      settings.start();
       pool.start();
       reconciler.start(config.RECONCILE_INTERVAL_SECONDS * 1000);
     },
@@ -279,7 +324,9 @@ export function createSyncService(
       ops?.markStopping();
       stopMeasuring();
       reconciler.stop();
+      settings.stop();
       await pool.stop();
+      await notifier.stop();
       await app.close();
       await ops?.close();
       await store.close();

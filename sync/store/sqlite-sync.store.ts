@@ -30,6 +30,7 @@ import type {
   LinkRecord,
   LinkUpdate,
   ProcessedEvent,
+  ReferralNotification,
   RetryOptions,
   StoredAuditEntry,
   SyncCommit,
@@ -280,6 +281,42 @@ export class SqliteSyncStore implements SyncStore {
       changed_at: number;
     }[];
     return Object.fromEntries(rows.map((row) => [row.column_name, row.changed_at]));
+  }
+
+  async claimReferralNotification(referralId: string, opportunityId: string): Promise<boolean> {
+    const now = this.clock();
+    return this.tx(() => {
+      const inserted = this.db
+        .prepare(
+          `INSERT INTO referral_notifications (referral_id, opportunity_id, state, created_at, updated_at)
+           VALUES (?, ?, 'sending', ?, ?) ON CONFLICT(referral_id) DO NOTHING`,
+        )
+        .run(referralId, opportunityId, now, now);
+      return inserted.changes === 1;
+    });
+  }
+
+  async finishReferralNotification(referralId: string, outcome: { state: "sent" | "failed"; attempts: number; error?: string }): Promise<void> {
+    this.tx(() =>
+      this.db
+        .prepare("UPDATE referral_notifications SET state = ?, attempts = ?, last_error = ?, updated_at = ? WHERE referral_id = ?")
+        .run(outcome.state, outcome.attempts, outcome.error ?? null, this.clock(), referralId),
+    );
+  }
+
+  async getReferralNotification(referralId: string): Promise<ReferralNotification | null> {
+    const row = this.db.prepare("SELECT * FROM referral_notifications WHERE referral_id = ?").get(referralId) as
+      | { referral_id: string; opportunity_id: string; state: ReferralNotification["state"]; attempts: number; last_error: string | null; updated_at: number }
+      | undefined;
+    if (!row) return null;
+    return {
+      referralId: row.referral_id,
+      opportunityId: row.opportunity_id,
+      state: row.state,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      updatedAt: row.updated_at,
+    };
   }
 
   async recordReferralChange(referralId: string, at: number, ours: boolean): Promise<void> {

@@ -119,6 +119,15 @@ export interface StoredAuditEntry extends AuditEntry {
   readonly linkKey: string;
 }
 
+export interface ReferralNotification {
+  readonly referralId: string;
+  readonly opportunityId: string;
+  readonly state: "sending" | "sent" | "failed";
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly updatedAt: number;
+}
+
 export interface SyncStore {
   // Links -------------------------------------------------------------------------------------------
   getLink(key: string): Promise<LinkRecord | null>;
@@ -182,6 +191,13 @@ export interface SyncStore {
   /** Records a delivery and enqueues its job in one step, unless it is a duplicate. */
   acceptEvent(event: ProcessedEvent, job: JobRequest | null): Promise<AcceptEventResult>;
   purgeExpiredEvents(): Promise<number>;
+
+  // Referral notifications (Teams) ------------------------------------------------------------------
+  /** Claims the one notification of a referral: true the first time, false ever after (it was sent or tried). */
+  claimReferralNotification(referralId: string, opportunityId: string): Promise<boolean>;
+  /** Records how the claimed notification ended. */
+  finishReferralNotification(referralId: string, outcome: { state: "sent" | "failed"; attempts: number; error?: string }): Promise<void>;
+  getReferralNotification(referralId: string): Promise<ReferralNotification | null>;
 
   // Watermarks (Dataverse delta link, Partner Center updatedDateTime) -------------------------------
   getWatermark(name: string): Promise<string | null>;

@@ -79,6 +79,10 @@ export interface LinkSyncDependencies {
   logger: Logger;
   mapping?: SyncMapping;
   policy?: ConflictPolicySetting;
+  /** The policy in force now (the co-sell settings row over `policy`), asked at each merge. */
+  currentPolicy?: () => ConflictPolicySetting | undefined;
+  /** Told of each referral imported as a new opportunity (the Teams notification listens). */
+  onReferralImported?: (referral: Referral, opportunityId: string) => void;
   clock?: () => Date;
 }
 
@@ -488,6 +492,7 @@ export class LinkSyncHandler implements JobHandler {
       await this.patchReferral(referral, [{ op: "add", path: "/externalReferenceId", value: opportunityId }]);
     }
     this.deps.logger.info({ opportunityId, referralId: referral.id, accountId }, "opportunity created from referral");
+    this.deps.onReferralImported?.(referral, opportunityId);
     return "synced";
   }
 
@@ -591,7 +596,7 @@ export class LinkSyncHandler implements JobHandler {
       crmModifiedAt: text(opportunity.record[S.modifiedOn]),
       partnerCenterModifiedAt: referral.updatedDateTime ?? null,
       at: this.now().toISOString(),
-      policy: this.deps.policy,
+      policy: this.deps.currentPolicy ? this.deps.currentPolicy() : this.deps.policy,
       partnerCenterHasCustomerContact: (referral.customerProfile?.team?.length ?? 0) > 0,
     }));
     const wonTooSoon = wonTooSoonWarning(merge, referral.createdDateTime, this.now().toISOString());

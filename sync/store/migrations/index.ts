@@ -7,7 +7,8 @@ import { migration005 } from "./005-microsoft-invited.migration";
 import { migration006 } from "./006-column-changes.migration";
 import { migration007 } from "./007-pending-push.migration";
 import { migration008 } from "./008-referral-changes.migration";
+import { migration009 } from "./009-referral-notifications.migration";
 import type { Migration } from "./migration";
 
 export type { Migration } from "./migration";
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009];
