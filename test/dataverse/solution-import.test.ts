@@ -5,6 +5,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
+  ConflictPolicyOption,
+  CoSellSettingsColumns,
+  CoSellSettingsTable,
   OPPORTUNITY_COLUMNS,
   OpportunityColumns,
   ReferralStatus,
@@ -107,6 +110,33 @@ describe("ImportSolution of our zip", () => {
     });
     expect(wrongType.status).toBe(400);
     expect(wrongType.json).toMatchObject({ error: { code: "0x80048d19", message: expect.stringContaining("Edm.Boolean") } });
+  });
+
+  it("creates the co-sell settings table the zip declares: absent before, then a row round-trips with its choice checked", async () => {
+    const before = await api(fixture.sandbox, CoSellSettingsTable.entitySetName);
+    expect(before.status).toBe(404);
+
+    await fixture.client.importSolution(await solutionZip());
+    const values = {
+      [CoSellSettingsColumns.name]: "Co-sell settings",
+      [CoSellSettingsColumns.conflictPolicy]: ConflictPolicyOption.PartnerCenterWins,
+      [CoSellSettingsColumns.catchUpIntervalSeconds]: 20,
+      [CoSellSettingsColumns.teamsWebhookUrl]: "https://prod-00.westeurope.logic.azure.com/workflows/abc",
+      [CoSellSettingsColumns.pauseAllSync]: true,
+    };
+    const id = await fixture.client.create(CoSellSettingsTable, values);
+    const rows = await fixture.client.query<Record<string, unknown>>(CoSellSettingsTable, Object.keys(values), { filter: "statecode eq 0", orderBy: "createdon asc" });
+    expect(rows).toEqual([expect.objectContaining({ id, values: expect.objectContaining(values) })]);
+
+    // A new row defaults to "Running": a settings row added without thinking never stops the sync.
+    const second = await fixture.client.create(CoSellSettingsTable, { [CoSellSettingsColumns.name]: "second" });
+    expect((await fixture.client.retrieve<Record<string, unknown>>(CoSellSettingsTable, second, [CoSellSettingsColumns.pauseAllSync]))?.values).toMatchObject({
+      [CoSellSettingsColumns.pauseAllSync]: false,
+    });
+    await expect(fixture.client.create(CoSellSettingsTable, { [CoSellSettingsColumns.name]: "x", [CoSellSettingsColumns.conflictPolicy]: 7 })).rejects.toMatchObject({
+      status: 400,
+      code: "0x8004431a",
+    });
   });
 
   it("rejects a file that is not a solution zip and changes nothing", async () => {

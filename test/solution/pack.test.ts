@@ -6,11 +6,15 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  CONFLICT_POLICY_OPTIONS,
+  COSELL_SETTINGS_COLUMNS,
+  CoSellSettingsTable,
   OPPORTUNITY_COLUMNS,
   PUBLISHER,
   SOLUTION,
   type ColumnDefinition,
 } from "../../entities";
+import { CONFLICT_POLICIES } from "../../sync/engine/field-mapping.config";
 import { packSolution, type PackResult } from "../../solution/pack";
 import { DATAVERSE_TYPE } from "../../solution/xml/attribute-xml";
 import { SYNC_SERVICE_ROLE } from "../../solution/xml/security-role";
@@ -34,7 +38,15 @@ afterAll(() => out.remove());
 
 function customizations(): Xml {
   const xml = unmanaged.get("customizations.xml")!.toString("utf8");
-  return parseXml(xml, ["attribute", "option", "label", "displayname", "Description", "savedquery", "RolePrivilege", "cell", "LocalizedName", "systemform", "WebResource", "CustomControl"]);
+  return parseXml(xml, ["attribute", "option", "label", "displayname", "Description", "savedquery", "RolePrivilege", "cell", "LocalizedName", "systemform", "WebResource", "CustomControl", "Entity"]);
+}
+
+/** An <Entity> of customizations.xml by its <Name>. */
+function entityNamed(name: string): Xml {
+  const entities = customizations().ImportExportXml.Entities.Entity as Xml[];
+  const entity = entities.find((e) => String(e.Name["#text"] ?? e.Name).toLowerCase() === name.toLowerCase());
+  if (!entity) throw new Error(`customizations.xml has no Entity ${name}`);
+  return entity;
 }
 
 describe("solution zip", () => {
@@ -71,7 +83,7 @@ describe("solution zip", () => {
   });
 
   it("carries every entities/ column with its Type, Format, MaxLength and option values", () => {
-    const entity = customizations().ImportExportXml.Entities.Entity as Xml;
+    const entity = entityNamed("Opportunity");
     const attributes = entity.EntityInfo.entity.attributes.attribute as Xml[];
     expect(attributes.map((a) => a.LogicalName).sort()).toEqual(OPPORTUNITY_COLUMNS.map((c) => c.logicalName).sort());
     for (const column of OPPORTUNITY_COLUMNS) {
@@ -98,7 +110,7 @@ describe("solution zip", () => {
   });
 
   it("ships the exact option values of DESIGN.md section 4", () => {
-    const attributes = customizations().ImportExportXml.Entities.Entity.EntityInfo.entity.attributes.attribute as Xml[];
+    const attributes = entityNamed("Opportunity").EntityInfo.entity.attributes.attribute as Xml[];
     const options = (name: string) =>
       (attributes.find((a) => a.LogicalName === name)!.optionset.options.option as Xml[]).map((o) => `${o["@_value"]} ${o.labels.label[0]["@_description"]}`);
     expect(options("pcc_syncstatus")).toEqual(["581200000 Not synced", "581200001 Pending", "581200002 ✔ Synced", "581200003 Error"]);
@@ -115,13 +127,39 @@ describe("solution zip", () => {
 
   it("adds the three co-sell views and the sync service role without delete privileges", () => {
     const root = customizations().ImportExportXml;
-    const views = root.Entities.Entity.SavedQueries.savedqueries.savedquery as Xml[];
+    const views = entityNamed("Opportunity").SavedQueries.savedqueries.savedquery as Xml[];
     const names = views.map((v) => (v.LocalizedNames.LocalizedName as Xml[])[0]["@_description"]);
     expect(names).toEqual(["Co-sell opportunities", "Co-sell sync errors", "Incoming Microsoft referrals"]);
     expect(views.map((v) => v.savedqueryid)).toEqual(OPPORTUNITY_VIEWS.map((v) => v.id));
     const privileges = (root.Roles.Role.RolePrivileges.RolePrivilege as Xml[]).map((p) => p["@_name"] as string);
     expect(privileges).toContain("prvWriteOpportunity");
     expect(privileges.filter((p) => p.startsWith("prvDelete"))).toEqual([]);
+  });
+
+  it("creates the co-sell settings table, org-owned, with its columns in English and Italian, readable by the sync service role", () => {
+    const entity = entityNamed(CoSellSettingsTable.schemaName);
+    const info = entity.EntityInfo.entity as Xml;
+    expect(info.EntitySetName).toBe(CoSellSettingsTable.entitySetName);
+    expect(info.OwnershipTypeMask).toBe("OrgOwned");
+    expect((info.LocalizedNames.LocalizedName as Xml[]).map((n) => n["@_description"])).toEqual([CoSellSettingsTable.displayName[1033], CoSellSettingsTable.displayName[1040]]);
+    const attributes = info.attributes.attribute as Xml[];
+    expect(attributes.find((a) => a.Type === "primarykey")?.LogicalName).toBe(CoSellSettingsTable.primaryId);
+    expect(attributes.find((a) => String(a.DisplayMask).includes("PrimaryName"))?.LogicalName).toBe(CoSellSettingsTable.primaryName);
+    for (const column of COSELL_SETTINGS_COLUMNS) {
+      const attribute = attributes.find((a) => a.LogicalName === column.logicalName);
+      expect(attribute?.Type, column.logicalName).toBe(DATAVERSE_TYPE[column.type]);
+      expect((attribute!.displaynames.displayname as Xml[]).map((d) => d["@_description"])).toEqual([column.displayName[1033], column.displayName[1040]]);
+      if (column.type === "wholenumber") expect([Number(attribute!.MinValue), Number(attribute!.MaxValue)]).toEqual([column.minValue, column.maxValue]);
+    }
+    // The choice's options are the mapping file's conflict policies, one for one.
+    expect(CONFLICT_POLICY_OPTIONS.map((o) => o.code)).toEqual([...CONFLICT_POLICIES]);
+    const privileges = (customizations().ImportExportXml.Roles.Role.RolePrivileges.RolePrivilege as Xml[]);
+    expect(privileges).toContainEqual(expect.objectContaining({ "@_name": `prvRead${CoSellSettingsTable.schemaName}`, "@_level": "Global" }));
+    expect(privileges.map((p) => p["@_name"] as string).filter((p) => p.toLowerCase().includes(CoSellSettingsTable.logicalName) && !p.startsWith("prvRead"))).toEqual([]);
+    const manifest = parseXml(unmanaged.get("solution.xml")!.toString("utf8"), ["RootComponent"]).ImportExportXml as Xml;
+    expect(manifest.SolutionManifest.RootComponents.RootComponent).toContainEqual(
+      expect.objectContaining({ "@_type": "1", "@_schemaName": CoSellSettingsTable.logicalName, "@_behavior": "0" }),
+    );
   });
 
   it("managed and unmanaged differ only in the Managed flag", () => {
