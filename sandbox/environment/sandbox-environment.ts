@@ -34,6 +34,8 @@ export interface SandboxEnvironmentOptions {
   /** Start the backend (default true). Benchmarks run it as a separate process instead. */
   startBackend?: boolean;
   maxAttempts?: number;
+  /** How often the backend re-reads the co-sell settings row (default 3 s). */
+  settingsRefreshMs?: number;
   /** The Dataverse stand-in starts with Microsoft's co-sell connector installed (seed its records with microsoft-connector-records.ts). */
   microsoftConnector?: boolean;
 }
@@ -114,7 +116,7 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
         },
       };
     }
-    const service = createSyncService(config, logger, { workers: options.workers });
+    const service = createSyncService(config, logger, { workers: options.workers, settingsRefreshMs: options.settingsRefreshMs });
     const { url: backendUrl, opsUrl } = await service.listen();
     await registerWebhooks({
       dataverse: service.dataverse,

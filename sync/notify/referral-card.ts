@@ -47,7 +47,7 @@ function closeDate(referral: Referral): string {
 function whatMicrosoftAsks(referral: Referral): string {
   const code = referral.inviteContext?.assistanceRequestCode;
   const help = code && code !== "Unknown" ? HOW_CAN_MICROSOFT_HELP_OPTIONS.find((option) => option.code === code)?.label[1033] : undefined;
-  const products = (referral.details?.requirements?.products ?? []).map((product) => product.name).filter(Boolean);
+  const products = (referral.details?.requirements?.products ?? []).map((product) => String(product.name ?? product.id)).filter(Boolean);
   const parts = [help, products.length > 0 ? `products: ${products.join(", ")}` : undefined].filter((part): part is string => !!part);
   return parts.length > 0 ? parts.join("; ") : NOT_GIVEN;
 }

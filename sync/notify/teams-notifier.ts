@@ -88,7 +88,9 @@ export class TeamsNotifier {
       referralUrl: this.options.referralUrl(referral.id),
     }));
     let lastError = "";
+    let attempts = 0;
     for (let attempt = 1; attempt <= this.policy.attempts; attempt++) {
+      attempts = attempt;
       try {
         await this.post(url, body);
         await store.finishReferralNotification(referral.id, { state: "sent", attempts: attempt });
@@ -104,7 +106,7 @@ export class TeamsNotifier {
         await this.sleep(error instanceof DeliveryError && error.retryAfterMs !== null ? Math.min(this.policy.maxDelayMs, error.retryAfterMs) : backoff);
       }
     }
-    await store.finishReferralNotification(referral.id, { state: "failed", attempts: this.policy.attempts, error: lastError });
+    await store.finishReferralNotification(referral.id, { state: "failed", attempts, error: lastError });
     metrics?.teamsNotifications.inc({ outcome: "failed" });
     logger.warn(
       { referralId: referral.id, opportunityId, error: lastError },
