@@ -3,6 +3,7 @@
  * reported (naming the column) and that setting keeps its last valid value, a failed read keeps
  * everything, and the row's conflict policy replaces only the mapping file's default.
  */
+import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { ConflictPolicyOption, CoSellSettingsColumns as C } from "../../entities";
 import { SyncMetrics } from "../../sync/observability/metrics";
@@ -16,9 +17,11 @@ const validRow = {
   [C.pauseAllSync]: true,
 };
 
+/** A real pino logger whose warn lines are kept. */
 function recordingLogger() {
   const warnings: string[] = [];
-  return { warnings, logger: { info: () => undefined, warn: (_: unknown, message: string) => void warnings.push(message) } };
+  const logger = pino({ level: "warn" }, { write: (line: string) => void warnings.push(String((JSON.parse(line) as { msg: string }).msg)) });
+  return { warnings, logger };
 }
 
 describe("readSettings", () => {
@@ -82,14 +85,14 @@ describe("SettingsWatcher", () => {
   it("the row's conflict policy replaces the mapping's default and keeps its per-field policies; no policy on the row keeps the mapping's", async () => {
     let row: Record<string, unknown> | null = null;
     const watcher = new SettingsWatcher({ read: async () => row, logger: recordingLogger().logger });
-    const mapping = { default: "latest-wins" as const, fields: { value: "crm-wins" as const } };
+    const mapping = { default: "latest-wins" as const, fields: { dealValue: "crm-wins" as const } };
     await watcher.refresh();
     expect(watcher.conflictPolicy(mapping)).toBe(mapping);
     expect(watcher.catchUpIntervalSeconds(30)).toBe(30);
 
     row = { [C.conflictPolicy]: ConflictPolicyOption.PartnerCenterWins };
     await watcher.refresh();
-    expect(watcher.conflictPolicy(mapping)).toEqual({ default: "partner-center-wins", fields: { value: "crm-wins" } });
+    expect(watcher.conflictPolicy(mapping)).toEqual({ default: "partner-center-wins", fields: { dealValue: "crm-wins" } });
     expect(watcher.conflictPolicy(undefined)).toEqual({ default: "partner-center-wins", fields: {} });
   });
 
