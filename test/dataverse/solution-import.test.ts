@@ -3,6 +3,7 @@
  * backend writes: before the import Dataverse refuses them, after it every column round-trips with its
  * type and limits enforced.
  */
+import JSZip from "jszip";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   ConflictPolicyOption,
@@ -137,6 +138,21 @@ describe("ImportSolution of our zip", () => {
       status: 400,
       code: "0x8004431a",
     });
+  });
+
+  it("refuses a solution whose new table lacks what Dataverse needs to create it, naming the table, and changes nothing", async () => {
+    const zip = await JSZip.loadAsync(await solutionZip());
+    const xml = await zip.file("customizations.xml")!.async("string");
+    const withoutSetName = xml.replace(`<EntitySetName>${CoSellSettingsTable.entitySetName}</EntitySetName>`, "");
+    expect(withoutSetName).not.toBe(xml);
+    zip.file("customizations.xml", withoutSetName);
+    const broken = await zip.generateAsync({ type: "nodebuffer" });
+    await expect(fixture.client.importSolution(broken)).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining(`table '${CoSellSettingsTable.logicalName}', which this org does not have, and does not create it`),
+    });
+    expect(await fixture.client.attributeNames(Tables.opportunity.logicalName)).not.toContain(OpportunityColumns.syncStatus);
+    expect((await api(fixture.sandbox, CoSellSettingsTable.entitySetName)).status).toBe(404);
   });
 
   it("rejects a file that is not a solution zip and changes nothing", async () => {
