@@ -46,6 +46,8 @@ export const ConfigSchema = z
     /** /healthz, /readyz and /metrics: private by default, never on the public port. */
     OPS_HOST: z.string().default("127.0.0.1"),
     OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9090),
+    /** Open connections one client address may hold on the public port; behind a reverse proxy every client is the proxy: raise it. */
+    MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(256),
     STORE_PATH: z.string().default("./cosell.sqlite"),
     WORKERS: z.coerce.number().int().min(1).max(64).default(16),
     MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),

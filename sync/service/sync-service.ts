@@ -231,6 +231,7 @@ export function createSyncService(
     metrics,
     dataverseWebhookKey: config.DATAVERSE_WEBHOOK_KEY,
     enqueue,
+    limits: { maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS },
     screenPartnerCenterHeaders: (headers) => {
       const screened = screenDeliveryHeaders(headers, policy);
       return screened.ok ? null : new WebhookRejectedError(401, `Partner Center delivery refused (${screened.reason}): ${screened.detail}`, { reason: screened.reason });
