@@ -28,6 +28,8 @@ export interface DataverseSandboxOptions {
   logger?: boolean;
   /** Start as an org with Microsoft's co-sell connector installed (microsoft-connector-install.ts). */
   microsoftConnector?: boolean;
+  /** The calling user's UI language (metadata labels come back in it when translated); default 1033. */
+  languageCode?: number;
 }
 
 export interface DataverseSandbox {
@@ -56,6 +58,7 @@ export async function startDataverseSandbox(options: DataverseSandboxOptions = {
     organizationId: randomUUID(),
     organizationName: "sandbox",
     businessUnitId: randomUUID(),
+    ...(options.languageCode === undefined ? {} : { languageCode: options.languageCode }),
   };
   const faults = new Faults(options.faults);
   const counters = new CallCounters();

@@ -56,18 +56,21 @@ const SOLUTION_ROW = {
   primaryId: "msft_microsoftsolutionid", primaryName: "msft_name",
 } as const;
 
-/** Choice values of Microsoft's "How can Microsoft help?" (publisher prefix 29960, then a counter). */
-export const MICROSOFT_HELP_OPTIONS: readonly [number, string][] = [
-  [299600000, "Workload-specific value proposition"],
-  [299600001, "Customer technical architecture"],
-  [299600002, "Proof of concept or demo"],
-  [299600003, "Quotes or licensing"],
-  [299600004, "Post-sales customer success"],
-  [299600005, "General or other"],
+/** Choice values of Microsoft's "How can Microsoft help?" (publisher prefix 29960, then a counter), English and German labels. */
+export const MICROSOFT_HELP_OPTIONS: readonly [number, string, string][] = [
+  [299600000, "Workload-specific value proposition", "Workloadspezifisches Wertversprechen"],
+  [299600001, "Customer technical architecture", "Technische Architektur des Kunden"],
+  [299600002, "Proof of concept or demo", "Machbarkeitsnachweis oder Demo"],
+  [299600003, "Quotes or licensing", "Angebote oder Lizenzierung"],
+  [299600004, "Post-sales customer success", "Kundenerfolg nach dem Verkauf"],
+  [299600005, "General or other", "Allgemein oder Sonstiges"],
 ];
 
 const options = (...pairs: [number, string, number?][]): OptionMeta[] =>
   pairs.map(([value, label, state]) => ({ value, label, labels: { 1033: label }, ...(state === undefined ? {} : { state }) }));
+/** Microsoft's managed solution ships its labels translated (German here, 1031). */
+const translated = (triples: readonly [number, string, string][]): OptionMeta[] =>
+  triples.map(([value, english, german]) => ({ value, label: english, labels: { 1033: english, 1031: german } }));
 const yesNo = () => options([0, "No"], [1, "Yes"]);
 
 function column(logicalName: string, type: AttributeType, displayName: string, spec: Partial<AttributeMeta> = {}): AttributeMeta {
@@ -100,7 +103,7 @@ function opportunityColumns(): AttributeMeta[] {
     column("msft_microsoftpartnercenterreferralprogram", "Picklist", "Referral Program", { options: options([299600000, "Co-sell with Microsoft"], [299600001, "Independent"]) }),
     text("msft_microsoftcrmidentifier", "Microsoft CRM Identifier", 100),
     column("msft_microsoftpartnercenterreferralvisible", "Boolean", "Visible to Microsoft sellers", { options: yesNo(), defaultValue: false }),
-    column("msft_microsoftpartnercenterhelp", "Picklist", "How can Microsoft help?", { options: options(...MICROSOFT_HELP_OPTIONS) }),
+    column("msft_microsoftpartnercenterhelp", "Picklist", "How can Microsoft help?", { options: translated(MICROSOFT_HELP_OPTIONS), displayNames: { 1033: "How can Microsoft help?", 1031: "Wie kann Microsoft helfen?" } }),
     column("msft_microsoftpartnercenterreferralsyncaudit", "Memo", "Partner Center Sync Audit", { maxLength: 100000 }),
     column("msft_microsoftpartnercentersolutions", "Memo", "Microsoft Solutions (obsolete)", { maxLength: 2000 }),
   ];

@@ -34,6 +34,8 @@ export interface SandboxEnvironmentOptions {
   maxAttempts?: number;
   /** The Dataverse stand-in starts with Microsoft's co-sell connector installed (seed its records with microsoft-connector-records.ts). */
   microsoftConnector?: boolean;
+  /** The Dataverse user's UI language (default 1033). */
+  dataverseLanguage?: number;
 }
 
 export interface SandboxEnvironment {
@@ -99,7 +101,7 @@ export async function importOurSolution(dataverse: DataverseSandbox, zipPath?: s
 export async function startSandboxEnvironment(options: SandboxEnvironmentOptions = {}): Promise<SandboxEnvironment> {
   const logger = options.logger ?? pino({ level: "silent" });
   const partnerCenter = await startPartnerCenterSandbox({ faults: options.partnerCenterFaults, webhookDelivery: { initialBackoffMs: 100, maxBackoffMs: 2000 } });
-  const dataverse = await startDataverseSandbox({ faults: options.dataverseFaults, webhookRetryDelayMs: 100, microsoftConnector: options.microsoftConnector });
+  const dataverse = await startDataverseSandbox({ faults: options.dataverseFaults, webhookRetryDelayMs: 100, microsoftConnector: options.microsoftConnector, languageCode: options.dataverseLanguage });
   try {
     await importOurSolution(dataverse, options.solutionZip);
     const config = sandboxConfig(dataverse, partnerCenter, options);

@@ -11,7 +11,7 @@ import type { DataverseClient } from "../dataverse/dataverse-client";
 import { DataverseError } from "../dataverse/dataverse-error";
 import { odataString } from "../dataverse/odata-rows";
 import type { HelpCode } from "../engine";
-import { labelText, readAll, readOne, str, type Row } from "./dataverse-reads";
+import { englishLabelText, readAll, readOne, str, type Row } from "./dataverse-reads";
 
 /** What a column of Microsoft's holds; the names are those seen in a real org, the labels its UI's. */
 export const OPPORTUNITY_ROLES = {
@@ -80,7 +80,7 @@ async function attributes(client: DataverseClient, table: string): Promise<Attri
   return rows.map((row) => ({
     logicalName: String(row["LogicalName"]),
     type: String(row["AttributeType"]),
-    label: labelText(row["DisplayName"]),
+    label: englishLabelText(row["DisplayName"]),
     targets: targets.get(String(row["LogicalName"])) ?? [],
   }));
 }
@@ -112,7 +112,8 @@ async function helpChoices(client: DataverseClient, column: string | undefined):
   );
   const options = ((metadata?.["OptionSet"] as { Options?: Row[] } | undefined)?.Options ?? []);
   for (const option of options) {
-    const label = squash(labelText(option["Label"]));
+    // Matched on the English label: the user's label is in the org's language.
+    const label = squash(englishLabelText(option["Label"]));
     const ours = HOW_CAN_MICROSOFT_HELP_OPTIONS.find((o) => squash(o.label[1033]) === label || squash(o.code) === label);
     result.set(Number(option["Value"]), (ours?.code as HelpCode | undefined) ?? null);
   }

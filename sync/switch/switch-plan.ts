@@ -30,7 +30,8 @@ export interface PlannedLink {
   readonly referral: Referral;
   readonly opportunity: CrmRow;
   readonly adoption: Adoption;
-  readonly solutionIds: readonly string[];
+  /** Microsoft's solution ids for the opportunity; null when its rows do not say (Partner Center's are kept). */
+  readonly solutionIds: readonly string[] | null;
   /** Microsoft's side of the co-sell engagement exists (no invitation to send after the switch). */
   readonly microsoftInvited: boolean;
   /** A co-sell deal of ours whose invitation to Microsoft never went out: the first sync sends it. */
@@ -119,6 +120,18 @@ async function solutionIdsByOpportunity(dataverse: DataverseClient, connector: M
   return result;
 }
 
+/**
+ * The "Microsoft Solutions" rows when the org has that table (its obsolete text column is stale
+ * then), else the text column; null when neither names a solution: unknown, not "none".
+ */
+function microsoftSolutionIds(connector: MicrosoftConnector, rows: Map<string, string[]>, opportunityId: string, row: Row): string[] | null {
+  const fromRows = rows.get(opportunityId.toLowerCase());
+  if (connector.solutionTables) return fromRows ?? null;
+  const column = connector.opportunityColumns.solutionsText;
+  const fromText = column ? normalizeSolutionIds(parseSolutionLines(row[column])) : [];
+  return fromText.length > 0 ? fromText : null;
+}
+
 export async function buildSwitchPlan(connector: MicrosoftConnector, deps: PlanDependencies): Promise<SwitchPlan> {
   const { dataverse, crm, referrals, store } = deps;
   const columns = connector.opportunityColumns;
@@ -185,7 +198,7 @@ export async function buildSwitchPlan(connector: MicrosoftConnector, deps: PlanD
       alreadyAdopted.push(holder);
       continue;
     }
-    const solutionIds = solutions.get(holder.id.toLowerCase()) ?? (columns.solutionsText ? normalizeSolutionIds(parseSolutionLines(row[columns.solutionsText])) : []);
+    const solutionIds = microsoftSolutionIds(connector, solutions, holder.id, row);
     const adoption = planAdoption({
       record: opportunity.record, microsoft: row, connector, solutionIds, referral, referralLink: deps.referralLink(referral.id), ctx, at: deps.at,
     });

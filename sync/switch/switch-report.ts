@@ -19,8 +19,10 @@ function copied(link: PlannedLink): string {
     `sync ${target[C.syncWithPartnerCenter] === true ? "on" : "off"}`,
     `help: ${helpLabel(target[C.howCanMicrosoftHelp]) ?? "none"}`,
     `visible to Microsoft sellers: ${target[C.shareWithMicrosoftSellers] === true ? "yes" : "no"}`,
-    `solutions: ${link.solutionIds.length > 0 ? link.solutionIds.join(", ") : "none"}`,
+    `solutions: ${link.adoption.solutionIds.length > 0 ? link.adoption.solutionIds.join(", ") : "none"}`,
   ];
+  const taken = link.adoption.fromPartnerCenter;
+  if (taken.length > 0) parts.push(`Partner Center's ${taken.map((field) => FIELD_LABELS[field]).join(", ")} (Microsoft's column does not say)`);
   if (target[C.microsoftCrmIdentifier]) parts.push(`Microsoft CRM id ${String(target[C.microsoftCrmIdentifier])}`);
   if (C.audit in link.adoption.write) parts.push("audit text");
   return parts.join("; ");

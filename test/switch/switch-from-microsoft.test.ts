@@ -28,8 +28,8 @@ afterEach(async () => {
   org = null;
 });
 
-async function startOrg(): Promise<Org> {
-  const env = await startSandboxEnvironment({ microsoftConnector: true, storePath: tempStorePath() });
+async function startOrg(options: { dataverseLanguage?: number } = {}): Promise<Org> {
+  const env = await startSandboxEnvironment({ microsoftConnector: true, storePath: tempStorePath(), ...options });
   org = { env, records: await seedMicrosoftConnectorRecords(env), config: { ...env.config, PUBLIC_BASE_URL: env.backendUrl! } };
   return org;
 }
@@ -215,6 +215,49 @@ describe("cosell switch-from-microsoft", () => {
     const again = await runSwitch(o, { apply: true, qualifyLeads: true });
     expect(again.out).toMatch(/Leads \(0\)/);
     expect(await opportunitiesWithReferral(o, o.records.lead.referralId)).toBe(1);
+  });
+});
+
+/** Applies the switch, lets the syncs it woke settle, and says whether Partner Center's referral was written. */
+async function applyAndWatch(o: Org, referralId: string): Promise<{ out: string; referralWritten: boolean }> {
+  const eTag = (await getReferral(o.env, referralId)).eTag;
+  const { out } = await runSwitch(o, { apply: true, turnOffMicrosoftFlows: true });
+  await settle(o.env);
+  return { out, referralWritten: (await getReferral(o.env, referralId)).eTag !== eTag };
+}
+
+describe("cosell switch-from-microsoft: Microsoft's values it cannot read", () => {
+  it("matches Microsoft's help choice by its English label in an org whose labels come back in German", async () => {
+    const o = await startOrg({ dataverseLanguage: 1031 });
+    const contoso = o.records.inStep[0]!;
+    const { out, referralWritten } = await applyAndWatch(o, contoso.referralId);
+    expect(out).toContain("help: Proof of concept or demo");
+    expect(out).not.toMatch(/differs: how Microsoft can help/);
+    expect((await readOpportunity(o.env, contoso.opportunityId))[C.howCanMicrosoftHelp]).toBe(HowCanMicrosoftHelp.ProofOfConceptOrDemo);
+    expect(referralWritten).toBe(false);
+  });
+
+  it("keeps Partner Center's help, solutions and consent when Microsoft's columns and rows are empty, so the first sync writes nothing there", async () => {
+    const o = await startOrg();
+    const contoso = o.records.inStep[0]!;
+    const { json } = await webApi(o.env, "GET", `msft_microsoftsolutions?$select=msft_microsoftsolutionid&$filter=_msft_opportunity_value eq ${contoso.opportunityId}`);
+    for (const row of json.value as { msft_microsoftsolutionid: string }[]) await webApi(o.env, "DELETE", `msft_microsoftsolutions(${row.msft_microsoftsolutionid})`);
+    // The obsolete text column is stale once the "Microsoft Solutions" table exists: not a source.
+    await updateOpportunity(o.env, contoso.opportunityId, {
+      msft_microsoftpartnercenterhelp: null, msft_microsoftpartnercenterreferralvisible: null, msft_microsoftpartnercentersolutions: "SOL-99999-OLD",
+    });
+
+    const { out, referralWritten } = await applyAndWatch(o, contoso.referralId);
+    expect(out).toContain("Partner Center's how Microsoft can help, share with Microsoft sellers, solutions (Microsoft's column does not say)");
+    expect(out).not.toMatch(/differs: (how Microsoft can help|solutions|share with Microsoft sellers)/);
+    const adopted = await readOpportunity(o.env, contoso.opportunityId);
+    expect(adopted[C.howCanMicrosoftHelp]).toBe(HowCanMicrosoftHelp.ProofOfConceptOrDemo);
+    expect(adopted[C.products]).toBe("SOL-10001-AAA\nSOL-10002-BBB");
+    expect(adopted[C.shareWithMicrosoftSellers]).toBe(true);
+    expect(referralWritten).toBe(false);
+    const referral = await getReferral(o.env, contoso.referralId);
+    expect(referral.inviteContext?.assistanceRequestCode).toBe("ProofOfConceptOrDemo");
+    expect(referral.consent.consentToShareReferralWithMicrosoftSellers).toBe(true);
   });
 });
 
