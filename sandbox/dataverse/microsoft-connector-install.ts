@@ -5,7 +5,8 @@
  * Its publisher (prefix msft, choice values 29960…), the solution row, its columns on opportunity
  * (the names one real org's export shows) and on lead (guessed), the "Microsoft Solutions" child
  * table and the "Microsoft Solution Details" master table (names guessed), its environment
- * variables, and its cloud flows as workflow rows (category 5, on). The flows' trigger URL is served
+ * variables, and its cloud flows as workflow rows (category 5, on) listed as the solution's components
+ * (solutioncomponent, type 29; `flows` places them elsewhere). The flows' trigger URL is served
  * here too (`/_sandbox/flows/…`), answering like a flow: 202 while on, 409 once turned off.
  * Everything goes through the schema registry and RecordOperations, as an import would; no records
  * are linked here (that is data, seeded through the Web API by whoever rehearses).
@@ -47,6 +48,11 @@ const ENV_VALUE = {
   logicalName: "environmentvariablevalue", entitySetName: "environmentvariablevalues",
   primaryId: "environmentvariablevalueid", primaryName: "schemaname",
 } as const;
+const SOLUTION_COMPONENT = {
+  logicalName: "solutioncomponent", entitySetName: "solutioncomponents", primaryId: "solutioncomponentid", primaryName: "solutioncomponentid",
+} as const;
+/** solutioncomponent.componenttype of a process (workflow row, cloud flows included). */
+const WORKFLOW_COMPONENT = 29;
 const SOLUTION_DETAIL = {
   logicalName: "msft_microsoftsolutiondetail", entitySetName: "msft_microsoftsolutiondetails",
   primaryId: "msft_microsoftsolutiondetailid", primaryName: "msft_name",
@@ -168,6 +174,13 @@ function platformTables(): TableMeta[] {
       ...owner(),
       ...platformColumns(),
     ]),
+    table(SOLUTION_COMPONENT, 7103, "Solution Component", [
+      column("solutionid", "Lookup", "Solution", { targets: [RegistrationTables.solution.logicalName], readOnly: true }),
+      column("objectid", "Uniqueidentifier", "Object", { readOnly: true }),
+      column("componenttype", "Picklist", "Object Type Code", { options: options([1, "Entity"], [2, "Attribute"], [29, "Workflow"], [380, "Environment Variable Definition"]), readOnly: true }),
+      column("rootcomponentbehavior", "Picklist", "Root Component Behavior", { options: options([0, "Include Subcomponents"], [1, "Do not include subcomponents"], [2, "Include As Shell Only"]), readOnly: true }),
+      ...platformColumns(),
+    ]),
     table(ENV_DEFINITION, 380, "Environment Variable Definition", [
       text("schemaname", "Schema Name", 100),
       text("displayname", "Display Name", 100),
@@ -205,8 +218,20 @@ export interface InstalledMicrosoftConnector {
   flowIds: string[];
 }
 
+/**
+ * Where the cloud flows are, as a solution's components (solutioncomponent, type 29): in the
+ * connector's solution (default); in a second solution of the same publisher named
+ * "PartnerCenterReferra…" (as when the flows ship or were patched separately); or in none of its
+ * solutions (flows re-created outside them), when the switch cannot tell they are Microsoft's.
+ */
+export type MicrosoftFlowsLayout = "its-solution" | "second-solution" | "outside-its-solutions";
+
+export interface MicrosoftConnectorInstallOptions {
+  flows?: MicrosoftFlowsLayout;
+}
+
 /** Applies the install to a fresh org (after seedData). */
-export function installMicrosoftConnector(context: SandboxContext, operations: RecordOperations): InstalledMicrosoftConnector {
+export function installMicrosoftConnector(context: SandboxContext, operations: RecordOperations, options: MicrosoftConnectorInstallOptions = {}): InstalledMicrosoftConnector {
   const schema = context.schema;
   for (const meta of platformTables()) if (!schema.table(meta.logicalName)) schema.addTable(meta);
   for (const attribute of opportunityColumns()) schema.upsertAttribute(Tables.opportunity.logicalName, attribute);
@@ -248,12 +273,30 @@ export function installMicrosoftConnector(context: SandboxContext, operations: R
       });
     }
   }
-  const flowIds = MICROSOFT_FLOW_NAMES.map((name) =>
-    operations.create(meta(WORKFLOW.logicalName), {
-      name, category: 5, type: 1, primaryentity: "none", solutionid: solutionRow.id, ismanaged: true, statecode: 1, statuscode: 2,
+  const component = (solutionId: string, objectId: string, componentType: number) =>
+    operations.create(meta(SOLUTION_COMPONENT.logicalName), {
+      solutionid: { id: solutionId, logicalName: RegistrationTables.solution.logicalName }, objectid: objectId, componenttype: componentType, rootcomponentbehavior: 0,
+    });
+  const layout = options.flows ?? "its-solution";
+  const flowsSolutionId = layout === "second-solution"
+    ? operations.create(meta(RegistrationTables.solution.logicalName), {
+      [SolutionColumns.uniqueName]: `${solution.uniqueName}Flows`,
+      [SolutionColumns.friendlyName]: `${solution.friendlyName} (flows)`,
+      [SolutionColumns.version]: solution.version,
+      [SolutionColumns.isManaged]: true,
+      publisherid: { id: publisherRow.id, logicalName: PUBLISHER.logicalName },
+      installedon: `${new Date().toISOString().slice(0, 19)}Z`,
+    }).id
+    : solutionRow.id;
+  const flowIds = MICROSOFT_FLOW_NAMES.map((name) => {
+    const flow = operations.create(meta(WORKFLOW.logicalName), {
+      name, category: 5, type: 1, primaryentity: "none", ismanaged: layout !== "outside-its-solutions", statecode: 1, statuscode: 2,
+      ...(layout === "outside-its-solutions" ? {} : { solutionid: flowsSolutionId }),
       clientdata: JSON.stringify({ properties: { definition: { triggers: { manual: { type: "Request" } } } } }),
-    }).id,
-  );
+    });
+    if (layout !== "outside-its-solutions") component(flowsSolutionId, flow.id, WORKFLOW_COMPONENT);
+    return flow.id;
+  });
   return { solutionId: solutionRow.id, flowIds };
 }
 

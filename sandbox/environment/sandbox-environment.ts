@@ -15,6 +15,7 @@ import { parseConfig, type Config } from "../../sync/service/config";
 import { registerWebhooks } from "../../sync/service/register-webhooks";
 import { createSyncService, partnerCenterTokens, WEBHOOKS_SCOPE, type SyncService } from "../../sync/service/sync-service";
 import { startDataverseSandbox, type DataverseSandbox } from "../dataverse/dataverse-sandbox";
+import type { MicrosoftConnectorInstallOptions } from "../dataverse/microsoft-connector-install";
 import { startPartnerCenterSandbox, type PartnerCenterSandbox } from "../partner-center/partner-center-sandbox";
 
 export interface SandboxEnvironmentOptions {
@@ -33,7 +34,7 @@ export interface SandboxEnvironmentOptions {
   startBackend?: boolean;
   maxAttempts?: number;
   /** The Dataverse stand-in starts with Microsoft's co-sell connector installed (seed its records with microsoft-connector-records.ts). */
-  microsoftConnector?: boolean;
+  microsoftConnector?: boolean | MicrosoftConnectorInstallOptions;
   /** The Dataverse user's UI language (default 1033). */
   dataverseLanguage?: number;
 }

@@ -1,6 +1,6 @@
 /**
  * `--apply`: carries out a switch plan. Refuses (changing nothing) while Microsoft's flows are on,
- * unless told to turn them off; then turns them off, takes over Partner Center's webhook
+ * unless told to turn them off, or when none of its flows can be found (unless the admin checked); then turns them off, takes over Partner Center's webhook
  * registration from Microsoft's flow, and adopts each link: the store gets the link and a base
  * equal to the referral first, then the opportunity gets our columns (If-Match on the read). A crash
  * anywhere leaves either nothing or a stored link whose record does not show it yet; running again
@@ -24,6 +24,17 @@ export class MicrosoftFlowsOnError extends Error {
   }
 }
 
+/**
+ * Microsoft's solution is installed but none of its cloud flows was found among its components: they
+ * may be running from elsewhere, so we cannot tell that no second engine is on.
+ */
+export class MicrosoftFlowsNotFoundError extends Error {
+  constructor(readonly solutionNames: readonly string[]) {
+    super(`no cloud flow found in ${solutionNames.join(", ")}`);
+    this.name = "MicrosoftFlowsNotFoundError";
+  }
+}
+
 export type SwitchEvent =
   | { kind: "flow-off"; flow: MicrosoftFlow }
   | { kind: "registration"; url: string; previous: string | null }
@@ -34,6 +45,8 @@ export type SwitchEvent =
 export interface ApplyOptions {
   readonly turnOffMicrosoftFlows: boolean;
   readonly qualifyLeads: boolean;
+  /** The admin checked that none of Microsoft's flows runs, where the switch found none to turn off. */
+  readonly microsoftFlowsChecked?: boolean;
   /** Our Partner Center webhook URL (PUBLIC_BASE_URL/webhooks/partner-center); null: registration left alone. */
   readonly ourWebhookUrl: string | null;
 }
@@ -61,6 +74,7 @@ export interface ApplyResult {
 export async function applySwitch(plan: SwitchPlan, options: ApplyOptions, deps: ApplyDependencies): Promise<ApplyResult> {
   const flowsOn = plan.connector.flows.filter((flow) => flow.on);
   if (flowsOn.length > 0 && !options.turnOffMicrosoftFlows) throw new MicrosoftFlowsOnError(flowsOn);
+  if (plan.connector.flows.length === 0 && !options.microsoftFlowsChecked) throw new MicrosoftFlowsNotFoundError(plan.connector.solutionNames);
   const emit = deps.onEvent ?? (() => undefined);
 
   for (const flow of flowsOn) {

@@ -38,7 +38,9 @@ export function formatPlan(plan: SwitchPlan, orgUrl: string): string[] {
     `  lead            ${connector.leadColumns ? Object.entries(connector.leadColumns).map(([role, name]) => `${role} ${name}`).join(", ") : "no Microsoft columns"}`,
     `  solutions       ${connector.solutionTables ? `${connector.solutionTables.rowsEntitySet} → ${connector.solutionTables.detailEntitySet}.${connector.solutionTables.identifierColumn}` : "no \"Microsoft Solutions\" table found (the text column is used if there is one)"}`,
     `  check mark      ${connector.checkMarkInName === null ? "setting not found: a trailing ✔/✖ is removed from names" : connector.checkMarkInName ? "Microsoft appends ✔/✖ to opportunity names: removed on adoption" : "off"}`,
-    `  cloud flows     ${connector.flows.length} (${connector.flows.filter((f) => f.on).length} on)`,
+    connector.flows.length > 0
+      ? `  cloud flows     ${connector.flows.length} (${connector.flows.filter((f) => f.on).length} on)`
+      : `  cloud flows     none found in ${connector.solutionNames.join(", ")}: check Power Automate for Microsoft's flows running outside them (--apply refuses until --microsoft-flows-checked)`,
     ...connector.flows.map((flow) => `                  ${flow.on ? "on " : "off"}  ${flow.name}`),
     `  Partner Center  webhooks → ${plan.registration.url ?? "(nothing registered)"}${{ "microsoft-flow": " (Microsoft's flow)", ours: " (this backend)", other: " (another tool)", none: "" }[plan.registration.owner]}`,
     "",
@@ -81,7 +83,7 @@ export function formatNextStep(plan: SwitchPlan): string[] {
         `adopts ${plan.adopt.length} link(s)`,
         plan.leads.length > 0 ? `and with --qualify-leads turns ${plan.leads.length} lead(s) into opportunities` : null,
       ].filter((part) => part !== null).join(", ") + ".",
-    `Run: cosell switch-from-microsoft --apply${on > 0 ? " --turn-off-microsoft-flows" : ""}${plan.leads.length > 0 ? " [--qualify-leads]" : ""}`,
+    `Run: cosell switch-from-microsoft --apply${on > 0 ? " --turn-off-microsoft-flows" : ""}${plan.connector.flows.length === 0 ? " --microsoft-flows-checked" : ""}${plan.leads.length > 0 ? " [--qualify-leads]" : ""}`,
   ];
 }
 

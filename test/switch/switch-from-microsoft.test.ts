@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { HowCanMicrosoftHelp, ReferralDirection, SyncStatus } from "../../entities";
+import type { MicrosoftFlowsLayout } from "../../sandbox/dataverse/microsoft-connector-install";
 import { seedMicrosoftConnectorRecords, type MicrosoftConnectorRecords } from "../../sandbox/environment/microsoft-connector-records";
 import { startDataverseSandbox } from "../../sandbox/dataverse/dataverse-sandbox";
 import { sandboxConfig, startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
@@ -28,13 +29,13 @@ afterEach(async () => {
   org = null;
 });
 
-async function startOrg(options: { dataverseLanguage?: number } = {}): Promise<Org> {
-  const env = await startSandboxEnvironment({ microsoftConnector: true, storePath: tempStorePath(), ...options });
+async function startOrg(options: { dataverseLanguage?: number; flows?: MicrosoftFlowsLayout } = {}): Promise<Org> {
+  const env = await startSandboxEnvironment({ microsoftConnector: { flows: options.flows }, storePath: tempStorePath(), dataverseLanguage: options.dataverseLanguage });
   org = { env, records: await seedMicrosoftConnectorRecords(env), config: { ...env.config, PUBLIC_BASE_URL: env.backendUrl! } };
   return org;
 }
 
-async function runSwitch(o: Org, options: { apply?: boolean; turnOffMicrosoftFlows?: boolean; qualifyLeads?: boolean; onEvent?: (event: SwitchEvent) => void } = {}) {
+async function runSwitch(o: Org, options: { apply?: boolean; turnOffMicrosoftFlows?: boolean; qualifyLeads?: boolean; microsoftFlowsChecked?: boolean; onEvent?: (event: SwitchEvent) => void } = {}) {
   const io = recordedIo();
   const code = await switchFromMicrosoftCommand({ config: o.config, io, ...options });
   return { code, out: io.stdout.join("\n") };
@@ -43,6 +44,11 @@ async function runSwitch(o: Org, options: { apply?: boolean; turnOffMicrosoftFlo
 async function flowStates(o: Org): Promise<number[]> {
   const { json } = await webApi(o.env, "GET", "workflows?$select=statecode&$filter=category eq 5");
   return (json.value as { statecode: number }[]).map((row) => row.statecode);
+}
+
+async function allFlowIds(o: Org): Promise<string[]> {
+  const { json } = await webApi(o.env, "GET", "workflows?$select=workflowid&$filter=category eq 5");
+  return (json.value as { workflowid: string }[]).map((row) => row.workflowid);
 }
 
 async function registeredUrl(o: Org): Promise<string> {
@@ -96,6 +102,31 @@ describe("cosell switch-from-microsoft", () => {
     expect(await registeredUrl(o)).toBe(o.records.flowUrl);
     expect((await readOpportunity(o.env, o.records.inStep[0]!.opportunityId))[C.referralIdentifier]).toBeNull();
     expect(await o.env.service!.store.findLinkByOpportunityId(o.records.inStep[0]!.opportunityId)).toBeNull();
+  });
+
+  it("finds Microsoft's flows among the components of every one of its solutions, and refuses while they are on", async () => {
+    const o = await startOrg({ flows: "second-solution" });
+    const { out } = await runSwitch(o);
+    expect(out).toMatch(/cloud flows +11 \(11 on\)/);
+    await expect(runSwitch(o, { apply: true })).rejects.toThrow(/Refused: 11 of Microsoft's cloud flows are on/);
+    expect(await flowStates(o)).toEqual(Array(11).fill(1));
+    expect((await readOpportunity(o.env, o.records.inStep[0]!.opportunityId))[C.referralIdentifier]).toBeNull();
+  });
+
+  it("refuses to apply when Microsoft's solution is installed but none of its flows can be found, saying what to check", async () => {
+    const o = await startOrg({ flows: "outside-its-solutions" });
+    const { out } = await runSwitch(o);
+    expect(out).toMatch(/cloud flows +none found in PartnerCenterReferralsSynchronization: check Power Automate/);
+    await expect(runSwitch(o, { apply: true, turnOffMicrosoftFlows: true })).rejects.toThrow(
+      /Refused: Microsoft's connector is installed .*none of its cloud flows was found[\s\S]*Power Automate[\s\S]*--microsoft-flows-checked/,
+    );
+    expect(await registeredUrl(o)).toBe(o.records.flowUrl);
+    expect((await readOpportunity(o.env, o.records.inStep[0]!.opportunityId))[C.referralIdentifier]).toBeNull();
+    // The admin turned the flows off in Power Automate and says so.
+    for (const id of await allFlowIds(o)) await webApi(o.env, "PATCH", `workflows(${id})`, { statecode: 0, statuscode: 1 });
+    const applied = await runSwitch(o, { apply: true, microsoftFlowsChecked: true });
+    expect(applied.code).toBe(0);
+    expect((await readOpportunity(o.env, o.records.inStep[0]!.opportunityId))[C.referralIdentifier]).toBe(o.records.inStep[0]!.referralId);
   });
 
   it("--apply adopts the links without a write of its own on the next sync; edits then flow both ways without duplicates; a second run changes nothing", async () => {

@@ -1,5 +1,5 @@
 /**
- * `cosell switch-from-microsoft [--apply] [--turn-off-microsoft-flows] [--qualify-leads]`: takes over
+ * `cosell switch-from-microsoft [--apply] [--turn-off-microsoft-flows] [--qualify-leads] [--microsoft-flows-checked]`: takes over
  * from Microsoft's co-sell connector without a duplicate, a lost link or two engines on one record.
  * A dry run by default: it prints what it found and what --apply would do (sync/switch/).
  * Runs with the CLI's Dataverse credential; it reads metadata and solution rows and turns flows off,
@@ -13,7 +13,7 @@ import { partnerCenterTokens, referralLinkFor, WEBHOOKS_SCOPE } from "../../serv
 import { WebhookRegistrationClient } from "../../partner-center/webhook-registration-client";
 import { CrmGateway } from "../../worker/crm-gateway";
 import { discoverMicrosoftConnector } from "../../switch/microsoft-connector-discovery";
-import { applySwitch, MicrosoftFlowsOnError, type SwitchEvent } from "../../switch/switch-apply";
+import { applySwitch, MicrosoftFlowsNotFoundError, MicrosoftFlowsOnError, type SwitchEvent } from "../../switch/switch-apply";
 import { buildSwitchPlan } from "../../switch/switch-plan";
 import { formatNextStep, formatPlan, formatResult } from "../../switch/switch-report";
 import { loadCliConfig } from "../cli-config";
@@ -26,6 +26,8 @@ export interface SwitchCommandOptions {
   apply?: boolean;
   turnOffMicrosoftFlows?: boolean;
   qualifyLeads?: boolean;
+  /** The admin checked in Power Automate that none of Microsoft's flows runs (when the switch finds none). */
+  microsoftFlowsChecked?: boolean;
   /** This backend's public base URL (default PUBLIC_BASE_URL): where Partner Center's webhooks go after the switch. */
   url?: string;
   /** Told of each step of --apply (tests use it to stop a run half-way, as a crash would). */
@@ -42,6 +44,14 @@ function adminAdvice(error: unknown): never {
     );
   }
   throw error;
+}
+
+function flowsNotFoundAdvice(solutionNames: readonly string[]): string {
+  return [
+    `Refused: Microsoft's connector is installed (${solutionNames.join(", ")}) but none of its cloud flows was found among its solutions' components, so the switch cannot tell whether they still run. Nothing was changed.`,
+    "Check in Power Automate (Solutions → Default Solution → Cloud flows, and My flows) for flows named \"Partner Center Referrals…\" or triggered by Partner Center's webhooks, and turn them off;",
+    "check too that Partner Center's webhook registration (printed above) does not point at one of them. Then run again with --microsoft-flows-checked.",
+  ].join("\n");
 }
 
 function describeEvent(event: SwitchEvent): string {
@@ -61,8 +71,8 @@ function describeEvent(event: SwitchEvent): string {
 
 export async function switchFromMicrosoftCommand(options: SwitchCommandOptions): Promise<number> {
   const { config, io } = options;
-  if (!options.apply && (options.turnOffMicrosoftFlows || options.qualifyLeads)) {
-    throw new CliError("--turn-off-microsoft-flows and --qualify-leads only mean something with --apply (without it the command only shows the plan).", ExitCode.usage);
+  if (!options.apply && (options.turnOffMicrosoftFlows || options.qualifyLeads || options.microsoftFlowsChecked)) {
+    throw new CliError("--turn-off-microsoft-flows, --qualify-leads and --microsoft-flows-checked only mean something with --apply (without it the command only shows the plan).", ExitCode.usage);
   }
   const publicBase = (options.url ?? config.PUBLIC_BASE_URL ?? "").replace(/\/+$/, "");
   const ourWebhookUrl = publicBase ? `${publicBase}/webhooks/partner-center` : null;
@@ -97,7 +107,9 @@ export async function switchFromMicrosoftCommand(options: SwitchCommandOptions):
     io.out("");
     io.out("Applying:");
     try {
-      const result = await applySwitch(plan, { turnOffMicrosoftFlows: options.turnOffMicrosoftFlows === true, qualifyLeads: options.qualifyLeads === true, ourWebhookUrl }, {
+      const result = await applySwitch(plan, {
+        turnOffMicrosoftFlows: options.turnOffMicrosoftFlows === true, qualifyLeads: options.qualifyLeads === true, microsoftFlowsChecked: options.microsoftFlowsChecked === true, ourWebhookUrl,
+      }, {
         dataverse: service.dataverse, crm, store: service.store, registrations, handler: service.handler, now: () => new Date(),
         onEvent: (event) => {
           io.out(describeEvent(event));
@@ -109,6 +121,7 @@ export async function switchFromMicrosoftCommand(options: SwitchCommandOptions):
       if (plan.conflicts.length > 0) io.out(`${plan.conflicts.length} conflict(s) not adopted (see "Conflicts" above).`);
       return result.failed.length > 0 ? ExitCode.failed : ExitCode.ok;
     } catch (error) {
+      if (error instanceof MicrosoftFlowsNotFoundError) throw new CliError(flowsNotFoundAdvice(error.solutionNames));
       if (!(error instanceof MicrosoftFlowsOnError)) throw error;
       throw new CliError(
         [
@@ -128,8 +141,9 @@ export function registerSwitchFromMicrosoftCommand(program: Command, context: Co
     .option("--apply", "act on the plan (default: only print it)")
     .option("--turn-off-microsoft-flows", "with --apply: turn Microsoft's cloud flows off first and take over Partner Center's webhooks")
     .option("--qualify-leads", "with --apply: turn leads of Microsoft's referrals into opportunities that sync")
+    .option("--microsoft-flows-checked", "with --apply, when the switch finds none of Microsoft's flows: you checked in Power Automate that none runs")
     .option("--url <publicBaseUrl>", "this service's public base URL for Partner Center's webhooks (default: PUBLIC_BASE_URL)")
-    .action(async (options: { apply?: boolean; turnOffMicrosoftFlows?: boolean; qualifyLeads?: boolean; url?: string }) => {
+    .action(async (options: { apply?: boolean; turnOffMicrosoftFlows?: boolean; qualifyLeads?: boolean; microsoftFlowsChecked?: boolean; url?: string }) => {
       context.exitCode = await switchFromMicrosoftCommand({ config: loadCliConfig(), io: context.io, ...options });
     });
 }
