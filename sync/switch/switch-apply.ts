@@ -40,6 +40,7 @@ export type SwitchEvent =
   | { kind: "registration"; url: string; previous: string | null }
   | { kind: "link-stored"; link: PlannedLink }
   | { kind: "adopted"; link: PlannedLink }
+  | { kind: "lead-imported"; lead: PlannedLead; opportunityId: string }
   | { kind: "lead-qualified"; lead: PlannedLead; opportunityId: string };
 
 export interface ApplyOptions {
@@ -140,9 +141,19 @@ const auditOnce = (first: boolean, link: PlannedLink) => (first ? [link.adoption
 /**
  * A lead becomes an opportunity the way a referral reaches us first: the sync's own import (account
  * matched or created, link and base stored before the create, so running again never duplicates),
- * then the lead is closed as Qualified pointing at it.
+ * then the lead is closed as Qualified pointing at it. A run stopped in between is resumed by the plan
+ * (the lead then carries the opportunity), which only closes the lead.
  */
 async function qualifyLead(lead: PlannedLead, deps: ApplyDependencies): Promise<void> {
+  const opportunityId = lead.opportunityId ?? (await importReferral(lead, deps));
+  await deps.dataverse.transport.call("PATCH", `leads(${lead.record.id})`, {
+    headers: { "If-Match": "*" },
+    body: { statecode: 1, statuscode: 3, "qualifyingopportunityid@odata.bind": `/opportunities(${opportunityId})` },
+  });
+  deps.onEvent?.({ kind: "lead-qualified", lead, opportunityId });
+}
+
+async function importReferral(lead: PlannedLead, deps: ApplyDependencies): Promise<string> {
   const now = deps.now().getTime();
   const job: Job = {
     id: 0, linkKey: referralLinkKey(lead.referral.id), opportunityId: null, referralId: lead.referral.id, reasons: ["switch-from-microsoft"],
@@ -154,9 +165,6 @@ async function qualifyLead(lead: PlannedLead, deps: ApplyDependencies): Promise<
   if (!opportunity || opportunity.record[C.referralIdentifier] !== lead.referral.id) {
     throw new Error(`the opportunity for referral ${lead.referral.id} was not created; run again`);
   }
-  await deps.dataverse.transport.call("PATCH", `leads(${lead.record.id})`, {
-    headers: { "If-Match": "*" },
-    body: { statecode: 1, statuscode: 3, "qualifyingopportunityid@odata.bind": `/opportunities(${opportunity.id})` },
-  });
-  deps.onEvent?.({ kind: "lead-qualified", lead, opportunityId: opportunity.id });
+  deps.onEvent?.({ kind: "lead-imported", lead, opportunityId: opportunity.id });
+  return opportunity.id;
 }

@@ -48,6 +48,8 @@ export interface Conflict {
 export interface PlannedLead {
   readonly record: RecordRef;
   readonly referral: Referral;
+  /** The opportunity our connector already holds for the referral: only closing the lead is left. */
+  readonly opportunityId?: string;
   readonly todo: string;
 }
 
@@ -237,6 +239,16 @@ async function planLeads(connector: MicrosoftConnector, deps: PlanDependencies, 
       continue;
     }
     const linked = await deps.store.findLinkByReferralId(referral.id);
+    const opportunity = linked?.opportunityId ? await deps.crm.getOpportunity(linked.opportunityId) : null;
+    if (opportunity && opportunity.record[C.referralIdentifier] === referral.id) {
+      // Already brought in (a --qualify-leads run stopped before closing the lead, or a sync did it):
+      // what is left is closing the lead as qualified.
+      leads.push({
+        record, referral, opportunityId: opportunity.id,
+        todo: `our connector already brought this referral in as opportunity ${opportunity.id}: run with --qualify-leads to close this lead as qualified into it, so the deal is not left as two records`,
+      });
+      continue;
+    }
     if (linked?.opportunityId) {
       conflicts.push({
         record, referralId: referral.id,

@@ -247,6 +247,28 @@ describe("cosell switch-from-microsoft", () => {
     expect(again.out).toMatch(/Leads \(0\)/);
     expect(await opportunitiesWithReferral(o, o.records.lead.referralId)).toBe(1);
   });
+
+  it("--qualify-leads stopped after the import, before the lead was closed, is resumed by running it again: the lead is closed into the one opportunity", async () => {
+    const o = await startOrg();
+    const crash = (event: SwitchEvent) => {
+      if (event.kind === "lead-imported") throw new Error("killed");
+    };
+    await expect(runSwitch(o, { apply: true, turnOffMicrosoftFlows: true, qualifyLeads: true, onEvent: crash })).rejects.toThrow("killed");
+    const leadState = async () => (await webApi(o.env, "GET", `leads(${o.records.lead.leadId})?$select=statecode,_qualifyingopportunityid_value`)).json;
+    expect((await leadState())["statecode"]).toBe(0);
+    expect(await opportunitiesWithReferral(o, o.records.lead.referralId)).toBe(1);
+
+    const resumed = await runSwitch(o, { apply: true, qualifyLeads: true });
+    expect(resumed.code).toBe(0);
+    expect(resumed.out).toMatch(/Leads \(1\)[\s\S]*already brought this referral in as opportunity/);
+    expect(resumed.out).toMatch(/Conflicts \(2\)/);
+    const lead = await leadState();
+    expect(lead["statecode"]).toBe(1);
+    const { json } = await webApi(o.env, "GET", `opportunities?$select=opportunityid&$filter=${C.referralIdentifier} eq '${o.records.lead.referralId}'`);
+    const opportunities = json.value as { opportunityid: string }[];
+    expect(opportunities).toHaveLength(1);
+    expect(lead["_qualifyingopportunityid_value"]).toBe(opportunities[0]!.opportunityid);
+  });
 });
 
 /** Applies the switch, lets the syncs it woke settle, and says whether Partner Center's referral was written. */

@@ -64,6 +64,8 @@ function describeEvent(event: SwitchEvent): string {
       return `  link stored: opportunity ${event.link.record.id} ⇄ referral ${event.link.referral.id}`;
     case "adopted":
       return `  ✔ adopted "${event.link.adoption.strippedName ?? event.link.record.name}"`;
+    case "lead-imported":
+      return `  referral ${event.lead.referral.id} of lead "${event.lead.record.name}" brought in as opportunity ${event.opportunityId}`;
     case "lead-qualified":
       return `  ✔ lead "${event.lead.record.name}" qualified into opportunity ${event.opportunityId}`;
   }
