@@ -17,7 +17,7 @@ import type { SyncStore } from "../store";
 import type { CrmGateway, CrmRow } from "../worker/crm-gateway";
 import { planAdoption, type Adoption } from "./adoption";
 import { readAll, str, type Row } from "./dataverse-reads";
-import type { MicrosoftConnector } from "./microsoft-connector-discovery";
+import type { MicrosoftConnector, MicrosoftFlow } from "./microsoft-connector-discovery";
 
 export interface RecordRef {
   readonly table: "opportunity" | "lead";
@@ -78,21 +78,28 @@ export interface PlanDependencies {
 
 const OPEN_LEAD = 0;
 
-/** A Partner Center webhook registration held by a cloud flow (Logic Apps / Power Automate trigger URL). */
-export function isFlowUrl(url: string): boolean {
+const flowKey = (id: string) => id.replace(/[{}-]/g, "").toLowerCase();
+
+/**
+ * The one of Microsoft's flows a Partner Center webhook URL triggers (…/workflows/{id}/triggers/…),
+ * or null: any other URL, another tool's Logic App or flow included, is not Microsoft's.
+ */
+export function microsoftFlowOf(url: string, flows: readonly MicrosoftFlow[]): MicrosoftFlow | null {
+  let path: string;
   try {
-    const parsed = new URL(url);
-    return /\.logic\.azure\.(com|us|cn)$|\.flow\.microsoft\.com$|\.powerplatform\.com$/i.test(parsed.hostname) || /\/workflows\/[^/]+\/triggers\//i.test(parsed.pathname);
+    path = new URL(url).pathname;
   } catch {
-    return false;
+    return null;
   }
+  const id = /\/workflows\/([^/]+)\/triggers\//i.exec(path)?.[1];
+  return id ? (flows.find((flow) => flowKey(flow.id) === flowKey(decodeURIComponent(id))) ?? null) : null;
 }
 
-function registrationOwner(registration: WebhookRegistration | undefined, ours: string | null): SwitchPlan["registration"] {
+function registrationOwner(registration: WebhookRegistration | undefined, ours: string | null, flows: readonly MicrosoftFlow[]): SwitchPlan["registration"] {
   if (!registration) return { owner: "none", url: null };
   const url = registration.WebhookUrl;
   if (ours && url.replace(/\/+$/, "") === ours.replace(/\/+$/, "")) return { owner: "ours", url };
-  return { owner: isFlowUrl(url) ? "microsoft-flow" : "other", url };
+  return { owner: microsoftFlowOf(url, flows) ? "microsoft-flow" : "other", url };
 }
 
 async function referralOrNull(referrals: ReferralsClient, id: string): Promise<Referral | null> {
@@ -212,7 +219,7 @@ export async function buildSwitchPlan(connector: MicrosoftConnector, deps: PlanD
   return {
     connector, adopt, alreadyAdopted, conflicts,
     leads: await planLeads(connector, deps, conflicts),
-    registration: registrationOwner(deps.registration, deps.ourWebhookUrl),
+    registration: registrationOwner(deps.registration, deps.ourWebhookUrl, connector.flows),
   };
 }
 

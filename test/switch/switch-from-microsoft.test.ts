@@ -345,6 +345,20 @@ describe("cosell switch-from-microsoft: bad input and other tools", () => {
     expect((await readOpportunity(o.env, northwind!.opportunityId))[C.referralIdentifier]).toBeNull();
     expect((await readOpportunity(o.env, contoso!.opportunityId))[C.referralIdentifier]).toBe(contoso!.referralId);
   });
+
+  it("leaves a registration on another tool's Logic App alone: only a URL triggering one of Microsoft's flows is taken over", async () => {
+    const o = await startOrg();
+    const otherFlow = "https://prod-12.westus.logic.azure.com:443/workflows/9f1c2a7be0d34c51b8a6e2d4f7c3a915/triggers/manual/paths/invoke?api-version=2016-06-01&sig=other";
+    const put = await fetch(`${o.env.partnerCenter.url}/webhooks/v1/registration`, {
+      method: "PUT", headers: { Authorization: "Bearer sandbox", "Content-Type": "application/json" }, body: JSON.stringify({ WebhookUrl: otherFlow, WebhookEvents: ["referral-created"] }),
+    });
+    expect(put.ok).toBe(true);
+    const { code, out } = await runSwitch(o, { apply: true, turnOffMicrosoftFlows: true });
+    expect(code).toBe(0);
+    expect(out).toContain(`webhooks → ${otherFlow} (another tool)`);
+    expect(out).toContain("Partner Center webhooks left as they were");
+    expect(await registeredUrl(o)).toBe(otherFlow);
+  });
 });
 
 describe("cosell switch-from-microsoft: an org not ready for it", () => {
