@@ -87,12 +87,24 @@ export function formatNextStep(plan: SwitchPlan): string[] {
   ];
 }
 
-export function formatResult(result: ApplyResult): string[] {
+/**
+ * What to run after the switch. `register-webhooks` also points Partner Center's webhooks here, so it
+ * is advised as is only when they are ours (taken over, or already); another tool's stay its own.
+ */
+function nextSteps(plan: SwitchPlan, result: ApplyResult): string {
+  const { owner, url } = plan.registration;
+  if (result.registrationTakenOver || owner === "ours") {
+    return "Next: `cosell register-webhooks` (the Dataverse steps for this backend; Partner Center's webhooks already point here), then `cosell serve`; `cosell doctor` checks both.";
+  }
+  return `Next: \`cosell serve\`; its reconcile loop catches up changes without webhooks. Partner Center's webhooks still go to ${url ?? "nothing"}${owner === "other" ? " (another tool)" : ""}, and \`cosell register-webhooks\` would point them here, replacing that: run it (it also registers the Dataverse steps) only once that tool no longer needs them. \`cosell doctor\` shows what is missing.`;
+}
+
+export function formatResult(result: ApplyResult, plan: SwitchPlan): string[] {
   const lines = [
     "",
     `✔ Switched: ${result.adopted} link(s) adopted, ${result.flowsTurnedOff} flow(s) turned off, ${result.leadsQualified} lead(s) qualified; Partner Center webhooks ${result.registrationTakenOver ? "now point at this backend" : "left as they were"}.`,
   ];
   for (const failure of result.failed) lines.push(`✘ ${record(failure.link.record)}: ${failure.reason}. Run the command again to adopt it.`);
-  lines.push("Next: `cosell register-webhooks` (Dataverse steps for this backend), then `cosell serve`; `cosell doctor` checks both.");
+  lines.push(nextSteps(plan, result));
   return lines;
 }

@@ -141,6 +141,7 @@ describe("cosell switch-from-microsoft", () => {
     expect(applied.out).toContain("✔ Switched: 4 link(s) adopted, 11 flow(s) turned off, 0 lead(s) qualified; Partner Center webhooks now point at this backend.");
     expect(await flowStates(o)).toEqual(Array(11).fill(0));
     expect(await registeredUrl(o)).toBe(`${o.env.backendUrl}/webhooks/partner-center`);
+    expect(applied.out).toContain("Next: `cosell register-webhooks` (the Dataverse steps for this backend; Partner Center's webhooks already point here)");
 
     const contoso = await readOpportunity(o.env, o.records.inStep[0]!.opportunityId);
     expect(contoso[S.name]).toBe("Contoso ERP rollout");
@@ -341,6 +342,9 @@ describe("cosell switch-from-microsoft: bad input and other tools", () => {
     expect(out).toContain(`Partner Center's webhooks go to ${other}, which is neither Microsoft's flow nor this backend: the switch leaves it alone.`);
     expect(out).toMatch(new RegExp(`✘ opportunity "Northwind analytics platform ✔" ${northwind!.opportunityId}.*names record ${elsewhere} as its CRM ID, not this one`));
     expect(out).toContain("Partner Center webhooks left as they were");
+    // register-webhooks would replace that tool's registration: not advised as the next step.
+    expect(out).toContain(`Next: \`cosell serve\`; its reconcile loop catches up changes without webhooks. Partner Center's webhooks still go to ${other} (another tool)`);
+    expect(out).toMatch(/`cosell register-webhooks` would point them here, replacing that: run it .*only once that tool no longer needs them/);
     expect(await registeredUrl(o)).toBe(other);
     expect((await readOpportunity(o.env, northwind!.opportunityId))[C.referralIdentifier]).toBeNull();
     expect((await readOpportunity(o.env, contoso!.opportunityId))[C.referralIdentifier]).toBe(contoso!.referralId);

@@ -118,7 +118,7 @@ export async function switchFromMicrosoftCommand(options: SwitchCommandOptions):
           options.onEvent?.(event);
         },
       });
-      for (const line of formatResult(result)) io.out(line);
+      for (const line of formatResult(result, plan)) io.out(line);
       if (plan.leads.length > 0 && !options.qualifyLeads) io.out(`${plan.leads.length} lead(s) left as they are (see "Leads" above).`);
       if (plan.conflicts.length > 0) io.out(`${plan.conflicts.length} conflict(s) not adopted (see "Conflicts" above).`);
       return result.failed.length > 0 ? ExitCode.failed : ExitCode.ok;
