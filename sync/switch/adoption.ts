@@ -15,6 +15,7 @@ import {
 } from "../../entities";
 import {
   AUDIT_DIRECTIONS,
+  DEFAULT_MAPPING,
   FIELD_LABELS,
   MAPPED_FIELD_NAMES,
   formatSolutionLines,
@@ -25,6 +26,7 @@ import {
   statusToOption,
   type AuditEntry,
   type DataverseRecord,
+  type HelpCode,
   type MappedFieldName,
   type MappedFields,
   type OpportunityMappingContext,
@@ -64,7 +66,9 @@ export interface Adoption {
   readonly auditEntry: AuditEntry;
   /** The name without Microsoft's mark, when it had one. */
   readonly strippedName: string | null;
-  /** The solution ids the opportunity gets. */
+  /** What the opportunity gets for help, consent and solutions. */
+  readonly helpCode: HelpCode | null;
+  readonly shareWithMicrosoftSellers: boolean;
   readonly solutionIds: readonly string[];
   /** Fields whose value Microsoft's columns did not give (empty, or a choice we cannot match): Partner Center's is taken. */
   readonly fromPartnerCenter: readonly MappedFieldName[];
@@ -107,18 +111,20 @@ export function planAdoption(input: AdoptionInput): Adoption {
   // Stripped when the setting is on, or unknown and Partner Center's name has no mark.
   const strippedName = name && connector.checkMarkInName !== false ? stripCheckMark(name) : null;
 
+  // The mapped fields go into the columns serve reads them from (MAPPING_FILE may re-point them).
+  const mapped = (input.ctx.mapping ?? DEFAULT_MAPPING).opportunity;
   const target: Record<string, unknown> = {
     ...(strippedName ? { [S.name]: strippedName } : {}),
     [C.referralIdentifier]: referral.id,
     [C.referralLink]: input.referralLink,
     [C.referralDirection]: referral.direction === "Incoming" ? ReferralDirection.Incoming : ReferralDirection.Outgoing,
     [C.syncWithPartnerCenter]: syncOn,
-    [C.howCanMicrosoftHelp]: helpCode ? HowCanMicrosoftHelp[helpCode] : null,
-    [C.shareWithMicrosoftSellers]: share,
+    [mapped.helpCode]: helpCode ? HowCanMicrosoftHelp[helpCode] : null,
+    [mapped.shareWithMicrosoftSellers]: share,
     [C.microsoftCrmIdentifier]: columns.crmId ? text(microsoft[columns.crmId]) : null,
-    [C.products]: formatSolutionLines(solutionIds),
-    [C.referralStatus]: statusToOption(pc.status),
-    [C.statusReason]: pc.statusReason,
+    [mapped.solutionIds]: formatSolutionLines(solutionIds),
+    [mapped.status]: statusToOption(pc.status),
+    [mapped.statusReason]: pc.statusReason,
     [C.syncStatus]: syncOn ? SyncStatus.Synced : SyncStatus.NotSynced,
     [C.syncError]: null,
   };
@@ -136,7 +142,7 @@ export function planAdoption(input: AdoptionInput): Adoption {
   for (const field of MAPPED_FIELD_NAMES) {
     if (!sameFieldValue(field, crm[field] as never, pc[field] as never)) differences.push({ field, crm: crm[field], partnerCenter: pc[field] });
   }
-  return { target, write, base: pc, differences, auditEntry: entry, strippedName, solutionIds, fromPartnerCenter };
+  return { target, write, base: pc, differences, auditEntry: entry, strippedName, helpCode, shareWithMicrosoftSellers: share, solutionIds, fromPartnerCenter };
 }
 
 export function describeDifference(difference: FieldDifference): string {

@@ -8,7 +8,7 @@
 import { OpportunityColumns as C, Tables } from "../../entities";
 import type { DataverseClient } from "../dataverse/dataverse-client";
 import { odataString } from "../dataverse/odata-rows";
-import { DEFAULT_MAPPING, microsoftInvitationFor, normalizeSolutionIds, parseSolutionLines, type OpportunityMappingContext } from "../engine";
+import { microsoftInvitationFor, normalizeSolutionIds, parseSolutionLines, type OpportunityMappingContext, type SyncMapping } from "../engine";
 import { PartnerCenterError } from "../partner-center/partner-center-error";
 import { MICROSOFT_ORGANIZATION_ID, type Referral } from "../partner-center/referral-types";
 import type { ReferralsClient } from "../partner-center/referrals-client";
@@ -73,6 +73,8 @@ export interface PlanDependencies {
   readonly registration: WebhookRegistration | undefined;
   /** This backend's Partner Center webhook URL, when known (PUBLIC_BASE_URL). */
   readonly ourWebhookUrl: string | null;
+  /** The mapping serve syncs with (MAPPING_FILE applied), so "differs" is what its first sync sees. */
+  readonly mapping: SyncMapping;
   readonly at: string;
 }
 
@@ -151,7 +153,7 @@ export async function buildSwitchPlan(connector: MicrosoftConnector, deps: PlanD
     `${Tables.opportunity.entitySetName}?$select=${[Tables.opportunity.primaryId, Tables.opportunity.primaryName, ...microsoftColumns].join(",")}&$filter=${referralColumn} ne null&$orderby=createdon asc`,
   );
   const solutions = await solutionIdsByOpportunity(dataverse, connector);
-  const ctx: OpportunityMappingContext = { mapping: DEFAULT_MAPPING, currencies: await crm.currencyList() };
+  const ctx: OpportunityMappingContext = { mapping: deps.mapping, currencies: await crm.currencyList() };
 
   const adopt: PlannedLink[] = [];
   const alreadyAdopted: RecordRef[] = [];

@@ -1,5 +1,5 @@
 /** The switch plan and its outcome as the admin reads them: what was found, what --apply does, what to do about the rest. */
-import { FIELD_LABELS, HELP_CODES, type HelpCode } from "../engine";
+import { FIELD_LABELS, type HelpCode } from "../engine";
 import { HOW_CAN_MICROSOFT_HELP_OPTIONS, OpportunityColumns as C } from "../../entities";
 import { describeDifference } from "./adoption";
 import type { ApplyResult } from "./switch-apply";
@@ -7,9 +7,8 @@ import type { PlannedLink, RecordRef, SwitchPlan } from "./switch-plan";
 
 const record = (ref: RecordRef) => `${ref.table} "${ref.name}" ${ref.id}`;
 
-function helpLabel(value: unknown): string | null {
-  const option = HOW_CAN_MICROSOFT_HELP_OPTIONS.find((o) => o.value === value);
-  return option && HELP_CODES.includes(option.code as HelpCode) ? option.label[1033] : null;
+function helpLabel(code: HelpCode | null): string | null {
+  return HOW_CAN_MICROSOFT_HELP_OPTIONS.find((o) => o.code === code)?.label[1033] ?? null;
 }
 
 /** What --apply copies into our columns for one link, in plain words. */
@@ -17,8 +16,8 @@ function copied(link: PlannedLink): string {
   const target = link.adoption.target;
   const parts = [
     `sync ${target[C.syncWithPartnerCenter] === true ? "on" : "off"}`,
-    `help: ${helpLabel(target[C.howCanMicrosoftHelp]) ?? "none"}`,
-    `visible to Microsoft sellers: ${target[C.shareWithMicrosoftSellers] === true ? "yes" : "no"}`,
+    `help: ${helpLabel(link.adoption.helpCode) ?? "none"}`,
+    `visible to Microsoft sellers: ${link.adoption.shareWithMicrosoftSellers ? "yes" : "no"}`,
     `solutions: ${link.adoption.solutionIds.length > 0 ? link.adoption.solutionIds.join(", ") : "none"}`,
   ];
   const taken = link.adoption.fromPartnerCenter;

@@ -3,6 +3,9 @@
  * installed" (its columns, flows, linked records, Partner Center's webhooks on its flow), the backend
  * running next to it, and `cosell switch-from-microsoft` run as an admin would, in-process.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { HowCanMicrosoftHelp, ReferralDirection, SyncStatus } from "../../entities";
 import type { MicrosoftFlowsLayout } from "../../sandbox/dataverse/microsoft-connector-install";
@@ -312,6 +315,17 @@ describe("cosell switch-from-microsoft: Microsoft's values it cannot read", () =
     const referral = await getReferral(o.env, contoso.referralId);
     expect(referral.inviteContext?.assistanceRequestCode).toBe("ProofOfConceptOrDemo");
     expect(referral.consent.consentToShareReferralWithMicrosoftSellers).toBe(true);
+  });
+});
+
+describe("cosell switch-from-microsoft: the admin's mapping", () => {
+  it("compares with MAPPING_FILE's columns, as serve syncs them", async () => {
+    const o = await startOrg();
+    // An admin who keeps the deal notes in the name column (a re-pointed column the stand-in org has).
+    const mappingFile = join(mkdtempSync(join(tmpdir(), "cosell-mapping-")), "mapping.json");
+    writeFileSync(mappingFile, JSON.stringify({ opportunity: { notes: "name" } }));
+    const { out } = await runSwitch({ ...o, config: { ...o.config, MAPPING_FILE: mappingFile } });
+    expect(out).toMatch(/differs: notes: Dynamics 365 Contoso ERP rollout, Partner Center Dynamics 365 Finance for 3 subsidiaries\./);
   });
 });
 

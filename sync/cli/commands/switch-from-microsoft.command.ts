@@ -16,6 +16,7 @@ import { discoverMicrosoftConnector } from "../../switch/microsoft-connector-dis
 import { applySwitch, MicrosoftFlowsNotFoundError, MicrosoftFlowsOnError, type SwitchEvent } from "../../switch/switch-apply";
 import { buildSwitchPlan } from "../../switch/switch-plan";
 import { formatNextStep, formatPlan, formatResult } from "../../switch/switch-report";
+import { loadSyncMapping } from "../../server";
 import { loadCliConfig } from "../cli-config";
 import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
 import { withService } from "../service-session";
@@ -78,6 +79,8 @@ export async function switchFromMicrosoftCommand(options: SwitchCommandOptions):
   }
   const publicBase = (options.url ?? config.PUBLIC_BASE_URL ?? "").replace(/\/+$/, "");
   const ourWebhookUrl = publicBase ? `${publicBase}/webhooks/partner-center` : null;
+  // The mapping serve syncs with: the plan's "differs" and the adopted columns follow it.
+  const mapping = await loadSyncMapping(config);
   return withService(config, async (service) => {
     if (!(await service.dataverse.attributeNames(Tables.opportunity.logicalName)).includes(OpportunityColumns.referralIdentifier)) {
       throw new CliError(`Our solution is not installed in ${config.DATAVERSE_URL} (opportunity has no ${OpportunityColumns.referralIdentifier} column): import it first (README, "Install the solution"), then run this again. Nothing was changed.`);
@@ -90,7 +93,7 @@ export async function switchFromMicrosoftCommand(options: SwitchCommandOptions):
     const crm = new CrmGateway(service.dataverse);
     const plan = await buildSwitchPlan(connector, {
       dataverse: service.dataverse, crm, referrals: service.referrals, store: service.store,
-      referralLink: referralLinkFor(config), registration: await registrations.get(), ourWebhookUrl, at: new Date().toISOString(),
+      referralLink: referralLinkFor(config), registration: await registrations.get(), ourWebhookUrl, mapping, at: new Date().toISOString(),
     });
     for (const line of formatPlan(plan, config.DATAVERSE_URL)) io.out(line);
     if (plan.registration.owner === "other") {
