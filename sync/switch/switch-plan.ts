@@ -104,14 +104,42 @@ function registrationOwner(registration: WebhookRegistration | undefined, ours: 
   return { owner: microsoftFlowOf(url, flows) ? "microsoft-flow" : "other", url };
 }
 
-async function referralOrNull(referrals: ReferralsClient, id: string): Promise<Referral | null> {
+/** Partner Center answered something other than "not found" for a referral: the plan cannot tell, so it stops. */
+export class ReferralCheckError extends Error {
+  constructor(readonly record: RecordRef, readonly referralId: string, cause: PartnerCenterError) {
+    super(
+      `Partner Center answered ${cause.status || "nothing"} (${cause.code}) when asked for referral ${referralId} of ${record.table} "${record.name}" ${record.id}: ${cause.message}. `
+        + "The plan stops rather than take the referral for gone. Nothing was changed: check Partner Center's sign-in and role (`cosell doctor`), then run this again.",
+      { cause },
+    );
+    this.name = "ReferralCheckError";
+  }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A GUID as Microsoft's connector may write it ({…}, any case) in the plain lower-case form; null when it is not one. */
+export function normalizeGuid(raw: unknown): string | null {
+  const id = String(raw ?? "").trim().replace(/^\{(.*)\}$/, "$1").toLowerCase();
+  return GUID.test(id) ? id : null;
+}
+
+/** The referral, or null when Partner Center says it does not exist (404 only). */
+async function referralOrNull(referrals: ReferralsClient, id: string, record: RecordRef): Promise<Referral | null> {
   try {
     return await referrals.get(id);
   } catch (error) {
-    if (error instanceof PartnerCenterError && (error.status === 404 || error.status === 400)) return null;
-    throw error;
+    if (!(error instanceof PartnerCenterError)) throw error;
+    if (error.status === 404) return null;
+    throw new ReferralCheckError(record, id, error);
   }
 }
+
+const notAReferralId = (record: RecordRef, raw: unknown): Conflict => ({
+  record, referralId: String(raw).trim(),
+  problem: `Microsoft's referral id column holds "${String(raw).trim()}", which is not a referral id`,
+  todo: "not adopted; correct or clear Microsoft's referral id on it",
+});
 
 const nameOf = (row: Row, column: string) => str(row[column]) ?? "(no name)";
 
@@ -159,14 +187,19 @@ export async function buildSwitchPlan(connector: MicrosoftConnector, deps: PlanD
   const alreadyAdopted: RecordRef[] = [];
   const conflicts: Conflict[] = [];
   const byReferral = new Map<string, Row[]>();
+  const opportunityRef = (row: Row): RecordRef => ({ table: "opportunity", id: String(row[Tables.opportunity.primaryId]), name: nameOf(row, Tables.opportunity.primaryName) });
   for (const row of opportunities) {
-    const referralId = String(row[referralColumn]).trim().toLowerCase();
+    const referralId = normalizeGuid(row[referralColumn]);
+    if (!referralId) {
+      conflicts.push(notAReferralId(opportunityRef(row), row[referralColumn]));
+      continue;
+    }
     byReferral.set(referralId, [...(byReferral.get(referralId) ?? []), row]);
   }
 
   for (const [referralId, rows] of byReferral) {
-    const refs = rows.map((row): RecordRef => ({ table: "opportunity", id: String(row[Tables.opportunity.primaryId]), name: nameOf(row, Tables.opportunity.primaryName) }));
-    const referral = await referralOrNull(referrals, referralId);
+    const refs = rows.map(opportunityRef);
+    const referral = await referralOrNull(referrals, referralId, refs[0]!);
     if (!referral) {
       for (const record of refs) {
         conflicts.push({
@@ -177,7 +210,7 @@ export async function buildSwitchPlan(connector: MicrosoftConnector, deps: PlanD
       }
       continue;
     }
-    const named = referral.externalReferenceId?.toLowerCase() ?? null;
+    const named = referral.externalReferenceId ? (normalizeGuid(referral.externalReferenceId) ?? referral.externalReferenceId.trim().toLowerCase()) : null;
     const holder = refs.find((r) => r.id.toLowerCase() === named);
     for (const record of refs) {
       if (record === holder) continue;
@@ -241,8 +274,12 @@ async function planLeads(connector: MicrosoftConnector, deps: PlanDependencies, 
   const leads: PlannedLead[] = [];
   for (const row of rows) {
     const record: RecordRef = { table: "lead", id: String(row["leadid"]), name: str(row["subject"]) ?? nameOf(row, "fullname") };
-    const referralId = String(row[columns.referralId]).trim();
-    const referral = await referralOrNull(deps.referrals, referralId);
+    const referralId = normalizeGuid(row[columns.referralId]);
+    if (!referralId) {
+      conflicts.push(notAReferralId(record, row[columns.referralId]));
+      continue;
+    }
+    const referral = await referralOrNull(deps.referrals, referralId, record);
     if (!referral) {
       conflicts.push({ record, referralId, problem: "its referral no longer exists in Partner Center", todo: "not adopted; clear Microsoft's referral id on the lead" });
       continue;

@@ -16,9 +16,13 @@ import { startPartnerCenterSandbox } from "../../sandbox/partner-center/partner-
 import { syncCommand } from "../../sync/cli/commands/sync.command";
 import { switchFromMicrosoftCommand } from "../../sync/cli/commands/switch-from-microsoft.command";
 import type { Config } from "../../sync/service/config";
+import { DEFAULT_MAPPING } from "../../sync/engine";
+import { discoverMicrosoftConnector } from "../../sync/switch/microsoft-connector-discovery";
 import type { SwitchEvent } from "../../sync/switch/switch-apply";
+import { buildSwitchPlan } from "../../sync/switch/switch-plan";
+import { CrmGateway } from "../../sync/worker/crm-gateway";
 import { recordedIo, tempStorePath } from "../cli/cli-test-kit";
-import { C, S, callsOf, counters, getReferral, listReferrals, patchReferral, readOpportunity, resetCounters, settle, updateOpportunity, waitFor, webApi } from "../e2e-api/story-kit";
+import { C, S, callsOf, counters, getReferral, listReferrals, patchReferral, readOpportunity, resetCounters, setFaults, settle, updateOpportunity, waitFor, webApi } from "../e2e-api/story-kit";
 
 interface Org {
   env: SandboxEnvironment;
@@ -315,6 +319,32 @@ describe("cosell switch-from-microsoft: Microsoft's values it cannot read", () =
     const referral = await getReferral(o.env, contoso.referralId);
     expect(referral.inviteContext?.assistanceRequestCode).toBe("ProofOfConceptOrDemo");
     expect(referral.consent.consentToShareReferralWithMicrosoftSellers).toBe(true);
+  });
+});
+
+describe("cosell switch-from-microsoft: referral ids as Microsoft's connector left them", () => {
+  it("reads a referral id in braces or upper case as the referral, and lists a value that is no referral id as a conflict", async () => {
+    const o = await startOrg();
+    const northwind = o.records.inStep[1]!;
+    await updateOpportunity(o.env, northwind.opportunityId, { msft_microsoftpartnercenterreferralidentifier: `{${northwind.referralId.toUpperCase()}}` });
+    await updateOpportunity(o.env, o.records.goneOpportunityId, { msft_microsoftpartnercenterreferralidentifier: "n/a" });
+
+    const { out } = await runSwitch(o, { apply: true, turnOffMicrosoftFlows: true });
+    expect(out).toMatch(/Links to adopt \(4\)/);
+    expect(out).toMatch(new RegExp(`✘ opportunity "Litware retired deal ✔" ${o.records.goneOpportunityId}, referral n/a: Microsoft's referral id column holds "n/a", which is not a referral id`));
+    expect((await readOpportunity(o.env, northwind.opportunityId))[C.referralIdentifier]).toBe(northwind.referralId);
+  });
+
+  it("stops the plan when Partner Center answers a referral check with anything but 'not found'", async () => {
+    const o = await startOrg();
+    const service = o.env.service!;
+    const connector = (await discoverMicrosoftConnector(service.dataverse))!;
+    await setFaults(o.env.partnerCenter.url, { throttleRate: 1, retryAfterSeconds: 300 });
+    const plan = buildSwitchPlan(connector, {
+      dataverse: service.dataverse, crm: new CrmGateway(service.dataverse), referrals: service.referrals, store: service.store,
+      referralLink: (id) => id, registration: undefined, ourWebhookUrl: null, mapping: DEFAULT_MAPPING, at: new Date().toISOString(),
+    });
+    await expect(plan).rejects.toThrow(/Partner Center answered 429 .*when asked for referral .* The plan stops rather than take the referral for gone\. Nothing was changed/);
   });
 });
 

@@ -14,7 +14,7 @@ import { WebhookRegistrationClient } from "../../partner-center/webhook-registra
 import { CrmGateway } from "../../worker/crm-gateway";
 import { discoverMicrosoftConnector } from "../../switch/microsoft-connector-discovery";
 import { applySwitch, MicrosoftFlowsNotFoundError, MicrosoftFlowsOnError, type SwitchEvent } from "../../switch/switch-apply";
-import { buildSwitchPlan } from "../../switch/switch-plan";
+import { buildSwitchPlan, ReferralCheckError } from "../../switch/switch-plan";
 import { formatNextStep, formatPlan, formatResult } from "../../switch/switch-report";
 import { loadSyncMapping } from "../../server";
 import { loadCliConfig } from "../cli-config";
@@ -94,6 +94,9 @@ export async function switchFromMicrosoftCommand(options: SwitchCommandOptions):
     const plan = await buildSwitchPlan(connector, {
       dataverse: service.dataverse, crm, referrals: service.referrals, store: service.store,
       referralLink: referralLinkFor(config), registration: await registrations.get(), ourWebhookUrl, mapping, at: new Date().toISOString(),
+    }).catch((error: unknown) => {
+      if (error instanceof ReferralCheckError) throw new CliError(error.message, ExitCode.failed, { cause: error });
+      throw error;
     });
     for (const line of formatPlan(plan, config.DATAVERSE_URL)) io.out(line);
     if (plan.registration.owner === "other") {
