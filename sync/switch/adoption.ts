@@ -19,6 +19,7 @@ import {
   FIELD_LABELS,
   MAPPED_FIELD_NAMES,
   formatSolutionLines,
+  normalizeText,
   opportunityToMappedFields,
   prependAuditLines,
   referralToMappedFields,
@@ -108,8 +109,10 @@ export function planAdoption(input: AdoptionInput): Adoption {
   const ourAudit = text(record[C.audit]);
   const alreadyAudited = ourAudit?.includes(entry.detail) ?? false;
   const name = text(record[S.name]);
-  // Stripped when the setting is on, or unknown and Partner Center's name has no mark.
-  const strippedName = name && connector.checkMarkInName !== false ? stripCheckMark(name) : null;
+  // Microsoft's ✔/✖ is removed when its setting is on (or unknown), and also when it is off now but
+  // the name without the mark is Partner Center's (the mark stayed from when the setting was on).
+  const withoutMark = name ? stripCheckMark(name) : null;
+  const strippedName = withoutMark !== null && (connector.checkMarkInName !== false || normalizeText(withoutMark) === pc.name) ? withoutMark : null;
 
   // The mapped fields go into the columns serve reads them from (MAPPING_FILE may re-point them).
   const mapped = (input.ctx.mapping ?? DEFAULT_MAPPING).opportunity;

@@ -36,7 +36,7 @@ export function formatPlan(plan: SwitchPlan, orgUrl: string): string[] {
     `  opportunity     ${Object.entries(columns).map(([role, name]) => `${role} ${name}`).join(", ")}`,
     `  lead            ${connector.leadColumns ? Object.entries(connector.leadColumns).map(([role, name]) => `${role} ${name}`).join(", ") : "no Microsoft columns"}`,
     `  solutions       ${connector.solutionTables ? `${connector.solutionTables.rowsEntitySet} → ${connector.solutionTables.detailEntitySet}.${connector.solutionTables.identifierColumn}` : "no \"Microsoft Solutions\" table found (the text column is used if there is one)"}`,
-    `  check mark      ${connector.checkMarkInName === null ? "setting not found: a trailing ✔/✖ is removed from names" : connector.checkMarkInName ? "Microsoft appends ✔/✖ to opportunity names: removed on adoption" : "off"}`,
+    `  check mark      ${connector.checkMarkInName === null ? "setting not found: a trailing ✔/✖ is removed from names" : connector.checkMarkInName ? "Microsoft appends ✔/✖ to opportunity names: removed on adoption" : "off (a ✔/✖ left from when it was on is removed where the name without it is Partner Center's)"}`,
     connector.flows.length > 0
       ? `  cloud flows     ${connector.flows.length} (${connector.flows.filter((f) => f.on).length} on)`
       : `  cloud flows     none found in ${connector.solutionNames.join(", ")}: check Power Automate for Microsoft's flows running outside them (--apply refuses until --microsoft-flows-checked)`,

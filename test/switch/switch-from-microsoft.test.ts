@@ -348,6 +348,23 @@ describe("cosell switch-from-microsoft: referral ids as Microsoft's connector le
   });
 });
 
+describe("cosell switch-from-microsoft: Microsoft's check marks", () => {
+  it("removes a ✔ left from when the setting was on, when the name without it is Partner Center's; keeps one an admin typed", async () => {
+    const o = await startOrg();
+    const { json } = await webApi(o.env, "GET", "environmentvariablevalues?$select=environmentvariablevalueid&$filter=schemaname eq 'msft_displaycheckmarkinname'");
+    await webApi(o.env, "PATCH", `environmentvariablevalues(${(json.value as { environmentvariablevalueid: string }[])[0]!.environmentvariablevalueid})`, { value: "no" });
+    const [contoso, northwind] = o.records.inStep;
+    await updateOpportunity(o.env, northwind!.opportunityId, { name: "Northwind analytics ✔" });
+
+    const { out, referralWritten } = await applyAndWatch(o, contoso!.referralId);
+    expect(out).toMatch(/check mark +off/);
+    expect(out).toContain(`"Contoso ERP rollout ✔" → "Contoso ERP rollout"`);
+    expect((await readOpportunity(o.env, contoso!.opportunityId))[S.name]).toBe("Contoso ERP rollout");
+    expect(referralWritten).toBe(false);
+    expect((await readOpportunity(o.env, northwind!.opportunityId))[S.name]).toBe("Northwind analytics ✔");
+  });
+});
+
 describe("cosell switch-from-microsoft: the admin's mapping", () => {
   it("compares with MAPPING_FILE's columns, as serve syncs them", async () => {
     const o = await startOrg();
