@@ -21,7 +21,7 @@ function copied(link: PlannedLink): string {
     `solutions: ${link.adoption.solutionIds.length > 0 ? link.adoption.solutionIds.join(", ") : "none"}`,
   ];
   const taken = link.adoption.fromPartnerCenter;
-  if (taken.length > 0) parts.push(`Partner Center's ${taken.map((field) => FIELD_LABELS[field]).join(", ")} (Microsoft's column does not say)`);
+  if (taken.length > 0) parts.push(`Partner Center's ${taken.map((field) => FIELD_LABELS[field]).join(", ")} kept (Microsoft's columns leave it empty or unmatched; consent is never withdrawn)`);
   if (target[C.microsoftCrmIdentifier]) parts.push(`Microsoft CRM id ${String(target[C.microsoftCrmIdentifier])}`);
   if (C.audit in link.adoption.write) parts.push("audit text");
   return parts.join("; ");

@@ -309,7 +309,7 @@ describe("cosell switch-from-microsoft: Microsoft's values it cannot read", () =
     });
 
     const { out, referralWritten } = await applyAndWatch(o, contoso.referralId);
-    expect(out).toContain("Partner Center's how Microsoft can help, share with Microsoft sellers, solutions (Microsoft's column does not say)");
+    expect(out).toContain("Partner Center's how Microsoft can help, share with Microsoft sellers, solutions kept (Microsoft's columns leave it empty or unmatched");
     expect(out).not.toMatch(/differs: (how Microsoft can help|solutions|share with Microsoft sellers)/);
     const adopted = await readOpportunity(o.env, contoso.opportunityId);
     expect(adopted[C.howCanMicrosoftHelp]).toBe(HowCanMicrosoftHelp.ProofOfConceptOrDemo);
