@@ -421,6 +421,7 @@ describe("cosell switch-from-microsoft: bad input and other tools", () => {
     const { code, out } = await runSwitch(o, { apply: true, turnOffMicrosoftFlows: true });
     expect(code).toBe(0);
     expect(out).toContain(`webhooks → ${otherFlow} (another tool)`);
+    expect(out).toContain("It is a Logic App's or cloud flow's trigger that is none of the Microsoft connector's flows found.");
     expect(out).toContain("Partner Center webhooks left as they were");
     expect(await registeredUrl(o)).toBe(otherFlow);
   });

@@ -102,6 +102,10 @@ export async function switchFromMicrosoftCommand(options: SwitchCommandOptions):
     if (plan.registration.owner === "other") {
       io.out("");
       io.out(`Partner Center's webhooks go to ${plan.registration.url}, which is neither Microsoft's flow nor this backend: the switch leaves it alone. Once you are sure that tool no longer needs them, run \`cosell register-webhooks\` to point them here.`);
+      // A trigger URL of a flow we did not find: it may still be one of Microsoft's, under another id.
+      if (/\/workflows\/[^/]+\/triggers\//i.test(plan.registration.url ?? "")) {
+        io.out("It is a Logic App's or cloud flow's trigger that is none of the Microsoft connector's flows found. If it is Microsoft's after all (Power Automate → the flow → its trigger URL), turn that flow off and run `cosell register-webhooks` after the switch.");
+      }
     }
     if (!options.apply) {
       for (const line of formatNextStep(plan)) io.out(line);
