@@ -8,7 +8,7 @@ import type { FastifyInstance } from "fastify";
 import { CallCounters, Faults, type FaultSettings } from "../shared/fault-injection";
 import { buildDataverseApp } from "./dataverse-app";
 import { EntityStore } from "./entity-store";
-import { installMicrosoftConnector, registerFlowTriggerRoute } from "./microsoft-connector-install";
+import { installMicrosoftConnector, registerFlowTriggerRoute, type MicrosoftConnectorInstallOptions } from "./microsoft-connector-install";
 import { RecordOperations } from "./record-operations";
 import type { SandboxContext } from "./sandbox-context";
 import { API_PATH } from "./sandbox-context";
@@ -27,7 +27,9 @@ export interface DataverseSandboxOptions {
   webhookRetryDelayMs?: number;
   logger?: boolean;
   /** Start as an org with Microsoft's co-sell connector installed (microsoft-connector-install.ts). */
-  microsoftConnector?: boolean;
+  microsoftConnector?: boolean | MicrosoftConnectorInstallOptions;
+  /** The calling user's UI language (metadata labels come back in it when translated); default 1033. */
+  languageCode?: number;
 }
 
 export interface DataverseSandbox {
@@ -56,6 +58,7 @@ export async function startDataverseSandbox(options: DataverseSandboxOptions = {
     organizationId: randomUUID(),
     organizationName: "sandbox",
     businessUnitId: randomUUID(),
+    ...(options.languageCode === undefined ? {} : { languageCode: options.languageCode }),
   };
   const faults = new Faults(options.faults);
   const counters = new CallCounters();
@@ -73,7 +76,7 @@ export async function startDataverseSandbox(options: DataverseSandboxOptions = {
     dispatcher.reset();
     counters.reset();
     baseCurrencyId = seedData(context, operations).baseCurrencyId;
-    if (options.microsoftConnector) installMicrosoftConnector(context, operations);
+    if (options.microsoftConnector) installMicrosoftConnector(context, operations, options.microsoftConnector === true ? {} : options.microsoftConnector);
   };
   reset();
 

@@ -14,6 +14,8 @@ export interface SandboxContext {
   organizationId: string;
   organizationName: string;
   businessUnitId: string;
+  /** The calling user's UI language: metadata's UserLocalizedLabel is in it (default 1033). */
+  languageCode?: number;
 }
 
 export const apiBase = (context: SandboxContext) => `${context.orgUrl}${API_PATH}`;

@@ -37,6 +37,8 @@ export interface AttributeMeta {
   schemaName: string;
   type: AttributeType;
   displayName?: string;
+  /** Display names by language code, for metadata; `displayName` is the 1033 one. */
+  displayNames?: Record<number, string>;
   /** String/Memo maximum length. */
   maxLength?: number;
   /** String format ("Text", "Url", "Email"). */

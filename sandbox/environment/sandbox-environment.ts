@@ -15,6 +15,7 @@ import { parseConfig, type Config } from "../../sync/service/config";
 import { registerWebhooks } from "../../sync/service/register-webhooks";
 import { createSyncService, partnerCenterTokens, WEBHOOKS_SCOPE, type SyncService } from "../../sync/service/sync-service";
 import { startDataverseSandbox, type DataverseSandbox } from "../dataverse/dataverse-sandbox";
+import type { MicrosoftConnectorInstallOptions } from "../dataverse/microsoft-connector-install";
 import { startPartnerCenterSandbox, type PartnerCenterSandbox, type PartnerCenterSandboxOptions } from "../partner-center/partner-center-sandbox";
 
 export interface SandboxEnvironmentOptions {
@@ -35,7 +36,9 @@ export interface SandboxEnvironmentOptions {
   startBackend?: boolean;
   maxAttempts?: number;
   /** The Dataverse stand-in starts with Microsoft's co-sell connector installed (seed its records with microsoft-connector-records.ts). */
-  microsoftConnector?: boolean;
+  microsoftConnector?: boolean | MicrosoftConnectorInstallOptions;
+  /** The Dataverse user's UI language (default 1033). */
+  dataverseLanguage?: number;
 }
 
 export interface SandboxEnvironment {
@@ -101,7 +104,7 @@ export async function importOurSolution(dataverse: DataverseSandbox, zipPath?: s
 export async function startSandboxEnvironment(options: SandboxEnvironmentOptions = {}): Promise<SandboxEnvironment> {
   const logger = options.logger ?? pino({ level: "silent" });
   const partnerCenter = await startPartnerCenterSandbox({ ...options.partnerCenter, faults: options.partnerCenterFaults, webhookDelivery: { initialBackoffMs: 100, maxBackoffMs: 2000 } });
-  const dataverse = await startDataverseSandbox({ faults: options.dataverseFaults, webhookRetryDelayMs: 100, microsoftConnector: options.microsoftConnector });
+  const dataverse = await startDataverseSandbox({ faults: options.dataverseFaults, webhookRetryDelayMs: 100, microsoftConnector: options.microsoftConnector, languageCode: options.dataverseLanguage });
   try {
     await importOurSolution(dataverse, options.solutionZip);
     const config = sandboxConfig(dataverse, partnerCenter, options);
