@@ -20,6 +20,11 @@ export const RemoteExecutionContextSchema = z
   .passthrough();
 export type RemoteExecutionContext = z.infer<typeof RemoteExecutionContextSchema>;
 
+/** An id that identifies something: not missing, not empty, not the all-zero GUID. */
+function meaningfulId(id: string | null | undefined): string | undefined {
+  return id && !/^[0-]*$/.test(id) ? id : undefined;
+}
+
 /**
  * The key that identifies one delivery, so a retried delivery is recognised as a duplicate. Ids are
  * compared case-blind (Dataverse prints GUIDs in either case); a context that carries none of the
@@ -27,8 +32,8 @@ export type RemoteExecutionContext = z.infer<typeof RemoteExecutionContextSchema
  */
 export function dataverseDeliveryKey(context: RemoteExecutionContext, rawBody: string): string {
   const operation =
-    context.OperationId ??
-    context.RequestId ??
+    meaningfulId(context.OperationId) ??
+    meaningfulId(context.RequestId) ??
     (context.CorrelationId || context.OperationCreatedOn ? `${context.CorrelationId ?? ""}:${context.OperationCreatedOn ?? ""}` : `body-sha256:${createHash("sha256").update(rawBody).digest("hex")}`);
   return `dataverse:${context.MessageName}:${context.PrimaryEntityId}:${operation}`.toLowerCase();
 }

@@ -39,7 +39,7 @@ export const ConfigSchema = z
     /** Only for the sandbox: the one plain-http certificate URL accepted, on 127.0.0.1. */
     PARTNER_CENTER_SANDBOX_CERT_URL: z.string().optional(),
     DATAVERSE_WEBHOOK_KEY: z.string({ error: "is required: the secret Dataverse sends with each webhook (generate one with `openssl rand -hex 32`)" })
-      .min(16, { error: "must be at least 16 characters: use `openssl rand -hex 32`" }),
+      .min(32, { error: "must be at least 32 characters: use `openssl rand -hex 32`" }),
     PUBLIC_BASE_URL: url("the URL Dataverse and Partner Center reach this service at, e.g. https://cosell.contoso.com").optional(),
     HOST: z.string().default("0.0.0.0"),
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -48,6 +48,8 @@ export const ConfigSchema = z
     OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9090),
     /** Open connections one client address may hold on the public port; behind a reverse proxy every client is the proxy: raise it. */
     MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(256),
+    /** Behind a reverse proxy: "true", or the proxy's addresses/CIDRs, so logs show the client from X-Forwarded-For. */
+    TRUST_PROXY: z.string().default("false"),
     STORE_PATH: z.string().default("./cosell.sqlite"),
     WORKERS: z.coerce.number().int().min(1).max(64).default(16),
     MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),

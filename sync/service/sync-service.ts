@@ -232,13 +232,18 @@ export function createSyncService(
     dataverseWebhookKey: config.DATAVERSE_WEBHOOK_KEY,
     enqueue,
     limits: { maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS },
+    trustProxy: config.TRUST_PROXY === "false" ? false : config.TRUST_PROXY === "true" ? true : config.TRUST_PROXY,
     screenPartnerCenterHeaders: (headers) => {
       const screened = screenDeliveryHeaders(headers, policy);
       return screened.ok ? null : new WebhookRejectedError(401, `Partner Center delivery refused (${screened.reason}): ${screened.detail}`, { reason: screened.reason });
     },
     verifyPartnerCenterEvent: async (rawBody, headers) => {
       const verdict = await verifyWebhookSignature({ rawBody: Buffer.from(rawBody, "utf8"), headers, fetchCertificate, policy });
-      if (!verdict.ok) throw new WebhookRejectedError(401, `Partner Center signature rejected (${verdict.reason}): ${verdict.detail}`, { reason: verdict.reason });
+      if (!verdict.ok) {
+        // A certificate we could not load says nothing about the delivery: 503 lets Partner Center try again.
+        const status = verdict.reason === "certificate-unavailable" ? 503 : 401;
+        throw new WebhookRejectedError(status, `Partner Center signature rejected (${verdict.reason}): ${verdict.detail}`, { reason: verdict.reason });
+      }
       try {
         const parsed = parseWebhookEvent(rawBody);
         if (!parsed.referralId) return null;
