@@ -3,12 +3,14 @@
  * the data: the job re-reads the record, so only the identity of the change matters here.
  */
 import { z } from "zod";
+import { DATAVERSE_ID_PATTERN } from "../../entities";
 
 export const RemoteExecutionContextSchema = z
   .object({
     MessageName: z.string().min(1),
     PrimaryEntityName: z.string().min(1),
-    PrimaryEntityId: z.string().uuid(),
+    // Any 8-4-4-4-12 hex id: Dataverse's sequential GUIDs fail an RFC uuid check.
+    PrimaryEntityId: z.string().regex(DATAVERSE_ID_PATTERN, "expected a Dataverse record id (8-4-4-4-12 hexadecimal digits)"),
     CorrelationId: z.string().optional(),
     RequestId: z.string().nullish(),
     OperationId: z.string().nullish(),
@@ -22,7 +24,7 @@ export type RemoteExecutionContext = z.infer<typeof RemoteExecutionContextSchema
 /** The key that identifies one delivery, so a retried delivery is recognised as a duplicate. */
 export function dataverseDeliveryKey(context: RemoteExecutionContext): string {
   const id = context.OperationId ?? context.RequestId ?? `${context.CorrelationId ?? ""}:${context.OperationCreatedOn ?? ""}`;
-  return `dataverse:${context.MessageName}:${context.PrimaryEntityId}:${id}`;
+  return `dataverse:${context.MessageName}:${context.PrimaryEntityId.toLowerCase()}:${id}`;
 }
 
 /** Which columns one Dataverse write set, and when (RemoteExecutionContext.OperationCreatedOn). */
