@@ -140,7 +140,7 @@ async function handleImportSolution(deps: ApiDependencies, request: ApiRequest):
     };
     const existing = context.store.list(solutions.logicalName).find((row) => row.values[SolutionColumns.uniqueName] === imported.uniqueName);
     if (existing) operations.update(solutions, existing, values);
-    else operations.create(solutions, { ...values, installedon: `${new Date().toISOString().slice(0, 19)}Z` });
+    else operations.create(solutions, { ...values, installedon: context.clock.nowIso() });
   }
   return { status: 204, headers: {} };
 }

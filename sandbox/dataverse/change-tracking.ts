@@ -13,7 +13,7 @@ import type { TableMeta } from "./schema-types";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-function deltaToken(version: number, now = new Date()): string {
+function deltaToken(version: number, now: Date): string {
   const date = `${pad(now.getUTCMonth() + 1)}/${pad(now.getUTCDate())}/${now.getUTCFullYear()} ${pad(now.getUTCHours())}:${pad(now.getUTCMinutes())}:${pad(now.getUTCSeconds())}`;
   return `${version}!${date}`;
 }
@@ -38,7 +38,7 @@ export function runDeltaQuery(context: SandboxContext, table: TableMeta, options
   const { changed, deletedIds } =
     since === undefined ? { changed: context.store.list(table.logicalName), deletedIds: [] } : context.store.changesSince(table.logicalName, since);
   const selectPart = select ? `$select=${select.join(",")}&` : "";
-  const link = `${base}/${table.entitySetName}?${selectPart}$deltatoken=${encodeURIComponent(deltaToken(context.store.currentVersion))}`;
+  const link = `${base}/${table.entitySetName}?${selectPart}$deltatoken=${encodeURIComponent(deltaToken(context.store.currentVersion, new Date(context.clock.nowMs())))}`;
   return {
     "@odata.context": `${base}/$metadata#${table.entitySetName}${select ? `(${select.join(",")})` : ""}/$delta`,
     "@odata.deltaLink": link,

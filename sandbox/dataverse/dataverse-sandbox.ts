@@ -3,7 +3,6 @@
  * `${url}/api/data/v9.2`. Returns the org URL, the live fault settings and counters, and helpers
  * tests need (reset to a new org, wait until webhook deliveries are done, the delivery log).
  */
-import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { CallCounters, Faults, type FaultSettings } from "../shared/fault-injection";
 import { buildDataverseApp } from "./dataverse-app";
@@ -11,20 +10,29 @@ import { EntityStore } from "./entity-store";
 import { RecordOperations } from "./record-operations";
 import type { SandboxContext } from "./sandbox-context";
 import { API_PATH } from "./sandbox-context";
+import { SandboxClock } from "./sandbox-clock";
 import { SchemaRegistry } from "./schema-registry";
+import { SequentialGuidMinter } from "./sequential-guid";
 import { seedData } from "./seed-data";
-import { WebhookDispatcher, type WebhookDelivery } from "./webhook-dispatcher";
+import { WebhookDispatcher, type DeliveryRule, type WebhookDelivery } from "./webhook-dispatcher";
 
 export interface DataverseSandboxOptions {
   port?: number;
   host?: string;
   faults?: Partial<FaultSettings>;
-  /** Id of the calling system user (the backend's application user); random if not given. */
+  /** Id of the calling system user (the backend's application user); minted if not given. */
   callerId?: string;
-  /** Webhook retries: attempts per delivery and the first backoff delay. */
+  /**
+   * `dataverse` (default): Dataverse's own rule, one retry after 502/503/504 and nothing else.
+   * `redeliver`: retries any failure with backoff (kinder than a real org; for comparisons only).
+   */
+  webhookDelivery?: DeliveryRule;
+  /** Under `redeliver`: attempts per delivery. Under both: the delay before a retry. */
   webhookMaxAttempts?: number;
   webhookRetryDelayMs?: number;
   logger?: boolean;
+  /** How far the org's clock is ahead of (or, negative, behind) this machine's, in milliseconds. */
+  clockOffsetMs?: number;
 }
 
 export interface DataverseSandbox {
@@ -45,18 +53,23 @@ export interface DataverseSandbox {
 }
 
 export async function startDataverseSandbox(options: DataverseSandboxOptions = {}): Promise<DataverseSandbox> {
+  const clock = new SandboxClock(options.clockOffsetMs ?? 0);
+  const ids = new SequentialGuidMinter(() => clock.nowMs());
   const context: SandboxContext = {
     schema: new SchemaRegistry(),
     store: new EntityStore(),
     orgUrl: "",
-    callerId: (options.callerId ?? randomUUID()).toLowerCase(),
-    organizationId: randomUUID(),
+    callerId: (options.callerId ?? ids.mint()).toLowerCase(),
+    organizationId: ids.mint(),
     organizationName: "sandbox",
-    businessUnitId: randomUUID(),
+    businessUnitId: ids.mint(),
+    clock,
+    ids,
   };
   const faults = new Faults(options.faults);
   const counters = new CallCounters();
   const dispatcher = new WebhookDispatcher(context, faults, {
+    rule: options.webhookDelivery ?? "dataverse",
     maxAttempts: options.webhookMaxAttempts ?? 5,
     retryDelayMs: options.webhookRetryDelayMs ?? 200,
   });

@@ -44,7 +44,7 @@ export function closeOpportunity(context: SandboxContext, operations: RecordOper
       statecode: state,
       statuscode: status,
       actualvalue: typeof revenue === "number" ? revenue : (current.values["estimatedvalue"] ?? null),
-      actualclosedate: end ?? new Date().toISOString().slice(0, 10),
+      actualclosedate: end ?? context.clock.today(),
     }),
   );
 }

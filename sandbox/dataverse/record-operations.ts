@@ -4,7 +4,6 @@
  * base currency, the statecode rules of opportunity (closing it needs WinOpportunity / LoseOpportunity),
  * optimistic concurrency with etags, and a notification per write for the webhook dispatcher.
  */
-import { randomUUID } from "node:crypto";
 import { OpportunityState, RegistrationTables, StepColumns, StepMode, StepStage, Tables } from "../../entities";
 import type { LookupValue, StoredRecord } from "./entity-store";
 import { ErrorCode, notFound, ODataError } from "./odata-error";
@@ -25,9 +24,10 @@ export interface WriteEvent {
   previous?: StoredRecord;
 }
 
-export type WriteListener = (event: WriteEvent) => void;
+/** The time zone rule version Dataverse stamps on rows it writes (seen as 4 in published payloads). */
+const TIME_ZONE_RULE_VERSION = 4;
 
-const nowIso = () => `${new Date().toISOString().slice(0, 19)}Z`;
+export type WriteListener = (event: WriteEvent) => void;
 
 export class RecordOperations {
   private listeners: WriteListener[] = [];
@@ -59,7 +59,7 @@ export class RecordOperations {
 
   create(table: TableMeta, values: Record<string, unknown>, requestedId?: string): StoredRecord {
     this.guardStep(table, undefined, values);
-    const id = (requestedId ?? (values[table.primaryId] as string | undefined) ?? randomUUID()).toLowerCase();
+    const id = (requestedId ?? (values[table.primaryId] as string | undefined) ?? this.context.ids.mint()).toLowerCase();
     if (this.context.store.get(table.logicalName, id)) {
       throw new ODataError(412, ErrorCode.DuplicateRecord, "A record with matching key values already exists.");
     }
@@ -69,8 +69,10 @@ export class RecordOperations {
       if (attribute.defaultValue !== undefined) row[attribute.logicalName] = attribute.defaultValue;
     }
     Object.assign(row, values, { [table.primaryId]: id });
-    const now = nowIso();
-    const platform: Record<string, unknown> = { createdon: now, modifiedon: now, createdby: this.caller(), modifiedby: this.caller() };
+    const now = this.context.clock.nowIso();
+    const platform: Record<string, unknown> = {
+      createdon: now, modifiedon: now, createdby: this.caller(), modifiedby: this.caller(), modifiedonbehalfby: null, timezoneruleversionnumber: TIME_ZONE_RULE_VERSION,
+    };
     if (table.attributes.has("ownerid") && !row["ownerid"]) platform["ownerid"] = this.caller();
     if (table.attributes.has("transactioncurrencyid") && !row["transactioncurrencyid"]) {
       platform["transactioncurrencyid"] = { id: this.baseCurrencyId(), logicalName: Tables.transactionCurrency.logicalName };
@@ -86,7 +88,8 @@ export class RecordOperations {
     this.guardState(table, current, values);
     this.guardStep(table, current, values);
     const row: Record<string, unknown> = { ...current.values, ...values };
-    const platform = { modifiedon: nowIso(), modifiedby: this.caller() };
+    // The platform columns every update sets: the Target a webhook carries holds them too.
+    const platform = { modifiedon: this.context.clock.nowIso(), modifiedby: this.caller(), modifiedonbehalfby: null, timezoneruleversionnumber: TIME_ZONE_RULE_VERSION };
     for (const [name, value] of Object.entries(platform)) if (table.attributes.has(name)) row[name] = value;
     this.derive(table, row);
     const record = this.context.store.put(table.logicalName, current.id, row);

@@ -2,6 +2,9 @@
  * The RemoteExecutionContext JSON Dataverse posts to a webhook: the plug-in execution context
  * serialized by .NET's DataContractJsonSerializer (key/value lists, "__type" hints on entities,
  * entity references, option set values and money, dates as "/Date(ms)/").
+ * As in the payloads Microsoft published (use-webhooks.md 2017, Contact Center 2024): whole-second
+ * times, OperationCreatedOn as "/Date(ms+0000)/", RequestId null or set, platform columns in the
+ * Target, and a ParentContext (the synchronous main operation the async step ran after).
  */
 import { randomUUID } from "node:crypto";
 import { RegistrationTables } from "../../entities";
@@ -74,13 +77,46 @@ export interface ExecutionContextInput {
   stepId: string;
   images: ImageRegistration[];
   correlationId: string;
-  operationCreatedOn: string;
+  /** Milliseconds since the epoch (whole seconds: the row's modifiedon). */
+  operationCreatedOn: number;
+  requestId: string | null;
 }
 
 export function buildRemoteExecutionContext(input: ExecutionContextInput): Record<string, unknown> {
   const { context, event, images } = input;
   const { table, record } = event;
   const target = sdkEntity(table, record.id, event.target, record.version, true);
+  const operationId = randomUUID();
+  // The main operation's own context, as Dataverse nests it under the async step's.
+  const parent = {
+    BusinessUnitId: context.businessUnitId,
+    CorrelationId: input.correlationId,
+    Depth: 1,
+    InitiatingUserId: context.callerId,
+    InputParameters: [{ key: "Target", value: target }],
+    IsExecutingOffline: false,
+    IsInTransaction: true,
+    IsOfflinePlayback: false,
+    IsolationMode: 1,
+    MessageName: event.message,
+    Mode: 0,
+    OperationCreatedOn: `/Date(${input.operationCreatedOn}+0000)/`,
+    OperationId: operationId,
+    OrganizationId: context.organizationId,
+    OrganizationName: context.organizationName,
+    OutputParameters: [],
+    OwningExtension: { Id: EMPTY_GUID, KeyAttributes: [], LogicalName: null, Name: null, RowVersion: null },
+    ParentContext: null,
+    PostEntityImages: [],
+    PreEntityImages: [],
+    PrimaryEntityId: record.id,
+    PrimaryEntityName: table.logicalName,
+    RequestId: input.requestId,
+    SecondaryEntityName: "none",
+    SharedVariables: [],
+    Stage: 30,
+    UserId: context.callerId,
+  };
   return {
     BusinessUnitId: context.businessUnitId,
     CorrelationId: input.correlationId,
@@ -94,20 +130,20 @@ export function buildRemoteExecutionContext(input: ExecutionContextInput): Recor
     IsolationMode: 1,
     MessageName: event.message,
     Mode: 1,
-    OperationCreatedOn: dataContractDate(input.operationCreatedOn),
-    OperationId: randomUUID(),
+    OperationCreatedOn: `/Date(${input.operationCreatedOn}+0000)/`,
+    OperationId: operationId,
     OrganizationId: context.organizationId,
     OrganizationName: context.organizationName,
     OutputParameters: event.message === "Create" ? [{ key: "id", value: record.id }] : [],
     OwningExtension: { Id: input.stepId, KeyAttributes: [], LogicalName: RegistrationTables.step.logicalName, Name: null, RowVersion: null },
-    ParentContext: null,
+    ParentContext: parent,
     PostEntityImages: images.filter((registration) => registration.post).map((registration) => image(table, record, registration)),
     PreEntityImages: event.previous
       ? images.filter((registration) => registration.pre).map((registration) => image(table, event.previous as StoredRecord, registration))
       : [],
     PrimaryEntityId: record.id,
     PrimaryEntityName: table.logicalName,
-    RequestId: randomUUID(),
+    RequestId: input.requestId,
     SecondaryEntityName: "none",
     SharedVariables: [{ key: "IsAutoTransact", value: true }],
     Stage: 40,

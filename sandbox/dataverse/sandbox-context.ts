@@ -1,5 +1,7 @@
 /** The state one sandbox instance shares between its modules. */
 import type { EntityStore } from "./entity-store";
+import type { SandboxClock } from "./sandbox-clock";
+import type { SequentialGuidMinter } from "./sequential-guid";
 import type { SchemaRegistry } from "./schema-registry";
 
 export const API_PATH = "/api/data/v9.2";
@@ -14,6 +16,10 @@ export interface SandboxContext {
   organizationId: string;
   organizationName: string;
   businessUnitId: string;
+  /** The org's clock (whole seconds, possibly offset from the backend's). */
+  clock: SandboxClock;
+  /** Mints the ids of new rows (sequential GUIDs). */
+  ids: SequentialGuidMinter;
 }
 
 export const apiBase = (context: SandboxContext) => `${context.orgUrl}${API_PATH}`;

@@ -29,6 +29,8 @@ function systemColumns(): AttributeMeta[] {
     col("modifiedon", "DateTime", { readOnly: true }),
     col("createdby", "Lookup", { targets: [Tables.systemUser.logicalName], readOnly: true }),
     col("modifiedby", "Lookup", { targets: [Tables.systemUser.logicalName], readOnly: true }),
+    col("modifiedonbehalfby", "Lookup", { targets: [Tables.systemUser.logicalName], readOnly: true }),
+    col("timezoneruleversionnumber", "Integer", { readOnly: true }),
     col("versionnumber", "BigInt", { readOnly: true }),
   ];
 }

@@ -2,7 +2,8 @@
  * The webhook as the backend's register command sets it up: a service endpoint and async steps created
  * through the Web API. Writes to opportunities then reach a receiver on 127.0.0.1 as Dataverse sends
  * them (RemoteExecutionContext JSON, x-ms-dynamics-* headers, the WebhookKey as `code`), an update that
- * touches none of the filtering attributes sends nothing, and a failing receiver gets retries.
+ * touches none of the filtering attributes sends nothing, and a failing receiver gets Dataverse's
+ * one retry after 502/503/504 and nothing else (use-webhooks.md).
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -94,6 +95,8 @@ describe("webhook steps", () => {
       "content-type": "application/json",
     });
     expect(create?.headers["x-ms-correlation-request-id"]).toBeTruthy();
+    // Dataverse sends no x-request-id (only the documented x-ms-* headers).
+    expect(create?.headers["x-request-id"]).toBeUndefined();
     expect(create?.body).toMatchObject({
       MessageName: "Create",
       PrimaryEntityName: Tables.opportunity.logicalName,
@@ -102,7 +105,9 @@ describe("webhook steps", () => {
       Depth: 1,
       Mode: 1,
       Stage: 40,
-      OperationCreatedOn: expect.stringMatching(/^\/Date\(\d+\)\/$/),
+      // Whole seconds with a zone offset, as in Microsoft's published payloads.
+      OperationCreatedOn: expect.stringMatching(/^\/Date\(\d+000\+0000\)\/$/),
+      ParentContext: expect.objectContaining({ MessageName: "Create", PrimaryEntityId: id, Stage: 30, Mode: 0 }),
     });
     const target = (create?.body["InputParameters"] as { key: string; value: { LogicalName: string; Attributes: { key: string; value: unknown }[] } }[])[0];
     expect(target?.key).toBe("Target");
@@ -112,7 +117,17 @@ describe("webhook steps", () => {
     await fixture.client.updateOpportunity(id, { [OpportunityColumns.syncRequestedOn]: "2026-11-25T10:00:00Z" });
     await fixture.sandbox.webhooksIdle();
     expect(received).toHaveLength(2);
-    expect(received[1]?.body).toMatchObject({ MessageName: "Update", PrimaryEntityId: id });
+    const update = received[1]?.body as Record<string, unknown>;
+    expect(update).toMatchObject({ MessageName: "Update", PrimaryEntityId: id });
+    // RequestId is null in the 2017 sample and set in the 2024 one: the sandbox sends both.
+    expect([create?.body["RequestId"], update["RequestId"]]).toEqual(expect.arrayContaining([null, expect.any(String)]));
+    // The Target carries the platform columns the caller never wrote, modifiedon equal to the operation's time.
+    const updateTarget = (update["InputParameters"] as { value: { Attributes: { key: string; value: unknown }[] } }[])[0]?.value.Attributes ?? [];
+    expect(updateTarget.map((attribute) => attribute.key)).toEqual(
+      expect.arrayContaining([OpportunityColumns.syncRequestedOn, "modifiedon", "modifiedby", "modifiedonbehalfby", "timezoneruleversionnumber"]),
+    );
+    const modifiedOn = updateTarget.find((attribute) => attribute.key === "modifiedon")?.value as string;
+    expect(update["OperationCreatedOn"]).toBe(modifiedOn.replace(")/", "+0000)/"));
   });
 
   it("sends nothing for an update that touches no filtering attribute (the backend's own bookkeeping)", async () => {
@@ -125,17 +140,29 @@ describe("webhook steps", () => {
     expect(received).toHaveLength(0);
   });
 
-  it("retries a delivery the receiver failed, then gives it up after the last attempt", async () => {
+  it("tries once more after 502, 503 or 504 and gives up after that second attempt", async () => {
     await register();
-    failures.push(503, 500);
-    await fixture.client.createOpportunity({ [O.name]: "Retried" });
+    for (const status of [502, 503, 504]) {
+      failures.push(status);
+      await fixture.client.createOpportunity({ [O.name]: `Retried after ${status}` });
+      await fixture.sandbox.webhooksIdle();
+      expect(fixture.sandbox.webhookDeliveries().at(-1)).toMatchObject({ status: "delivered", attempts: 2 });
+    }
+    failures.push(503, 503);
+    await fixture.client.createOpportunity({ [O.name]: "Lost after two" });
     await fixture.sandbox.webhooksIdle();
-    expect(received).toHaveLength(3);
-    expect(fixture.sandbox.webhookDeliveries().at(-1)).toMatchObject({ status: "delivered", attempts: 3 });
+    expect(fixture.sandbox.webhookDeliveries().at(-1)).toMatchObject({ status: "failed", attempts: 2, lastStatusCode: 503 });
+  });
 
-    failures.push(500, 500, 500, 500, 500);
-    await fixture.client.createOpportunity({ [O.name]: "Never accepted" });
-    await fixture.sandbox.webhooksIdle();
-    expect(fixture.sandbox.webhookDeliveries().at(-1)).toMatchObject({ status: "failed", attempts: 5, lastStatusCode: 500 });
+  it("never redelivers after 500 or a 4xx: the change is lost to the webhook", async () => {
+    await register();
+    for (const status of [500, 400, 401, 429]) {
+      received.length = 0;
+      failures.push(status);
+      await fixture.client.createOpportunity({ [O.name]: `Lost after ${status}` });
+      await fixture.sandbox.webhooksIdle();
+      expect(received).toHaveLength(1);
+      expect(fixture.sandbox.webhookDeliveries().at(-1)).toMatchObject({ status: "failed", attempts: 1, lastStatusCode: status });
+    }
   });
 });
