@@ -46,6 +46,11 @@ export interface DataverseSandbox {
   app: FastifyInstance;
   /** Back to a new org: seed rows only, no pcc_ columns, no steps, no deliveries. */
   reset(): void;
+  /**
+   * Kinder than a real org: webhooks' OperationCreatedOn to the millisecond instead of whole seconds.
+   * Only for tests that say why they need it; off by default.
+   */
+  setMillisecondOperationTimes(on: boolean): void;
   /** Resolves when every scheduled webhook delivery has finished (delivered or given up). */
   webhooksIdle(): Promise<void>;
   webhookDeliveries(): readonly WebhookDelivery[];
@@ -72,6 +77,7 @@ export async function startDataverseSandbox(options: DataverseSandboxOptions = {
     rule: options.webhookDelivery ?? "dataverse",
     maxAttempts: options.webhookMaxAttempts ?? 5,
     retryDelayMs: options.webhookRetryDelayMs ?? 200,
+    operationTimes: "second",
   });
   let baseCurrencyId = "";
   const operations = new RecordOperations(context, () => baseCurrencyId);
@@ -107,6 +113,7 @@ export async function startDataverseSandbox(options: DataverseSandboxOptions = {
     counters,
     app,
     reset,
+    setMillisecondOperationTimes: (on) => dispatcher.setOperationTimes(on ? "millisecond" : "second"),
     webhooksIdle: () => dispatcher.idle(),
     webhookDeliveries: () => dispatcher.deliveries,
     close: async () => {

@@ -43,6 +43,11 @@ export interface DispatcherOptions {
   maxAttempts: number;
   /** Delay before a retry (under `redeliver`, the first one; it doubles per attempt). */
   retryDelayMs: number;
+  /**
+   * `second` (default): OperationCreatedOn is the row's modifiedon, whole seconds, as published.
+   * `millisecond`: the org clock's exact time, finer than any real payload (kinder; tests that need it say so).
+   */
+  operationTimes: "second" | "millisecond";
 }
 
 /** The answers Dataverse tries once more (use-webhooks.md); every other failure is final. */
@@ -164,6 +169,7 @@ export class WebhookDispatcher {
 
   /** The write's own time: the row's modifiedon (whole seconds), as in every payload Microsoft published. */
   private operationTime(event: WriteEvent): number {
+    if (this.options.operationTimes === "millisecond") return Date.now() + this.context.clock.offsetMs;
     const modifiedOn = Date.parse(String(event.record.values["modifiedon"] ?? ""));
     return Number.isFinite(modifiedOn) ? modifiedOn : this.context.clock.nowMs();
   }
@@ -215,6 +221,10 @@ export class WebhookDispatcher {
   /** Resolves when no delivery is pending (tests wait on it; close() uses it). */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  setOperationTimes(precision: DispatcherOptions["operationTimes"]): void {
+    this.options.operationTimes = precision;
   }
 
   reset(): void {
