@@ -145,11 +145,24 @@ async function handleImportSolution(deps: ApiDependencies, request: ApiRequest):
   return { status: 204, headers: {} };
 }
 
+/** A JSON body must say so (compose-http-requests-handle-errors.md): a write without it changes nothing. */
+function requireJsonContentType(request: ApiRequest): void {
+  const contentType = header(request, "content-type") ?? "";
+  if (!/^application\/json\b/i.test(contentType.trim())) {
+    throw new ODataError(
+      415,
+      ErrorCode.UnsupportedMediaType,
+      `The request's Content-Type is '${contentType || "(none)"}': a request with a JSON body must send Content-Type: application/json.`,
+    );
+  }
+}
+
 export async function handleApiRequest(deps: ApiDependencies, request: ApiRequest): Promise<ApiResponse> {
   const { context, operations } = deps;
   const preferences = parsePreferences(request.headers["prefer"]);
   const segments = parseResourcePath(request.resourcePath);
   const [first, second] = segments;
+  if (["POST", "PATCH", "PUT"].includes(request.method) && first?.name !== "$batch") requireJsonContentType(request);
   if (!first) {
     const value = context.schema.tables().map((table) => ({ name: table.entitySetName, kind: "EntitySet", url: table.entitySetName }));
     return { status: 200, headers: {}, body: { "@odata.context": `${apiBase(context)}/$metadata`, value } };

@@ -18,8 +18,11 @@ export const ErrorCode = {
   DuplicateRecord: "0x80040237",
   /** Value of the wrong type in the payload. */
   PayloadError: "0x80048d19",
-  /** Option value not in the column's option set. */
+  /** Option value not in the column's option set, or a number outside the column's range. */
   OptionValueOutOfRange: "0x8004431a",
+  ValueOutOfRange: "0x8004431a",
+  /** A body without Content-Type: application/json. */
+  UnsupportedMediaType: "0x80048d19",
   /** Text longer than the column's maximum length. */
   TextTooLong: "0x80044331",
   /** Invalid argument (e.g. closing an opportunity by PATCHing statecode). */

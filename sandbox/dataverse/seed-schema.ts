@@ -62,12 +62,12 @@ export function seedSchema(): TableMeta[] {
   return [
     table(opportunity, 3, "Opportunity", [
       text("name", 300),
-      col("estimatedvalue", "Money"),
-      col("actualvalue", "Money"),
+      col("estimatedvalue", "Money", { minValue: -1e12, maxValue: 1e12 }),
+      col("actualvalue", "Money", { minValue: -1e12, maxValue: 1e12 }),
       col("estimatedclosedate", "DateTime", { dateOnly: true }),
       col("actualclosedate", "DateTime", { dateOnly: true }),
       col("description", "Memo", { maxLength: 2000 }),
-      col("closeprobability", "Integer"),
+      col("closeprobability", "Integer", { minValue: 0, maxValue: 100 }),
       col("exchangerate", "Decimal", { readOnly: true }),
       lookup("transactioncurrencyid", transactionCurrency.logicalName),
       lookup("parentaccountid", account.logicalName),

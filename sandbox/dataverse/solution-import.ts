@@ -88,6 +88,11 @@ function readAttribute(xml: Xml, globalOptionSets: Map<string, Xml>): AttributeM
   };
   const maxLength = Number(text(xml["MaxLength"]));
   if (Number.isFinite(maxLength) && maxLength > 0) attribute.maxLength = maxLength;
+  // Number columns carry their range as MinValue / MaxValue; payloads outside it are refused.
+  for (const [element, key] of [["MinValue", "minValue"], ["MaxValue", "maxValue"]] as const) {
+    const bound = Number(text(xml[element]));
+    if (text(xml[element]) !== undefined && Number.isFinite(bound)) attribute[key] = bound;
+  }
   const format = text(xml["Format"]) ?? text(asObject(xml["FormatName"])["FormatName"]);
   if (type === "String" && format) attribute.format = format.charAt(0).toUpperCase() + format.slice(1).toLowerCase();
   if (type === "DateTime") attribute.dateOnly = format?.toLowerCase() === "date" || text(xml["Behavior"]) === "2";

@@ -59,3 +59,72 @@ describe("ids and times as a real org makes them", () => {
     expect(Date.parse(createdOn)).toBeLessThanOrEqual(Date.now() + HOUR);
   });
 });
+
+describe("payload rules a real org enforces", () => {
+  let fixture: Fixture;
+  beforeAll(async () => {
+    fixture = await startFixture();
+  });
+  afterAll(() => fixture.sandbox.close());
+  beforeEach(() => fixture.sandbox.reset());
+
+  const opportunityCount = async () => ((await api(fixture.sandbox, "opportunities?$select=name")).json?.["value"] as unknown[]).length;
+
+  it("refuses a write whose body is not declared as JSON, and writes nothing", async () => {
+    const response = await api(fixture.sandbox, "opportunities", { method: "POST", body: { name: "No JSON type" }, headers: { "content-type": "text/plain" } });
+    expect(response.status).toBe(415);
+    expect(response.json).toMatchObject({ error: { code: "0x80048d19", message: expect.stringContaining("Content-Type: application/json") } });
+    expect(await opportunityCount()).toBe(0);
+  });
+
+  it("takes a date-only column as YYYY-MM-DD and nothing else", async () => {
+    const refused = await api(fixture.sandbox, "opportunities", { method: "POST", body: { name: "Date with time", estimatedclosedate: "2026-11-25T00:00:00Z" } });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({ error: { code: "0x80048d19", message: expect.stringContaining("Edm.Date") } });
+    const taken = await api(fixture.sandbox, "opportunities", { method: "POST", body: { name: "Bare date", estimatedclosedate: "2026-11-25" }, headers: { prefer: "return=representation" } });
+    expect(taken.status).toBe(201);
+    expect(taken.json?.["estimatedclosedate"]).toBe("2026-11-25");
+    expect(await opportunityCount()).toBe(1);
+  });
+
+  it("refuses money and whole numbers outside the column's range", async () => {
+    for (const body of [{ estimatedvalue: 1e12 + 1 }, { estimatedvalue: -1e12 - 1 }, { closeprobability: 101 }, { closeprobability: -1 }]) {
+      const response = await api(fixture.sandbox, "opportunities", { method: "POST", body: { name: "Out of range", ...body } });
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.json).toMatchObject({ error: { code: "0x8004431a", message: expect.stringContaining("outside the valid range") } });
+    }
+    expect(await opportunityCount()).toBe(0);
+    const edge = await api(fixture.sandbox, "opportunities", { method: "POST", body: { name: "Edges", estimatedvalue: 1e12, closeprobability: 100 } });
+    expect(edge.status).toBe(204);
+  });
+
+  it("answers a literal of the wrong type with the payload error and an unknown name with the unknown-property error", async () => {
+    const wrongType = await api(fixture.sandbox, "opportunities", { method: "POST", body: { name: "Wrong", estimatedvalue: "lots" } });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.json).toMatchObject({ error: { code: "0x80048d19", message: expect.stringContaining("Error identified in Payload provided by the user") } });
+    const unknown = await api(fixture.sandbox, "opportunities", { method: "POST", body: { name: "Unknown", pcc_nothing: 1 } });
+    expect(unknown.json).toMatchObject({ error: { code: "0x80060888" } });
+    expect(await opportunityCount()).toBe(0);
+  });
+
+  it("clears a lookup with `nav: null` as with `nav@odata.bind: null`", async () => {
+    const accountId = await fixture.client.createAccount({ name: "Customer" });
+    for (const clear of [{ parentaccountid: null }, { "parentaccountid@odata.bind": null }]) {
+      const created = await api(fixture.sandbox, "opportunities", {
+        method: "POST", body: { name: "Linked", "parentaccountid@odata.bind": `/accounts(${accountId})` }, headers: { prefer: "return=representation" },
+      });
+      const id = String(created.json?.["opportunityid"]);
+      expect(created.json?.["_parentaccountid_value"]).toBe(accountId);
+      expect((await api(fixture.sandbox, `opportunities(${id})`, { method: "PATCH", body: clear })).status).toBe(204);
+      expect((await api(fixture.sandbox, `opportunities(${id})?$select=_parentaccountid_value`)).json?.["_parentaccountid_value"]).toBeNull();
+    }
+  });
+
+  it("matches text regardless of letter case and accents, as the database collation does", async () => {
+    await fixture.client.createAccount({ name: "Società Ënergia" });
+    for (const filter of ["name eq 'SOCIETA ENERGIA'", "contains(name,'societa')", "startswith(name,'società ë')"]) {
+      const found = await api(fixture.sandbox, `accounts?$select=name&$filter=${encodeURIComponent(filter)}`);
+      expect(found.json?.["value"], filter).toEqual([expect.objectContaining({ name: "Società Ënergia" })]);
+    }
+  });
+});
