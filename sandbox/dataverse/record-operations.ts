@@ -33,6 +33,8 @@ export class RecordOperations {
   private listeners: WriteListener[] = [];
   /** Lets WinOpportunity / LoseOpportunity (and only them) change an opportunity's state. */
   private closingAllowed = false;
+  /** Inside a $batch change set: the writes' events, held until the change set commits. */
+  private heldEvents: WriteEvent[] | null = null;
 
   constructor(private readonly context: SandboxContext, readonly baseCurrencyId: () => string) {}
 
@@ -166,7 +168,29 @@ export class RecordOperations {
     }
   }
 
+  /**
+   * Runs a change set's writes as one transaction for the listeners: asynchronous steps are queued
+   * inside the transaction, so their webhooks go out only if it commits (`work` returns true) and
+   * never for a change set that was rolled back.
+   */
+  async inTransaction(work: () => Promise<boolean>): Promise<boolean> {
+    this.heldEvents = [];
+    let committed = false;
+    try {
+      committed = await work();
+    } finally {
+      const held = this.heldEvents;
+      this.heldEvents = null;
+      if (committed) for (const event of held) this.emit(event);
+    }
+    return committed;
+  }
+
   private emit(event: WriteEvent): void {
+    if (this.heldEvents) {
+      this.heldEvents.push(event);
+      return;
+    }
     for (const listener of this.listeners) listener(event);
   }
 }

@@ -154,6 +154,29 @@ describe("webhook steps", () => {
     expect(fixture.sandbox.webhookDeliveries().at(-1)).toMatchObject({ status: "failed", attempts: 2, lastStatusCode: 503 });
   });
 
+  it("fires no webhook for a $batch change set that was rolled back, and one per write of a committed one", async () => {
+    await register();
+    const part = (contentId: number, name: string) =>
+      [
+        "--changeset_1", "Content-Type: application/http", "Content-Transfer-Encoding: binary", `Content-ID: ${contentId}`, "",
+        `POST /api/data/v9.2/${Tables.opportunity.entitySetName} HTTP/1.1`, "Content-Type: application/json;type=entry", "",
+        JSON.stringify({ [O.name]: name, [OpportunityColumns.syncWithPartnerCenter]: true }),
+      ].join("\r\n");
+    const changeSet = (...parts: string[]) =>
+      fetch(`${fixture.sandbox.apiUrl}/$batch`, {
+        method: "POST",
+        headers: { "content-type": "multipart/mixed;boundary=batch_1", authorization: "Bearer t" },
+        body: ["--batch_1", "Content-Type: multipart/mixed;boundary=changeset_1", "", ...parts, "--changeset_1--", "--batch_1--", ""].join("\r\n"),
+      }).then((response) => response.text());
+    // The second create's name is longer than the column's 300 characters: the whole change set rolls back.
+    expect(await changeSet(part(1, "Rolled back"), part(2, "x".repeat(301)))).toContain("HTTP/1.1 400 Bad Request");
+    await fixture.sandbox.webhooksIdle();
+    expect(received).toHaveLength(0);
+    await changeSet(part(1, "Committed one"), part(2, "Committed two"));
+    await fixture.sandbox.webhooksIdle();
+    expect(received.map((delivery) => delivery.body["MessageName"])).toEqual(["Create", "Create"]);
+  });
+
   it("never redelivers after 500 or a 4xx: the change is lost to the webhook", async () => {
     await register();
     for (const status of [500, 400, 401, 429]) {
