@@ -6,7 +6,7 @@
 import { RegistrationTables, SolutionColumns } from "../../entities";
 import { guidKey, parseResourcePath, type PathSegment } from "./api-path";
 import { runDeltaQuery } from "./change-tracking";
-import { readMetadata } from "./metadata-routes";
+import { readMetadata, updateEntityDefinition } from "./metadata-routes";
 import { badQuery, ErrorCode, notFound, ODataError, unknownSegment } from "./odata-error";
 import { closeOpportunity } from "./opportunity-actions";
 import { readPayload, requireObjectBody } from "./payload-reader";
@@ -176,6 +176,10 @@ export async function handleApiRequest(deps: ApiDependencies, request: ApiReques
       if (!deps.runBatch) throw unknownSegment(first.name);
       return deps.runBatch(request);
     case "EntityDefinitions":
+      if (request.method === "PUT") {
+        updateEntityDefinition(context, segments, requireObjectBody(request.body));
+        return { status: 204, headers: {} };
+      }
       action("GET");
       return { status: 200, headers: {}, body: readMetadata(context, segments, parseQueryOptions(request.query)) };
     case "WhoAmI":

@@ -51,6 +51,8 @@ export interface DataverseSandbox {
    * Only for tests that say why they need it; off by default.
    */
   setMillisecondOperationTimes(on: boolean): void;
+  /** Moves the org's clock forward (tests: a delta token grows old without waiting days). */
+  advanceClock(ms: number): void;
   /** Resolves when every scheduled webhook delivery has finished (delivered or given up). */
   webhooksIdle(): Promise<void>;
   webhookDeliveries(): readonly WebhookDelivery[];
@@ -113,6 +115,7 @@ export async function startDataverseSandbox(options: DataverseSandboxOptions = {
     counters,
     app,
     reset,
+    advanceClock: (ms) => clock.advance(ms),
     setMillisecondOperationTimes: (on) => dispatcher.setOperationTimes(on ? "millisecond" : "second"),
     webhooksIdle: () => dispatcher.idle(),
     webhookDeliveries: () => dispatcher.deliveries,

@@ -4,11 +4,20 @@
  * (createdon, modifiedon, a webhook's OperationCreatedOn) is in whole seconds.
  */
 export class SandboxClock {
-  constructor(readonly offsetMs = 0) {}
+  constructor(private offset = 0) {}
+
+  get offsetMs(): number {
+    return this.offset;
+  }
+
+  /** Time passes on the org only (tests: a delta token grows old without waiting days). */
+  advance(ms: number): void {
+    this.offset += ms;
+  }
 
   /** Milliseconds since the epoch on the org's clock, truncated to the second. */
   nowMs(): number {
-    return Math.floor((Date.now() + this.offsetMs) / 1000) * 1000;
+    return Math.floor((Date.now() + this.offset) / 1000) * 1000;
   }
 
   /** "2026-12-03T08:40:12Z": the form the Web API returns date-times in. */

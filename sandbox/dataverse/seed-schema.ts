@@ -79,7 +79,7 @@ export function seedSchema(): TableMeta[] {
         defaultValue: 1,
       }),
       ...systemColumns(),
-    ]),
+    ], false), // Whether a Sales org tracks opportunity changes is not documented: off until enabled.
     table(account, 1, "Account", [
       text("name", 160),
       text("accountnumber", 20),

@@ -9,7 +9,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import pino from "pino";
+import { Tables } from "../../entities";
 import { packSolution } from "../../solution/pack";
+import { DataverseClient, StaticTokenProvider } from "../../sync/dataverse";
 import type { FaultSettings } from "../shared/fault-injection";
 import { parseConfig, type Config } from "../../sync/service/config";
 import { registerWebhooks } from "../../sync/service/register-webhooks";
@@ -89,12 +91,18 @@ export async function importOurSolution(dataverse: DataverseSandbox, zipPath?: s
   if (!response.ok) throw new Error(`ImportSolution failed: ${response.status} ${await response.text()}`);
 }
 
+/** The admin's other setup step: opportunity changes are tracked, so reconcile can ask for a delta. */
+export async function enableOpportunityChangeTracking(dataverse: DataverseSandbox): Promise<void> {
+  await new DataverseClient({ orgUrl: dataverse.url, tokens: new StaticTokenProvider(SANDBOX_TOKEN) }).enableChangeTracking(Tables.opportunity.logicalName);
+}
+
 export async function startSandboxEnvironment(options: SandboxEnvironmentOptions = {}): Promise<SandboxEnvironment> {
   const logger = options.logger ?? pino({ level: "silent" });
   const partnerCenter = await startPartnerCenterSandbox({ faults: options.partnerCenterFaults, webhookDelivery: { initialBackoffMs: 100, maxBackoffMs: 2000 } });
   const dataverse = await startDataverseSandbox({ faults: options.dataverseFaults, webhookRetryDelayMs: 100 });
   try {
     await importOurSolution(dataverse, options.solutionZip);
+    await enableOpportunityChangeTracking(dataverse);
     const config = sandboxConfig(dataverse, partnerCenter, options);
     if (options.startBackend === false) {
       return {
