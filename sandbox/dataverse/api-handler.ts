@@ -16,6 +16,7 @@ import type { RecordOperations } from "./record-operations";
 import { serializeRecord } from "./record-serializer";
 import { apiBase, etagOf, type SandboxContext } from "./sandbox-context";
 import type { TableMeta } from "./schema-types";
+import { bearerToken, recordPrivilege, type Identity } from "./security";
 import { importSolution } from "./solution-import";
 
 export interface ApiRequest {
@@ -59,8 +60,11 @@ function selectContext(context: SandboxContext, table: TableMeta, select: string
   return `${apiBase(context)}/$metadata#${table.entitySetName}${select ? `(${select.join(",")})` : ""}${suffix}`;
 }
 
-async function handleCollection(deps: ApiDependencies, table: TableMeta, request: ApiRequest, preferences: Preferences): Promise<ApiResponse> {
+async function handleCollection(deps: ApiDependencies, table: TableMeta, request: ApiRequest, preferences: Preferences, identity: Identity): Promise<ApiResponse> {
   const { context, operations } = deps;
+  const requirePrivilege = (action: "Read" | "Create") =>
+    context.security.require(identity, recordPrivilege(action, table.logicalName), table.logicalName, table.objectTypeCode);
+  if (request.method === "GET" || request.method === "POST") requirePrivilege(request.method === "GET" ? "Read" : "Create");
   const options = parseQueryOptions(request.query);
   if (request.method === "GET") {
     if (preferences.trackChanges || options.deltaToken !== undefined) {
@@ -87,13 +91,16 @@ async function handleCollection(deps: ApiDependencies, table: TableMeta, request
   throw new ODataError(405, ErrorCode.InvalidArgument, `The HTTP method '${request.method}' is not allowed on an entity set.`);
 }
 
-async function handleEntity(deps: ApiDependencies, table: TableMeta, segment: PathSegment, request: ApiRequest, preferences: Preferences): Promise<ApiResponse> {
+async function handleEntity(deps: ApiDependencies, table: TableMeta, segment: PathSegment, request: ApiRequest, preferences: Preferences, identity: Identity): Promise<ApiResponse> {
   const { context, operations } = deps;
   const id = guidKey(segment.key);
   if (!id) throw badQuery(`Bad Request - Error in query syntax: '${segment.key ?? ""}' is not a valid key for ${table.entitySetName}.`);
   const options = parseQueryOptions(request.query);
   validateProjection(table, options);
   const current = context.store.get(table.logicalName, id);
+  // PATCH of a missing key creates the row (upsert): then it is the create privilege that counts.
+  const action = request.method === "GET" ? "Read" : request.method === "DELETE" ? "Delete" : current ? "Write" : "Create";
+  context.security.require(identity, recordPrivilege(action, table.logicalName), table.logicalName, table.objectTypeCode);
   const ifMatch = header(request, "if-match");
   const ifNoneMatch = header(request, "if-none-match");
   switch (request.method) {
@@ -130,6 +137,7 @@ async function handleImportSolution(deps: ApiDependencies, request: ApiRequest):
   const file = payload["CustomizationFile"];
   if (typeof file !== "string" || file.length === 0) throw new ODataError(400, ErrorCode.InvalidArgument, "CustomizationFile is required.");
   const imported = await importSolution(context.schema, file);
+  for (const role of imported.roles) context.security.defineRole(role.name, role.privileges);
   const solutions = context.schema.table(RegistrationTables.solution.logicalName);
   if (solutions) {
     const values = {
@@ -163,6 +171,8 @@ export async function handleApiRequest(deps: ApiDependencies, request: ApiReques
   const segments = parseResourcePath(request.resourcePath);
   const [first, second] = segments;
   if (["POST", "PATCH", "PUT"].includes(request.method) && first?.name !== "$batch") requireJsonContentType(request);
+  const identity = context.security.identityOf(bearerToken(request.headers["authorization"]));
+  const requirePrivilege = (privilege: string, logicalName: string, objectTypeCode = 0) => context.security.require(identity, privilege, logicalName, objectTypeCode);
   if (!first) {
     const value = context.schema.tables().map((table) => ({ name: table.entitySetName, kind: "EntitySet", url: table.entitySetName }));
     return { status: 200, headers: {}, body: { "@odata.context": `${apiBase(context)}/$metadata`, value } };
@@ -176,6 +186,7 @@ export async function handleApiRequest(deps: ApiDependencies, request: ApiReques
       if (!deps.runBatch) throw unknownSegment(first.name);
       return deps.runBatch(request);
     case "EntityDefinitions":
+      requirePrivilege(request.method === "PUT" ? "prvWriteEntity" : "prvReadEntity", "entity", 9800);
       if (request.method === "PUT") {
         updateEntityDefinition(context, segments, requireObjectBody(request.body));
         return { status: 204, headers: {} };
@@ -187,18 +198,22 @@ export async function handleApiRequest(deps: ApiDependencies, request: ApiReques
       return {
         status: 200,
         headers: {},
-        body: { "@odata.context": `${apiBase(context)}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`, BusinessUnitId: context.businessUnitId, UserId: context.callerId, OrganizationId: context.organizationId },
+        body: { "@odata.context": `${apiBase(context)}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`, BusinessUnitId: context.businessUnitId, UserId: identity.userId, OrganizationId: context.organizationId },
       };
     case "WinOpportunity":
     case "LoseOpportunity":
       action("POST");
+      // Closing writes the opportunity and creates its opportunityclose activity.
+      requirePrivilege(recordPrivilege("Write", "opportunity"), "opportunity", 3);
+      requirePrivilege(recordPrivilege("Create", "opportunityclose"), "opportunityclose", 4208);
       closeOpportunity(context, operations, first.name === "WinOpportunity" ? "Won" : "Lost", request.body);
       return { status: 204, headers: {} };
     case "ImportSolution":
       action("POST");
+      requirePrivilege("prvImportCustomizations", "solution", 7100);
       return handleImportSolution(deps, request);
   }
   const table = context.schema.tableForSet(first.name);
   if (second) throw unknownSegment(second.name);
-  return first.key === undefined ? handleCollection(deps, table, request, preferences) : handleEntity(deps, table, first, request, preferences);
+  return first.key === undefined ? handleCollection(deps, table, request, preferences, identity) : handleEntity(deps, table, first, request, preferences, identity);
 }

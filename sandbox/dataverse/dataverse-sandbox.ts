@@ -12,6 +12,7 @@ import type { SandboxContext } from "./sandbox-context";
 import { API_PATH } from "./sandbox-context";
 import { SandboxClock } from "./sandbox-clock";
 import { SchemaRegistry } from "./schema-registry";
+import { SecurityRegistry, SYSTEM_ADMINISTRATOR } from "./security";
 import { SequentialGuidMinter } from "./sequential-guid";
 import { seedData } from "./seed-data";
 import { WebhookDispatcher, type DeliveryRule, type WebhookDelivery } from "./webhook-dispatcher";
@@ -33,6 +34,13 @@ export interface DataverseSandboxOptions {
   logger?: boolean;
   /** How far the org's clock is ahead of (or, negative, behind) this machine's, in milliseconds. */
   clockOffsetMs?: number;
+  /**
+   * What each bearer token signs in as: its user id (minted if not given) and security roles.
+   * A token not listed signs in as the application user (callerId) with `defaultRoles`.
+   */
+  identities?: Record<string, { userId?: string; roles: string[] }>;
+  /** Roles of tokens not listed in `identities` (default: System Administrator). */
+  defaultRoles?: string[];
 }
 
 export interface DataverseSandbox {
@@ -51,6 +59,8 @@ export interface DataverseSandbox {
    * Only for tests that say why they need it; off by default.
    */
   setMillisecondOperationTimes(on: boolean): void;
+  /** Declares (or changes) what a bearer token signs in as: its security roles. */
+  assignRoles(token: string, roles: string[]): void;
   /** Moves the org's clock forward (tests: a delta token grows old without waiting days). */
   advanceClock(ms: number): void;
   /** Resolves when every scheduled webhook delivery has finished (delivered or given up). */
@@ -72,7 +82,16 @@ export async function startDataverseSandbox(options: DataverseSandboxOptions = {
     businessUnitId: ids.mint(),
     clock,
     ids,
+    security: new SecurityRegistry("", []),
   };
+  const newSecurity = () => {
+    const security = new SecurityRegistry(context.callerId, options.defaultRoles ?? [SYSTEM_ADMINISTRATOR]);
+    for (const [token, identity] of Object.entries(options.identities ?? {})) {
+      security.assign(token, { userId: (identity.userId ?? ids.mint()).toLowerCase(), roles: identity.roles });
+    }
+    return security;
+  };
+  context.security = newSecurity();
   const faults = new Faults(options.faults);
   const counters = new CallCounters();
   const dispatcher = new WebhookDispatcher(context, faults, {
@@ -88,6 +107,7 @@ export async function startDataverseSandbox(options: DataverseSandboxOptions = {
   const reset = () => {
     context.schema = new SchemaRegistry();
     context.store = new EntityStore();
+    context.security = newSecurity();
     dispatcher.reset();
     counters.reset();
     baseCurrencyId = seedData(context, operations).baseCurrencyId;
@@ -116,6 +136,7 @@ export async function startDataverseSandbox(options: DataverseSandboxOptions = {
     app,
     reset,
     advanceClock: (ms) => clock.advance(ms),
+    assignRoles: (token, roles) => context.security.assign(token, { userId: context.security.identityOf(token).userId, roles }),
     setMillisecondOperationTimes: (on) => dispatcher.setOperationTimes(on ? "millisecond" : "second"),
     webhooksIdle: () => dispatcher.idle(),
     webhookDeliveries: () => dispatcher.deliveries,

@@ -29,6 +29,8 @@ export const ErrorCode = {
   InvalidArgument: "0x80040203",
   /** Malformed query option. */
   QuerySyntax: "0x0",
+  /** The caller's roles lack the privilege the request needs (SecLib::CheckPrivilege). */
+  MissingPrivilege: "0x80040220",
   /** Service protection limit hit. */
   Throttled: "0x80072322",
   /** Generic server error. */

@@ -1,6 +1,7 @@
 /** The state one sandbox instance shares between its modules. */
 import type { EntityStore } from "./entity-store";
 import type { SandboxClock } from "./sandbox-clock";
+import type { SecurityRegistry } from "./security";
 import type { SequentialGuidMinter } from "./sequential-guid";
 import type { SchemaRegistry } from "./schema-registry";
 
@@ -20,6 +21,8 @@ export interface SandboxContext {
   clock: SandboxClock;
   /** Mints the ids of new rows (sequential GUIDs). */
   ids: SequentialGuidMinter;
+  /** Identities (one per bearer token), their roles and the privilege checks. */
+  security: SecurityRegistry;
 }
 
 export const apiBase = (context: SandboxContext) => `${context.orgUrl}${API_PATH}`;
