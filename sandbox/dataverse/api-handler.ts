@@ -41,6 +41,8 @@ export interface ApiDependencies {
   operations: RecordOperations;
   /** Runs a $batch body (set by the batch module, which itself calls back into handleApiRequest). */
   runBatch?: (request: ApiRequest) => Promise<ApiResponse>;
+  /** Counts one request of a $batch against the caller's service protection limits. */
+  countBatchRequest?: (authorization: string | string[] | undefined) => void;
 }
 
 const header = (request: ApiRequest, name: string): string | undefined => {

@@ -102,6 +102,7 @@ function parseJson(text: string): unknown {
 }
 
 async function execute(deps: ApiDependencies, request: ApiRequest): Promise<ApiResponse> {
+  deps.countBatchRequest?.(request.headers["authorization"]);
   try {
     return await handleApiRequest(deps, request);
   } catch (error) {

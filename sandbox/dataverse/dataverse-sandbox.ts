@@ -13,6 +13,7 @@ import { API_PATH } from "./sandbox-context";
 import { SandboxClock } from "./sandbox-clock";
 import { SchemaRegistry } from "./schema-registry";
 import { SecurityRegistry, SYSTEM_ADMINISTRATOR } from "./security";
+import { DOCUMENTED_LIMITS, ServiceProtection, type ServiceProtectionLimits } from "./service-protection";
 import { SequentialGuidMinter } from "./sequential-guid";
 import { seedData } from "./seed-data";
 import { WebhookDispatcher, type DeliveryRule, type WebhookDelivery } from "./webhook-dispatcher";
@@ -41,6 +42,8 @@ export interface DataverseSandboxOptions {
   identities?: Record<string, { userId?: string; roles: string[] }>;
   /** Roles of tokens not listed in `identities` (default: System Administrator). */
   defaultRoles?: string[];
+  /** Service protection limits per user: the documented ones by default; `false` turns them off. */
+  serviceProtection?: Partial<ServiceProtectionLimits> | false;
 }
 
 export interface DataverseSandbox {
@@ -94,6 +97,7 @@ export async function startDataverseSandbox(options: DataverseSandboxOptions = {
   context.security = newSecurity();
   const faults = new Faults(options.faults);
   const counters = new CallCounters();
+  const protection = options.serviceProtection === false ? undefined : new ServiceProtection({ ...DOCUMENTED_LIMITS, ...options.serviceProtection });
   const dispatcher = new WebhookDispatcher(context, faults, {
     rule: options.webhookDelivery ?? "dataverse",
     maxAttempts: options.webhookMaxAttempts ?? 5,
@@ -110,11 +114,13 @@ export async function startDataverseSandbox(options: DataverseSandboxOptions = {
     context.security = newSecurity();
     dispatcher.reset();
     counters.reset();
+    protection?.reset();
     baseCurrencyId = seedData(context, operations).baseCurrencyId;
   };
   reset();
 
   const app = buildDataverseApp({
+    protection,
     deps: { context, operations },
     faults,
     counters,

@@ -128,3 +128,58 @@ describe("payload rules a real org enforces", () => {
     }
   });
 });
+
+describe("service protection limits, per user", () => {
+  let fixture: Fixture;
+  beforeAll(async () => {
+    fixture = await startFixture({
+      serviceProtection: { requests: 5, windowMs: 2000, concurrent: 2, executionMs: 60_000 },
+      identities: { "seller-token": { roles: ["System Administrator"] } },
+    });
+  });
+  afterAll(() => fixture.sandbox.close());
+  beforeEach(() => fixture.sandbox.reset());
+
+  const whoAmI = (token: string) => api(fixture.sandbox, "WhoAmI", { headers: { authorization: `Bearer ${token}` } });
+
+  it("refuses the request over the window's quota with 429, Retry-After and the documented code, and counts per user", async () => {
+    const answers = [];
+    for (let i = 0; i < 6; i += 1) answers.push(await whoAmI("service-token"));
+    expect(answers.slice(0, 5).map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(answers.map((answer) => answer.headers.get("x-ms-ratelimit-burst-remaining-xrm-requests"))).toEqual(["4", "3", "2", "1", "0", "0"]);
+    const refused = answers[5];
+    expect(refused?.status).toBe(429);
+    expect(Number(refused?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(refused?.json).toMatchObject({ error: { code: "0x80072322", message: "Number of requests exceeded the limit of 5 over time window of 2 seconds." } });
+    // Another user has a quota of its own.
+    expect((await whoAmI("seller-token")).status).toBe(200);
+    // The window slides: after Retry-After the user may call again.
+    await new Promise((resolve) => setTimeout(resolve, Number(refused?.headers.get("retry-after")) * 1000));
+    expect((await whoAmI("service-token")).status).toBe(200);
+  });
+
+  it("refuses a request over the concurrent limit with 0x80072326", async () => {
+    fixture.sandbox.faults.set({ latencyMs: 300 });
+    try {
+      const answers = await Promise.all([1, 2, 3].map(() => whoAmI("service-token")));
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 200, 429]);
+      expect(answers.find((answer) => answer.status === 429)?.json).toMatchObject({ error: { code: "0x80072326" } });
+    } finally {
+      fixture.sandbox.faults.set({});
+    }
+  });
+
+  it("counts each request inside a $batch", async () => {
+    const part = ["--batch_1", "Content-Type: application/http", "Content-Transfer-Encoding: binary", "", "GET /api/data/v9.2/WhoAmI HTTP/1.1", "", ""].join("\r\n");
+    const response = await fetch(`${fixture.sandbox.apiUrl}/$batch`, {
+      method: "POST",
+      headers: { authorization: "Bearer service-token", "content-type": "multipart/mixed;boundary=batch_1" },
+      body: [part, part, part, "--batch_1--", ""].join("\r\n"),
+    });
+    expect(response.status).toBe(200);
+    await response.text();
+    // The batch itself and its three requests: one left.
+    expect((await whoAmI("service-token")).status).toBe(200);
+    expect((await whoAmI("service-token")).status).toBe(429);
+  });
+});
