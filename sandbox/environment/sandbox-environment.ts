@@ -31,6 +31,8 @@ export interface SandboxEnvironmentOptions {
   /** Where "Open in Partner Center" links point (the form page's Partner Center page in `npm start`). */
   referralLinkBase?: string;
   reconcileIntervalSeconds?: number;
+  /** How often the backend's Dataverse catch-up (delta) pass runs (its default: 30 s). */
+  catchUpIntervalSeconds?: number;
   /** Start the backend (default true). Benchmarks run it as a separate process instead. */
   startBackend?: boolean;
   maxAttempts?: number;
@@ -67,6 +69,7 @@ export function sandboxEnv(dataverse: DataverseSandbox, partnerCenter: PartnerCe
     WORKERS: String(options.workers ?? 4),
     MAX_ATTEMPTS: String(options.maxAttempts ?? 8),
     RECONCILE_INTERVAL_SECONDS: String(options.reconcileIntervalSeconds ?? 300),
+    ...(options.catchUpIntervalSeconds === undefined ? {} : { CATCH_UP_INTERVAL_SECONDS: String(options.catchUpIntervalSeconds) }),
     LOG_LEVEL: "silent",
   };
 }

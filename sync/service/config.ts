@@ -40,6 +40,8 @@ export const ConfigSchema = z
     WORKERS: z.coerce.number().int().min(1).max(64).default(16),
     MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
     RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(300),
+    /** Dataverse redelivers nothing lost: its change-tracking delta pass runs this often (one request when idle). */
+    CATCH_UP_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(60).default(30),
     MAPPING_FILE: z.string().optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })

@@ -195,7 +195,7 @@ export function createSyncService(
     config, store, dataverse, referrals, handler, pool, reconciler, metrics, app, enqueue,
     start() {
       pool.start();
-      reconciler.start(config.RECONCILE_INTERVAL_SECONDS * 1000);
+      reconciler.start(config.RECONCILE_INTERVAL_SECONDS * 1000, config.CATCH_UP_INTERVAL_SECONDS * 1000);
     },
     async stop() {
       stopMeasuring();
