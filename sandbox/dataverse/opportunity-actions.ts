@@ -39,7 +39,11 @@ export function closeOpportunity(context: SandboxContext, operations: RecordOper
   const revenue = closeValues[OpportunityCloseColumns.actualRevenue];
   const endValue = closeValues[OpportunityCloseColumns.actualEnd];
   const end = typeof endValue === "string" ? normalizeDate(endValue, true) : undefined;
-  operations.asCloseAction(() =>
+  const opportunityClose = {
+    ...Object.fromEntries(Object.entries(closeValues).filter(([name]) => !name.includes("@"))),
+    [OpportunityCloseColumns.opportunity]: { id, logicalName: table.logicalName },
+  };
+  operations.asCloseAction(outcome === "Won" ? "Win" : "Lose", { opportunityClose, status }, () =>
     operations.update(table, current, {
       statecode: state,
       statuscode: status,

@@ -10,7 +10,8 @@ import { ErrorCode, notFound, ODataError } from "./odata-error";
 import { etagOf, type SandboxContext } from "./sandbox-context";
 import type { TableMeta } from "./schema-types";
 
-export type WriteMessage = "Create" | "Update";
+/** Win / Lose: an opportunity closed by WinOpportunity / LoseOpportunity (their own SDK messages, not Update). */
+export type WriteMessage = "Create" | "Update" | "Win" | "Lose";
 
 export interface WriteEvent {
   message: WriteMessage;
@@ -22,6 +23,8 @@ export interface WriteEvent {
   target: Record<string, unknown>;
   /** The row before an update (for pre-images). */
   previous?: StoredRecord;
+  /** Win / Lose: the request's input parameters (OpportunityClose, Status) instead of a Target. */
+  closeParameters?: { opportunityClose: Record<string, unknown>; status: number };
 }
 
 /** The time zone rule version Dataverse stamps on rows it writes (seen as 4 in published payloads). */
@@ -35,6 +38,8 @@ export class RecordOperations {
   private closingAllowed = false;
   /** Inside a $batch change set: the writes' events, held until the change set commits. */
   private heldEvents: WriteEvent[] | null = null;
+  /** While a Win/Lose action runs: the message its update is published as. */
+  private closing: { message: "Win" | "Lose"; closeParameters: NonNullable<WriteEvent["closeParameters"]> } | null = null;
 
   constructor(private readonly context: SandboxContext, readonly baseCurrencyId: () => string) {}
 
@@ -97,7 +102,8 @@ export class RecordOperations {
     const record = this.context.store.put(table.logicalName, current.id, row);
     const target: Record<string, unknown> = { ...values, [table.primaryId]: current.id };
     for (const name of Object.keys(platform)) if (table.attributes.has(name)) target[name] = record.values[name];
-    this.emit({ message: "Update", table, record, requestedColumns: Object.keys(values), target, previous: current });
+    const close = this.closing ?? undefined;
+    this.emit({ message: close?.message ?? "Update", table, record, requestedColumns: Object.keys(values), target, previous: current, closeParameters: close?.closeParameters });
     return record;
   }
 
@@ -105,13 +111,19 @@ export class RecordOperations {
     if (!this.context.store.remove(table.logicalName, id)) throw notFound(table.logicalName, id);
   }
 
-  /** Runs `work` with opportunity closing allowed (the Win/Lose actions). */
-  asCloseAction<T>(work: () => T): T {
+  /**
+   * Runs `work` with opportunity closing allowed (the Win/Lose actions). Its writes run the steps of
+   * the Win or Lose message, not Update's: whether a real org also runs Update steps for a close is
+   * not documented, so the stand-in takes the answer that gives a client less.
+   */
+  asCloseAction<T>(message: "Win" | "Lose", closeParameters: NonNullable<WriteEvent["closeParameters"]>, work: () => T): T {
     this.closingAllowed = true;
+    this.closing = { message, closeParameters };
     try {
       return work();
     } finally {
       this.closingAllowed = false;
+      this.closing = null;
     }
   }
 

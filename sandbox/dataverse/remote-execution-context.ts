@@ -56,6 +56,33 @@ export function sdkEntity(table: TableMeta, id: string, values: Record<string, u
   };
 }
 
+/**
+ * The input parameters of a Win / Lose request: the OpportunityClose activity (its opportunityid a
+ * reference to the opportunity) and the Status. There is no Target, and the opportunity is named only
+ * inside OpportunityClose: the context's PrimaryEntityId is left empty, which is the answer that
+ * gives a client less (the documentation does not say).
+ */
+function closeInputParameters(event: WriteEvent): KeyValue[] {
+  const close = event.closeParameters;
+  if (!close) return [];
+  const attributes: KeyValue[] = Object.entries(close.opportunityClose).map(([key, value]) => {
+    if (isLookupValue(value)) {
+      return { key, value: { __type: `EntityReference:${CONTRACTS}`, Id: value.id, KeyAttributes: [], LogicalName: value.logicalName, Name: null, RowVersion: null } };
+    }
+    if (key === "actualrevenue" && typeof value === "number") return { key, value: { __type: `Money:${CONTRACTS}`, Value: value } };
+    if (key === "actualend" && typeof value === "string") return { key, value: dataContractDate(value) };
+    return { key, value };
+  });
+  const opportunityClose = {
+    __type: `Entity:${CONTRACTS}`, Attributes: attributes, EntityState: null, FormattedValues: [], Id: EMPTY_GUID, KeyAttributes: [],
+    LogicalName: "opportunityclose", RelatedEntities: [], RowVersion: null,
+  };
+  return [
+    { key: "OpportunityClose", value: opportunityClose },
+    { key: "Status", value: { __type: `OptionSetValue:${CONTRACTS}`, Value: close.status } },
+  ];
+}
+
 export interface ImageRegistration {
   alias: string;
   /** Empty: all columns. */
@@ -86,6 +113,8 @@ export function buildRemoteExecutionContext(input: ExecutionContextInput): Recor
   const { context, event, images } = input;
   const { table, record } = event;
   const target = sdkEntity(table, record.id, event.target, record.version, true);
+  const inputParameters = event.closeParameters ? closeInputParameters(event) : [{ key: "Target", value: target }];
+  const primaryEntityId = event.closeParameters ? EMPTY_GUID : record.id;
   const operationId = randomUUID();
   // The main operation's own context, as Dataverse nests it under the async step's.
   const parent = {
@@ -93,7 +122,7 @@ export function buildRemoteExecutionContext(input: ExecutionContextInput): Recor
     CorrelationId: input.correlationId,
     Depth: 1,
     InitiatingUserId: context.callerId,
-    InputParameters: [{ key: "Target", value: target }],
+    InputParameters: inputParameters,
     IsExecutingOffline: false,
     IsInTransaction: true,
     IsOfflinePlayback: false,
@@ -109,7 +138,7 @@ export function buildRemoteExecutionContext(input: ExecutionContextInput): Recor
     ParentContext: null,
     PostEntityImages: [],
     PreEntityImages: [],
-    PrimaryEntityId: record.id,
+    PrimaryEntityId: primaryEntityId,
     PrimaryEntityName: table.logicalName,
     RequestId: input.requestId,
     SecondaryEntityName: "none",
@@ -123,7 +152,7 @@ export function buildRemoteExecutionContext(input: ExecutionContextInput): Recor
     Depth: 1,
     InitiatingUserAzureActiveDirectoryObjectId: EMPTY_GUID,
     InitiatingUserId: context.callerId,
-    InputParameters: [{ key: "Target", value: target }],
+    InputParameters: inputParameters,
     IsExecutingOffline: false,
     IsInTransaction: false,
     IsOfflinePlayback: false,
@@ -141,7 +170,7 @@ export function buildRemoteExecutionContext(input: ExecutionContextInput): Recor
     PreEntityImages: event.previous
       ? images.filter((registration) => registration.pre).map((registration) => image(table, event.previous as StoredRecord, registration))
       : [],
-    PrimaryEntityId: record.id,
+    PrimaryEntityId: primaryEntityId,
     PrimaryEntityName: table.logicalName,
     RequestId: input.requestId,
     SecondaryEntityName: "none",

@@ -74,7 +74,7 @@ describe("webhook steps", () => {
     expect(endpoints).toHaveLength(1);
     expect(endpoints[0]?.values).toMatchObject({ [E.contract]: ServiceEndpointContract.Webhook, [E.url]: receiverUrl, [E.authType]: ServiceEndpointAuthType.WebhookKey });
     const steps = await fixture.client.query<Record<string, unknown>>(RegistrationTables.step, [S.id, S.stage, S.mode, S.filteringAttributes]);
-    expect(steps).toHaveLength(2);
+    expect(steps).toHaveLength(DEFAULT_OPPORTUNITY_STEPS.length);
     expect(steps.every((step) => step.values[S.stage] === StepStage.PostOperation && step.values[S.mode] === StepMode.Asynchronous)).toBe(true);
     expect(steps.map((step) => step.values[S.filteringAttributes])).toContainEqual(expect.stringContaining(OpportunityColumns.syncRequestedOn));
     // As in Dataverse, an asynchronous step must run post-operation.
@@ -128,6 +128,22 @@ describe("webhook steps", () => {
     );
     const modifiedOn = updateTarget.find((attribute) => attribute.key === "modifiedon")?.value as string;
     expect(update["OperationCreatedOn"]).toBe(modifiedOn.replace(")/", "+0000)/"));
+  });
+
+  it("a close from the dialog (WinOpportunity) runs the Win step, not Update's, and names the opportunity in OpportunityClose", async () => {
+    await register();
+    const id = await fixture.client.createOpportunity({ [O.name]: "Closing", [OpportunityColumns.syncWithPartnerCenter]: true });
+    await fixture.sandbox.webhooksIdle();
+    received.length = 0;
+    await fixture.client.winOpportunity(id);
+    await fixture.sandbox.webhooksIdle();
+    expect(received.map((delivery) => delivery.body["MessageName"])).toEqual(["Win"]);
+    const win = received[0]?.body as Record<string, unknown>;
+    expect(received[0]?.headers["x-ms-dynamics-request-name"]).toBe("Win");
+    expect(win).toMatchObject({ PrimaryEntityName: Tables.opportunity.logicalName, PrimaryEntityId: "00000000-0000-0000-0000-000000000000" });
+    const close = (win["InputParameters"] as { key: string; value: { LogicalName: string; Attributes: { key: string; value: unknown }[] } }[]).find((p) => p.key === "OpportunityClose");
+    expect(close?.value.LogicalName).toBe("opportunityclose");
+    expect(close?.value.Attributes).toContainEqual({ key: "opportunityid", value: expect.objectContaining({ Id: id, LogicalName: Tables.opportunity.logicalName }) });
   });
 
   it("sends nothing for an update that touches no filtering attribute (the backend's own bookkeeping)", async () => {

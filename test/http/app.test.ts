@@ -93,6 +93,28 @@ describe("POST /webhooks/dataverse", () => {
     expect(again.json().duplicate).toBe(true);
   });
 
+  it("takes a close's opportunity from OpportunityClose when a Win or Lose context leaves PrimaryEntityId empty", async () => {
+    const opportunityId = "6d81597f-0f9f-e711-80e0-00155db0d8b8";
+    const close = (attributes: unknown[]) => remoteContext({
+      MessageName: "Win",
+      PrimaryEntityId: "00000000-0000-0000-0000-000000000000",
+      InputParameters: [
+        { key: "OpportunityClose", value: { LogicalName: "opportunityclose", Attributes: attributes } },
+        { key: "Status", value: { Value: 3 } },
+      ],
+    });
+    const accepted = await env.app.inject({
+      method: "POST", url: `/webhooks/dataverse?code=${KEY}`,
+      payload: close([{ key: "opportunityid", value: { Id: opportunityId, LogicalName: "opportunity" } }, { key: "actualrevenue", value: { Value: 5000 } }]),
+    });
+    expect(accepted.statusCode).toBe(202);
+    expect(env.enqueued).toEqual([expect.objectContaining({ id: opportunityId, deliveryKey: expect.stringContaining(`Win:${opportunityId}`) })]);
+    const unnamed = await env.app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: close([]) });
+    expect(unnamed.statusCode).toBe(400);
+    expect(unnamed.json().error).toMatch(/PrimaryEntityId: is empty and no OpportunityClose names the opportunity/);
+    expect(env.enqueued).toHaveLength(1);
+  });
+
   it("also takes the key in a header", async () => {
     const response = await env.app.inject({
       method: "POST", url: "/webhooks/dataverse", headers: { "x-cosell-webhook-key": KEY }, payload: remoteContext(),
