@@ -6,6 +6,7 @@
 import { RegistrationTables, SolutionColumns } from "../../entities";
 import { guidKey, parseResourcePath, type PathSegment } from "./api-path";
 import { runDeltaQuery } from "./change-tracking";
+import { deepCreate, isDeepInsert } from "./deep-insert";
 import { readMetadata, updateEntityDefinition } from "./metadata-routes";
 import { badQuery, ErrorCode, notFound, ODataError, unknownSegment } from "./odata-error";
 import { closeOpportunity } from "./opportunity-actions";
@@ -82,7 +83,9 @@ async function handleCollection(deps: ApiDependencies, table: TableMeta, request
   }
   if (request.method === "POST") {
     validateProjection(table, options);
-    const record = operations.create(table, readPayload(context, table, request.body));
+    const record = isDeepInsert(table, request.body)
+      ? await createTree(deps, identity, table, request.body)
+      : operations.create(table, readPayload(context, table, request.body));
     const location = entityUrl(context, table, record.id);
     if (preferences.returnRepresentation) {
       const body = { "@odata.context": selectContext(context, table, options.select, "/$entity"), ...serializeRecord(context, table, record, { select: options.select, expand: options.expand, preferences }) };
@@ -91,6 +94,28 @@ async function handleCollection(deps: ApiDependencies, table: TableMeta, request
     return { status: 204, headers: { "odata-entityid": location } };
   }
   throw new ODataError(405, ErrorCode.InvalidArgument, `The HTTP method '${request.method}' is not allowed on an entity set.`);
+}
+
+/** A deep insert: every row of the tree or none (rows restored, no webhook) when one fails. */
+async function createTree(deps: ApiDependencies, identity: Identity, table: TableMeta, body: unknown) {
+  const { context, operations } = deps;
+  const snapshot = context.store.snapshot();
+  let created: ReturnType<typeof deepCreate> | undefined;
+  let failure: unknown;
+  await operations.inTransaction(async () => {
+    try {
+      created = deepCreate(context, operations, identity, table, body);
+      return true;
+    } catch (error) {
+      failure = error;
+      return false;
+    }
+  });
+  if (!created) {
+    context.store.restore(snapshot);
+    throw failure;
+  }
+  return created;
 }
 
 async function handleEntity(deps: ApiDependencies, table: TableMeta, segment: PathSegment, request: ApiRequest, preferences: Preferences, identity: Identity): Promise<ApiResponse> {

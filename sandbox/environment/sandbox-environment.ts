@@ -36,6 +36,10 @@ export interface SandboxEnvironmentOptions {
   /** Start the backend (default true). Benchmarks run it as a separate process instead. */
   startBackend?: boolean;
   maxAttempts?: number;
+  /** How far the Dataverse org's clock runs ahead of (negative: behind) the backend's, in ms. */
+  dataverseClockOffsetMs?: number;
+  /** Dataverse's webhook delivery rule (default: Dataverse's own, one retry after 502/503/504). */
+  dataverseWebhookDelivery?: "dataverse" | "redeliver";
 }
 
 export interface SandboxEnvironment {
@@ -102,7 +106,12 @@ export async function enableOpportunityChangeTracking(dataverse: DataverseSandbo
 export async function startSandboxEnvironment(options: SandboxEnvironmentOptions = {}): Promise<SandboxEnvironment> {
   const logger = options.logger ?? pino({ level: "silent" });
   const partnerCenter = await startPartnerCenterSandbox({ faults: options.partnerCenterFaults, webhookDelivery: { initialBackoffMs: 100, maxBackoffMs: 2000 } });
-  const dataverse = await startDataverseSandbox({ faults: options.dataverseFaults, webhookRetryDelayMs: 100 });
+  const dataverse = await startDataverseSandbox({
+    faults: options.dataverseFaults,
+    webhookRetryDelayMs: 100,
+    clockOffsetMs: options.dataverseClockOffsetMs,
+    webhookDelivery: options.dataverseWebhookDelivery,
+  });
   try {
     await importOurSolution(dataverse, options.solutionZip);
     await enableOpportunityChangeTracking(dataverse);

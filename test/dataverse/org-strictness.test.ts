@@ -120,6 +120,29 @@ describe("payload rules a real org enforces", () => {
     }
   });
 
+  it("creates an opportunity with its new account and the account's contacts in one request (deep insert), all or nothing", async () => {
+    const count = async (set: string) => ((await api(fixture.sandbox, `${set}?$select=${set === "contacts" ? "fullname" : "name"}`)).json?.["value"] as unknown[]).length;
+    const created = await api(fixture.sandbox, "opportunities", {
+      method: "POST",
+      headers: { prefer: "return=representation" },
+      body: {
+        name: "Deep deal",
+        parentaccountid: { name: "Deep customer", contact_customer_accounts: [{ firstname: "Ada", lastname: "Lovelace" }, { firstname: "Alan", lastname: "Turing" }] },
+      },
+    });
+    expect(created.status).toBe(201);
+    const accountId = String(created.json?.["_parentaccountid_value"]);
+    const contacts = (await api(fixture.sandbox, `contacts?$select=fullname,_parentcustomerid_value`)).json?.["value"] as Record<string, unknown>[];
+    expect(contacts.map((contact) => [contact["fullname"], contact["_parentcustomerid_value"]])).toEqual([["Ada Lovelace", accountId], ["Alan Turing", accountId]]);
+
+    const failed = await api(fixture.sandbox, "opportunities", {
+      method: "POST",
+      body: { name: "Half deal", parentaccountid: { name: "Half customer", contact_customer_accounts: [{ firstname: "x".repeat(51) }] } },
+    });
+    expect(failed.status).toBe(400);
+    expect([await count("opportunities"), await count("accounts"), await count("contacts")]).toEqual([1, 1, 2]);
+  });
+
   it("matches text regardless of letter case and accents, as the database collation does", async () => {
     await fixture.client.createAccount({ name: "Società Ënergia" });
     for (const filter of ["name eq 'SOCIETA ENERGIA'", "contains(name,'societa')", "startswith(name,'società ë')"]) {

@@ -65,7 +65,7 @@ describe("the identity's limiter against service protection limits", () => {
     const id = await client.createOpportunity({ [O.name]: "Read many times" });
     fixture.sandbox.faults.set({ latencyMs: 30 });
     try {
-      const reads = await Promise.all(Array.from({ length: 40 }, () => client.retrieve(Tables.opportunity, id, [O.name])));
+      const reads = await Promise.all(Array.from({ length: 40 }, () => client.retrieve<Record<string, unknown>>(Tables.opportunity, id, [O.name])));
       expect(reads.every((read) => read?.values[O.name] === "Read many times")).toBe(true);
     } finally {
       fixture.sandbox.faults.set({});
