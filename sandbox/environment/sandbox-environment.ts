@@ -16,7 +16,7 @@ import type { FaultSettings } from "../shared/fault-injection";
 import { parseConfig, type Config } from "../../sync/service/config";
 import { registerWebhooks } from "../../sync/service/register-webhooks";
 import { createSyncService, partnerCenterTokens, WEBHOOKS_SCOPE, type SyncService } from "../../sync/service/sync-service";
-import { startDataverseSandbox, type DataverseSandbox } from "../dataverse/dataverse-sandbox";
+import { startDataverseSandbox, type DataverseSandbox, type DataverseSandboxOptions } from "../dataverse/dataverse-sandbox";
 import { startPartnerCenterSandbox, type PartnerCenterSandbox } from "../partner-center/partner-center-sandbox";
 
 export interface SandboxEnvironmentOptions {
@@ -40,6 +40,8 @@ export interface SandboxEnvironmentOptions {
   dataverseClockOffsetMs?: number;
   /** Dataverse's webhook delivery rule (default: Dataverse's own, one retry after 502/503/504). */
   dataverseWebhookDelivery?: "dataverse" | "redeliver";
+  /** Dataverse's service protection limits (default: the documented ones; false: none). */
+  dataverseServiceProtection?: DataverseSandboxOptions["serviceProtection"];
 }
 
 export interface SandboxEnvironment {
@@ -111,6 +113,7 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
     webhookRetryDelayMs: 100,
     clockOffsetMs: options.dataverseClockOffsetMs,
     webhookDelivery: options.dataverseWebhookDelivery,
+    serviceProtection: options.dataverseServiceProtection,
   });
   try {
     await importOurSolution(dataverse, options.solutionZip);

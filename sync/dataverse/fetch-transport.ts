@@ -61,7 +61,6 @@ export class FetchTransport implements WebApiRequest {
       timeoutMs: options.timeoutMs ?? 30_000,
       sleep: options.sleep ?? sleep,
     };
-    // Real time, always: a Retry-After is the service's to set (tests inject only the transport's own backoff).
     this.limiter = options.limiter ?? limiterFor(tokens);
   }
 
@@ -118,7 +117,7 @@ export class FetchTransport implements WebApiRequest {
       const responseHeaders: Record<string, string> = {};
       response.headers.forEach((value, key) => (responseHeaders[key] = value));
       const wait = retryAfterMs(response.headers.get("retry-after"));
-      if (response.status === 429) this.limiter.throttled(wait ?? 1000);
+      if (response.status === 429) this.limiter.throttled();
       else this.limiter.succeeded();
       if (response.ok) {
         return { headers: responseHeaders, status: response.status, statusText: response.statusText, ok: true, body: text, data: {} };

