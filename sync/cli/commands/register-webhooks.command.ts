@@ -1,6 +1,6 @@
 /**
- * `cosell register-webhooks`: points Dataverse (service endpoint + steps on opportunity Create and
- * Update) and Partner Center (referral events) at this service's PUBLIC_BASE_URL. Idempotent: run it
+ * `cosell register-webhooks`: points Dataverse (service endpoint + steps on opportunity Create,
+ * Update, Win and Lose) and Partner Center (referral events) at this service's PUBLIC_BASE_URL. Idempotent: run it
  * again after moving the service or rotating DATAVERSE_WEBHOOK_KEY.
  */
 import type { Command } from "commander";

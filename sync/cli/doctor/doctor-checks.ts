@@ -98,12 +98,20 @@ export async function runDoctorChecks(deps: DoctorDependencies): Promise<CheckRe
   }
 
   if (!dataverseOk) {
-    results.push(skip("Solution installed", "Dataverse is not reachable"), skip("Co-sell columns", "Dataverse is not reachable"));
+    results.push(
+      skip("Solution installed", "Dataverse is not reachable"),
+      skip("Co-sell columns", "Dataverse is not reachable"),
+      skip("Change tracking", "Dataverse is not reachable"),
+    );
   } else {
     results.push(...(await schemaChecks(deps).catch((error: unknown) => {
       const problem = dataverseProblem(config, error);
       return [fail("Solution installed", problem.detail, problem.fix), skip("Co-sell columns", "the org's metadata could not be read")];
     })));
+    results.push(await changeTrackingCheck(dataverse).catch((error: unknown) => {
+      const problem = dataverseProblem(config, error);
+      return fail("Change tracking", problem.detail, problem.fix);
+    }));
   }
 
   try {
@@ -156,6 +164,18 @@ async function schemaChecks(deps: DoctorDependencies): Promise<CheckResult[]> {
   return [solutionCheck, columnsCheck];
 }
 
+/** Dataverse never redelivers a lost webhook: the catch-up pass needs opportunity changes tracked. */
+async function changeTrackingCheck(dataverse: DataverseClient): Promise<CheckResult> {
+  if (await dataverse.changeTrackingEnabled(Tables.opportunity.logicalName)) {
+    return pass("Change tracking", "on for Opportunity: the catch-up pass finds what a lost webhook missed");
+  }
+  return fail(
+    "Change tracking",
+    "off for Opportunity: a seller's save whose webhook Dataverse lost (it never redelivers) would not reach Partner Center",
+    "turn on Track changes for the Opportunity table (make.powerapps.com › Tables › Opportunity › Properties › Advanced options)",
+  );
+}
+
 async function dataverseWebhookCheck(dataverse: DataverseClient, base: string | undefined, noBase: string): Promise<CheckResult> {
   const title = "Dataverse webhook";
   const rerun = "run `cosell register-webhooks`";
@@ -174,7 +194,8 @@ async function dataverseWebhookCheck(dataverse: DataverseClient, base: string | 
     if (!step) missingSteps.push(spec.message);
   }
   if (missingSteps.length > 0) return fail(title, `the endpoint has no step for opportunity ${missingSteps.join(" and ")}`, rerun);
-  return pass(title, `${url}, steps on opportunity Create and Update`);
+  const messages = DEFAULT_OPPORTUNITY_STEPS.map((spec) => spec.message);
+  return pass(title, `${url}, steps on opportunity ${messages.slice(0, -1).join(", ")} and ${messages.at(-1) ?? ""}`);
 }
 
 async function partnerCenterWebhookCheck(webhooks: WebhookRegistrationClient, base: string | undefined, noBase: string): Promise<CheckResult> {
