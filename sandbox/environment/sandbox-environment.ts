@@ -63,6 +63,7 @@ export function sandboxEnv(dataverse: DataverseSandbox, partnerCenter: PartnerCe
   return {
     DATAVERSE_URL: dataverse.url,
     DATAVERSE_STATIC_TOKEN: SANDBOX_TOKEN,
+    DATAVERSE_ADMIN_STATIC_TOKEN: SANDBOX_TOKEN,
     PARTNER_CENTER_API_URL: partnerCenter.url,
     PARTNER_CENTER_WEBHOOKS_API_URL: partnerCenter.url,
     PARTNER_CENTER_STATIC_TOKEN: SANDBOX_TOKEN,

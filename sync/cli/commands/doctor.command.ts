@@ -9,6 +9,7 @@ import { createDataverseClient, createReferralsClient, partnerCenterTokens, WEBH
 import { loadSyncMapping } from "../../server";
 import { ExitCode, type CliIo, type CommandContext } from "../cli-io";
 import { runDoctorChecks, type CheckResult } from "../doctor/doctor-checks";
+import { createAdminDataverseClient } from "../admin-identity";
 
 const MARK = { pass: "✔", fail: "✘", skip: "–" } as const;
 
@@ -18,7 +19,7 @@ export function formatCheck(result: CheckResult): string[] {
   return lines;
 }
 
-export async function doctorCommand(options: { config: Config; io: CliIo }): Promise<number> {
+export async function doctorCommand(options: { config: Config; io: CliIo; admin?: boolean }): Promise<number> {
   const { config, io } = options;
   const mapping = await loadSyncMapping(config);
   const results = await runDoctorChecks({
@@ -27,6 +28,7 @@ export async function doctorCommand(options: { config: Config; io: CliIo }): Pro
     dataverse: createDataverseClient(config),
     referrals: createReferralsClient(config),
     webhooks: new WebhookRegistrationClient({ baseUrl: config.PARTNER_CENTER_WEBHOOKS_API_URL, tokenProvider: partnerCenterTokens(config, WEBHOOKS_SCOPE) }),
+    adminDataverse: options.admin ? createAdminDataverseClient(config, io.err) : undefined,
   });
   for (const result of results) for (const line of formatCheck(result)) io.out(line);
   const failed = results.filter((r) => r.state === "fail").length;
@@ -50,10 +52,11 @@ export function configurationOrReport(io: CliIo, env: NodeJS.ProcessEnv = proces
 export function registerDoctorCommand(program: Command, context: CommandContext): void {
   program
     .command("doctor")
-    .description("check the configuration, both sign-ins, the solution and its columns, and the webhooks; print what to fix")
-    .action(async () => {
+    .description("check the configuration, both sign-ins, the solution and its columns, change tracking and the webhooks; print what to fix")
+    .option("--admin", "also check what only the admin identity may read (solution, webhook registration): signs in as DATAVERSE_ADMIN_CLIENT_ID")
+    .action(async (options: { admin?: boolean }) => {
       loadDotEnv();
       const config = configurationOrReport(context.io);
-      context.exitCode = config ? await doctorCommand({ config, io: context.io }) : ExitCode.failed;
+      context.exitCode = config ? await doctorCommand({ config, io: context.io, admin: options.admin }) : ExitCode.failed;
     });
 }

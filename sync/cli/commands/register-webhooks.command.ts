@@ -1,13 +1,15 @@
 /**
  * `cosell register-webhooks`: points Dataverse (service endpoint + steps on opportunity Create,
  * Update, Win and Lose) and Partner Center (referral events) at this service's PUBLIC_BASE_URL. Idempotent: run it
- * again after moving the service or rotating DATAVERSE_WEBHOOK_KEY.
+ * again after moving the service or rotating DATAVERSE_WEBHOOK_KEY. Dataverse's side is changed by the
+ * admin identity (the service's own role cannot register steps).
  */
 import type { Command } from "commander";
 import { OPPORTUNITY_TRIGGER_COLUMNS } from "../../dataverse/webhook-registration";
 import { registerWebhooks, SERVICE_ENDPOINT_NAME } from "../../service/register-webhooks";
 import type { Config } from "../../service/config";
-import { createDataverseClient, partnerCenterTokens, WEBHOOKS_SCOPE } from "../../service/sync-service";
+import { partnerCenterTokens, WEBHOOKS_SCOPE } from "../../service/sync-service";
+import { createAdminDataverseClient, explainAdminRefusal } from "../admin-identity";
 import { loadCliConfig } from "../cli-config";
 import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
 
@@ -22,11 +24,13 @@ export async function registerWebhooksCommand(options: { config: Config; io: Cli
   }
   const base = backendUrl.replace(/\/+$/, "");
   const registered = await registerWebhooks({
-    dataverse: createDataverseClient(config),
+    dataverse: createAdminDataverseClient(config, io.err),
     partnerCenterWebhooksUrl: config.PARTNER_CENTER_WEBHOOKS_API_URL,
     partnerCenterTokens: partnerCenterTokens(config, WEBHOOKS_SCOPE),
     backendUrl: base,
     webhookKey: config.DATAVERSE_WEBHOOK_KEY,
+  }).catch((error: unknown) => {
+    throw explainAdminRefusal(error);
   });
   io.out(`✔ Dataverse (${config.DATAVERSE_URL}):`);
   io.out(`    service endpoint "${SERVICE_ENDPOINT_NAME}" → ${base}/webhooks/dataverse (WebhookKey = DATAVERSE_WEBHOOK_KEY)  id ${registered.dataverse.serviceEndpointId}`);

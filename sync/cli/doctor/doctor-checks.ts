@@ -17,6 +17,7 @@ import type { MissingColumn, SyncMapping } from "../../engine";
 import { findMissingColumns } from "../../server";
 import { SERVICE_ENDPOINT_NAME } from "../../service/register-webhooks";
 import type { Config } from "../../service/config";
+import { missingPrivilege } from "../admin-identity";
 
 export type CheckState = "pass" | "fail" | "skip";
 
@@ -35,6 +36,14 @@ export interface DoctorDependencies {
   referrals: ReferralsClient;
   webhooks: WebhookRegistrationClient;
   mapping: SyncMapping;
+  /** `doctor --admin`: the admin identity reads what the service's role may not (solutions, webhook registrations). */
+  adminDataverse?: DataverseClient;
+}
+
+/** A check the service's own role may not be allowed to make: skipped, saying how to make it. */
+function needsAdmin(title: string, error: unknown): CheckResult | null {
+  const privilege = missingPrivilege(error);
+  return privilege ? skip(title, `the service's role lacks ${privilege}, as it should: run \`cosell doctor --admin\``) : null;
 }
 
 const pass = (title: string, detail: string): CheckResult => ({ title, state: "pass", detail });
@@ -85,6 +94,7 @@ function describeMissing(missing: readonly MissingColumn[]): string {
 
 export async function runDoctorChecks(deps: DoctorDependencies): Promise<CheckResult[]> {
   const { config, dataverse } = deps;
+  const org = deps.adminDataverse ?? dataverse;
   const results: CheckResult[] = [pass("Configuration", "every required setting is present")];
 
   let dataverseOk = false;
@@ -104,11 +114,13 @@ export async function runDoctorChecks(deps: DoctorDependencies): Promise<CheckRe
       skip("Change tracking", "Dataverse is not reachable"),
     );
   } else {
-    results.push(...(await schemaChecks(deps).catch((error: unknown) => {
+    results.push(...(await schemaChecks({ ...deps, dataverse: org }).catch((error: unknown) => {
+      const admin = needsAdmin("Solution installed", error);
+      if (admin) return [admin, skip("Co-sell columns", "checked with the solution")];
       const problem = dataverseProblem(config, error);
       return [fail("Solution installed", problem.detail, problem.fix), skip("Co-sell columns", "the org's metadata could not be read")];
     })));
-    results.push(await changeTrackingCheck(dataverse).catch((error: unknown) => {
+    results.push(await changeTrackingCheck(org).catch((error: unknown) => {
       const problem = dataverseProblem(config, error);
       return fail("Change tracking", problem.detail, problem.fix);
     }));
@@ -127,7 +139,9 @@ export async function runDoctorChecks(deps: DoctorDependencies): Promise<CheckRe
   const noBase = "set PUBLIC_BASE_URL to the address Dataverse and Partner Center reach this service at, then run `cosell register-webhooks`";
   results.push(
     dataverseOk
-      ? await dataverseWebhookCheck(dataverse, base, noBase).catch((error: unknown) => {
+      ? await dataverseWebhookCheck(org, base, noBase).catch((error: unknown) => {
+          const admin = needsAdmin("Dataverse webhook", error);
+          if (admin) return admin;
           const problem = dataverseProblem(config, error);
           return fail("Dataverse webhook", problem.detail, problem.fix);
         })
