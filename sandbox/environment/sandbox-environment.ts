@@ -11,6 +11,7 @@ import type { Logger } from "pino";
 import pino from "pino";
 import { Tables } from "../../entities";
 import { packSolution } from "../../solution/pack";
+import { SYNC_SERVICE_ROLE } from "../../solution/xml/security-role";
 import { DataverseClient, StaticTokenProvider } from "../../sync/dataverse";
 import type { FaultSettings } from "../shared/fault-injection";
 import { parseConfig, type Config } from "../../sync/service/config";
@@ -53,7 +54,10 @@ export interface SandboxEnvironment {
   close(): Promise<void>;
 }
 
+/** The sellers' and the admin's token: a System Administrator (what any undeclared token is). */
 export const SANDBOX_TOKEN = "sandbox-token";
+/** The backend's own token: its application user holds only the role our solution ships. */
+export const SANDBOX_SERVICE_TOKEN = "sandbox-service-token";
 
 /**
  * The backend's environment for the two sandboxes: the same variables an admin sets for a real org.
@@ -62,7 +66,7 @@ export const SANDBOX_TOKEN = "sandbox-token";
 export function sandboxEnv(dataverse: DataverseSandbox, partnerCenter: PartnerCenterSandbox, options: SandboxEnvironmentOptions & { port?: number }): Record<string, string> {
   return {
     DATAVERSE_URL: dataverse.url,
-    DATAVERSE_STATIC_TOKEN: SANDBOX_TOKEN,
+    DATAVERSE_STATIC_TOKEN: SANDBOX_SERVICE_TOKEN,
     DATAVERSE_ADMIN_STATIC_TOKEN: SANDBOX_TOKEN,
     PARTNER_CENTER_API_URL: partnerCenter.url,
     PARTNER_CENTER_WEBHOOKS_API_URL: partnerCenter.url,
@@ -119,6 +123,8 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
   try {
     await importOurSolution(dataverse, options.solutionZip);
     await enableOpportunityChangeTracking(dataverse);
+    // Least privilege, as the README's admin steps set it up: the service has the shipped role only.
+    dataverse.assignRoles(SANDBOX_SERVICE_TOKEN, [SYNC_SERVICE_ROLE.name]);
     const config = sandboxConfig(dataverse, partnerCenter, options);
     if (options.startBackend === false) {
       return {
@@ -132,7 +138,8 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
     const service = createSyncService(config, logger, { workers: options.workers });
     const backendUrl = await service.app.listen({ host: "127.0.0.1", port: 0 });
     await registerWebhooks({
-      dataverse: service.dataverse,
+      // The admin registers the webhooks: the service's role cannot.
+      dataverse: new DataverseClient({ orgUrl: dataverse.url, tokens: new StaticTokenProvider(SANDBOX_TOKEN) }),
       partnerCenterWebhooksUrl: config.PARTNER_CENTER_WEBHOOKS_API_URL,
       partnerCenterTokens: partnerCenterTokens(config, WEBHOOKS_SCOPE),
       backendUrl,

@@ -26,9 +26,9 @@ afterAll(async () => {
 });
 
 describe("cosell doctor", () => {
-  it("on the healthy sandbox: every check ✔ and exit 0", async () => {
+  it("on the healthy sandbox, with the admin identity: every check ✔ and exit 0", async () => {
     const io = recordedIo();
-    const code = await doctorCommand({ config: { ...healthy.config, PUBLIC_BASE_URL: healthy.backendUrl! }, io });
+    const code = await doctorCommand({ config: { ...healthy.config, PUBLIC_BASE_URL: healthy.backendUrl! }, io, admin: true });
     const lines = io.stdout;
     expect(code, io.text()).toBe(0);
     for (const title of ["Configuration", "Dataverse sign-in", "Solution installed", "Co-sell columns", "Change tracking", "Partner Center sign-in", "Dataverse webhook", "Partner Center webhook"]) {
