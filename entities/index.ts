@@ -7,3 +7,4 @@ export * from "./opportunity-columns";
 export * from "./standard-tables";
 export * from "./validate-columns";
 export * from "./sync-triggers";
+export * from "./dataverse-id";

@@ -86,3 +86,21 @@ export function readMetadata(context: SandboxContext, segments: PathSegment[], o
   const withOptionSet = options.expand.some((expand) => expand.navigationProperty === "OptionSet" || expand.navigationProperty === "GlobalOptionSet");
   return { "@odata.context": `${base}(${table.logicalName})/Attributes/$entity`, ...select(attributeMetadata(table, attribute, withOptionSet, context.languageCode), options.select && [...options.select, "OptionSet"]) };
 }
+
+/**
+ * PUT EntityDefinitions(LogicalName='x'): the metadata update an admin makes. The sandbox applies the
+ * one property the connector needs, ChangeTrackingEnabled, which (as documented) can be turned on but
+ * never off again.
+ */
+export function updateEntityDefinition(context: SandboxContext, segments: PathSegment[], body: Record<string, unknown>): void {
+  const [entities, rest] = segments;
+  if (!entities || entities.key === undefined || rest) throw badQuery("PUT takes one entity definition: EntityDefinitions(LogicalName='name').");
+  const table = findTable(context, entities);
+  const enabled = body["ChangeTrackingEnabled"];
+  if (enabled === undefined) return;
+  if (typeof enabled !== "boolean") throw new ODataError(400, ErrorCode.PayloadError, "ChangeTrackingEnabled must be true or false.");
+  if (!enabled && table.changeTrackingEnabled) {
+    throw new ODataError(400, ErrorCode.InvalidArgument, `Change tracking cannot be disabled for entity '${table.logicalName}' once it is enabled.`);
+  }
+  table.changeTrackingEnabled = enabled;
+}

@@ -41,6 +41,8 @@ export const SYNC_SERVICE_PRIVILEGES: Readonly<Record<string, Depth>> = {
   prvAppendActivity: "Global",
   prvReadTransactionCurrency: "Global",
   prvReadUser: "Global",
+  // The service checks at start that the columns it maps exist (EntityDefinitions/Attributes).
+  prvReadEntity: "Global",
 };
 
 export function writeSecurityRole(roles: XMLBuilder, introducedVersion: string): void {

@@ -21,6 +21,16 @@ export const ConfigSchema = z
     DATAVERSE_USE_MANAGED_IDENTITY: z.enum(["true", "false"]).optional(),
     /** Only for the sandbox: a static bearer token instead of Entra ID. */
     DATAVERSE_STATIC_TOKEN: z.string().optional(),
+    /**
+     * The admin identity for `cosell setup`, `register-webhooks` and `doctor --admin` (the service's
+     * own role cannot register webhooks or change metadata): a second app registration whose
+     * application user is a System Customizer (with its secret), or, without a secret, a public
+     * client app through which a System Customizer signs in with a device code.
+     */
+    DATAVERSE_ADMIN_CLIENT_ID: z.string().optional(),
+    DATAVERSE_ADMIN_CLIENT_SECRET: z.string().optional(),
+    /** Only for the sandbox: the admin identity's static bearer token. */
+    DATAVERSE_ADMIN_STATIC_TOKEN: z.string().optional(),
     PARTNER_CENTER_API_URL: url("the Partner Center API base, normally https://api.partner.microsoft.com").default("https://api.partner.microsoft.com"),
     PARTNER_CENTER_REFERRAL_LINK_BASE: url("where 'Open in Partner Center' links point").default("https://partner.microsoft.com/dashboard/referrals/v2/leads/details"),
     /** Only for the sandbox: a static bearer token instead of the delegated sign-in. */
@@ -54,6 +64,8 @@ export const ConfigSchema = z
     WORKERS: z.coerce.number().int().min(1).max(64).default(16),
     MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
     RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(300),
+    /** Dataverse redelivers nothing lost: its change-tracking delta pass runs this often (one request when idle). */
+    CATCH_UP_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(60).default(30),
     MAPPING_FILE: z.string().optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })

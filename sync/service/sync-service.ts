@@ -279,7 +279,7 @@ export function createSyncService(
     },
     start() {
       pool.start();
-      reconciler.start(config.RECONCILE_INTERVAL_SECONDS * 1000);
+      reconciler.start(config.RECONCILE_INTERVAL_SECONDS * 1000, config.CATCH_UP_INTERVAL_SECONDS * 1000);
     },
     async stop() {
       ops?.markStopping();

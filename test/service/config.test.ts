@@ -35,6 +35,17 @@ describe("configuration", () => {
     expect(config.PARTNER_CENTER_API_URL).toBe("https://api.partner.microsoft.com");
     expect(config.WORKERS).toBe(16);
     expect(config.PORT).toBe(8080);
+    // Dataverse redelivers nothing lost: its catch-up pass runs twice a minute unless told otherwise.
+    expect(config.CATCH_UP_INTERVAL_SECONDS).toBe(30);
+  });
+
+  it("keeps the Dataverse catch-up within a minute", () => {
+    const base = {
+      DATAVERSE_URL: "https://x.crm.dynamics.com", DATAVERSE_STATIC_TOKEN: "t", DATAVERSE_WEBHOOK_KEY: "0123456789abcdef0123",
+      PARTNER_CENTER_STATIC_TOKEN: "p",
+    };
+    expect(parseConfig({ ...base, CATCH_UP_INTERVAL_SECONDS: "10" }).CATCH_UP_INTERVAL_SECONDS).toBe(10);
+    expect(() => parseConfig({ ...base, CATCH_UP_INTERVAL_SECONDS: "300" })).toThrow(/CATCH_UP_INTERVAL_SECONDS/);
   });
 
   it("refuses PARTNER_CENTER_WEBHOOK_TRUSTED_CA that holds no certificate, and names the variable", () => {
