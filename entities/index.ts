@@ -8,3 +8,4 @@ export * from "./standard-tables";
 export * from "./validate-columns";
 export * from "./sync-triggers";
 export * from "./cosell-settings";
+export * from "./dataverse-id";

@@ -6,7 +6,8 @@
 import { RegistrationTables, SolutionColumns } from "../../entities";
 import { guidKey, parseResourcePath, type PathSegment } from "./api-path";
 import { runDeltaQuery } from "./change-tracking";
-import { readMetadata } from "./metadata-routes";
+import { deepCreate, isDeepInsert } from "./deep-insert";
+import { readMetadata, updateEntityDefinition } from "./metadata-routes";
 import { badQuery, ErrorCode, notFound, ODataError, unknownSegment } from "./odata-error";
 import { closeOpportunity } from "./opportunity-actions";
 import { readPayload, requireObjectBody } from "./payload-reader";
@@ -16,6 +17,7 @@ import type { RecordOperations } from "./record-operations";
 import { serializeRecord } from "./record-serializer";
 import { apiBase, etagOf, type SandboxContext } from "./sandbox-context";
 import type { TableMeta } from "./schema-types";
+import { bearerToken, recordPrivilege, type Identity } from "./security";
 import { importSolution } from "./solution-import";
 
 export interface ApiRequest {
@@ -40,6 +42,8 @@ export interface ApiDependencies {
   operations: RecordOperations;
   /** Runs a $batch body (set by the batch module, which itself calls back into handleApiRequest). */
   runBatch?: (request: ApiRequest) => Promise<ApiResponse>;
+  /** Counts one request of a $batch against the caller's service protection limits. */
+  countBatchRequest?: (authorization: string | string[] | undefined) => void;
 }
 
 const header = (request: ApiRequest, name: string): string | undefined => {
@@ -59,8 +63,11 @@ function selectContext(context: SandboxContext, table: TableMeta, select: string
   return `${apiBase(context)}/$metadata#${table.entitySetName}${select ? `(${select.join(",")})` : ""}${suffix}`;
 }
 
-async function handleCollection(deps: ApiDependencies, table: TableMeta, request: ApiRequest, preferences: Preferences): Promise<ApiResponse> {
+async function handleCollection(deps: ApiDependencies, table: TableMeta, request: ApiRequest, preferences: Preferences, identity: Identity): Promise<ApiResponse> {
   const { context, operations } = deps;
+  const requirePrivilege = (action: "Read" | "Create") =>
+    context.security.require(identity, recordPrivilege(action, table.logicalName, table.schemaName), table.logicalName, table.objectTypeCode);
+  if (request.method === "GET" || request.method === "POST") requirePrivilege(request.method === "GET" ? "Read" : "Create");
   const options = parseQueryOptions(request.query);
   if (request.method === "GET") {
     if (preferences.trackChanges || options.deltaToken !== undefined) {
@@ -76,7 +83,9 @@ async function handleCollection(deps: ApiDependencies, table: TableMeta, request
   }
   if (request.method === "POST") {
     validateProjection(table, options);
-    const record = operations.create(table, readPayload(context, table, request.body));
+    const record = isDeepInsert(table, request.body)
+      ? await createTree(deps, identity, table, request.body)
+      : operations.create(table, readPayload(context, table, request.body));
     const location = entityUrl(context, table, record.id);
     if (preferences.returnRepresentation) {
       const body = { "@odata.context": selectContext(context, table, options.select, "/$entity"), ...serializeRecord(context, table, record, { select: options.select, expand: options.expand, preferences }) };
@@ -87,13 +96,38 @@ async function handleCollection(deps: ApiDependencies, table: TableMeta, request
   throw new ODataError(405, ErrorCode.InvalidArgument, `The HTTP method '${request.method}' is not allowed on an entity set.`);
 }
 
-async function handleEntity(deps: ApiDependencies, table: TableMeta, segment: PathSegment, request: ApiRequest, preferences: Preferences): Promise<ApiResponse> {
+/** A deep insert: every row of the tree or none (rows restored, no webhook) when one fails. */
+async function createTree(deps: ApiDependencies, identity: Identity, table: TableMeta, body: unknown) {
+  const { context, operations } = deps;
+  const snapshot = context.store.snapshot();
+  let created: ReturnType<typeof deepCreate> | undefined;
+  let failure: unknown;
+  await operations.inTransaction(async () => {
+    try {
+      created = deepCreate(context, operations, identity, table, body);
+      return true;
+    } catch (error) {
+      failure = error;
+      return false;
+    }
+  });
+  if (!created) {
+    context.store.restore(snapshot);
+    throw failure;
+  }
+  return created;
+}
+
+async function handleEntity(deps: ApiDependencies, table: TableMeta, segment: PathSegment, request: ApiRequest, preferences: Preferences, identity: Identity): Promise<ApiResponse> {
   const { context, operations } = deps;
   const id = guidKey(segment.key);
   if (!id) throw badQuery(`Bad Request - Error in query syntax: '${segment.key ?? ""}' is not a valid key for ${table.entitySetName}.`);
   const options = parseQueryOptions(request.query);
   validateProjection(table, options);
   const current = context.store.get(table.logicalName, id);
+  // PATCH of a missing key creates the row (upsert): then it is the create privilege that counts.
+  const action = request.method === "GET" ? "Read" : request.method === "DELETE" ? "Delete" : current ? "Write" : "Create";
+  context.security.require(identity, recordPrivilege(action, table.logicalName, table.schemaName), table.logicalName, table.objectTypeCode);
   const ifMatch = header(request, "if-match");
   const ifNoneMatch = header(request, "if-none-match");
   switch (request.method) {
@@ -130,6 +164,7 @@ async function handleImportSolution(deps: ApiDependencies, request: ApiRequest):
   const file = payload["CustomizationFile"];
   if (typeof file !== "string" || file.length === 0) throw new ODataError(400, ErrorCode.InvalidArgument, "CustomizationFile is required.");
   const imported = await importSolution(context.schema, file);
+  for (const role of imported.roles) context.security.defineRole(role.name, role.privileges);
   const solutions = context.schema.table(RegistrationTables.solution.logicalName);
   if (solutions) {
     const values = {
@@ -140,9 +175,21 @@ async function handleImportSolution(deps: ApiDependencies, request: ApiRequest):
     };
     const existing = context.store.list(solutions.logicalName).find((row) => row.values[SolutionColumns.uniqueName] === imported.uniqueName);
     if (existing) operations.update(solutions, existing, values);
-    else operations.create(solutions, { ...values, installedon: `${new Date().toISOString().slice(0, 19)}Z` });
+    else operations.create(solutions, { ...values, installedon: context.clock.nowIso() });
   }
   return { status: 204, headers: {} };
+}
+
+/** A JSON body must say so (compose-http-requests-handle-errors.md): a write without it changes nothing. */
+function requireJsonContentType(request: ApiRequest): void {
+  const contentType = header(request, "content-type") ?? "";
+  if (!/^application\/json\b/i.test(contentType.trim())) {
+    throw new ODataError(
+      415,
+      ErrorCode.UnsupportedMediaType,
+      `The request's Content-Type is '${contentType || "(none)"}': a request with a JSON body must send Content-Type: application/json.`,
+    );
+  }
 }
 
 export async function handleApiRequest(deps: ApiDependencies, request: ApiRequest): Promise<ApiResponse> {
@@ -150,6 +197,9 @@ export async function handleApiRequest(deps: ApiDependencies, request: ApiReques
   const preferences = parsePreferences(request.headers["prefer"]);
   const segments = parseResourcePath(request.resourcePath);
   const [first, second] = segments;
+  if (["POST", "PATCH", "PUT"].includes(request.method) && first?.name !== "$batch") requireJsonContentType(request);
+  const identity = context.security.identityOf(bearerToken(request.headers["authorization"]));
+  const requirePrivilege = (privilege: string, logicalName: string, objectTypeCode = 0) => context.security.require(identity, privilege, logicalName, objectTypeCode);
   if (!first) {
     const value = context.schema.tables().map((table) => ({ name: table.entitySetName, kind: "EntitySet", url: table.entitySetName }));
     return { status: 200, headers: {}, body: { "@odata.context": `${apiBase(context)}/$metadata`, value } };
@@ -163,6 +213,11 @@ export async function handleApiRequest(deps: ApiDependencies, request: ApiReques
       if (!deps.runBatch) throw unknownSegment(first.name);
       return deps.runBatch(request);
     case "EntityDefinitions":
+      requirePrivilege(request.method === "PUT" ? "prvWriteEntity" : "prvReadEntity", "entity", 9800);
+      if (request.method === "PUT") {
+        updateEntityDefinition(context, segments, requireObjectBody(request.body));
+        return { status: 204, headers: {} };
+      }
       action("GET");
       return { status: 200, headers: {}, body: readMetadata(context, segments, parseQueryOptions(request.query)) };
     case "WhoAmI":
@@ -170,18 +225,22 @@ export async function handleApiRequest(deps: ApiDependencies, request: ApiReques
       return {
         status: 200,
         headers: {},
-        body: { "@odata.context": `${apiBase(context)}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`, BusinessUnitId: context.businessUnitId, UserId: context.callerId, OrganizationId: context.organizationId },
+        body: { "@odata.context": `${apiBase(context)}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`, BusinessUnitId: context.businessUnitId, UserId: identity.userId, OrganizationId: context.organizationId },
       };
     case "WinOpportunity":
     case "LoseOpportunity":
       action("POST");
+      // Closing writes the opportunity and creates its opportunityclose activity.
+      requirePrivilege(recordPrivilege("Write", "opportunity"), "opportunity", 3);
+      requirePrivilege(recordPrivilege("Create", "opportunityclose"), "opportunityclose", 4208);
       closeOpportunity(context, operations, first.name === "WinOpportunity" ? "Won" : "Lost", request.body);
       return { status: 204, headers: {} };
     case "ImportSolution":
       action("POST");
+      requirePrivilege("prvImportCustomizations", "solution", 7100);
       return handleImportSolution(deps, request);
   }
   const table = context.schema.tableForSet(first.name);
   if (second) throw unknownSegment(second.name);
-  return first.key === undefined ? handleCollection(deps, table, request, preferences) : handleEntity(deps, table, first, request, preferences);
+  return first.key === undefined ? handleCollection(deps, table, request, preferences, identity) : handleEntity(deps, table, first, request, preferences, identity);
 }

@@ -3,8 +3,8 @@
  * A change set is atomic: if one of its requests fails, the rows are restored to what they were before
  * the change set and only the failed response is returned for it; `$n` in a change set URL refers to
  * the entity created by the request with Content-ID n. Without `Prefer: odata.continue-on-error` the
- * batch stops at the first failure, as Dataverse does. (Webhook deliveries of a rolled-back change set
- * are not recalled.)
+ * batch stops at the first failure, as Dataverse does. A change set's webhooks go out only when it
+ * commits: a rolled-back change set fires none.
  */
 import { randomUUID } from "node:crypto";
 import { handleApiRequest, type ApiDependencies, type ApiRequest, type ApiResponse } from "./api-handler";
@@ -102,6 +102,7 @@ function parseJson(text: string): unknown {
 }
 
 async function execute(deps: ApiDependencies, request: ApiRequest): Promise<ApiResponse> {
+  deps.countBatchRequest?.(request.headers["authorization"]);
   try {
     return await handleApiRequest(deps, request);
   } catch (error) {
@@ -138,15 +139,18 @@ export async function runBatch(deps: ApiDependencies, request: ApiRequest): Prom
     const createdUrls = new Map<string, string>();
     const responses: { response: ApiResponse; contentId?: string }[] = [];
     let failed: { response: ApiResponse; contentId?: string } | undefined;
-    for (const part of item.parts) {
-      const response = await execute(deps, toApiRequest(part, request, createdUrls));
-      if (response.status >= 400) {
-        failed = { response, contentId: part.contentId };
-        break;
+    await deps.operations.inTransaction(async () => {
+      for (const part of item.parts) {
+        const response = await execute(deps, toApiRequest(part, request, createdUrls));
+        if (response.status >= 400) {
+          failed = { response, contentId: part.contentId };
+          return false;
+        }
+        if (part.contentId && response.headers["odata-entityid"]) createdUrls.set(part.contentId, response.headers["odata-entityid"]);
+        responses.push({ response, contentId: part.contentId });
       }
-      if (part.contentId && response.headers["odata-entityid"]) createdUrls.set(part.contentId, response.headers["odata-entityid"]);
-      responses.push({ response, contentId: part.contentId });
-    }
+      return true;
+    });
     if (failed) {
       deps.context.store.restore(snapshot);
       out.push(`--${batchBoundary}\r\n${renderResponse(failed.response, failed.contentId)}`);

@@ -9,6 +9,8 @@ import { handleApiRequest, type ApiDependencies, type ApiRequest, type ApiRespon
 import { runBatch } from "./batch-handler";
 import { ErrorCode, ODataError } from "./odata-error";
 import { API_PATH } from "./sandbox-context";
+import { bearerToken } from "./security";
+import type { ServiceProtection } from "./service-protection";
 
 export interface DataverseAppOptions {
   deps: ApiDependencies;
@@ -19,6 +21,8 @@ export interface DataverseAppOptions {
   /** Webhook deliveries so far (GET /_sandbox/webhooks/deliveries). */
   deliveries: () => unknown;
   logger?: boolean;
+  /** The service protection limits, per user; none when absent. */
+  protection?: ServiceProtection;
 }
 
 const API_PREFIX = `${API_PATH}/`;
@@ -60,6 +64,33 @@ export function buildDataverseApp(options: DataverseAppOptions): FastifyInstance
     return sendError(reply, new ODataError(401, ErrorCode.InvalidArgument, "The user is not authenticated: a bearer token is required."));
   });
 
+  // Service protection limits, per user (api-limits.md): refused at once, before any work.
+  const { protection } = options;
+  const userOf = (request: FastifyRequest) => deps.context.security.identityOf(bearerToken(request.headers.authorization)).userId;
+  const admitted = new WeakMap<FastifyRequest, { user: string; startedAt: number }>();
+  if (protection) {
+    app.addHook("onRequest", async (request, reply) => {
+      if (!request.url.startsWith(API_PREFIX) && request.url !== API_PATH) return undefined;
+      const user = userOf(request);
+      const refusal = protection.admit(user);
+      if (refusal) {
+        reply.header("retry-after", String(refusal.retryAfterSeconds)).headers(protection.headers(user));
+        return sendError(reply, new ODataError(429, refusal.code, refusal.message));
+      }
+      admitted.set(request, { user, startedAt: performance.now() });
+      return undefined;
+    });
+    app.addHook("onSend", async (request, reply, payload) => {
+      const entry = admitted.get(request);
+      if (entry) reply.headers(protection.headers(entry.user));
+      return payload;
+    });
+    app.addHook("onResponse", async (request) => {
+      const entry = admitted.get(request);
+      if (entry) protection.finish(entry.user, performance.now() - entry.startedAt);
+    });
+  }
+
   installFaultInjection(app, {
     faults,
     counters,
@@ -86,7 +117,10 @@ export function buildDataverseApp(options: DataverseAppOptions): FastifyInstance
     return sendError(reply, new ODataError(500, ErrorCode.ServerError, "An unexpected error occurred."));
   });
 
-  const depsWithBatch: ApiDependencies = { ...deps };
+  const depsWithBatch: ApiDependencies = {
+    ...deps,
+    countBatchRequest: (authorization) => protection?.count(deps.context.security.identityOf(bearerToken(authorization)).userId),
+  };
   depsWithBatch.runBatch = (request) => runBatch(depsWithBatch, request);
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {

@@ -12,12 +12,17 @@ function metadataId(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-function label(text: string, labels?: Record<number, string>) {
-  const localized = Object.entries(labels ?? { 1033: text }).map(([code, value]) => ({
+/** The calling user's language when no other is given: English (1033), the base language. */
+export const BASE_LANGUAGE = 1033;
+
+/** UserLocalizedLabel is in the calling user's language (the base language's when it has none). */
+function label(text: string, labels: Record<number, string> | undefined, language: number) {
+  const localized = Object.entries(labels ?? { [BASE_LANGUAGE]: text }).map(([code, value]) => ({
     Label: value,
     LanguageCode: Number(code),
   }));
-  return { LocalizedLabels: localized, UserLocalizedLabel: localized.find((entry) => entry.LanguageCode === 1033) ?? null };
+  const user = localized.find((entry) => entry.LanguageCode === language) ?? localized.find((entry) => entry.LanguageCode === BASE_LANGUAGE);
+  return { LocalizedLabels: localized, UserLocalizedLabel: user ?? null };
 }
 
 const METADATA_TYPE: Record<AttributeMeta["type"], string> = {
@@ -41,7 +46,7 @@ const METADATA_TYPE: Record<AttributeMeta["type"], string> = {
 
 export const attributeMetadataType = (attribute: AttributeMeta) => METADATA_TYPE[attribute.type];
 
-export function attributeMetadata(table: TableMeta, attribute: AttributeMeta, withOptionSet = false): Record<string, unknown> {
+export function attributeMetadata(table: TableMeta, attribute: AttributeMeta, withOptionSet = false, language = BASE_LANGUAGE): Record<string, unknown> {
   const metadata: Record<string, unknown> = {
     "@odata.type": `#Microsoft.Dynamics.CRM.${METADATA_TYPE[attribute.type]}`,
     MetadataId: metadataId(`${table.logicalName}.${attribute.logicalName}`),
@@ -50,7 +55,7 @@ export function attributeMetadata(table: TableMeta, attribute: AttributeMeta, wi
     EntityLogicalName: table.logicalName,
     AttributeType: attribute.type,
     AttributeTypeName: { Value: `${attribute.type === "Uniqueidentifier" ? "UniqueidentifierType" : `${attribute.type}Type`}` },
-    DisplayName: label(attribute.displayName ?? attribute.schemaName),
+    DisplayName: label(attribute.displayName ?? attribute.schemaName, attribute.displayNames, language),
     IsCustomAttribute: attribute.isCustom ?? false,
     IsPrimaryId: attribute.logicalName === table.primaryId,
     IsPrimaryName: attribute.logicalName === table.primaryName,
@@ -70,7 +75,7 @@ export function attributeMetadata(table: TableMeta, attribute: AttributeMeta, wi
     metadata["DefaultFormValue"] = typeof attribute.defaultValue === "boolean" ? Number(attribute.defaultValue) : attribute.defaultValue;
   }
   if (withOptionSet && attribute.options) {
-    const options = attribute.options.map((option) => ({ Value: option.value, Label: label(option.label, option.labels) }));
+    const options = attribute.options.map((option) => ({ Value: option.value, Label: label(option.label, option.labels, language) }));
     metadata["OptionSet"] =
       attribute.type === "Boolean"
         ? { OptionSetType: "Boolean", FalseOption: options.find((o) => o.Value === 0), TrueOption: options.find((o) => o.Value === 1) }
@@ -79,7 +84,7 @@ export function attributeMetadata(table: TableMeta, attribute: AttributeMeta, wi
   return metadata;
 }
 
-export function entityMetadata(table: TableMeta): Record<string, unknown> {
+export function entityMetadata(table: TableMeta, language = BASE_LANGUAGE): Record<string, unknown> {
   return {
     MetadataId: metadataId(table.logicalName),
     LogicalName: table.logicalName,
@@ -91,6 +96,6 @@ export function entityMetadata(table: TableMeta): Record<string, unknown> {
     ObjectTypeCode: table.objectTypeCode,
     IsCustomEntity: false,
     ChangeTrackingEnabled: table.changeTrackingEnabled,
-    DisplayName: label(table.displayName),
+    DisplayName: label(table.displayName, undefined, language),
   };
 }

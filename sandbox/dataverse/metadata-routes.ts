@@ -58,21 +58,21 @@ export function readMetadata(context: SandboxContext, segments: PathSegment[], o
   const [entities, attributes, cast] = segments;
   if (!entities) throw badQuery("EntityDefinitions segment expected.");
   if (entities.key === undefined) {
-    const all = filterObjects(context.schema.tables().map(entityMetadata), options);
+    const all = filterObjects(context.schema.tables().map((table) => entityMetadata(table, context.languageCode)), options);
     return { "@odata.context": base, value: all.map((object) => select(object, options.select)) };
   }
   const table = findTable(context, entities);
   if (!attributes) {
-    const result = select(entityMetadata(table), options.select);
+    const result = select(entityMetadata(table, context.languageCode), options.select);
     const expandAttributes = options.expand.find((expand) => expand.navigationProperty === "Attributes");
     if (expandAttributes) {
-      result["Attributes"] = [...table.attributes.values()].map((attribute) => select(attributeMetadata(table, attribute), expandAttributes.select));
+      result["Attributes"] = [...table.attributes.values()].map((attribute) => select(attributeMetadata(table, attribute, false, context.languageCode), expandAttributes.select));
     }
     return { "@odata.context": `${base}/$entity`, ...result };
   }
   if (attributes.name !== "Attributes") throw badQuery(`Resource not found for the segment '${attributes.name}'.`);
   if (attributes.key === undefined) {
-    const all = filterObjects([...table.attributes.values()].map((attribute) => attributeMetadata(table, attribute)), options);
+    const all = filterObjects([...table.attributes.values()].map((attribute) => attributeMetadata(table, attribute, false, context.languageCode)), options);
     return { "@odata.context": `${base}(${table.logicalName})/Attributes`, value: all.map((object) => select(object, options.select)) };
   }
   const logicalName = namedKey(attributes.key, "LogicalName");
@@ -84,5 +84,23 @@ export function readMetadata(context: SandboxContext, segments: PathSegment[], o
     throw badQuery(`The type '${cast.name}' is not compatible with the attribute '${attribute.logicalName}'.`);
   }
   const withOptionSet = options.expand.some((expand) => expand.navigationProperty === "OptionSet" || expand.navigationProperty === "GlobalOptionSet");
-  return { "@odata.context": `${base}(${table.logicalName})/Attributes/$entity`, ...select(attributeMetadata(table, attribute, withOptionSet), options.select && [...options.select, "OptionSet"]) };
+  return { "@odata.context": `${base}(${table.logicalName})/Attributes/$entity`, ...select(attributeMetadata(table, attribute, withOptionSet, context.languageCode), options.select && [...options.select, "OptionSet"]) };
+}
+
+/**
+ * PUT EntityDefinitions(LogicalName='x'): the metadata update an admin makes. The sandbox applies the
+ * one property the connector needs, ChangeTrackingEnabled, which (as documented) can be turned on but
+ * never off again.
+ */
+export function updateEntityDefinition(context: SandboxContext, segments: PathSegment[], body: Record<string, unknown>): void {
+  const [entities, rest] = segments;
+  if (!entities || entities.key === undefined || rest) throw badQuery("PUT takes one entity definition: EntityDefinitions(LogicalName='name').");
+  const table = findTable(context, entities);
+  const enabled = body["ChangeTrackingEnabled"];
+  if (enabled === undefined) return;
+  if (typeof enabled !== "boolean") throw new ODataError(400, ErrorCode.PayloadError, "ChangeTrackingEnabled must be true or false.");
+  if (!enabled && table.changeTrackingEnabled) {
+    throw new ODataError(400, ErrorCode.InvalidArgument, `Change tracking cannot be disabled for entity '${table.logicalName}' once it is enabled.`);
+  }
+  table.changeTrackingEnabled = enabled;
 }

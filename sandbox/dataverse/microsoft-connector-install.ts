@@ -5,7 +5,8 @@
  * Its publisher (prefix msft, choice values 29960…), the solution row, its columns on opportunity
  * (the names one real org's export shows) and on lead (guessed), the "Microsoft Solutions" child
  * table and the "Microsoft Solution Details" master table (names guessed), its environment
- * variables, and its cloud flows as workflow rows (category 5, on). The flows' trigger URL is served
+ * variables, and its cloud flows as workflow rows (category 5, on) listed as the solution's components
+ * (solutioncomponent, type 29; `flows` places them elsewhere). The flows' trigger URL is served
  * here too (`/_sandbox/flows/…`), answering like a flow: 202 while on, 409 once turned off.
  * Everything goes through the schema registry and RecordOperations, as an import would; no records
  * are linked here (that is data, seeded through the Web API by whoever rehearses).
@@ -47,6 +48,11 @@ const ENV_VALUE = {
   logicalName: "environmentvariablevalue", entitySetName: "environmentvariablevalues",
   primaryId: "environmentvariablevalueid", primaryName: "schemaname",
 } as const;
+const SOLUTION_COMPONENT = {
+  logicalName: "solutioncomponent", entitySetName: "solutioncomponents", primaryId: "solutioncomponentid", primaryName: "solutioncomponentid",
+} as const;
+/** solutioncomponent.componenttype of a process (workflow row, cloud flows included). */
+const WORKFLOW_COMPONENT = 29;
 const SOLUTION_DETAIL = {
   logicalName: "msft_microsoftsolutiondetail", entitySetName: "msft_microsoftsolutiondetails",
   primaryId: "msft_microsoftsolutiondetailid", primaryName: "msft_name",
@@ -56,18 +62,21 @@ const SOLUTION_ROW = {
   primaryId: "msft_microsoftsolutionid", primaryName: "msft_name",
 } as const;
 
-/** Choice values of Microsoft's "How can Microsoft help?" (publisher prefix 29960, then a counter). */
-export const MICROSOFT_HELP_OPTIONS: readonly [number, string][] = [
-  [299600000, "Workload-specific value proposition"],
-  [299600001, "Customer technical architecture"],
-  [299600002, "Proof of concept or demo"],
-  [299600003, "Quotes or licensing"],
-  [299600004, "Post-sales customer success"],
-  [299600005, "General or other"],
+/** Choice values of Microsoft's "How can Microsoft help?" (publisher prefix 29960, then a counter), English and German labels. */
+export const MICROSOFT_HELP_OPTIONS: readonly [number, string, string][] = [
+  [299600000, "Workload-specific value proposition", "Workloadspezifisches Wertversprechen"],
+  [299600001, "Customer technical architecture", "Technische Architektur des Kunden"],
+  [299600002, "Proof of concept or demo", "Machbarkeitsnachweis oder Demo"],
+  [299600003, "Quotes or licensing", "Angebote oder Lizenzierung"],
+  [299600004, "Post-sales customer success", "Kundenerfolg nach dem Verkauf"],
+  [299600005, "General or other", "Allgemein oder Sonstiges"],
 ];
 
 const options = (...pairs: [number, string, number?][]): OptionMeta[] =>
   pairs.map(([value, label, state]) => ({ value, label, labels: { 1033: label }, ...(state === undefined ? {} : { state }) }));
+/** Microsoft's managed solution ships its labels translated (German here, 1031). */
+const translated = (triples: readonly [number, string, string][]): OptionMeta[] =>
+  triples.map(([value, english, german]) => ({ value, label: english, labels: { 1033: english, 1031: german } }));
 const yesNo = () => options([0, "No"], [1, "Yes"]);
 
 function column(logicalName: string, type: AttributeType, displayName: string, spec: Partial<AttributeMeta> = {}): AttributeMeta {
@@ -100,7 +109,7 @@ function opportunityColumns(): AttributeMeta[] {
     column("msft_microsoftpartnercenterreferralprogram", "Picklist", "Referral Program", { options: options([299600000, "Co-sell with Microsoft"], [299600001, "Independent"]) }),
     text("msft_microsoftcrmidentifier", "Microsoft CRM Identifier", 100),
     column("msft_microsoftpartnercenterreferralvisible", "Boolean", "Visible to Microsoft sellers", { options: yesNo(), defaultValue: false }),
-    column("msft_microsoftpartnercenterhelp", "Picklist", "How can Microsoft help?", { options: options(...MICROSOFT_HELP_OPTIONS) }),
+    column("msft_microsoftpartnercenterhelp", "Picklist", "How can Microsoft help?", { options: translated(MICROSOFT_HELP_OPTIONS), displayNames: { 1033: "How can Microsoft help?", 1031: "Wie kann Microsoft helfen?" } }),
     column("msft_microsoftpartnercenterreferralsyncaudit", "Memo", "Partner Center Sync Audit", { maxLength: 100000 }),
     column("msft_microsoftpartnercentersolutions", "Memo", "Microsoft Solutions (obsolete)", { maxLength: 2000 }),
   ];
@@ -165,6 +174,13 @@ function platformTables(): TableMeta[] {
       ...owner(),
       ...platformColumns(),
     ]),
+    table(SOLUTION_COMPONENT, 7103, "Solution Component", [
+      column("solutionid", "Lookup", "Solution", { targets: [RegistrationTables.solution.logicalName], readOnly: true }),
+      column("objectid", "Uniqueidentifier", "Object", { readOnly: true }),
+      column("componenttype", "Picklist", "Object Type Code", { options: options([1, "Entity"], [2, "Attribute"], [29, "Workflow"], [380, "Environment Variable Definition"]), readOnly: true }),
+      column("rootcomponentbehavior", "Picklist", "Root Component Behavior", { options: options([0, "Include Subcomponents"], [1, "Do not include subcomponents"], [2, "Include As Shell Only"]), readOnly: true }),
+      ...platformColumns(),
+    ]),
     table(ENV_DEFINITION, 380, "Environment Variable Definition", [
       text("schemaname", "Schema Name", 100),
       text("displayname", "Display Name", 100),
@@ -202,8 +218,20 @@ export interface InstalledMicrosoftConnector {
   flowIds: string[];
 }
 
+/**
+ * Where the cloud flows are, as a solution's components (solutioncomponent, type 29): in the
+ * connector's solution (default); in a second solution of the same publisher named
+ * "PartnerCenterReferra…" (as when the flows ship or were patched separately); or in none of its
+ * solutions (flows re-created outside them), when the switch cannot tell they are Microsoft's.
+ */
+export type MicrosoftFlowsLayout = "its-solution" | "second-solution" | "outside-its-solutions";
+
+export interface MicrosoftConnectorInstallOptions {
+  flows?: MicrosoftFlowsLayout;
+}
+
 /** Applies the install to a fresh org (after seedData). */
-export function installMicrosoftConnector(context: SandboxContext, operations: RecordOperations): InstalledMicrosoftConnector {
+export function installMicrosoftConnector(context: SandboxContext, operations: RecordOperations, options: MicrosoftConnectorInstallOptions = {}): InstalledMicrosoftConnector {
   const schema = context.schema;
   for (const meta of platformTables()) if (!schema.table(meta.logicalName)) schema.addTable(meta);
   for (const attribute of opportunityColumns()) schema.upsertAttribute(Tables.opportunity.logicalName, attribute);
@@ -245,12 +273,30 @@ export function installMicrosoftConnector(context: SandboxContext, operations: R
       });
     }
   }
-  const flowIds = MICROSOFT_FLOW_NAMES.map((name) =>
-    operations.create(meta(WORKFLOW.logicalName), {
-      name, category: 5, type: 1, primaryentity: "none", solutionid: solutionRow.id, ismanaged: true, statecode: 1, statuscode: 2,
+  const component = (solutionId: string, objectId: string, componentType: number) =>
+    operations.create(meta(SOLUTION_COMPONENT.logicalName), {
+      solutionid: { id: solutionId, logicalName: RegistrationTables.solution.logicalName }, objectid: objectId, componenttype: componentType, rootcomponentbehavior: 0,
+    });
+  const layout = options.flows ?? "its-solution";
+  const flowsSolutionId = layout === "second-solution"
+    ? operations.create(meta(RegistrationTables.solution.logicalName), {
+      [SolutionColumns.uniqueName]: `${solution.uniqueName}Flows`,
+      [SolutionColumns.friendlyName]: `${solution.friendlyName} (flows)`,
+      [SolutionColumns.version]: solution.version,
+      [SolutionColumns.isManaged]: true,
+      publisherid: { id: publisherRow.id, logicalName: PUBLISHER.logicalName },
+      installedon: `${new Date().toISOString().slice(0, 19)}Z`,
+    }).id
+    : solutionRow.id;
+  const flowIds = MICROSOFT_FLOW_NAMES.map((name) => {
+    const flow = operations.create(meta(WORKFLOW.logicalName), {
+      name, category: 5, type: 1, primaryentity: "none", ismanaged: layout !== "outside-its-solutions", statecode: 1, statuscode: 2,
+      ...(layout === "outside-its-solutions" ? {} : { solutionid: flowsSolutionId }),
       clientdata: JSON.stringify({ properties: { definition: { triggers: { manual: { type: "Request" } } } } }),
-    }).id,
-  );
+    });
+    if (layout !== "outside-its-solutions") component(flowsSolutionId, flow.id, WORKFLOW_COMPONENT);
+    return flow.id;
+  });
   return { solutionId: solutionRow.id, flowIds };
 }
 

@@ -18,14 +18,19 @@ export const ErrorCode = {
   DuplicateRecord: "0x80040237",
   /** Value of the wrong type in the payload. */
   PayloadError: "0x80048d19",
-  /** Option value not in the column's option set. */
+  /** Option value not in the column's option set, or a number outside the column's range. */
   OptionValueOutOfRange: "0x8004431a",
+  ValueOutOfRange: "0x8004431a",
+  /** A body without Content-Type: application/json. */
+  UnsupportedMediaType: "0x80048d19",
   /** Text longer than the column's maximum length. */
   TextTooLong: "0x80044331",
   /** Invalid argument (e.g. closing an opportunity by PATCHing statecode). */
   InvalidArgument: "0x80040203",
   /** Malformed query option. */
   QuerySyntax: "0x0",
+  /** The caller's roles lack the privilege the request needs (SecLib::CheckPrivilege). */
+  MissingPrivilege: "0x80040220",
   /** Service protection limit hit. */
   Throttled: "0x80072322",
   /** Generic server error. */

@@ -39,12 +39,16 @@ export function closeOpportunity(context: SandboxContext, operations: RecordOper
   const revenue = closeValues[OpportunityCloseColumns.actualRevenue];
   const endValue = closeValues[OpportunityCloseColumns.actualEnd];
   const end = typeof endValue === "string" ? normalizeDate(endValue, true) : undefined;
-  operations.asCloseAction(() =>
+  const opportunityClose = {
+    ...Object.fromEntries(Object.entries(closeValues).filter(([name]) => !name.includes("@"))),
+    [OpportunityCloseColumns.opportunity]: { id, logicalName: table.logicalName },
+  };
+  operations.asCloseAction(outcome === "Won" ? "Win" : "Lose", { opportunityClose, status }, () =>
     operations.update(table, current, {
       statecode: state,
       statuscode: status,
       actualvalue: typeof revenue === "number" ? revenue : (current.values["estimatedvalue"] ?? null),
-      actualclosedate: end ?? new Date().toISOString().slice(0, 10),
+      actualclosedate: end ?? context.clock.today(),
     }),
   );
 }

@@ -2,8 +2,10 @@
  * Reads a create / update payload into typed column values, validating each as Dataverse does:
  * unknown names fail with the unknown-property error, literals of the wrong type with the payload
  * error, text longer than the column with the length error, an option value outside the option set
- * with the range error. Lookups are set with `nav@odata.bind: "/entityset(id)"`; binding to a row that
- * does not exist fails with not-found.
+ * with the range error, as is a number outside the column's minimum and maximum; a date-only column
+ * takes "YYYY-MM-DD" and nothing else (Edm.Date). Lookups are set with `nav@odata.bind: "/entityset(id)"`
+ * and cleared with `nav@odata.bind: null` or `nav: null`; binding to a row that does not exist fails
+ * with not-found.
  */
 import type { LookupValue } from "./entity-store";
 import { ErrorCode, notFound, ODataError, payloadError, unknownPayloadProperty } from "./odata-error";
@@ -12,6 +14,30 @@ import { isLookupType, navigationProperties, type AttributeMeta, type TableMeta 
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BIND_PATH = /(?:^|\/)([A-Za-z_][A-Za-z0-9_]*)\(\{?([0-9a-fA-F-]{36})\}?\)$/;
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Ranges of the number types when a column sets none (Dataverse's own type limits). */
+const TYPE_RANGE: Partial<Record<AttributeMeta["type"], [number, number]>> = {
+  Integer: [-2_147_483_648, 2_147_483_647],
+  BigInt: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  Money: [-922_337_203_685_477, 922_337_203_685_477],
+  Decimal: [-100_000_000_000, 100_000_000_000],
+};
+
+function checkRange(table: TableMeta, attribute: AttributeMeta, value: number): number {
+  const [typeMin, typeMax] = TYPE_RANGE[attribute.type] ?? [-Infinity, Infinity];
+  const min = attribute.minValue ?? typeMin;
+  const max = attribute.maxValue ?? typeMax;
+  if (value < min || value > max) {
+    throw new ODataError(
+      400,
+      ErrorCode.ValueOutOfRange,
+      `A validation error occurred. The value ${value} of '${attribute.logicalName}' on record of type '${table.logicalName}' is outside the valid range. Accepted range: ${min} to ${max}`,
+    );
+  }
+  return value;
+}
 
 const EDM_TYPE: Partial<Record<AttributeMeta["type"], string>> = {
   Boolean: "Edm.Boolean",
@@ -60,8 +86,9 @@ export function normalizeDate(value: string, dateOnly: boolean | undefined): str
 
 function readValue(table: TableMeta, attribute: AttributeMeta, value: unknown): unknown {
   if (value === null) return null;
+  const edmType = attribute.dateOnly ? "Edm.Date" : (EDM_TYPE[attribute.type] ?? "Edm.String");
   const wrongType = () =>
-    payloadError(table.entitySetName, `Cannot convert the literal '${typeof value === "object" ? JSON.stringify(value) : String(value)}' to the expected type '${EDM_TYPE[attribute.type] ?? "Edm.String"}'.`);
+    payloadError(table.entitySetName, `Cannot convert the literal '${typeof value === "object" ? JSON.stringify(value) : String(value)}' to the expected type '${edmType}'.`);
   switch (attribute.type) {
     case "String":
     case "Memo": {
@@ -78,11 +105,11 @@ function readValue(table: TableMeta, attribute: AttributeMeta, value: unknown): 
     case "Integer":
     case "BigInt":
       if (typeof value !== "number" || !Number.isInteger(value)) throw wrongType();
-      return value;
+      return checkRange(table, attribute, value);
     case "Decimal":
     case "Money":
       if (typeof value !== "number" || !Number.isFinite(value)) throw wrongType();
-      return value;
+      return checkRange(table, attribute, value);
     case "Boolean":
       if (typeof value !== "boolean") throw wrongType();
       return value;
@@ -101,6 +128,8 @@ function readValue(table: TableMeta, attribute: AttributeMeta, value: unknown): 
       return value;
     }
     case "DateTime": {
+      // Edm.Date takes a bare date: a time (even midnight UTC) is a payload error.
+      if (attribute.dateOnly && (typeof value !== "string" || !DATE_ONLY.test(value))) throw wrongType();
       const normalized = typeof value === "string" ? normalizeDate(value, attribute.dateOnly) : undefined;
       if (normalized === undefined) throw wrongType();
       return normalized;
@@ -150,6 +179,12 @@ export function readPayload(context: SandboxContext, table: TableMeta, body: unk
       continue;
     }
     if (key.includes("@")) continue; // other instance annotations (@odata.type, @odata.etag ...)
+    // `"nav": null` disassociates, like `"nav@odata.bind": null`.
+    const navigation = navigationProperties(table).get(key);
+    if (navigation && value === null) {
+      values[navigation.attribute.logicalName] = null;
+      continue;
+    }
     const attribute = table.attributes.get(key);
     if (!attribute || isLookupType(attribute.type)) throw unknownPayloadProperty(key, table.logicalName);
     if (attribute.readOnly) continue;

@@ -1,7 +1,8 @@
 /**
  * Evaluates a collection query over stored rows: $filter, $orderby, $top, $count and server-driven
  * paging (Prefer: odata.maxpagesize → @odata.nextLink with an opaque $skiptoken). String comparisons
- * are case-insensitive, as Dataverse's database collation makes them.
+ * are case- and accent-insensitive, as Dataverse's database collation (CI_AI) makes them: "societa"
+ * finds "Società".
  */
 import type { StoredRecord } from "./entity-store";
 import { badQuery, unknownQueryProperty } from "./odata-error";
@@ -16,12 +17,15 @@ const DEFAULT_PAGE_SIZE = 5000;
 
 type Comparable = string | number | boolean | null;
 
+/** Text as a CI_AI collation compares it: letter case and accents (combining marks) ignored. */
+export const foldText = (text: string): string => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+
 function normalize(value: unknown, attribute: AttributeMeta | undefined): Comparable {
   if (value === null || value === undefined) return null;
   if (attribute?.type === "DateTime" && typeof value === "string") {
     return attribute.dateOnly ? value.slice(0, 10) : Date.parse(value);
   }
-  if (typeof value === "string") return value.toLowerCase();
+  if (typeof value === "string") return foldText(value);
   if (typeof value === "number" || typeof value === "boolean") return value;
   return String(value);
 }

@@ -4,14 +4,14 @@
  * base currency, the statecode rules of opportunity (closing it needs WinOpportunity / LoseOpportunity),
  * optimistic concurrency with etags, and a notification per write for the webhook dispatcher.
  */
-import { randomUUID } from "node:crypto";
 import { OpportunityState, RegistrationTables, StepColumns, StepMode, StepStage, Tables } from "../../entities";
 import type { LookupValue, StoredRecord } from "./entity-store";
 import { ErrorCode, notFound, ODataError } from "./odata-error";
 import { etagOf, type SandboxContext } from "./sandbox-context";
 import type { TableMeta } from "./schema-types";
 
-export type WriteMessage = "Create" | "Update";
+/** Win / Lose: an opportunity closed by WinOpportunity / LoseOpportunity (their own SDK messages, not Update). */
+export type WriteMessage = "Create" | "Update" | "Win" | "Lose";
 
 export interface WriteEvent {
   message: WriteMessage;
@@ -23,16 +23,23 @@ export interface WriteEvent {
   target: Record<string, unknown>;
   /** The row before an update (for pre-images). */
   previous?: StoredRecord;
+  /** Win / Lose: the request's input parameters (OpportunityClose, Status) instead of a Target. */
+  closeParameters?: { opportunityClose: Record<string, unknown>; status: number };
 }
 
-export type WriteListener = (event: WriteEvent) => void;
+/** The time zone rule version Dataverse stamps on rows it writes (seen as 4 in published payloads). */
+const TIME_ZONE_RULE_VERSION = 4;
 
-const nowIso = () => `${new Date().toISOString().slice(0, 19)}Z`;
+export type WriteListener = (event: WriteEvent) => void;
 
 export class RecordOperations {
   private listeners: WriteListener[] = [];
   /** Lets WinOpportunity / LoseOpportunity (and only them) change an opportunity's state. */
   private closingAllowed = false;
+  /** Inside a $batch change set: the writes' events, held until the change set commits. */
+  private heldEvents: WriteEvent[] | null = null;
+  /** While a Win/Lose action runs: the message its update is published as. */
+  private closing: { message: "Win" | "Lose"; closeParameters: NonNullable<WriteEvent["closeParameters"]> } | null = null;
 
   constructor(private readonly context: SandboxContext, readonly baseCurrencyId: () => string) {}
 
@@ -59,7 +66,7 @@ export class RecordOperations {
 
   create(table: TableMeta, values: Record<string, unknown>, requestedId?: string): StoredRecord {
     this.guardStep(table, undefined, values);
-    const id = (requestedId ?? (values[table.primaryId] as string | undefined) ?? randomUUID()).toLowerCase();
+    const id = (requestedId ?? (values[table.primaryId] as string | undefined) ?? this.context.ids.mint()).toLowerCase();
     if (this.context.store.get(table.logicalName, id)) {
       throw new ODataError(412, ErrorCode.DuplicateRecord, "A record with matching key values already exists.");
     }
@@ -69,8 +76,10 @@ export class RecordOperations {
       if (attribute.defaultValue !== undefined) row[attribute.logicalName] = attribute.defaultValue;
     }
     Object.assign(row, values, { [table.primaryId]: id });
-    const now = nowIso();
-    const platform: Record<string, unknown> = { createdon: now, modifiedon: now, createdby: this.caller(), modifiedby: this.caller() };
+    const now = this.context.clock.nowIso();
+    const platform: Record<string, unknown> = {
+      createdon: now, modifiedon: now, createdby: this.caller(), modifiedby: this.caller(), modifiedonbehalfby: null, timezoneruleversionnumber: TIME_ZONE_RULE_VERSION,
+    };
     if (table.attributes.has("ownerid") && !row["ownerid"]) platform["ownerid"] = this.caller();
     if (table.attributes.has("transactioncurrencyid") && !row["transactioncurrencyid"]) {
       platform["transactioncurrencyid"] = { id: this.baseCurrencyId(), logicalName: Tables.transactionCurrency.logicalName };
@@ -86,13 +95,15 @@ export class RecordOperations {
     this.guardState(table, current, values);
     this.guardStep(table, current, values);
     const row: Record<string, unknown> = { ...current.values, ...values };
-    const platform = { modifiedon: nowIso(), modifiedby: this.caller() };
+    // The platform columns every update sets: the Target a webhook carries holds them too.
+    const platform = { modifiedon: this.context.clock.nowIso(), modifiedby: this.caller(), modifiedonbehalfby: null, timezoneruleversionnumber: TIME_ZONE_RULE_VERSION };
     for (const [name, value] of Object.entries(platform)) if (table.attributes.has(name)) row[name] = value;
     this.derive(table, row);
     const record = this.context.store.put(table.logicalName, current.id, row);
     const target: Record<string, unknown> = { ...values, [table.primaryId]: current.id };
     for (const name of Object.keys(platform)) if (table.attributes.has(name)) target[name] = record.values[name];
-    this.emit({ message: "Update", table, record, requestedColumns: Object.keys(values), target, previous: current });
+    const close = this.closing ?? undefined;
+    this.emit({ message: close?.message ?? "Update", table, record, requestedColumns: Object.keys(values), target, previous: current, closeParameters: close?.closeParameters });
     return record;
   }
 
@@ -100,13 +111,19 @@ export class RecordOperations {
     if (!this.context.store.remove(table.logicalName, id)) throw notFound(table.logicalName, id);
   }
 
-  /** Runs `work` with opportunity closing allowed (the Win/Lose actions). */
-  asCloseAction<T>(work: () => T): T {
+  /**
+   * Runs `work` with opportunity closing allowed (the Win/Lose actions). Its writes run the steps of
+   * the Win or Lose message, not Update's: whether a real org also runs Update steps for a close is
+   * not documented, so the stand-in takes the answer that gives a client less.
+   */
+  asCloseAction<T>(message: "Win" | "Lose", closeParameters: NonNullable<WriteEvent["closeParameters"]>, work: () => T): T {
     this.closingAllowed = true;
+    this.closing = { message, closeParameters };
     try {
       return work();
     } finally {
       this.closingAllowed = false;
+      this.closing = null;
     }
   }
 
@@ -163,7 +180,29 @@ export class RecordOperations {
     }
   }
 
+  /**
+   * Runs a change set's writes as one transaction for the listeners: asynchronous steps are queued
+   * inside the transaction, so their webhooks go out only if it commits (`work` returns true) and
+   * never for a change set that was rolled back.
+   */
+  async inTransaction(work: () => Promise<boolean>): Promise<boolean> {
+    this.heldEvents = [];
+    let committed = false;
+    try {
+      committed = await work();
+    } finally {
+      const held = this.heldEvents;
+      this.heldEvents = null;
+      if (committed) for (const event of held) this.emit(event);
+    }
+    return committed;
+  }
+
   private emit(event: WriteEvent): void {
+    if (this.heldEvents) {
+      this.heldEvents.push(event);
+      return;
+    }
     for (const listener of this.listeners) listener(event);
   }
 }

@@ -2,6 +2,9 @@
  * The RemoteExecutionContext JSON Dataverse posts to a webhook: the plug-in execution context
  * serialized by .NET's DataContractJsonSerializer (key/value lists, "__type" hints on entities,
  * entity references, option set values and money, dates as "/Date(ms)/").
+ * As in the payloads Microsoft published (use-webhooks.md 2017, Contact Center 2024): whole-second
+ * times, OperationCreatedOn as "/Date(ms+0000)/", RequestId null or set, platform columns in the
+ * Target, and a ParentContext (the synchronous main operation the async step ran after).
  */
 import { randomUUID } from "node:crypto";
 import { RegistrationTables } from "../../entities";
@@ -53,6 +56,33 @@ export function sdkEntity(table: TableMeta, id: string, values: Record<string, u
   };
 }
 
+/**
+ * The input parameters of a Win / Lose request: the OpportunityClose activity (its opportunityid a
+ * reference to the opportunity) and the Status. There is no Target, and the opportunity is named only
+ * inside OpportunityClose: the context's PrimaryEntityId is left empty, which is the answer that
+ * gives a client less (the documentation does not say).
+ */
+function closeInputParameters(event: WriteEvent): KeyValue[] {
+  const close = event.closeParameters;
+  if (!close) return [];
+  const attributes: KeyValue[] = Object.entries(close.opportunityClose).map(([key, value]) => {
+    if (isLookupValue(value)) {
+      return { key, value: { __type: `EntityReference:${CONTRACTS}`, Id: value.id, KeyAttributes: [], LogicalName: value.logicalName, Name: null, RowVersion: null } };
+    }
+    if (key === "actualrevenue" && typeof value === "number") return { key, value: { __type: `Money:${CONTRACTS}`, Value: value } };
+    if (key === "actualend" && typeof value === "string") return { key, value: dataContractDate(value) };
+    return { key, value };
+  });
+  const opportunityClose = {
+    __type: `Entity:${CONTRACTS}`, Attributes: attributes, EntityState: null, FormattedValues: [], Id: EMPTY_GUID, KeyAttributes: [],
+    LogicalName: "opportunityclose", RelatedEntities: [], RowVersion: null,
+  };
+  return [
+    { key: "OpportunityClose", value: opportunityClose },
+    { key: "Status", value: { __type: `OptionSetValue:${CONTRACTS}`, Value: close.status } },
+  ];
+}
+
 export interface ImageRegistration {
   alias: string;
   /** Empty: all columns. */
@@ -74,40 +104,75 @@ export interface ExecutionContextInput {
   stepId: string;
   images: ImageRegistration[];
   correlationId: string;
-  operationCreatedOn: string;
+  /** Milliseconds since the epoch (whole seconds: the row's modifiedon). */
+  operationCreatedOn: number;
+  requestId: string | null;
 }
 
 export function buildRemoteExecutionContext(input: ExecutionContextInput): Record<string, unknown> {
   const { context, event, images } = input;
   const { table, record } = event;
   const target = sdkEntity(table, record.id, event.target, record.version, true);
+  const inputParameters = event.closeParameters ? closeInputParameters(event) : [{ key: "Target", value: target }];
+  const primaryEntityId = event.closeParameters ? EMPTY_GUID : record.id;
+  const operationId = randomUUID();
+  // The main operation's own context, as Dataverse nests it under the async step's.
+  const parent = {
+    BusinessUnitId: context.businessUnitId,
+    CorrelationId: input.correlationId,
+    Depth: 1,
+    InitiatingUserId: context.callerId,
+    InputParameters: inputParameters,
+    IsExecutingOffline: false,
+    IsInTransaction: true,
+    IsOfflinePlayback: false,
+    IsolationMode: 1,
+    MessageName: event.message,
+    Mode: 0,
+    OperationCreatedOn: `/Date(${input.operationCreatedOn}+0000)/`,
+    OperationId: operationId,
+    OrganizationId: context.organizationId,
+    OrganizationName: context.organizationName,
+    OutputParameters: [],
+    OwningExtension: { Id: EMPTY_GUID, KeyAttributes: [], LogicalName: null, Name: null, RowVersion: null },
+    ParentContext: null,
+    PostEntityImages: [],
+    PreEntityImages: [],
+    PrimaryEntityId: primaryEntityId,
+    PrimaryEntityName: table.logicalName,
+    RequestId: input.requestId,
+    SecondaryEntityName: "none",
+    SharedVariables: [],
+    Stage: 30,
+    UserId: context.callerId,
+  };
   return {
     BusinessUnitId: context.businessUnitId,
     CorrelationId: input.correlationId,
     Depth: 1,
     InitiatingUserAzureActiveDirectoryObjectId: EMPTY_GUID,
     InitiatingUserId: context.callerId,
-    InputParameters: [{ key: "Target", value: target }],
+    InputParameters: inputParameters,
     IsExecutingOffline: false,
     IsInTransaction: false,
     IsOfflinePlayback: false,
     IsolationMode: 1,
     MessageName: event.message,
     Mode: 1,
-    OperationCreatedOn: dataContractDate(input.operationCreatedOn),
-    OperationId: randomUUID(),
+    OperationCreatedOn: `/Date(${input.operationCreatedOn}+0000)/`,
+    OperationId: operationId,
     OrganizationId: context.organizationId,
     OrganizationName: context.organizationName,
     OutputParameters: event.message === "Create" ? [{ key: "id", value: record.id }] : [],
     OwningExtension: { Id: input.stepId, KeyAttributes: [], LogicalName: RegistrationTables.step.logicalName, Name: null, RowVersion: null },
-    ParentContext: null,
+    ParentContext: parent,
     PostEntityImages: images.filter((registration) => registration.post).map((registration) => image(table, record, registration)),
     PreEntityImages: event.previous
       ? images.filter((registration) => registration.pre).map((registration) => image(table, event.previous as StoredRecord, registration))
       : [],
-    PrimaryEntityId: record.id,
+    PrimaryEntityId: primaryEntityId,
     PrimaryEntityName: table.logicalName,
-    RequestId: randomUUID(),
+    RequestId: input.requestId,
     SecondaryEntityName: "none",
     SharedVariables: [{ key: "IsAutoTransact", value: true }],
     Stage: 40,

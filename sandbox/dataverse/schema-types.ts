@@ -37,12 +37,17 @@ export interface AttributeMeta {
   schemaName: string;
   type: AttributeType;
   displayName?: string;
+  /** Display names by language code, for metadata; `displayName` is the 1033 one. */
+  displayNames?: Record<number, string>;
   /** String/Memo maximum length. */
   maxLength?: number;
   /** String format ("Text", "Url", "Email"). */
   format?: string;
   /** Picklist / State / Status / Boolean options (Boolean: 0 = false label, 1 = true label). */
   options?: OptionMeta[];
+  /** Integer / BigInt / Decimal / Money: the smallest and largest value accepted (the type's range if not set). */
+  minValue?: number;
+  maxValue?: number;
   /** DateTime: date only ("2026-11-25") instead of a UTC timestamp. */
   dateOnly?: boolean;
   /** Lookup / Customer / Owner: target tables, logical names. */

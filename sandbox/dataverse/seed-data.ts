@@ -20,7 +20,9 @@ export const SEED_CURRENCIES = [
   { code: "GBP", name: "Pound Sterling", symbol: "£", rate: 0.79 },
 ] as const;
 
-const MESSAGES = ["Create", "Update", "Delete"] as const;
+const MESSAGES = ["Create", "Update", "Delete", "Win", "Lose"] as const;
+/** Win and Lose exist for opportunity only (the close dialog's WinOpportunity / LoseOpportunity). */
+const OPPORTUNITY_ONLY = new Set<string>(["Win", "Lose"]);
 
 export function seedData(context: SandboxContext, operations: RecordOperations): { baseCurrencyId: string } {
   const table = (logicalName: string) => {
@@ -49,7 +51,7 @@ export function seedData(context: SandboxContext, operations: RecordOperations):
   const filterTables = [Tables.opportunity, Tables.account, Tables.contact];
   for (const message of MESSAGES) {
     const messageRow = operations.create(table(RegistrationTables.sdkMessage.logicalName), { [SdkMessageColumns.name]: message });
-    for (const target of filterTables) {
+    for (const target of filterTables.filter((table) => !OPPORTUNITY_ONLY.has(message) || table === Tables.opportunity)) {
       operations.create(table(RegistrationTables.sdkMessageFilter.logicalName), {
         name: `${message} of ${target.logicalName}`,
         [SdkMessageFilterColumns.message]: { id: messageRow.id, logicalName: RegistrationTables.sdkMessage.logicalName },

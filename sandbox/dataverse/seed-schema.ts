@@ -29,6 +29,8 @@ function systemColumns(): AttributeMeta[] {
     col("modifiedon", "DateTime", { readOnly: true }),
     col("createdby", "Lookup", { targets: [Tables.systemUser.logicalName], readOnly: true }),
     col("modifiedby", "Lookup", { targets: [Tables.systemUser.logicalName], readOnly: true }),
+    col("modifiedonbehalfby", "Lookup", { targets: [Tables.systemUser.logicalName], readOnly: true }),
+    col("timezoneruleversionnumber", "Integer", { readOnly: true }),
     col("versionnumber", "BigInt", { readOnly: true }),
   ];
 }
@@ -60,12 +62,12 @@ export function seedSchema(): TableMeta[] {
   return [
     table(opportunity, 3, "Opportunity", [
       text("name", 300),
-      col("estimatedvalue", "Money"),
-      col("actualvalue", "Money"),
+      col("estimatedvalue", "Money", { minValue: -1e12, maxValue: 1e12 }),
+      col("actualvalue", "Money", { minValue: -1e12, maxValue: 1e12 }),
       col("estimatedclosedate", "DateTime", { dateOnly: true }),
       col("actualclosedate", "DateTime", { dateOnly: true }),
       col("description", "Memo", { maxLength: 2000 }),
-      col("closeprobability", "Integer"),
+      col("closeprobability", "Integer", { minValue: 0, maxValue: 100 }),
       col("exchangerate", "Decimal", { readOnly: true }),
       lookup("transactioncurrencyid", transactionCurrency.logicalName),
       lookup("parentaccountid", account.logicalName),
@@ -77,7 +79,7 @@ export function seedSchema(): TableMeta[] {
         defaultValue: 1,
       }),
       ...systemColumns(),
-    ]),
+    ], false), // Whether a Sales org tracks opportunity changes is not documented: off until enabled.
     table(account, 1, "Account", [
       text("name", 160),
       text("accountnumber", 20),

@@ -21,6 +21,8 @@ export interface ImportedSolution {
   columns: string[];
   /** Logical names of the custom tables the import created. */
   tables: string[];
+  /** Security roles the solution brings (<Roles><Role name><RolePrivileges><RolePrivilege name>). */
+  roles: { name: string; privileges: string[] }[];
 }
 
 type Xml = Record<string, unknown>;
@@ -92,6 +94,11 @@ function readAttribute(xml: Xml, globalOptionSets: Map<string, Xml>): AttributeM
   };
   const maxLength = Number(text(xml["MaxLength"]));
   if (Number.isFinite(maxLength) && maxLength > 0) attribute.maxLength = maxLength;
+  // Number columns carry their range as MinValue / MaxValue; payloads outside it are refused.
+  for (const [element, key] of [["MinValue", "minValue"], ["MaxValue", "maxValue"]] as const) {
+    const bound = Number(text(xml[element]));
+    if (text(xml[element]) !== undefined && Number.isFinite(bound)) attribute[key] = bound;
+  }
   const format = text(xml["Format"]) ?? text(asObject(xml["FormatName"])["FormatName"]);
   if (type === "String" && format) attribute.format = format.charAt(0).toUpperCase() + format.slice(1).toLowerCase();
   if (type === "DateTime") attribute.dateOnly = format?.toLowerCase() === "date" || text(xml["Behavior"]) === "2";
@@ -193,6 +200,13 @@ export async function importSolution(schema: SchemaRegistry, customizationFileBa
   for (const table of newTables) schema.addTable(table);
   for (const { table, attribute } of pending) schema.upsertAttribute(table, attribute);
 
+  const roles = asArray(asObject(customizations["Roles"])["Role"]).flatMap((role) => {
+    const name = role["@_name"];
+    if (typeof name !== "string") return [];
+    const privileges = asArray(asObject(role["RolePrivileges"])["RolePrivilege"]).map((privilege) => String(privilege["@_name"] ?? ""));
+    return [{ name, privileges: privileges.filter(Boolean) }];
+  });
+
   const localizedNames = asArray(asObject(manifest["LocalizedNames"])["LocalizedName"]);
   const friendlyName = localizedNames.find((entry) => entry["@_languagecode"] === "1033")?.["@_description"];
   return {
@@ -202,5 +216,6 @@ export async function importSolution(schema: SchemaRegistry, customizationFileBa
     isManaged: text(manifest["Managed"]) === "1",
     columns: pending.map(({ table, attribute }) => `${table}.${attribute.logicalName}`),
     tables: newTables.map((table) => table.logicalName),
+    roles,
   };
 }

@@ -4,7 +4,10 @@
  * filtering attributes on Update, adds registered images, and POSTs the RemoteExecutionContext to the
  * service endpoint with the x-ms-dynamics-* headers and the endpoint's authentication
  * (WebhookKey as the `code` query value, HttpHeader / HttpQueryString from the settings XML).
- * Failed deliveries are retried with backoff. Webhook faults (drop / duplicate / reorder) apply here.
+ * Delivery follows Dataverse's rule (use-webhooks.md): any non-2xx answer fails the delivery, only
+ * 502, 503 and 504 get one more attempt, and nothing else is ever redelivered. (`redeliver` is the
+ * kinder rule the sandbox used to follow: retries with backoff; kept as an option, never a default.)
+ * Webhook faults (drop / duplicate / reorder) apply here.
  */
 import { randomUUID } from "node:crypto";
 import { XMLParser } from "fast-xml-parser";
@@ -31,11 +34,24 @@ export interface WebhookDelivery {
   lastStatusCode?: number;
 }
 
+export type DeliveryRule = "dataverse" | "redeliver";
+
 export interface DispatcherOptions {
+  /** `dataverse`: one retry after 502/503/504 only. `redeliver`: up to maxAttempts on any failure. */
+  rule: DeliveryRule;
+  /** Attempts per delivery under the `redeliver` rule. */
   maxAttempts: number;
-  /** First retry delay; doubles per attempt. */
+  /** Delay before a retry (under `redeliver`, the first one; it doubles per attempt). */
   retryDelayMs: number;
+  /**
+   * `second` (default): OperationCreatedOn is the row's modifiedon, whole seconds, as published.
+   * `millisecond`: the org clock's exact time, finer than any real payload (kinder; tests that need it say so).
+   */
+  operationTimes: "second" | "millisecond";
 }
+
+/** The answers Dataverse tries once more (use-webhooks.md); every other failure is final. */
+const RETRIED_ONCE = new Set([502, 503, 504]);
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const settingsParser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name) => name === "setting" });
@@ -52,6 +68,8 @@ export class WebhookDispatcher {
   readonly deliveries: WebhookDelivery[] = [];
   private inFlight = new Set<Promise<void>>();
   private closed = false;
+  /** Deliveries so far: RequestId is set on every other one and null on the rest (both are seen). */
+  private sent = 0;
 
   constructor(
     private readonly context: SandboxContext,
@@ -133,7 +151,8 @@ export class WebhookDispatcher {
         stepId: step.id,
         images: this.images(step),
         correlationId: randomUUID(),
-        operationCreatedOn: new Date().toISOString(),
+        operationCreatedOn: this.operationTime(event),
+        requestId: this.sent++ % 2 === 0 ? randomUUID() : null,
       }),
     );
     const copies = this.faults.roll(settings.webhookDuplicateRate) ? 2 : 1;
@@ -148,11 +167,17 @@ export class WebhookDispatcher {
     }
   }
 
+  /** The write's own time: the row's modifiedon (whole seconds), as in every payload Microsoft published. */
+  private operationTime(event: WriteEvent): number {
+    if (this.options.operationTimes === "millisecond") return Date.now() + this.context.clock.offsetMs;
+    const modifiedOn = Date.parse(String(event.record.values["modifiedon"] ?? ""));
+    return Number.isFinite(modifiedOn) ? modifiedOn : this.context.clock.nowMs();
+  }
+
   private target(endpoint: StoredRecord, event: WriteEvent): { url: string; headers: Record<string, string> } {
     const url = new URL(String(endpoint.values["url"]));
     const headers: Record<string, string> = {
       "content-type": "application/json",
-      "x-request-id": randomUUID(),
       "x-ms-dynamics-organization": new URL(this.context.orgUrl).host,
       "x-ms-dynamics-entity-name": event.table.logicalName,
       "x-ms-dynamics-request-name": event.message,
@@ -170,7 +195,8 @@ export class WebhookDispatcher {
 
   private async deliver(delivery: WebhookDelivery, endpoint: StoredRecord, event: WriteEvent, body: string): Promise<void> {
     const { url, headers } = this.target(endpoint, event);
-    for (let attempt = 1; attempt <= this.options.maxAttempts && !this.closed; attempt += 1) {
+    const { rule, maxAttempts, retryDelayMs } = this.options;
+    for (let attempt = 1; !this.closed; attempt += 1) {
       delivery.attempts = attempt;
       try {
         const response = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) });
@@ -183,7 +209,11 @@ export class WebhookDispatcher {
       } catch {
         delivery.lastStatusCode = undefined;
       }
-      if (attempt < this.options.maxAttempts) await delay(this.options.retryDelayMs * 2 ** (attempt - 1));
+      const retry = rule === "dataverse"
+        ? attempt === 1 && delivery.lastStatusCode !== undefined && RETRIED_ONCE.has(delivery.lastStatusCode)
+        : attempt < maxAttempts;
+      if (!retry) break;
+      await delay(rule === "dataverse" ? retryDelayMs : retryDelayMs * 2 ** (attempt - 1));
     }
     delivery.status = "failed";
   }
@@ -191,6 +221,10 @@ export class WebhookDispatcher {
   /** Resolves when no delivery is pending (tests wait on it; close() uses it). */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  setOperationTimes(precision: DispatcherOptions["operationTimes"]): void {
+    this.options.operationTimes = precision;
   }
 
   reset(): void {

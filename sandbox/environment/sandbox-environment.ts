@@ -9,12 +9,16 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import pino from "pino";
+import { Tables } from "../../entities";
 import { packSolution } from "../../solution/pack";
+import { SYNC_SERVICE_ROLE } from "../../solution/xml/security-role";
+import { DataverseClient, StaticTokenProvider } from "../../sync/dataverse";
 import type { FaultSettings } from "../shared/fault-injection";
 import { parseConfig, type Config } from "../../sync/service/config";
 import { registerWebhooks } from "../../sync/service/register-webhooks";
 import { createSyncService, partnerCenterTokens, WEBHOOKS_SCOPE, type SyncService } from "../../sync/service/sync-service";
-import { startDataverseSandbox, type DataverseSandbox } from "../dataverse/dataverse-sandbox";
+import { startDataverseSandbox, type DataverseSandbox, type DataverseSandboxOptions } from "../dataverse/dataverse-sandbox";
+import type { MicrosoftConnectorInstallOptions } from "../dataverse/microsoft-connector-install";
 import { startPartnerCenterSandbox, type PartnerCenterSandbox, type PartnerCenterSandboxOptions } from "../partner-center/partner-center-sandbox";
 
 export interface SandboxEnvironmentOptions {
@@ -31,13 +35,23 @@ export interface SandboxEnvironmentOptions {
   /** Where "Open in Partner Center" links point (the form page's Partner Center page in `npm start`). */
   referralLinkBase?: string;
   reconcileIntervalSeconds?: number;
+  /** How often the backend's Dataverse catch-up (delta) pass runs (its default: 30 s). */
+  catchUpIntervalSeconds?: number;
   /** Start the backend (default true). Benchmarks run it as a separate process instead. */
   startBackend?: boolean;
   maxAttempts?: number;
   /** How often the backend re-reads the co-sell settings row (default 3 s). */
   settingsRefreshMs?: number;
   /** The Dataverse stand-in starts with Microsoft's co-sell connector installed (seed its records with microsoft-connector-records.ts). */
-  microsoftConnector?: boolean;
+  microsoftConnector?: boolean | MicrosoftConnectorInstallOptions;
+  /** The Dataverse user's UI language (default 1033). */
+  dataverseLanguage?: number;
+  /** How far the Dataverse org's clock runs ahead of (negative: behind) the backend's, in ms. */
+  dataverseClockOffsetMs?: number;
+  /** Dataverse's webhook delivery rule (default: Dataverse's own, one retry after 502/503/504). */
+  dataverseWebhookDelivery?: "dataverse" | "redeliver";
+  /** Dataverse's service protection limits (default: the documented ones; false: none). */
+  dataverseServiceProtection?: DataverseSandboxOptions["serviceProtection"];
 }
 
 export interface SandboxEnvironment {
@@ -51,7 +65,10 @@ export interface SandboxEnvironment {
   close(): Promise<void>;
 }
 
+/** The sellers' and the admin's token: a System Administrator (what any undeclared token is). */
 export const SANDBOX_TOKEN = "sandbox-token";
+/** The backend's own token: its application user holds only the role our solution ships. */
+export const SANDBOX_SERVICE_TOKEN = "sandbox-service-token";
 
 /**
  * The backend's environment for the two sandboxes: the same variables an admin sets for a real org.
@@ -60,7 +77,8 @@ export const SANDBOX_TOKEN = "sandbox-token";
 export function sandboxEnv(dataverse: DataverseSandbox, partnerCenter: PartnerCenterSandbox, options: SandboxEnvironmentOptions & { port?: number }): Record<string, string> {
   return {
     DATAVERSE_URL: dataverse.url,
-    DATAVERSE_STATIC_TOKEN: SANDBOX_TOKEN,
+    DATAVERSE_STATIC_TOKEN: SANDBOX_SERVICE_TOKEN,
+    DATAVERSE_ADMIN_STATIC_TOKEN: SANDBOX_TOKEN,
     PARTNER_CENTER_API_URL: partnerCenter.url,
     PARTNER_CENTER_WEBHOOKS_API_URL: partnerCenter.url,
     PARTNER_CENTER_STATIC_TOKEN: SANDBOX_TOKEN,
@@ -76,6 +94,7 @@ export function sandboxEnv(dataverse: DataverseSandbox, partnerCenter: PartnerCe
     WORKERS: String(options.workers ?? 4),
     MAX_ATTEMPTS: String(options.maxAttempts ?? 8),
     RECONCILE_INTERVAL_SECONDS: String(options.reconcileIntervalSeconds ?? 300),
+    ...(options.catchUpIntervalSeconds === undefined ? {} : { CATCH_UP_INTERVAL_SECONDS: String(options.catchUpIntervalSeconds) }),
     LOG_LEVEL: "silent",
   };
 }
@@ -100,12 +119,28 @@ export async function importOurSolution(dataverse: DataverseSandbox, zipPath?: s
   if (!response.ok) throw new Error(`ImportSolution failed: ${response.status} ${await response.text()}`);
 }
 
+/** The admin's other setup step: opportunity changes are tracked, so reconcile can ask for a delta. */
+export async function enableOpportunityChangeTracking(dataverse: DataverseSandbox): Promise<void> {
+  await new DataverseClient({ orgUrl: dataverse.url, tokens: new StaticTokenProvider(SANDBOX_TOKEN) }).enableChangeTracking(Tables.opportunity.logicalName);
+}
+
 export async function startSandboxEnvironment(options: SandboxEnvironmentOptions = {}): Promise<SandboxEnvironment> {
   const logger = options.logger ?? pino({ level: "silent" });
   const partnerCenter = await startPartnerCenterSandbox({ ...options.partnerCenter, faults: options.partnerCenterFaults, webhookDelivery: { initialBackoffMs: 100, maxBackoffMs: 2000 } });
-  const dataverse = await startDataverseSandbox({ faults: options.dataverseFaults, webhookRetryDelayMs: 100, microsoftConnector: options.microsoftConnector });
+  const dataverse = await startDataverseSandbox({
+    faults: options.dataverseFaults,
+    webhookRetryDelayMs: 100,
+    clockOffsetMs: options.dataverseClockOffsetMs,
+    webhookDelivery: options.dataverseWebhookDelivery,
+    serviceProtection: options.dataverseServiceProtection,
+    microsoftConnector: options.microsoftConnector,
+    languageCode: options.dataverseLanguage,
+  });
   try {
     await importOurSolution(dataverse, options.solutionZip);
+    await enableOpportunityChangeTracking(dataverse);
+    // Least privilege, as the README's admin steps set it up: the service has the shipped role only.
+    dataverse.assignRoles(SANDBOX_SERVICE_TOKEN, [SYNC_SERVICE_ROLE.name]);
     const config = sandboxConfig(dataverse, partnerCenter, options);
     if (options.startBackend === false) {
       return {
@@ -119,7 +154,8 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
     const service = createSyncService(config, logger, { workers: options.workers, settingsRefreshMs: options.settingsRefreshMs });
     const { url: backendUrl, opsUrl } = await service.listen();
     await registerWebhooks({
-      dataverse: service.dataverse,
+      // The admin registers the webhooks: the service's role cannot.
+      dataverse: new DataverseClient({ orgUrl: dataverse.url, tokens: new StaticTokenProvider(SANDBOX_TOKEN) }),
       partnerCenterWebhooksUrl: config.PARTNER_CENTER_WEBHOOKS_API_URL,
       partnerCenterTokens: partnerCenterTokens(config, WEBHOOKS_SCOPE),
       backendUrl,

@@ -42,6 +42,8 @@ export const SYNC_SERVICE_PRIVILEGES: Readonly<Record<string, Depth>> = {
   prvAppendActivity: "Global",
   prvReadTransactionCurrency: "Global",
   prvReadUser: "Global",
+  // The service checks at start that the columns it maps exist (EntityDefinitions/Attributes).
+  prvReadEntity: "Global",
   // Custom tables' privileges are named after the table's schema name (prvReadpcc_CoSellSetting).
   [`prvRead${CoSellSettingsTable.schemaName}`]: "Global",
 };

@@ -22,6 +22,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<RegisterCo
   ["sandbox", async () => (await import("./commands/sandbox.command")).registerSandboxCommand],
   ["sync", async () => (await import("./commands/sync.command")).registerSyncCommand],
   ["backfill", async () => (await import("./commands/backfill.command")).registerBackfillCommand],
+  ["setup", async () => (await import("./commands/setup.command")).registerSetupCommand],
   ["register-webhooks", async () => (await import("./commands/register-webhooks.command")).registerRegisterWebhooksCommand],
   ["switch-from-microsoft", async () => (await import("./commands/switch-from-microsoft.command")).registerSwitchFromMicrosoftCommand],
   ["login", async () => (await import("./commands/login.command")).registerLoginCommand],

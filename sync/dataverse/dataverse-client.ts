@@ -309,6 +309,27 @@ export class DataverseClient {
     return ((result.json as { value?: { LogicalName: string }[] }).value ?? []).map((attribute) => attribute.LogicalName);
   }
 
+  /** Whether the table answers change-tracking (delta) queries (EntityMetadata.ChangeTrackingEnabled). */
+  async changeTrackingEnabled(logicalName: string): Promise<boolean> {
+    const result = await this.transport.call("GET", `EntityDefinitions(LogicalName=${odataString(logicalName)})?$select=ChangeTrackingEnabled`);
+    return (result.json as { ChangeTrackingEnabled?: boolean }).ChangeTrackingEnabled === true;
+  }
+
+  /**
+   * Turns change tracking on for a table (an admin's metadata update; it cannot be turned off again).
+   * The Web API updates a definition with PUT of the whole definition, so it is read first.
+   */
+  async enableChangeTracking(logicalName: string): Promise<void> {
+    const path = `EntityDefinitions(LogicalName=${odataString(logicalName)})`;
+    const definition = (await this.transport.call("GET", path)).json as Record<string, unknown>;
+    if (definition["ChangeTrackingEnabled"] === true) return;
+    const body = Object.fromEntries(Object.entries(definition).filter(([name]) => !name.startsWith("@odata.context")));
+    await this.transport.call("PUT", path, {
+      headers: { "MSCRM.MergeLabels": "true" },
+      body: { ...body, "@odata.type": "Microsoft.Dynamics.CRM.EntityMetadata", ChangeTrackingEnabled: true },
+    });
+  }
+
   /** Imports a solution zip. Direct call: ImportSolution is an action with a large base64 parameter. */
   async importSolution(zip: Buffer, options: { overwriteUnmanagedCustomizations?: boolean; publishWorkflows?: boolean } = {}): Promise<void> {
     await this.transport.call("POST", "ImportSolution", {

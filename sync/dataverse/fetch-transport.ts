@@ -5,6 +5,7 @@
  *   transport stringifies them again (the wire body becomes a JSON string); a string payload is sent
  *   as it is here, an object is stringified once;
  * - a fresh token from the provider on every request (the provider renews before expiry);
+ * - every request through the identity's shared limiter (request-limiter.ts), which a 429 slows down;
  * - 429 (service protection limits) retried after Retry-After, a bounded number of times;
  * - any other non-2xx thrown as DataverseError with status, Dataverse code and message.
  * The client also uses `call` directly for what dataverse-ify cannot express (headers such as If-Match
@@ -12,6 +13,7 @@
  */
 import type { WebApiRequest, WebApiResponse } from "dataverse-ify/lib/webapi/WebApiRequest";
 import { DataverseError } from "./dataverse-error";
+import { limiterFor, type RequestLimiter } from "./request-limiter";
 import type { DataverseTokenProvider } from "./token-provider";
 
 export type HttpMethod = "POST" | "PATCH" | "PUT" | "GET" | "DELETE";
@@ -24,6 +26,8 @@ export interface TransportOptions {
   /** Per-request timeout. */
   timeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** The identity's limiter; default: the one shared by every client of the same token provider. */
+  limiter?: RequestLimiter;
 }
 
 export interface CallResult {
@@ -46,7 +50,8 @@ function retryAfterMs(header: string | null): number | undefined {
 export class FetchTransport implements WebApiRequest {
   readonly server: string;
   readonly apiVersion = "9.2";
-  private readonly options: Required<Omit<TransportOptions, "sleep">> & { sleep: (ms: number) => Promise<void> };
+  private readonly options: Required<Omit<TransportOptions, "sleep" | "limiter">> & { sleep: (ms: number) => Promise<void> };
+  readonly limiter: RequestLimiter;
 
   constructor(orgUrl: string, private readonly tokens: DataverseTokenProvider, options: TransportOptions = {}) {
     this.server = orgUrl.replace(/\/+$/, "");
@@ -56,6 +61,7 @@ export class FetchTransport implements WebApiRequest {
       timeoutMs: options.timeoutMs ?? 30_000,
       sleep: options.sleep ?? sleep,
     };
+    this.limiter = options.limiter ?? limiterFor(tokens);
   }
 
   get apiUrl(): string {
@@ -94,24 +100,28 @@ export class FetchTransport implements WebApiRequest {
   private async fetchWithRetry(method: HttpMethod, url: string, headers: Record<string, string>, body: string | undefined): Promise<WebApiResponse> {
     for (let attempt = 0; ; attempt += 1) {
       const token = await this.tokens.getToken();
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          method,
-          headers: { ...headers, Authorization: `Bearer ${token}` },
-          body,
-          signal: AbortSignal.timeout(this.options.timeoutMs),
-        });
-      } catch (error) {
-        throw new DataverseError(`${method} ${url} failed: ${(error as Error).message}`, { status: 0, cause: error });
-      }
-      const text = await response.text();
+      const { response, text } = await this.limiter.run(async () => {
+        let answer: Response;
+        try {
+          answer = await fetch(url, {
+            method,
+            headers: { ...headers, Authorization: `Bearer ${token}` },
+            body,
+            signal: AbortSignal.timeout(this.options.timeoutMs),
+          });
+        } catch (error) {
+          throw new DataverseError(`${method} ${url} failed: ${(error as Error).message}`, { status: 0, cause: error });
+        }
+        return { response: answer, text: await answer.text() };
+      });
       const responseHeaders: Record<string, string> = {};
       response.headers.forEach((value, key) => (responseHeaders[key] = value));
+      const wait = retryAfterMs(response.headers.get("retry-after"));
+      if (response.status === 429) this.limiter.throttled();
+      else this.limiter.succeeded();
       if (response.ok) {
         return { headers: responseHeaders, status: response.status, statusText: response.statusText, ok: true, body: text, data: {} };
       }
-      const wait = retryAfterMs(response.headers.get("retry-after"));
       if (response.status === 429 && attempt < this.options.maxThrottleRetries && (wait ?? 0) <= this.options.maxRetryAfterMs) {
         await this.options.sleep(wait ?? 1000 * 2 ** attempt);
         continue;

@@ -5,5 +5,6 @@ export * from "./fetch-transport";
 export * from "./metadata-cache";
 export { odataString } from "./odata-rows";
 export * from "./records";
+export * from "./request-limiter";
 export * from "./token-provider";
 export * from "./webhook-registration";

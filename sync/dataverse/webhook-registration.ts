@@ -23,7 +23,8 @@ import { DataverseError } from "./dataverse-error";
 import { odataString } from "./odata-rows";
 import type { EntityRef } from "./records";
 
-export type StepMessage = "Create" | "Update";
+/** Win / Lose: the close dialog's own messages (WinOpportunity / LoseOpportunity), not Update. */
+export type StepMessage = "Create" | "Update" | "Win" | "Lose";
 
 export interface StepSpec {
   message: StepMessage;
@@ -51,6 +52,9 @@ export const OPPORTUNITY_TRIGGER_COLUMNS: readonly string[] = SYNC_TRIGGER_COLUM
 export const DEFAULT_OPPORTUNITY_STEPS: readonly StepSpec[] = [
   { message: "Create" },
   { message: "Update", filteringAttributes: OPPORTUNITY_TRIGGER_COLUMNS },
+  // Whether closing runs Update steps is not documented: closes get steps of their own.
+  { message: "Win" },
+  { message: "Lose" },
 ];
 
 async function findIdByName(client: DataverseClient, table: { logicalName: string; entitySetName: string; primaryId: string }, nameColumn: string, name: string, extraFilter?: string): Promise<string | undefined> {

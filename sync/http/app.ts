@@ -42,7 +42,7 @@ export interface VerifiedPartnerCenterEvent {
 
 export class WebhookRejectedError extends Error {
   constructor(
-    readonly statusCode: 400 | 401 | 403,
+    readonly statusCode: 400 | 401 | 403 | 503,
     message: string,
     options?: { cause?: unknown; reason?: string },
   ) {
@@ -72,7 +72,8 @@ export interface FrontDoorLimits {
 export const DEFAULT_FRONT_DOOR_LIMITS: FrontDoorLimits = {
   requestTimeoutMs: 10_000,
   headersTimeoutMs: 5_000,
-  idleTimeoutMs: 10_000,
+  // Longer than the slowest verification (a certificate and its issuer downloaded, 8 s each).
+  idleTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   maxConnectionsPerAddress: 256,
   timeoutCheckIntervalMs: 1_000,
@@ -89,6 +90,8 @@ export interface AppDependencies {
   enqueue: (trigger: SyncTrigger) => Promise<EnqueueResult> | EnqueueResult;
   bodyLimitBytes?: number;
   limits?: Partial<FrontDoorLimits>;
+  /** Behind a reverse proxy: take the client's address from X-Forwarded-For (Fastify's trustProxy). */
+  trustProxy?: boolean | string;
 }
 
 function requestWithoutSecrets(request: { method?: string; url?: string; id?: string }): Record<string, unknown> {
@@ -128,6 +131,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     // Correlation id: honour the caller's request id when it sends one (our own CLI does).
     requestIdHeader: "x-request-id",
     genReqId: () => crypto.randomUUID(),
+    trustProxy: deps.trustProxy ?? false,
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.idleTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
@@ -157,7 +161,9 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   /** Answers a refusal, closes the connection (a sender refused early may still be sending), logs and counts it. */
   function refuse(request: FastifyRequest, reply: FastifyReply, status: number, reason: string, message: string) {
     rejections.record({ source: sourceOf(request.url), reason, status, address: request.ip, message, requestId: request.id });
-    return reply.code(status).header("connection", "close").send({ error: message });
+    // The body may quote what the sender sent: a line's worth at most.
+    const error = message.length > 300 ? `${message.slice(0, 300)}…` : message;
+    return reply.code(status).header("connection", "close").send({ error });
   }
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
@@ -165,12 +171,20 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     if (status >= 500) {
       request.log.error({ err: error }, "request failed");
       deps.metrics.errors.inc({ kind: "http" });
-      return reply.code(status).send({ error: "internal error", requestId: request.id });
+      // 503, not 500: Dataverse retries a delivery once after 502/503/504 and never after a 500.
+      return reply.code(503).header("retry-after", "5").send({ error: "temporarily unavailable", requestId: request.id });
     }
     // A body cut off by our request timeout (already logged as such) or by the client: nobody to answer.
     if (request.raw.aborted || request.raw.socket?.destroyed) return reply.code(400).send({ error: "request aborted" });
     const reason = error instanceof WebhookRejectedError ? error.reason : (FASTIFY_REASONS[error.code ?? ""] ?? "bad-request");
     return refuse(request, reply, status, reason, error.message);
+  });
+
+  // Fastify's own 404 would log the whole URL, and with it a webhook key sent to a wrong path.
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "";
+    const message = `no endpoint ${request.method} ${path.slice(0, 100)}: the webhooks are POST /webhooks/dataverse and POST /webhooks/partner-center`;
+    return refuse(request, reply, 404, "not-found", message);
   });
 
   app.post("/webhooks/dataverse", {

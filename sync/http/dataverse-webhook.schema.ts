@@ -4,12 +4,37 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { DATAVERSE_ID_PATTERN } from "../../entities";
+
+const EMPTY_ID = "00000000-0000-0000-0000-000000000000";
+
+/** A Win / Lose (close dialog) context names its opportunity in OpportunityClose.opportunityid. */
+const OpportunityCloseSchema = z.object({
+  InputParameters: z.array(z.object({
+    key: z.string(),
+    value: z.unknown(),
+  })),
+});
+const ClosedOpportunitySchema = z.object({
+  Attributes: z.array(z.object({ key: z.string(), value: z.unknown() })),
+});
+const ReferenceSchema = z.object({ Id: z.string().regex(DATAVERSE_ID_PATTERN) });
+
+function closedOpportunityId(context: unknown): string | undefined {
+  const parameters = OpportunityCloseSchema.safeParse(context);
+  if (!parameters.success) return undefined;
+  const close = ClosedOpportunitySchema.safeParse(parameters.data.InputParameters.find((p) => p.key === "OpportunityClose")?.value);
+  if (!close.success) return undefined;
+  const reference = ReferenceSchema.safeParse(close.data.Attributes.find((a) => a.key === "opportunityid")?.value);
+  return reference.success ? reference.data.Id : undefined;
+}
 
 export const RemoteExecutionContextSchema = z
   .object({
     MessageName: z.string().min(1),
     PrimaryEntityName: z.string().min(1),
-    PrimaryEntityId: z.string().uuid(),
+    // Any 8-4-4-4-12 hex id: Dataverse's sequential GUIDs fail an RFC uuid check.
+    PrimaryEntityId: z.string().regex(DATAVERSE_ID_PATTERN, "expected a Dataverse record id (8-4-4-4-12 hexadecimal digits)"),
     CorrelationId: z.string().optional(),
     RequestId: z.string().nullish(),
     OperationId: z.string().nullish(),
@@ -17,8 +42,23 @@ export const RemoteExecutionContextSchema = z
     InitiatingUserId: z.string().optional(),
     Depth: z.number().optional(),
   })
-  .passthrough();
+  .passthrough()
+  // Win / Lose may leave PrimaryEntityId empty: the opportunity is the one OpportunityClose names.
+  .transform((context, check) => {
+    if (context.PrimaryEntityId !== EMPTY_ID) return context;
+    const id = closedOpportunityId(context);
+    if (!id) {
+      check.addIssue({ code: "custom", path: ["PrimaryEntityId"], message: "is empty and no OpportunityClose names the opportunity" });
+      return z.NEVER;
+    }
+    return { ...context, PrimaryEntityId: id };
+  });
 export type RemoteExecutionContext = z.infer<typeof RemoteExecutionContextSchema>;
+
+/** An id that identifies something: not missing, not empty, not the all-zero GUID. */
+function meaningfulId(id: string | null | undefined): string | undefined {
+  return id && !/^[0-]*$/.test(id) ? id : undefined;
+}
 
 /**
  * The key that identifies one delivery, so a retried delivery is recognised as a duplicate. Ids are
@@ -27,8 +67,8 @@ export type RemoteExecutionContext = z.infer<typeof RemoteExecutionContextSchema
  */
 export function dataverseDeliveryKey(context: RemoteExecutionContext, rawBody: string): string {
   const operation =
-    context.OperationId ??
-    context.RequestId ??
+    meaningfulId(context.OperationId) ??
+    meaningfulId(context.RequestId) ??
     (context.CorrelationId || context.OperationCreatedOn ? `${context.CorrelationId ?? ""}:${context.OperationCreatedOn ?? ""}` : `body-sha256:${createHash("sha256").update(rawBody).digest("hex")}`);
   return `dataverse:${context.MessageName}:${context.PrimaryEntityId}:${operation}`.toLowerCase();
 }

@@ -74,6 +74,13 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     );
   });
 
+  let closing = false;
+  // After start-up a dead worker means no probe answers: say so (the orchestrator restarts the service).
+  worker.on("error", (error) => options.logger.error({ err: error }, "the ops port's thread failed: /healthz, /readyz and /metrics no longer answer"));
+  worker.on("exit", (code) => {
+    if (!closing) options.logger.error({ code }, "the ops port's thread stopped: /healthz, /readyz and /metrics no longer answer");
+  });
+
   const port = await new Promise<number>((resolve, reject) => {
     worker.once("error", reject);
     worker.on("message", (message: { type: string; port?: number; message?: string }) => {
@@ -81,6 +88,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       if (message.type === "error") reject(new Error(`the ops port ${options.host}:${options.port} could not be opened: ${message.message}`));
     });
   }).catch(async (error: unknown) => {
+    closing = true;
     for (const timer of timers) clearInterval(timer);
     await worker.terminate();
     throw error;
@@ -90,6 +98,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`,
     markStopping: () => Atomics.store(view, STOPPING, 1n),
     async close() {
+      closing = true;
       Atomics.store(view, STOPPING, 1n);
       for (const timer of timers) clearInterval(timer);
       const exited = new Promise((resolve) => worker.once("exit", resolve));

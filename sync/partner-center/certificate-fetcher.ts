@@ -1,10 +1,13 @@
 /**
  * Downloads the certificate a Partner Center delivery names (x-ms-certificate-url), bounded in every
  * way an attacker could stretch it: one deadline for the whole download (headers and body), a byte
- * cap checked against Content-Length and again while the body streams, a bounded LRU cache (a burst
- * of deliveries costs one download; a failure is remembered briefly so it is not retried per
- * request), and a budget of distinct downloads per minute so unsigned requests cannot make the
- * service fetch on demand. The URL itself was checked by the verifier before anything is fetched.
+ * cap checked against Content-Length and again while the body streams, and a budget of downloads per
+ * minute for URLs never seen to work, so unsigned requests cannot make the service fetch on demand.
+ *
+ * Certificates that worked and URLs that failed are kept apart: an attacker's failing URLs never push
+ * Partner Center's real certificate out, and a known-good URL is never refused for lack of budget (past
+ * its freshness it is served while a fresh copy downloads). A failure is remembered for a minute, so
+ * a bad URL is not fetched on every request. The URL itself was checked by the verifier first.
  */
 import { X509Certificate } from "node:crypto";
 import { LRUCache } from "lru-cache";
@@ -20,13 +23,13 @@ export interface CertificateFetcherOptions {
   deadlineMs?: number;
   /** Certificates are a few KB; anything larger is refused, and never read past this. */
   maxBytes?: number;
-  /** How long a fetched certificate is reused. */
+  /** After this long a certificate that worked is downloaded again (the stale copy serves meanwhile). */
   cacheTtlMs?: number;
   /** How long a failed download is remembered (and answered from memory). */
   failureTtlMs?: number;
-  /** Distinct URLs kept; the least recently used goes first. */
+  /** Distinct URLs kept, for those that worked and, apart, for those that failed. */
   cacheSize?: number;
-  /** Downloads started per minute at most; past it, a URL not in the cache is refused. */
+  /** Downloads of URLs never seen to work, per minute at most; past it such a URL is refused. */
   downloadsPerMinute?: number;
 }
 
@@ -41,22 +44,54 @@ export class CertificateDownloadError extends Error {
 
 export function createCertificateFetcher(options: CertificateFetcherOptions = {}): CertificateFetcher {
   const fetchImpl = options.fetch ?? fetch;
-  const deadlineMs = options.deadlineMs ?? 10_000;
+  const deadlineMs = options.deadlineMs ?? 8_000;
   const maxBytes = options.maxBytes ?? CERTIFICATE_MAX_BYTES;
-  const failureTtlMs = options.failureTtlMs ?? 60_000;
+  const freshForMs = options.cacheTtlMs ?? 6 * 60 * 60_000;
+  const cacheSize = options.cacheSize ?? 16;
   const budget = new DownloadBudget(options.downloadsPerMinute ?? 10);
-  const cache = new LRUCache<string, Promise<FetchedCertificates>>({ max: options.cacheSize ?? 16, ttl: options.cacheTtlMs ?? 6 * 60 * 60_000 });
+  const worked = new LRUCache<string, { certificates: FetchedCertificates; loadedAt: number }>({ max: cacheSize });
+  const failed = new LRUCache<string, Promise<FetchedCertificates>>({ max: cacheSize * 16, ttl: options.failureTtlMs ?? 60_000 });
+  const inFlight = new Map<string, Promise<FetchedCertificates>>();
+
+  function download(url: URL): Promise<FetchedCertificates> {
+    const key = url.href;
+    const running = inFlight.get(key);
+    if (running) return running;
+    const downloading = downloadCertificates(fetchImpl, url, deadlineMs, maxBytes).then(
+      (certificates) => {
+        worked.set(key, { certificates, loadedAt: Date.now() });
+        failed.delete(key);
+        return certificates;
+      },
+      (error: unknown) => {
+        const failure = Promise.reject(error);
+        failure.catch(() => undefined);
+        failed.set(key, failure);
+        throw error;
+      },
+    );
+    inFlight.set(key, downloading);
+    void downloading.then(
+      () => inFlight.delete(key),
+      () => inFlight.delete(key),
+    );
+    return downloading;
+  }
 
   return (url) => {
     const key = url.href;
-    const hit = cache.get(key);
-    if (hit) return hit;
-    if (!budget.take()) return Promise.reject(new CertificateDownloadError("too many certificate downloads in the last minute; the delivery can be retried later"));
-    const download = downloadCertificates(fetchImpl, url, deadlineMs, maxBytes);
-    cache.set(key, download);
-    // Remembered for a short while: a URL that fails is not fetched again on every request.
-    download.catch(() => cache.set(key, download, { ttl: failureTtlMs }));
-    return download;
+    const known = worked.get(key);
+    if (known) {
+      // Past its freshness: a new copy is fetched in the background; the known one answers meanwhile.
+      if (Date.now() - known.loadedAt >= freshForMs) download(url).catch(() => undefined);
+      return Promise.resolve(known.certificates);
+    }
+    const failure = failed.get(key);
+    if (failure) return failure;
+    if (!inFlight.has(key) && !budget.take()) {
+      return Promise.reject(new CertificateDownloadError("too many certificate downloads in the last minute; the delivery can be retried later"));
+    }
+    return download(url);
   };
 }
 

@@ -10,7 +10,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, readFile, rename, writeFile } from "node:fs/promises";
 import { InteractionRequiredAuthError, PublicClientApplication, type AccountInfo, type ICachePlugin, type TokenCacheContext } from "@azure/msal-node";
 
 export interface TokenProvider {
@@ -58,17 +58,27 @@ export function decryptCache(stored: string, secret: string): string {
   return Buffer.concat([decipher.update(Buffer.from(data, "base64")), decipher.final()]).toString("utf8");
 }
 
+/** Writes in progress per file: MSAL may save the cache from several token refreshes at once. */
+const pendingWrites = new Map<string, Promise<void>>();
+
 /**
- * Writes `file` atomically, readable by its owner only, whatever was there before: a leftover
- * temporary file (perhaps 0644, perhaps a symlink planted by someone else) is removed, not reused,
- * because a mode given to open() applies only to a file it creates.
+ * Writes `file` atomically, readable by its owner only, whatever was there before: each write goes to
+ * a temporary file of its own, created new (0600; never reusing a leftover or following a planted
+ * link), then renamed over `file`. Writes to one file are queued, so the last one wins whole.
  */
-export async function writePrivateFile(file: string, content: string): Promise<void> {
-  const temporary = `${file}.tmp`;
-  await rm(temporary, { force: true });
-  await writeFile(temporary, content, { mode: 0o600, flag: "wx" });
-  await chmod(temporary, 0o600);
-  await rename(temporary, file);
+export function writePrivateFile(file: string, content: string): Promise<void> {
+  const previous = pendingWrites.get(file) ?? Promise.resolve();
+  const write = previous.catch(() => undefined).then(async () => {
+    const temporary = `${file}.${randomBytes(8).toString("hex")}.tmp`;
+    await writeFile(temporary, content, { mode: 0o600, flag: "wx" });
+    await chmod(temporary, 0o600);
+    await rename(temporary, file);
+  });
+  pendingWrites.set(file, write);
+  void write.finally(() => {
+    if (pendingWrites.get(file) === write) pendingWrites.delete(file);
+  }).catch(() => undefined);
+  return write;
 }
 
 /** MSAL cache plugin that keeps the cache in one encrypted file, written atomically. */

@@ -3,10 +3,15 @@
  * kept as a watermark) and Partner Center referrals in updatedDateTime order since the last
  * watermark. Each change only enqueues a job: the job re-reads both sides, so a change seen twice
  * costs reads, never a duplicate or a write.
+ *
+ * Dataverse never redelivers a webhook answered 4xx/500 or sent while we were down, so its delta
+ * pass also runs on its own, short timer (catchUp): with nothing changed it is one request. A delta
+ * token the org no longer accepts (older than ExpireChangeTrackingInDays) is dropped for a full read.
  */
 import type { Logger } from "pino";
 import { OpportunityColumns as C } from "../../entities";
 import type { DataverseClient } from "../dataverse/dataverse-client";
+import { DataverseError } from "../dataverse/dataverse-error";
 import type { ReferralsClient } from "../partner-center/referrals-client";
 import type { SyncStore } from "../store";
 import type { SyncTrigger } from "../http/app";
@@ -35,8 +40,10 @@ export interface ReconcilerDependencies {
 const OVERLAP_MS = 60_000;
 
 export class Reconciler {
-  private timer: NodeJS.Timeout | null = null;
+  private timers: NodeJS.Timeout[] = [];
   private running: Promise<ReconcileResult> | null = null;
+  /** The Dataverse delta pass in progress: the catch-up timer and a full pass share it. */
+  private dataversePass: Promise<number> | null = null;
 
   constructor(private readonly deps: ReconcilerDependencies) {}
 
@@ -48,29 +55,61 @@ export class Reconciler {
     return this.running;
   }
 
-  start(intervalMs: number): void {
+  /** Only the Dataverse delta pass: opportunities changed since the last pass (the webhooks Dataverse lost). */
+  catchUp(): Promise<number> {
+    this.dataversePass ??= this.dataverseChanges().finally(() => {
+      this.dataversePass = null;
+    });
+    return this.dataversePass;
+  }
+
+  /** Full passes every `intervalMs`; the Dataverse catch-up every `catchUpIntervalMs` in between. */
+  start(intervalMs: number, catchUpIntervalMs?: number): void {
     this.stop();
-    this.timer = setInterval(() => {
-      this.reconcile().catch((error) => this.deps.logger.warn({ err: error }, "reconcile pass failed; next pass retries"));
-    }, intervalMs);
-    this.timer.unref();
+    const every = (ms: number, run: () => Promise<unknown>, what: string) => {
+      const timer = setInterval(() => {
+        run().catch((error) => this.deps.logger.warn({ err: error }, `${what} failed; next pass retries`));
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(intervalMs, () => this.reconcile(), "reconcile pass");
+    if (catchUpIntervalMs !== undefined && catchUpIntervalMs < intervalMs) {
+      every(catchUpIntervalMs, async () => {
+        const opportunities = await this.catchUp();
+        if (opportunities > 0) this.deps.logger.info({ opportunities }, "catch-up enqueued opportunity changes no webhook brought");
+      }, "catch-up pass");
+    }
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
   }
 
   private async pass(): Promise<ReconcileResult> {
-    const opportunities = await this.dataverseChanges();
+    const opportunities = await this.catchUp();
     const referrals = await this.partnerCenterChanges();
     if (opportunities + referrals > 0) this.deps.logger.info({ opportunities, referrals }, "reconcile enqueued missed changes");
     return { opportunities, referrals };
   }
 
   private async dataverseChanges(): Promise<number> {
+    const deltaLink = (await this.deps.store.getWatermark(WATERMARKS.dataverseDelta)) ?? undefined;
+    try {
+      return await this.readChanges(deltaLink);
+    } catch (error) {
+      // The org refuses an old delta token (400): read everything again and start a new one.
+      if (!deltaLink || !(error instanceof DataverseError) || error.status !== 400) throw explainNoTracking(error);
+      this.deps.logger.warn({ err: error }, "the saved Dataverse delta token was refused (expired?): reading every opportunity again");
+      return this.readChanges(undefined).catch((retryError: unknown) => {
+        throw explainNoTracking(retryError);
+      });
+    }
+  }
+
+  private async readChanges(deltaLink: string | undefined): Promise<number> {
     const { store, dataverse, enqueue } = this.deps;
-    const deltaLink = (await store.getWatermark(WATERMARKS.dataverseDelta)) ?? undefined;
     let count = 0;
     let nextDelta: string | undefined;
     for await (const page of dataverse.opportunityChanges(deltaLink)) {
@@ -115,4 +154,15 @@ export class Reconciler {
     await store.setWatermark(WATERMARKS.partnerCenterUpdated, newest);
     return count;
   }
+}
+
+/** Change tracking switched off on opportunity is an admin's fix: say which. */
+function explainNoTracking(error: unknown): unknown {
+  if (error instanceof DataverseError && /not enabled for change tracking/i.test(error.message)) {
+    return new DataverseError(
+      `${error.message} Reconcile needs it: an admin turns on "Track changes" for the Opportunity table (Power Apps › Tables › Opportunity › Properties › Advanced options).`,
+      { status: error.status, code: error.code, cause: error },
+    );
+  }
+  return error;
 }

@@ -21,6 +21,16 @@ export const ConfigSchema = z
     DATAVERSE_USE_MANAGED_IDENTITY: z.enum(["true", "false"]).optional(),
     /** Only for the sandbox: a static bearer token instead of Entra ID. */
     DATAVERSE_STATIC_TOKEN: z.string().optional(),
+    /**
+     * The admin identity for `cosell setup`, `register-webhooks` and `doctor --admin` (the service's
+     * own role cannot register webhooks or change metadata): a second app registration whose
+     * application user is a System Customizer (with its secret), or, without a secret, a public
+     * client app through which a System Customizer signs in with a device code.
+     */
+    DATAVERSE_ADMIN_CLIENT_ID: z.string().optional(),
+    DATAVERSE_ADMIN_CLIENT_SECRET: z.string().optional(),
+    /** Only for the sandbox: the admin identity's static bearer token. */
+    DATAVERSE_ADMIN_STATIC_TOKEN: z.string().optional(),
     PARTNER_CENTER_API_URL: url("the Partner Center API base, normally https://api.partner.microsoft.com").default("https://api.partner.microsoft.com"),
     PARTNER_CENTER_REFERRAL_LINK_BASE: url("where 'Open in Partner Center' links point").default("https://partner.microsoft.com/dashboard/referrals/v2/leads/details"),
     /** Only for the sandbox: a static bearer token instead of the delegated sign-in. */
@@ -39,17 +49,23 @@ export const ConfigSchema = z
     /** Only for the sandbox: the one plain-http certificate URL accepted, on 127.0.0.1. */
     PARTNER_CENTER_SANDBOX_CERT_URL: z.string().optional(),
     DATAVERSE_WEBHOOK_KEY: z.string({ error: "is required: the secret Dataverse sends with each webhook (generate one with `openssl rand -hex 32`)" })
-      .min(16, { error: "must be at least 16 characters: use `openssl rand -hex 32`" }),
+      .min(32, { error: "must be at least 32 characters: use `openssl rand -hex 32`" }),
     PUBLIC_BASE_URL: url("the URL Dataverse and Partner Center reach this service at, e.g. https://cosell.contoso.com").optional(),
     HOST: z.string().default("0.0.0.0"),
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     /** /healthz, /readyz and /metrics: private by default, never on the public port. */
     OPS_HOST: z.string().default("127.0.0.1"),
     OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9090),
+    /** Open connections one client address may hold on the public port; behind a reverse proxy every client is the proxy: raise it. */
+    MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(256),
+    /** Behind a reverse proxy: "true", or the proxy's addresses/CIDRs, so logs show the client from X-Forwarded-For. */
+    TRUST_PROXY: z.string().default("false"),
     STORE_PATH: z.string().default("./cosell.sqlite"),
     WORKERS: z.coerce.number().int().min(1).max(64).default(16),
     MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
     RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(300),
+    /** Dataverse redelivers nothing lost: its change-tracking delta pass runs this often (one request when idle). */
+    CATCH_UP_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(60).default(30),
     MAPPING_FILE: z.string().optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })

@@ -1,8 +1,8 @@
 /**
  * `cosell register-webhooks`: points both services at this backend. Dataverse gets a service
- * endpoint (WebhookKey auth) and async post-operation steps on opportunity Create and Update,
- * filtered to the columns that need a sync (never our own bookkeeping columns, so our writes do not
- * wake us). Partner Center gets the referral events. Both are idempotent: run it again after a URL
+ * endpoint (WebhookKey auth) and async post-operation steps on opportunity Create, Update (filtered
+ * to the columns that need a sync, never our own bookkeeping columns, so our writes do not wake us),
+ * Win and Lose (the close dialog's own messages). Partner Center gets the referral events. Both are idempotent: run it again after a URL
  * or key change.
  *
  * Partner Center keeps one registration per partner tenant, one URL for all its events, and other

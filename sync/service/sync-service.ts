@@ -259,6 +259,17 @@ export function createSyncService(
   const reconciler = new Reconciler({ store, dataverse, referrals, enqueue, logger });
   // Unpausing (or any change) wakes idle workers at once instead of at their next poll.
   settings.onChange(() => pool.wake());
+  // The catch-up interval: the settings row's when set, else CATCH_UP_INTERVAL_SECONDS; a change restarts the timers.
+  let reconcilerStarted = false;
+  let catchUpSeconds = 0;
+  const startReconciler = () => {
+    catchUpSeconds = settings.catchUpIntervalSeconds(config.CATCH_UP_INTERVAL_SECONDS);
+    reconciler.start(config.RECONCILE_INTERVAL_SECONDS * 1000, catchUpSeconds * 1000);
+    reconcilerStarted = true;
+  };
+  settings.onChange(() => {
+    if (reconcilerStarted && settings.catchUpIntervalSeconds(config.CATCH_UP_INTERVAL_SECONDS) !== catchUpSeconds) startReconciler();
+  });
   const stopMeasuring = measureApiCalls(metrics, {
     dataverse: config.DATAVERSE_URL,
     partnerCenter: [config.PARTNER_CENTER_API_URL, config.PARTNER_CENTER_WEBHOOKS_API_URL],
@@ -271,13 +282,19 @@ export function createSyncService(
     metrics,
     dataverseWebhookKey: config.DATAVERSE_WEBHOOK_KEY,
     enqueue,
+    limits: { maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS },
+    trustProxy: config.TRUST_PROXY === "false" ? false : config.TRUST_PROXY === "true" ? true : config.TRUST_PROXY,
     screenPartnerCenterHeaders: (headers) => {
       const screened = screenDeliveryHeaders(headers, policy);
       return screened.ok ? null : new WebhookRejectedError(401, `Partner Center delivery refused (${screened.reason}): ${screened.detail}`, { reason: screened.reason });
     },
     verifyPartnerCenterEvent: async (rawBody, headers) => {
       const verdict = await verifyWebhookSignature({ rawBody: Buffer.from(rawBody, "utf8"), headers, fetchCertificate, policy });
-      if (!verdict.ok) throw new WebhookRejectedError(401, `Partner Center signature rejected (${verdict.reason}): ${verdict.detail}`, { reason: verdict.reason });
+      if (!verdict.ok) {
+        // A certificate we could not load says nothing about the delivery: 503 lets Partner Center try again.
+        const status = verdict.reason === "certificate-unavailable" ? 503 : 401;
+        throw new WebhookRejectedError(status, `Partner Center signature rejected (${verdict.reason}): ${verdict.detail}`, { reason: verdict.reason });
+      }
       try {
         const parsed = parseWebhookEvent(rawBody);
         if (!parsed.referralId) return null;
@@ -318,11 +335,12 @@ export function createSyncService(
       });
       settings.start();
       pool.start();
-      reconciler.start(config.RECONCILE_INTERVAL_SECONDS * 1000);
+      startReconciler();
     },
     async stop() {
       ops?.markStopping();
       stopMeasuring();
+      reconcilerStarted = false;
       reconciler.stop();
       settings.stop();
       await pool.stop();

@@ -15,9 +15,11 @@ import {
 } from "../../entities";
 import {
   AUDIT_DIRECTIONS,
+  DEFAULT_MAPPING,
   FIELD_LABELS,
   MAPPED_FIELD_NAMES,
   formatSolutionLines,
+  normalizeText,
   opportunityToMappedFields,
   prependAuditLines,
   referralToMappedFields,
@@ -25,6 +27,7 @@ import {
   statusToOption,
   type AuditEntry,
   type DataverseRecord,
+  type HelpCode,
   type MappedFieldName,
   type MappedFields,
   type OpportunityMappingContext,
@@ -46,8 +49,8 @@ export interface AdoptionInput {
   readonly record: DataverseRecord;
   readonly microsoft: DataverseRecord;
   readonly connector: MicrosoftConnector;
-  /** Solution ids from the "Microsoft Solutions" rows (or Microsoft's obsolete text column). */
-  readonly solutionIds: readonly string[];
+  /** Solution ids from the "Microsoft Solutions" rows (or Microsoft's obsolete text column); null when unknown. */
+  readonly solutionIds: readonly string[] | null;
   readonly referral: Referral;
   readonly referralLink: string;
   readonly ctx: OpportunityMappingContext;
@@ -64,6 +67,12 @@ export interface Adoption {
   readonly auditEntry: AuditEntry;
   /** The name without Microsoft's mark, when it had one. */
   readonly strippedName: string | null;
+  /** What the opportunity gets for help, consent and solutions. */
+  readonly helpCode: HelpCode | null;
+  readonly shareWithMicrosoftSellers: boolean;
+  readonly solutionIds: readonly string[];
+  /** Fields whose value Microsoft's columns did not give (empty, or a choice we cannot match): Partner Center's is taken. */
+  readonly fromPartnerCenter: readonly MappedFieldName[];
 }
 
 export function stripCheckMark(name: string): string | null {
@@ -83,27 +92,42 @@ export function planAdoption(input: AdoptionInput): Adoption {
   const columns = connector.opportunityColumns;
   const pc = referralToMappedFields(referral);
   const syncOn = columns.sync ? microsoft[columns.sync] === true : true;
+  // What Microsoft's columns do not tell is taken from Partner Center (which its flows kept in step),
+  // so the first sync neither sends "Unknown" help, clears solutions, nor tries to withdraw consent.
+  const fromPartnerCenter: MappedFieldName[] = [];
   const helpValue = columns.help ? microsoft[columns.help] : null;
-  const helpCode = typeof helpValue === "number" ? (connector.helpChoices.get(helpValue) ?? null) : null;
+  const microsoftHelp = typeof helpValue === "number" ? (connector.helpChoices.get(helpValue) ?? null) : null;
+  if (microsoftHelp === null && pc.helpCode !== null) fromPartnerCenter.push("helpCode");
+  const helpCode = microsoftHelp ?? pc.helpCode;
+  const visibleValue = columns.visible ? microsoft[columns.visible] : null;
+  // Consent given in Partner Center cannot be withdrawn: an empty or "No" column does not undo it.
+  const share = pc.shareWithMicrosoftSellers || visibleValue === true;
+  if (visibleValue !== true && pc.shareWithMicrosoftSellers) fromPartnerCenter.push("shareWithMicrosoftSellers");
+  if (input.solutionIds === null && pc.solutionIds.length > 0) fromPartnerCenter.push("solutionIds");
+  const solutionIds = input.solutionIds ?? pc.solutionIds;
   const entry = adoptionAuditEntry(referral.id, input.at);
   const ourAudit = text(record[C.audit]);
   const alreadyAudited = ourAudit?.includes(entry.detail) ?? false;
   const name = text(record[S.name]);
-  // Stripped when the setting is on, or unknown and Partner Center's name has no mark.
-  const strippedName = name && connector.checkMarkInName !== false ? stripCheckMark(name) : null;
+  // Microsoft's ✔/✖ is removed when its setting is on (or unknown), and also when it is off now but
+  // the name without the mark is Partner Center's (the mark stayed from when the setting was on).
+  const withoutMark = name ? stripCheckMark(name) : null;
+  const strippedName = withoutMark !== null && (connector.checkMarkInName !== false || normalizeText(withoutMark) === pc.name) ? withoutMark : null;
 
+  // The mapped fields go into the columns serve reads them from (MAPPING_FILE may re-point them).
+  const mapped = (input.ctx.mapping ?? DEFAULT_MAPPING).opportunity;
   const target: Record<string, unknown> = {
     ...(strippedName ? { [S.name]: strippedName } : {}),
     [C.referralIdentifier]: referral.id,
     [C.referralLink]: input.referralLink,
     [C.referralDirection]: referral.direction === "Incoming" ? ReferralDirection.Incoming : ReferralDirection.Outgoing,
     [C.syncWithPartnerCenter]: syncOn,
-    [C.howCanMicrosoftHelp]: helpCode ? HowCanMicrosoftHelp[helpCode] : null,
-    [C.shareWithMicrosoftSellers]: columns.visible ? microsoft[columns.visible] === true : pc.shareWithMicrosoftSellers,
+    [mapped.helpCode]: helpCode ? HowCanMicrosoftHelp[helpCode] : null,
+    [mapped.shareWithMicrosoftSellers]: share,
     [C.microsoftCrmIdentifier]: columns.crmId ? text(microsoft[columns.crmId]) : null,
-    [C.products]: formatSolutionLines(input.solutionIds),
-    [C.referralStatus]: statusToOption(pc.status),
-    [C.statusReason]: pc.statusReason,
+    [mapped.solutionIds]: formatSolutionLines(solutionIds),
+    [mapped.status]: statusToOption(pc.status),
+    [mapped.statusReason]: pc.statusReason,
     [C.syncStatus]: syncOn ? SyncStatus.Synced : SyncStatus.NotSynced,
     [C.syncError]: null,
   };
@@ -121,7 +145,7 @@ export function planAdoption(input: AdoptionInput): Adoption {
   for (const field of MAPPED_FIELD_NAMES) {
     if (!sameFieldValue(field, crm[field] as never, pc[field] as never)) differences.push({ field, crm: crm[field], partnerCenter: pc[field] });
   }
-  return { target, write, base: pc, differences, auditEntry: entry, strippedName };
+  return { target, write, base: pc, differences, auditEntry: entry, strippedName, helpCode, shareWithMicrosoftSellers: share, solutionIds, fromPartnerCenter };
 }
 
 export function describeDifference(difference: FieldDifference): string {

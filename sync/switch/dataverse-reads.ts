@@ -38,4 +38,10 @@ export function labelText(label: unknown): string {
   return value?.UserLocalizedLabel?.Label ?? value?.LocalizedLabels?.[0]?.Label ?? "";
 }
 
+/** A metadata Label's English (1033) text, which does not depend on the org's language; else the user's. */
+export function englishLabelText(label: unknown): string {
+  const value = label as { LocalizedLabels?: { Label?: string; LanguageCode?: number }[] } | null | undefined;
+  return value?.LocalizedLabels?.find((l) => l.LanguageCode === 1033)?.Label ?? labelText(label);
+}
+
 export const str = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value : null);

@@ -4,14 +4,14 @@
  * role (a known name or label, confirmed by the column's type), the "Microsoft Solutions" tables
  * (a prefixed table with a lookup to opportunity and one to a prefixed table of solution details),
  * the "Display check mark in the opportunity name" environment variable, and its cloud flows with
- * their state. What the org does not have comes back missing, never guessed.
+ * their state (components of type 29 of each of its solutions). What the org does not have comes back missing, never guessed.
  */
 import { HOW_CAN_MICROSOFT_HELP_OPTIONS, RegistrationTables, Tables } from "../../entities";
 import type { DataverseClient } from "../dataverse/dataverse-client";
 import { DataverseError } from "../dataverse/dataverse-error";
 import { odataString } from "../dataverse/odata-rows";
 import type { HelpCode } from "../engine";
-import { labelText, readAll, readOne, str, type Row } from "./dataverse-reads";
+import { englishLabelText, readAll, readOne, str, type Row } from "./dataverse-reads";
 
 /** What a column of Microsoft's holds; the names are those seen in a real org, the labels its UI's. */
 export const OPPORTUNITY_ROLES = {
@@ -47,6 +47,8 @@ export interface MicrosoftSolutionTables {
 
 export interface MicrosoftConnector {
   readonly solution: { id: string; uniqueName: string; friendlyName: string; version: string; isManaged: boolean };
+  /** Every solution whose unique name starts "PartnerCenterReferra" (the flows are looked for in all). */
+  readonly solutionNames: readonly string[];
   /** Publisher prefix, without the underscore. */
   readonly prefix: string;
   readonly opportunityColumns: Readonly<Partial<Record<OpportunityRole, string>>> & { readonly referralId: string };
@@ -80,7 +82,7 @@ async function attributes(client: DataverseClient, table: string): Promise<Attri
   return rows.map((row) => ({
     logicalName: String(row["LogicalName"]),
     type: String(row["AttributeType"]),
-    label: labelText(row["DisplayName"]),
+    label: englishLabelText(row["DisplayName"]),
     targets: targets.get(String(row["LogicalName"])) ?? [],
   }));
 }
@@ -112,7 +114,8 @@ async function helpChoices(client: DataverseClient, column: string | undefined):
   );
   const options = ((metadata?.["OptionSet"] as { Options?: Row[] } | undefined)?.Options ?? []);
   for (const option of options) {
-    const label = squash(labelText(option["Label"]));
+    // Matched on the English label: the user's label is in the org's language.
+    const label = squash(englishLabelText(option["Label"]));
     const ours = HOW_CAN_MICROSOFT_HELP_OPTIONS.find((o) => squash(o.label[1033]) === label || squash(o.code) === label);
     result.set(Number(option["Value"]), (ours?.code as HelpCode | undefined) ?? null);
   }
@@ -162,9 +165,25 @@ async function checkMarkSetting(client: DataverseClient, prefix: string): Promis
   return /^(yes|true|1)$/i.test(value.trim());
 }
 
-async function flows(client: DataverseClient, solutionId: string): Promise<MicrosoftFlow[]> {
-  const rows = await readAll(client, `workflows?$select=workflowid,name,statecode&$filter=category eq ${MODERN_FLOW} and solutionid eq ${solutionId}&$orderby=name asc`);
-  return rows.map((row) => ({ id: String(row["workflowid"]), name: String(row["name"]), on: row["statecode"] === ACTIVATED }));
+const WORKFLOW_COMPONENT = 29;
+
+/**
+ * The cloud flows among the components of every one of Microsoft's solutions (a workflow row's own
+ * solutionid names one solution only, and the flows may ship in another of them).
+ */
+async function flows(client: DataverseClient, solutionIds: readonly string[]): Promise<MicrosoftFlow[]> {
+  const found = new Map<string, MicrosoftFlow>();
+  for (const solutionId of solutionIds) {
+    const components = await readAll(client, `solutioncomponents?$select=objectid&$filter=_solutionid_value eq ${solutionId} and componenttype eq ${WORKFLOW_COMPONENT}`);
+    for (const component of components) {
+      const id = str(component["objectid"])?.toLowerCase();
+      if (!id || found.has(id)) continue;
+      const row = await readOne(client, `workflows(${id})?$select=workflowid,name,category,statecode`);
+      if (row?.["category"] !== MODERN_FLOW) continue;
+      found.set(id, { id, name: String(row["name"]), on: row["statecode"] === ACTIVATED });
+    }
+  }
+  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** The solution's publisher prefix; null when the org does not say (then the documented msft is used). */
@@ -189,6 +208,7 @@ export async function discoverMicrosoftConnector(client: DataverseClient): Promi
   );
   const solution = solutions[0];
   if (!solution) return null;
+  const solutionIds = solutions.map((row) => String(row["solutionid"]));
   const prefix = (await publisherPrefix(client, String(solution["solutionid"]))) ?? "msft";
 
   const opportunity = (await attributes(client, Tables.opportunity.logicalName)) ?? [];
@@ -206,13 +226,14 @@ export async function discoverMicrosoftConnector(client: DataverseClient): Promi
       version: String(solution["version"] ?? ""),
       isManaged: solution["ismanaged"] === true,
     },
+    solutionNames: solutions.map((row) => String(row["uniquename"])),
     prefix,
     opportunityColumns: { ...opportunityColumns, referralId: opportunityColumns.referralId },
     leadColumns: leadColumns?.referralId ? { ...leadColumns, referralId: leadColumns.referralId } : null,
     helpChoices: await helpChoices(client, opportunityColumns.help),
     solutionTables: await solutionTables(client, prefix),
     checkMarkInName: await checkMarkSetting(client, prefix),
-    flows: await flows(client, solutionId),
+    flows: await flows(client, solutionIds),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * `--apply`: carries out a switch plan. Refuses (changing nothing) while Microsoft's flows are on,
- * unless told to turn them off; then turns them off, takes over Partner Center's webhook
+ * unless told to turn them off, or when none of its flows can be found (unless the admin checked); then turns them off, takes over Partner Center's webhook
  * registration from Microsoft's flow, and adopts each link: the store gets the link and a base
  * equal to the referral first, then the opportunity gets our columns (If-Match on the read). A crash
  * anywhere leaves either nothing or a stored link whose record does not show it yet; running again
@@ -24,16 +24,30 @@ export class MicrosoftFlowsOnError extends Error {
   }
 }
 
+/**
+ * Microsoft's solution is installed but none of its cloud flows was found among its components: they
+ * may be running from elsewhere, so we cannot tell that no second engine is on.
+ */
+export class MicrosoftFlowsNotFoundError extends Error {
+  constructor(readonly solutionNames: readonly string[]) {
+    super(`no cloud flow found in ${solutionNames.join(", ")}`);
+    this.name = "MicrosoftFlowsNotFoundError";
+  }
+}
+
 export type SwitchEvent =
   | { kind: "flow-off"; flow: MicrosoftFlow }
   | { kind: "registration"; url: string; previous: string | null }
   | { kind: "link-stored"; link: PlannedLink }
   | { kind: "adopted"; link: PlannedLink }
+  | { kind: "lead-imported"; lead: PlannedLead; opportunityId: string }
   | { kind: "lead-qualified"; lead: PlannedLead; opportunityId: string };
 
 export interface ApplyOptions {
   readonly turnOffMicrosoftFlows: boolean;
   readonly qualifyLeads: boolean;
+  /** The admin checked that none of Microsoft's flows runs, where the switch found none to turn off. */
+  readonly microsoftFlowsChecked?: boolean;
   /** Our Partner Center webhook URL (PUBLIC_BASE_URL/webhooks/partner-center); null: registration left alone. */
   readonly ourWebhookUrl: string | null;
 }
@@ -61,6 +75,7 @@ export interface ApplyResult {
 export async function applySwitch(plan: SwitchPlan, options: ApplyOptions, deps: ApplyDependencies): Promise<ApplyResult> {
   const flowsOn = plan.connector.flows.filter((flow) => flow.on);
   if (flowsOn.length > 0 && !options.turnOffMicrosoftFlows) throw new MicrosoftFlowsOnError(flowsOn);
+  if (plan.connector.flows.length === 0 && !options.microsoftFlowsChecked) throw new MicrosoftFlowsNotFoundError(plan.connector.solutionNames);
   const emit = deps.onEvent ?? (() => undefined);
 
   for (const flow of flowsOn) {
@@ -126,9 +141,19 @@ const auditOnce = (first: boolean, link: PlannedLink) => (first ? [link.adoption
 /**
  * A lead becomes an opportunity the way a referral reaches us first: the sync's own import (account
  * matched or created, link and base stored before the create, so running again never duplicates),
- * then the lead is closed as Qualified pointing at it.
+ * then the lead is closed as Qualified pointing at it. A run stopped in between is resumed by the plan
+ * (the lead then carries the opportunity), which only closes the lead.
  */
 async function qualifyLead(lead: PlannedLead, deps: ApplyDependencies): Promise<void> {
+  const opportunityId = lead.opportunityId ?? (await importReferral(lead, deps));
+  await deps.dataverse.transport.call("PATCH", `leads(${lead.record.id})`, {
+    headers: { "If-Match": "*" },
+    body: { statecode: 1, statuscode: 3, "qualifyingopportunityid@odata.bind": `/opportunities(${opportunityId})` },
+  });
+  deps.onEvent?.({ kind: "lead-qualified", lead, opportunityId });
+}
+
+async function importReferral(lead: PlannedLead, deps: ApplyDependencies): Promise<string> {
   const now = deps.now().getTime();
   const job: Job = {
     id: 0, linkKey: referralLinkKey(lead.referral.id), opportunityId: null, referralId: lead.referral.id, reasons: ["switch-from-microsoft"],
@@ -140,9 +165,6 @@ async function qualifyLead(lead: PlannedLead, deps: ApplyDependencies): Promise<
   if (!opportunity || opportunity.record[C.referralIdentifier] !== lead.referral.id) {
     throw new Error(`the opportunity for referral ${lead.referral.id} was not created; run again`);
   }
-  await deps.dataverse.transport.call("PATCH", `leads(${lead.record.id})`, {
-    headers: { "If-Match": "*" },
-    body: { statecode: 1, statuscode: 3, "qualifyingopportunityid@odata.bind": `/opportunities(${opportunity.id})` },
-  });
-  deps.onEvent?.({ kind: "lead-qualified", lead, opportunityId: opportunity.id });
+  deps.onEvent?.({ kind: "lead-imported", lead, opportunityId: opportunity.id });
+  return opportunity.id;
 }

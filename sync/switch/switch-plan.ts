@@ -8,7 +8,7 @@
 import { OpportunityColumns as C, Tables } from "../../entities";
 import type { DataverseClient } from "../dataverse/dataverse-client";
 import { odataString } from "../dataverse/odata-rows";
-import { DEFAULT_MAPPING, microsoftInvitationFor, normalizeSolutionIds, parseSolutionLines, type OpportunityMappingContext } from "../engine";
+import { microsoftInvitationFor, normalizeSolutionIds, parseSolutionLines, type OpportunityMappingContext, type SyncMapping } from "../engine";
 import { PartnerCenterError } from "../partner-center/partner-center-error";
 import { MICROSOFT_ORGANIZATION_ID, type Referral } from "../partner-center/referral-types";
 import type { ReferralsClient } from "../partner-center/referrals-client";
@@ -17,7 +17,7 @@ import type { SyncStore } from "../store";
 import type { CrmGateway, CrmRow } from "../worker/crm-gateway";
 import { planAdoption, type Adoption } from "./adoption";
 import { readAll, str, type Row } from "./dataverse-reads";
-import type { MicrosoftConnector } from "./microsoft-connector-discovery";
+import type { MicrosoftConnector, MicrosoftFlow } from "./microsoft-connector-discovery";
 
 export interface RecordRef {
   readonly table: "opportunity" | "lead";
@@ -30,7 +30,8 @@ export interface PlannedLink {
   readonly referral: Referral;
   readonly opportunity: CrmRow;
   readonly adoption: Adoption;
-  readonly solutionIds: readonly string[];
+  /** Microsoft's solution ids for the opportunity; null when its rows do not say (Partner Center's are kept). */
+  readonly solutionIds: readonly string[] | null;
   /** Microsoft's side of the co-sell engagement exists (no invitation to send after the switch). */
   readonly microsoftInvited: boolean;
   /** A co-sell deal of ours whose invitation to Microsoft never went out: the first sync sends it. */
@@ -47,6 +48,8 @@ export interface Conflict {
 export interface PlannedLead {
   readonly record: RecordRef;
   readonly referral: Referral;
+  /** The opportunity our connector already holds for the referral: only closing the lead is left. */
+  readonly opportunityId?: string;
   readonly todo: string;
 }
 
@@ -70,36 +73,73 @@ export interface PlanDependencies {
   readonly registration: WebhookRegistration | undefined;
   /** This backend's Partner Center webhook URL, when known (PUBLIC_BASE_URL). */
   readonly ourWebhookUrl: string | null;
+  /** The mapping serve syncs with (MAPPING_FILE applied), so "differs" is what its first sync sees. */
+  readonly mapping: SyncMapping;
   readonly at: string;
 }
 
 const OPEN_LEAD = 0;
 
-/** A Partner Center webhook registration held by a cloud flow (Logic Apps / Power Automate trigger URL). */
-export function isFlowUrl(url: string): boolean {
+const flowKey = (id: string) => id.replace(/[{}-]/g, "").toLowerCase();
+
+/**
+ * The one of Microsoft's flows a Partner Center webhook URL triggers (…/workflows/{id}/triggers/…),
+ * or null: any other URL, another tool's Logic App or flow included, is not Microsoft's.
+ */
+export function microsoftFlowOf(url: string, flows: readonly MicrosoftFlow[]): MicrosoftFlow | null {
+  let path: string;
   try {
-    const parsed = new URL(url);
-    return /\.logic\.azure\.(com|us|cn)$|\.flow\.microsoft\.com$|\.powerplatform\.com$/i.test(parsed.hostname) || /\/workflows\/[^/]+\/triggers\//i.test(parsed.pathname);
+    path = new URL(url).pathname;
   } catch {
-    return false;
+    return null;
   }
+  const id = /\/workflows\/([^/]+)\/triggers\//i.exec(path)?.[1];
+  return id ? (flows.find((flow) => flowKey(flow.id) === flowKey(decodeURIComponent(id))) ?? null) : null;
 }
 
-function registrationOwner(registration: WebhookRegistration | undefined, ours: string | null): SwitchPlan["registration"] {
+function registrationOwner(registration: WebhookRegistration | undefined, ours: string | null, flows: readonly MicrosoftFlow[]): SwitchPlan["registration"] {
   if (!registration) return { owner: "none", url: null };
   const url = registration.WebhookUrl;
   if (ours && url.replace(/\/+$/, "") === ours.replace(/\/+$/, "")) return { owner: "ours", url };
-  return { owner: isFlowUrl(url) ? "microsoft-flow" : "other", url };
+  return { owner: microsoftFlowOf(url, flows) ? "microsoft-flow" : "other", url };
 }
 
-async function referralOrNull(referrals: ReferralsClient, id: string): Promise<Referral | null> {
+/** Partner Center answered something other than "not found" for a referral: the plan cannot tell, so it stops. */
+export class ReferralCheckError extends Error {
+  constructor(readonly record: RecordRef, readonly referralId: string, cause: PartnerCenterError) {
+    super(
+      `Partner Center answered ${cause.status || "nothing"} (${cause.code}) when asked for referral ${referralId} of ${record.table} "${record.name}" ${record.id}: ${cause.message}. `
+        + "The plan stops rather than take the referral for gone. Nothing was changed: check Partner Center's sign-in and role (`cosell doctor`), then run this again.",
+      { cause },
+    );
+    this.name = "ReferralCheckError";
+  }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A GUID as Microsoft's connector may write it ({…}, any case) in the plain lower-case form; null when it is not one. */
+export function normalizeGuid(raw: unknown): string | null {
+  const id = String(raw ?? "").trim().replace(/^\{(.*)\}$/, "$1").toLowerCase();
+  return GUID.test(id) ? id : null;
+}
+
+/** The referral, or null when Partner Center says it does not exist (404 only). */
+async function referralOrNull(referrals: ReferralsClient, id: string, record: RecordRef): Promise<Referral | null> {
   try {
     return await referrals.get(id);
   } catch (error) {
-    if (error instanceof PartnerCenterError && (error.status === 404 || error.status === 400)) return null;
-    throw error;
+    if (!(error instanceof PartnerCenterError)) throw error;
+    if (error.status === 404) return null;
+    throw new ReferralCheckError(record, id, error);
   }
 }
+
+const notAReferralId = (record: RecordRef, raw: unknown): Conflict => ({
+  record, referralId: String(raw).trim(),
+  problem: `Microsoft's referral id column holds "${String(raw).trim()}", which is not a referral id`,
+  todo: "not adopted; correct or clear Microsoft's referral id on it",
+});
 
 const nameOf = (row: Row, column: string) => str(row[column]) ?? "(no name)";
 
@@ -119,6 +159,18 @@ async function solutionIdsByOpportunity(dataverse: DataverseClient, connector: M
   return result;
 }
 
+/**
+ * The "Microsoft Solutions" rows when the org has that table (its obsolete text column is stale
+ * then), else the text column; null when neither names a solution: unknown, not "none".
+ */
+function microsoftSolutionIds(connector: MicrosoftConnector, rows: Map<string, string[]>, opportunityId: string, row: Row): string[] | null {
+  const fromRows = rows.get(opportunityId.toLowerCase());
+  if (connector.solutionTables) return fromRows ?? null;
+  const column = connector.opportunityColumns.solutionsText;
+  const fromText = column ? normalizeSolutionIds(parseSolutionLines(row[column])) : [];
+  return fromText.length > 0 ? fromText : null;
+}
+
 export async function buildSwitchPlan(connector: MicrosoftConnector, deps: PlanDependencies): Promise<SwitchPlan> {
   const { dataverse, crm, referrals, store } = deps;
   const columns = connector.opportunityColumns;
@@ -129,20 +181,25 @@ export async function buildSwitchPlan(connector: MicrosoftConnector, deps: PlanD
     `${Tables.opportunity.entitySetName}?$select=${[Tables.opportunity.primaryId, Tables.opportunity.primaryName, ...microsoftColumns].join(",")}&$filter=${referralColumn} ne null&$orderby=createdon asc`,
   );
   const solutions = await solutionIdsByOpportunity(dataverse, connector);
-  const ctx: OpportunityMappingContext = { mapping: DEFAULT_MAPPING, currencies: await crm.currencyList() };
+  const ctx: OpportunityMappingContext = { mapping: deps.mapping, currencies: await crm.currencyList() };
 
   const adopt: PlannedLink[] = [];
   const alreadyAdopted: RecordRef[] = [];
   const conflicts: Conflict[] = [];
   const byReferral = new Map<string, Row[]>();
+  const opportunityRef = (row: Row): RecordRef => ({ table: "opportunity", id: String(row[Tables.opportunity.primaryId]), name: nameOf(row, Tables.opportunity.primaryName) });
   for (const row of opportunities) {
-    const referralId = String(row[referralColumn]).trim().toLowerCase();
+    const referralId = normalizeGuid(row[referralColumn]);
+    if (!referralId) {
+      conflicts.push(notAReferralId(opportunityRef(row), row[referralColumn]));
+      continue;
+    }
     byReferral.set(referralId, [...(byReferral.get(referralId) ?? []), row]);
   }
 
   for (const [referralId, rows] of byReferral) {
-    const refs = rows.map((row): RecordRef => ({ table: "opportunity", id: String(row[Tables.opportunity.primaryId]), name: nameOf(row, Tables.opportunity.primaryName) }));
-    const referral = await referralOrNull(referrals, referralId);
+    const refs = rows.map(opportunityRef);
+    const referral = await referralOrNull(referrals, referralId, refs[0]!);
     if (!referral) {
       for (const record of refs) {
         conflicts.push({
@@ -153,7 +210,7 @@ export async function buildSwitchPlan(connector: MicrosoftConnector, deps: PlanD
       }
       continue;
     }
-    const named = referral.externalReferenceId?.toLowerCase() ?? null;
+    const named = referral.externalReferenceId ? (normalizeGuid(referral.externalReferenceId) ?? referral.externalReferenceId.trim().toLowerCase()) : null;
     const holder = refs.find((r) => r.id.toLowerCase() === named);
     for (const record of refs) {
       if (record === holder) continue;
@@ -185,7 +242,7 @@ export async function buildSwitchPlan(connector: MicrosoftConnector, deps: PlanD
       alreadyAdopted.push(holder);
       continue;
     }
-    const solutionIds = solutions.get(holder.id.toLowerCase()) ?? (columns.solutionsText ? normalizeSolutionIds(parseSolutionLines(row[columns.solutionsText])) : []);
+    const solutionIds = microsoftSolutionIds(connector, solutions, holder.id, row);
     const adoption = planAdoption({
       record: opportunity.record, microsoft: row, connector, solutionIds, referral, referralLink: deps.referralLink(referral.id), ctx, at: deps.at,
     });
@@ -197,7 +254,7 @@ export async function buildSwitchPlan(connector: MicrosoftConnector, deps: PlanD
   return {
     connector, adopt, alreadyAdopted, conflicts,
     leads: await planLeads(connector, deps, conflicts),
-    registration: registrationOwner(deps.registration, deps.ourWebhookUrl),
+    registration: registrationOwner(deps.registration, deps.ourWebhookUrl, connector.flows),
   };
 }
 
@@ -217,13 +274,27 @@ async function planLeads(connector: MicrosoftConnector, deps: PlanDependencies, 
   const leads: PlannedLead[] = [];
   for (const row of rows) {
     const record: RecordRef = { table: "lead", id: String(row["leadid"]), name: str(row["subject"]) ?? nameOf(row, "fullname") };
-    const referralId = String(row[columns.referralId]).trim();
-    const referral = await referralOrNull(deps.referrals, referralId);
+    const referralId = normalizeGuid(row[columns.referralId]);
+    if (!referralId) {
+      conflicts.push(notAReferralId(record, row[columns.referralId]));
+      continue;
+    }
+    const referral = await referralOrNull(deps.referrals, referralId, record);
     if (!referral) {
       conflicts.push({ record, referralId, problem: "its referral no longer exists in Partner Center", todo: "not adopted; clear Microsoft's referral id on the lead" });
       continue;
     }
     const linked = await deps.store.findLinkByReferralId(referral.id);
+    const opportunity = linked?.opportunityId ? await deps.crm.getOpportunity(linked.opportunityId) : null;
+    if (opportunity && opportunity.record[C.referralIdentifier] === referral.id) {
+      // Already brought in (a --qualify-leads run stopped before closing the lead, or a sync did it):
+      // what is left is closing the lead as qualified.
+      leads.push({
+        record, referral, opportunityId: opportunity.id,
+        todo: `our connector already brought this referral in as opportunity ${opportunity.id}: run with --qualify-leads to close this lead as qualified into it, so the deal is not left as two records`,
+      });
+      continue;
+    }
     if (linked?.opportunityId) {
       conflicts.push({
         record, referralId: referral.id,

@@ -1,5 +1,5 @@
 /** The switch plan and its outcome as the admin reads them: what was found, what --apply does, what to do about the rest. */
-import { FIELD_LABELS, HELP_CODES, type HelpCode } from "../engine";
+import { FIELD_LABELS, type HelpCode } from "../engine";
 import { HOW_CAN_MICROSOFT_HELP_OPTIONS, OpportunityColumns as C } from "../../entities";
 import { describeDifference } from "./adoption";
 import type { ApplyResult } from "./switch-apply";
@@ -7,9 +7,8 @@ import type { PlannedLink, RecordRef, SwitchPlan } from "./switch-plan";
 
 const record = (ref: RecordRef) => `${ref.table} "${ref.name}" ${ref.id}`;
 
-function helpLabel(value: unknown): string | null {
-  const option = HOW_CAN_MICROSOFT_HELP_OPTIONS.find((o) => o.value === value);
-  return option && HELP_CODES.includes(option.code as HelpCode) ? option.label[1033] : null;
+function helpLabel(code: HelpCode | null): string | null {
+  return HOW_CAN_MICROSOFT_HELP_OPTIONS.find((o) => o.code === code)?.label[1033] ?? null;
 }
 
 /** What --apply copies into our columns for one link, in plain words. */
@@ -17,10 +16,12 @@ function copied(link: PlannedLink): string {
   const target = link.adoption.target;
   const parts = [
     `sync ${target[C.syncWithPartnerCenter] === true ? "on" : "off"}`,
-    `help: ${helpLabel(target[C.howCanMicrosoftHelp]) ?? "none"}`,
-    `visible to Microsoft sellers: ${target[C.shareWithMicrosoftSellers] === true ? "yes" : "no"}`,
-    `solutions: ${link.solutionIds.length > 0 ? link.solutionIds.join(", ") : "none"}`,
+    `help: ${helpLabel(link.adoption.helpCode) ?? "none"}`,
+    `visible to Microsoft sellers: ${link.adoption.shareWithMicrosoftSellers ? "yes" : "no"}`,
+    `solutions: ${link.adoption.solutionIds.length > 0 ? link.adoption.solutionIds.join(", ") : "none"}`,
   ];
+  const taken = link.adoption.fromPartnerCenter;
+  if (taken.length > 0) parts.push(`Partner Center's ${taken.map((field) => FIELD_LABELS[field]).join(", ")} kept (Microsoft's columns leave it empty or unmatched; consent is never withdrawn)`);
   if (target[C.microsoftCrmIdentifier]) parts.push(`Microsoft CRM id ${String(target[C.microsoftCrmIdentifier])}`);
   if (C.audit in link.adoption.write) parts.push("audit text");
   return parts.join("; ");
@@ -35,8 +36,10 @@ export function formatPlan(plan: SwitchPlan, orgUrl: string): string[] {
     `  opportunity     ${Object.entries(columns).map(([role, name]) => `${role} ${name}`).join(", ")}`,
     `  lead            ${connector.leadColumns ? Object.entries(connector.leadColumns).map(([role, name]) => `${role} ${name}`).join(", ") : "no Microsoft columns"}`,
     `  solutions       ${connector.solutionTables ? `${connector.solutionTables.rowsEntitySet} → ${connector.solutionTables.detailEntitySet}.${connector.solutionTables.identifierColumn}` : "no \"Microsoft Solutions\" table found (the text column is used if there is one)"}`,
-    `  check mark      ${connector.checkMarkInName === null ? "setting not found: a trailing ✔/✖ is removed from names" : connector.checkMarkInName ? "Microsoft appends ✔/✖ to opportunity names: removed on adoption" : "off"}`,
-    `  cloud flows     ${connector.flows.length} (${connector.flows.filter((f) => f.on).length} on)`,
+    `  check mark      ${connector.checkMarkInName === null ? "setting not found: a trailing ✔/✖ is removed from names" : connector.checkMarkInName ? "Microsoft appends ✔/✖ to opportunity names: removed on adoption" : "off (a ✔/✖ left from when it was on is removed where the name without it is Partner Center's)"}`,
+    connector.flows.length > 0
+      ? `  cloud flows     ${connector.flows.length} (${connector.flows.filter((f) => f.on).length} on)`
+      : `  cloud flows     none found in ${connector.solutionNames.join(", ")}: check Power Automate for Microsoft's flows running outside them (--apply refuses until --microsoft-flows-checked)`,
     ...connector.flows.map((flow) => `                  ${flow.on ? "on " : "off"}  ${flow.name}`),
     `  Partner Center  webhooks → ${plan.registration.url ?? "(nothing registered)"}${{ "microsoft-flow": " (Microsoft's flow)", ours: " (this backend)", other: " (another tool)", none: "" }[plan.registration.owner]}`,
     "",
@@ -79,16 +82,28 @@ export function formatNextStep(plan: SwitchPlan): string[] {
         `adopts ${plan.adopt.length} link(s)`,
         plan.leads.length > 0 ? `and with --qualify-leads turns ${plan.leads.length} lead(s) into opportunities` : null,
       ].filter((part) => part !== null).join(", ") + ".",
-    `Run: cosell switch-from-microsoft --apply${on > 0 ? " --turn-off-microsoft-flows" : ""}${plan.leads.length > 0 ? " [--qualify-leads]" : ""}`,
+    `Run: cosell switch-from-microsoft --apply${on > 0 ? " --turn-off-microsoft-flows" : ""}${plan.connector.flows.length === 0 ? " --microsoft-flows-checked" : ""}${plan.leads.length > 0 ? " [--qualify-leads]" : ""}`,
   ];
 }
 
-export function formatResult(result: ApplyResult): string[] {
+/**
+ * What to run after the switch. `register-webhooks` also points Partner Center's webhooks here, so it
+ * is advised as is only when they are ours (taken over, or already); another tool's stay its own.
+ */
+function nextSteps(plan: SwitchPlan, result: ApplyResult): string {
+  const { owner, url } = plan.registration;
+  if (result.registrationTakenOver || owner === "ours") {
+    return "Next: `cosell register-webhooks` (the Dataverse steps for this backend; Partner Center's webhooks already point here), then `cosell serve`; `cosell doctor` checks both.";
+  }
+  return `Next: \`cosell serve\`; its reconcile loop catches up changes without webhooks. Partner Center's webhooks still go to ${url ?? "nothing"}${owner === "other" ? " (another tool)" : ""}, and \`cosell register-webhooks\` would point them here, replacing that: run it (it also registers the Dataverse steps) only once that tool no longer needs them. \`cosell doctor\` shows what is missing.`;
+}
+
+export function formatResult(result: ApplyResult, plan: SwitchPlan): string[] {
   const lines = [
     "",
     `✔ Switched: ${result.adopted} link(s) adopted, ${result.flowsTurnedOff} flow(s) turned off, ${result.leadsQualified} lead(s) qualified; Partner Center webhooks ${result.registrationTakenOver ? "now point at this backend" : "left as they were"}.`,
   ];
   for (const failure of result.failed) lines.push(`✘ ${record(failure.link.record)}: ${failure.reason}. Run the command again to adopt it.`);
-  lines.push("Next: `cosell register-webhooks` (Dataverse steps for this backend), then `cosell serve`; `cosell doctor` checks both.");
+  lines.push(nextSteps(plan, result));
   return lines;
 }

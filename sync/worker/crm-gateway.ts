@@ -19,6 +19,9 @@ import type { CurrencyRef, DataverseRecord } from "../engine";
 const REFERRAL_IDS_PER_QUERY = 50;
 
 /** A row as the engine reads it: logical names as keys, lookups as `_x_value`, plus id and etag. */
+
+/** The account → contacts relationship whose lookup is contact.parentcustomerid. */
+const ACCOUNT_CONTACTS_RELATIONSHIP = "contact_customer_accounts";
 export interface CrmRow {
   id: string;
   etag: string;
@@ -146,6 +149,16 @@ export class CrmGateway {
   }
 
   async createAccount(body: Record<string, unknown>): Promise<string> {
+    return this.createRaw(Tables.account.entitySetName, Tables.account.primaryId, body);
+  }
+
+  /**
+   * A new account with its new contacts in one request (deep insert through the account's
+   * contact_customer_accounts relationship: each contact's parentcustomerid is the new account).
+   * The service protection quota counts requests, so this is what bounds a backfill.
+   */
+  async createAccountWithContacts(account: Record<string, unknown>, contacts: readonly Record<string, unknown>[]): Promise<string> {
+    const body = contacts.length > 0 ? { ...account, [ACCOUNT_CONTACTS_RELATIONSHIP]: contacts } : account;
     return this.createRaw(Tables.account.entitySetName, Tables.account.primaryId, body);
   }
 

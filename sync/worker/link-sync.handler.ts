@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import {
   AccountColumns,
+  ContactColumns,
   OpportunityColumns as C,
   OpportunityStandardColumns as S,
   ReferralDirection,
@@ -517,10 +518,16 @@ export class LinkSyncHandler implements JobHandler {
       createdOn: text(row.record[AccountColumns.modifiedOn]),
     }));
     const match = matchAccount({ customer, contactEmails: emails }, candidates);
-    const accountId = match.kind === "matched" ? match.accountId : await crm.createAccount(accountCreateBody(customer, this.deps.mapping?.account));
     const existing = await crm.contactsByEmail(emails);
-    const plan = matchTeamToContacts(team, existing.map((c) => c.record), this.deps.mapping?.contact);
-    for (const member of plan.toCreate) await crm.createContact(contactCreateBody(member, accountId, this.deps.mapping?.contact));
+    const contactMapping = this.deps.mapping?.contact;
+    const plan = matchTeamToContacts(team, existing.map((c) => c.record), contactMapping);
+    // A new customer's account and contacts in one request (deep insert), when contacts hang off parentcustomerid.
+    if (match.kind !== "matched" && (contactMapping?.parentCustomer ?? ContactColumns.parentCustomer) === ContactColumns.parentCustomer) {
+      const contacts = plan.toCreate.map((member) => contactCreateBody(member, null, contactMapping));
+      return crm.createAccountWithContacts(accountCreateBody(customer, this.deps.mapping?.account), contacts);
+    }
+    const accountId = match.kind === "matched" ? match.accountId : await crm.createAccount(accountCreateBody(customer, this.deps.mapping?.account));
+    for (const member of plan.toCreate) await crm.createContact(contactCreateBody(member, accountId, contactMapping));
     return accountId;
   }
 

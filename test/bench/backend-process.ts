@@ -12,7 +12,8 @@ import Database from "better-sqlite3";
 import type { SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import type { Config } from "../../sync/service/config";
 import { registerWebhooks } from "../../sync/service/register-webhooks";
-import { createDataverseClient, partnerCenterTokens } from "../../sync/service/sync-service";
+import { createAdminDataverseClient } from "../../sync/cli/admin-identity";
+import { partnerCenterTokens } from "../../sync/service/sync-service";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 /** COSELL_BACKEND_ROOT runs the measured `cosell` from another checkout (e.g. the previous release, for a before/after figure). */
@@ -149,7 +150,8 @@ export class BackendProcess {
 
 export async function registerBackend(config: Config, backendUrl: string): Promise<void> {
   await registerWebhooks({
-    dataverse: createDataverseClient(config),
+    // As the admin identity: the service's own role cannot register webhooks.
+    dataverse: createAdminDataverseClient(config, () => undefined),
     partnerCenterWebhooksUrl: config.PARTNER_CENTER_WEBHOOKS_API_URL,
     partnerCenterTokens: partnerCenterTokens(config),
     backendUrl,

@@ -42,6 +42,12 @@ export interface ChaosOptions {
   /** How long to wait for convergence after the faults stop. */
   convergeTimeoutMs?: number;
   log?: (line: string) => void;
+  /** The Dataverse org's clock offset from the backend's (ms), e.g. ±2000. */
+  dataverseClockOffsetMs?: number;
+  /** `redeliver`: the stand-in's old, kinder webhook retries instead of Dataverse's rule (for comparison only). */
+  dataverseWebhookDelivery?: "dataverse" | "redeliver";
+  /** Dataverse's service protection limits (default: the documented ones; false: none). */
+  dataverseServiceProtection?: false;
 }
 
 export interface ChaosFigures {
@@ -157,7 +163,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const started = Date.now();
 
-  const env = await startSandboxEnvironment({ startBackend: false });
+  const env = await startSandboxEnvironment({
+    startBackend: false,
+    dataverseClockOffsetMs: options.dataverseClockOffsetMs,
+    dataverseWebhookDelivery: options.dataverseWebhookDelivery,
+    dataverseServiceProtection: options.dataverseServiceProtection,
+  });
   const folder = tempFolder("pcc-chaos-");
   const storePath = join(folder, "cosell.sqlite");
   const backend = new BackendProcess({

@@ -1,7 +1,9 @@
 /**
  * `npm run chaos`: 2,000 random operations from both sides with faults injected and the backend
  * killed (SIGKILL) and restarted 5 times, then the convergence figures. Options: --operations N
- * --restarts N --seed N --concurrency N.
+ * --restarts N --seed N --concurrency N --dataverse-clock-offset-ms N (the org's clock ahead of the
+ * backend's; negative: behind) --dataverse-webhooks dataverse|redeliver (Dataverse's delivery rule,
+ * the default, or the stand-in's old kinder retries for comparison).
  */
 import { parseArgs } from "node:util";
 import { formatChaosFigures, runChaos } from "./chaos-kit";
@@ -12,6 +14,8 @@ const { values } = parseArgs({
     restarts: { type: "string", default: "5" },
     seed: { type: "string", default: String(Date.now() % 1_000_000) },
     concurrency: { type: "string", default: "6" },
+    "dataverse-clock-offset-ms": { type: "string", default: "0" },
+    "dataverse-webhooks": { type: "string", default: "dataverse" },
   },
 });
 
@@ -22,6 +26,8 @@ const figures = await runChaos({
   seed,
   concurrency: Number(values.concurrency),
   convergeTimeoutMs: 180_000,
+  dataverseClockOffsetMs: Number(values["dataverse-clock-offset-ms"]),
+  dataverseWebhookDelivery: values["dataverse-webhooks"] === "redeliver" ? "redeliver" : "dataverse",
   log: (line) => process.stderr.write(`${line}\n`),
 });
 process.stdout.write(`${formatChaosFigures(figures).join("\n")}\n  seed                ${seed}\n`);

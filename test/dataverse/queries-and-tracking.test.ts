@@ -111,8 +111,29 @@ describe("change tracking", () => {
     return { changed, deleted, deltaLink: link };
   }
 
+  it("answers only once change tracking was enabled on the table, which cannot be undone", async () => {
+    await expect(readAll()).rejects.toMatchObject({ status: 400, message: expect.stringContaining("not enabled for change tracking") });
+    expect(await fixture.client.changeTrackingEnabled(Tables.opportunity.logicalName)).toBe(false);
+    await fixture.client.enableChangeTracking(Tables.opportunity.logicalName);
+    expect(await fixture.client.changeTrackingEnabled(Tables.opportunity.logicalName)).toBe(true);
+    const disable = await api(fixture.sandbox, `EntityDefinitions(LogicalName='opportunity')`, { method: "PUT", body: { ChangeTrackingEnabled: false } });
+    expect(disable.status).toBe(400);
+  });
+
+  it("refuses a delta token older than ExpireChangeTrackingInDays (7): the client must read everything again", async () => {
+    await fixture.client.enableChangeTracking(Tables.opportunity.logicalName);
+    const { deltaLink } = await readAll();
+    fixture.sandbox.advanceClock(6 * 86_400_000);
+    await expect(readAll(deltaLink)).resolves.toMatchObject({ changed: [] });
+    fixture.sandbox.advanceClock(1 * 86_400_000 + 2000);
+    await expect(readAll(deltaLink)).rejects.toMatchObject({ status: 400, message: expect.stringContaining("has expired") });
+    // A fresh read from scratch works and gives a new token.
+    await expect(readAll()).resolves.toMatchObject({ deltaLink: expect.stringContaining("$deltatoken=") });
+  });
+
   it("returns everything first, then only rows changed or deleted since the delta link", async () => {
     const { client } = fixture;
+    await client.enableChangeTracking(Tables.opportunity.logicalName);
     const a = await client.createOpportunity({ [O.name]: "A" });
     const b = await client.createOpportunity({ [O.name]: "B" });
     const c = await client.createOpportunity({ [O.name]: "C" });

@@ -2,7 +2,8 @@
  * The webhook as the backend's register command sets it up: a service endpoint and async steps created
  * through the Web API. Writes to opportunities then reach a receiver on 127.0.0.1 as Dataverse sends
  * them (RemoteExecutionContext JSON, x-ms-dynamics-* headers, the WebhookKey as `code`), an update that
- * touches none of the filtering attributes sends nothing, and a failing receiver gets retries.
+ * touches none of the filtering attributes sends nothing, and a failing receiver gets Dataverse's
+ * one retry after 502/503/504 and nothing else (use-webhooks.md).
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -73,7 +74,7 @@ describe("webhook steps", () => {
     expect(endpoints).toHaveLength(1);
     expect(endpoints[0]?.values).toMatchObject({ [E.contract]: ServiceEndpointContract.Webhook, [E.url]: receiverUrl, [E.authType]: ServiceEndpointAuthType.WebhookKey });
     const steps = await fixture.client.query<Record<string, unknown>>(RegistrationTables.step, [S.id, S.stage, S.mode, S.filteringAttributes]);
-    expect(steps).toHaveLength(2);
+    expect(steps).toHaveLength(DEFAULT_OPPORTUNITY_STEPS.length);
     expect(steps.every((step) => step.values[S.stage] === StepStage.PostOperation && step.values[S.mode] === StepMode.Asynchronous)).toBe(true);
     expect(steps.map((step) => step.values[S.filteringAttributes])).toContainEqual(expect.stringContaining(OpportunityColumns.syncRequestedOn));
     // As in Dataverse, an asynchronous step must run post-operation.
@@ -94,6 +95,8 @@ describe("webhook steps", () => {
       "content-type": "application/json",
     });
     expect(create?.headers["x-ms-correlation-request-id"]).toBeTruthy();
+    // Dataverse sends no x-request-id (only the documented x-ms-* headers).
+    expect(create?.headers["x-request-id"]).toBeUndefined();
     expect(create?.body).toMatchObject({
       MessageName: "Create",
       PrimaryEntityName: Tables.opportunity.logicalName,
@@ -102,7 +105,9 @@ describe("webhook steps", () => {
       Depth: 1,
       Mode: 1,
       Stage: 40,
-      OperationCreatedOn: expect.stringMatching(/^\/Date\(\d+\)\/$/),
+      // Whole seconds with a zone offset, as in Microsoft's published payloads.
+      OperationCreatedOn: expect.stringMatching(/^\/Date\(\d+000\+0000\)\/$/),
+      ParentContext: expect.objectContaining({ MessageName: "Create", PrimaryEntityId: id, Stage: 30, Mode: 0 }),
     });
     const target = (create?.body["InputParameters"] as { key: string; value: { LogicalName: string; Attributes: { key: string; value: unknown }[] } }[])[0];
     expect(target?.key).toBe("Target");
@@ -112,7 +117,33 @@ describe("webhook steps", () => {
     await fixture.client.updateOpportunity(id, { [OpportunityColumns.syncRequestedOn]: "2026-11-25T10:00:00Z" });
     await fixture.sandbox.webhooksIdle();
     expect(received).toHaveLength(2);
-    expect(received[1]?.body).toMatchObject({ MessageName: "Update", PrimaryEntityId: id });
+    const update = received[1]?.body as Record<string, unknown>;
+    expect(update).toMatchObject({ MessageName: "Update", PrimaryEntityId: id });
+    // RequestId is null in the 2017 sample and set in the 2024 one: the sandbox sends both.
+    expect([create?.body["RequestId"], update["RequestId"]]).toEqual(expect.arrayContaining([null, expect.any(String)]));
+    // The Target carries the platform columns the caller never wrote, modifiedon equal to the operation's time.
+    const updateTarget = (update["InputParameters"] as { value: { Attributes: { key: string; value: unknown }[] } }[])[0]?.value.Attributes ?? [];
+    expect(updateTarget.map((attribute) => attribute.key)).toEqual(
+      expect.arrayContaining([OpportunityColumns.syncRequestedOn, "modifiedon", "modifiedby", "modifiedonbehalfby", "timezoneruleversionnumber"]),
+    );
+    const modifiedOn = updateTarget.find((attribute) => attribute.key === "modifiedon")?.value as string;
+    expect(update["OperationCreatedOn"]).toBe(modifiedOn.replace(")/", "+0000)/"));
+  });
+
+  it("a close from the dialog (WinOpportunity) runs the Win step, not Update's, and names the opportunity in OpportunityClose", async () => {
+    await register();
+    const id = await fixture.client.createOpportunity({ [O.name]: "Closing", [OpportunityColumns.syncWithPartnerCenter]: true });
+    await fixture.sandbox.webhooksIdle();
+    received.length = 0;
+    await fixture.client.winOpportunity(id);
+    await fixture.sandbox.webhooksIdle();
+    expect(received.map((delivery) => delivery.body["MessageName"])).toEqual(["Win"]);
+    const win = received[0]?.body as Record<string, unknown>;
+    expect(received[0]?.headers["x-ms-dynamics-request-name"]).toBe("Win");
+    expect(win).toMatchObject({ PrimaryEntityName: Tables.opportunity.logicalName, PrimaryEntityId: "00000000-0000-0000-0000-000000000000" });
+    const close = (win["InputParameters"] as { key: string; value: { LogicalName: string; Attributes: { key: string; value: unknown }[] } }[]).find((p) => p.key === "OpportunityClose");
+    expect(close?.value.LogicalName).toBe("opportunityclose");
+    expect(close?.value.Attributes).toContainEqual({ key: "opportunityid", value: expect.objectContaining({ Id: id, LogicalName: Tables.opportunity.logicalName }) });
   });
 
   it("sends nothing for an update that touches no filtering attribute (the backend's own bookkeeping)", async () => {
@@ -125,17 +156,52 @@ describe("webhook steps", () => {
     expect(received).toHaveLength(0);
   });
 
-  it("retries a delivery the receiver failed, then gives it up after the last attempt", async () => {
+  it("tries once more after 502, 503 or 504 and gives up after that second attempt", async () => {
     await register();
-    failures.push(503, 500);
-    await fixture.client.createOpportunity({ [O.name]: "Retried" });
+    for (const status of [502, 503, 504]) {
+      failures.push(status);
+      await fixture.client.createOpportunity({ [O.name]: `Retried after ${status}` });
+      await fixture.sandbox.webhooksIdle();
+      expect(fixture.sandbox.webhookDeliveries().at(-1)).toMatchObject({ status: "delivered", attempts: 2 });
+    }
+    failures.push(503, 503);
+    await fixture.client.createOpportunity({ [O.name]: "Lost after two" });
     await fixture.sandbox.webhooksIdle();
-    expect(received).toHaveLength(3);
-    expect(fixture.sandbox.webhookDeliveries().at(-1)).toMatchObject({ status: "delivered", attempts: 3 });
+    expect(fixture.sandbox.webhookDeliveries().at(-1)).toMatchObject({ status: "failed", attempts: 2, lastStatusCode: 503 });
+  });
 
-    failures.push(500, 500, 500, 500, 500);
-    await fixture.client.createOpportunity({ [O.name]: "Never accepted" });
+  it("fires no webhook for a $batch change set that was rolled back, and one per write of a committed one", async () => {
+    await register();
+    const part = (contentId: number, name: string) =>
+      [
+        "--changeset_1", "Content-Type: application/http", "Content-Transfer-Encoding: binary", `Content-ID: ${contentId}`, "",
+        `POST /api/data/v9.2/${Tables.opportunity.entitySetName} HTTP/1.1`, "Content-Type: application/json;type=entry", "",
+        JSON.stringify({ [O.name]: name, [OpportunityColumns.syncWithPartnerCenter]: true }),
+      ].join("\r\n");
+    const changeSet = (...parts: string[]) =>
+      fetch(`${fixture.sandbox.apiUrl}/$batch`, {
+        method: "POST",
+        headers: { "content-type": "multipart/mixed;boundary=batch_1", authorization: "Bearer t" },
+        body: ["--batch_1", "Content-Type: multipart/mixed;boundary=changeset_1", "", ...parts, "--changeset_1--", "--batch_1--", ""].join("\r\n"),
+      }).then((response) => response.text());
+    // The second create's name is longer than the column's 300 characters: the whole change set rolls back.
+    expect(await changeSet(part(1, "Rolled back"), part(2, "x".repeat(301)))).toContain("HTTP/1.1 400 Bad Request");
     await fixture.sandbox.webhooksIdle();
-    expect(fixture.sandbox.webhookDeliveries().at(-1)).toMatchObject({ status: "failed", attempts: 5, lastStatusCode: 500 });
+    expect(received).toHaveLength(0);
+    await changeSet(part(1, "Committed one"), part(2, "Committed two"));
+    await fixture.sandbox.webhooksIdle();
+    expect(received.map((delivery) => delivery.body["MessageName"])).toEqual(["Create", "Create"]);
+  });
+
+  it("never redelivers after 500 or a 4xx: the change is lost to the webhook", async () => {
+    await register();
+    for (const status of [500, 400, 401, 429]) {
+      received.length = 0;
+      failures.push(status);
+      await fixture.client.createOpportunity({ [O.name]: `Lost after ${status}` });
+      await fixture.sandbox.webhooksIdle();
+      expect(received).toHaveLength(1);
+      expect(fixture.sandbox.webhookDeliveries().at(-1)).toMatchObject({ status: "failed", attempts: 1, lastStatusCode: status });
+    }
   });
 });

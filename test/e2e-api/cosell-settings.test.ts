@@ -4,7 +4,7 @@
  * conflict the pause set up, and a new Microsoft referral posts one Adaptive Card to the row's
  * Teams Workflows URL (a local receiver that checks the card with the Adaptive Cards SDK).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConflictPolicyOption, CoSellSettingsColumns as SC, CoSellSettingsTable, SyncStatus, Tables } from "../../entities";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import { startTeamsReceiver, type TeamsReceiver } from "../support/teams-receiver";
@@ -80,6 +80,19 @@ describe("Pause all sync and the conflict policy", () => {
     expect((await getReferral(env, referralId)).details.dealValue).toBe(77777);
     await settle(env);
     await setSettings({ [SC.conflictPolicy]: null });
+  });
+});
+
+describe("The catch-up interval", () => {
+  it("the row's interval restarts the catch-up timer with it; cleared, the service's CATCH_UP_INTERVAL_SECONDS applies again", async () => {
+    const start = vi.spyOn(env.service!.reconciler, "start");
+    const { RECONCILE_INTERVAL_SECONDS, CATCH_UP_INTERVAL_SECONDS } = env.config;
+    await setSettings({ [SC.catchUpIntervalSeconds]: 7 });
+    await waitFor("the catch-up timer at 7 s", async () => start.mock.calls.some(([full, catchUp]) => full === RECONCILE_INTERVAL_SECONDS * 1000 && catchUp === 7_000), 5_000);
+    await setSettings({ [SC.catchUpIntervalSeconds]: null });
+    await waitFor("the configured catch-up interval", async () => start.mock.calls.at(-1)?.[1] === CATCH_UP_INTERVAL_SECONDS * 1000, 5_000);
+    expect(CATCH_UP_INTERVAL_SECONDS).not.toBe(7);
+    start.mockRestore();
   });
 });
 

@@ -17,12 +17,15 @@ import { isMicrosoftSide } from "../../sync/partner-center/referral-types";
 import {
   C,
   S,
+  callsOf,
+  counters,
   createPartnerCenterDeal,
   createSharableOpportunity,
   getReferral,
   listReferrals,
   patchReferral,
   readOpportunity,
+  resetCounters,
   sendMicrosoftReferral,
   setFaults,
   settle,
@@ -71,6 +74,33 @@ describe("Partner Center → CRM", () => {
     const contacts = (await webApi(env, "GET", `${Tables.contact.entitySetName}?$filter=${ContactColumns.email} eq 'jonas.weber@contoso-pharma.example'`)).json.value as unknown[];
     expect(contacts).toHaveLength(1);
     await waitFor("externalReferenceId", async () => (await getReferral(env, deal.id)).externalReferenceId === opportunity[S.id]);
+  });
+
+  it("a new customer's account and its team are created in one request (deep insert)", async () => {
+    await settle(env);
+    await resetCounters(env.dataverse.url);
+    const deal = await createPartnerCenterDeal(env, {
+      name: "Fabrikam rollout",
+      type: "Independent",
+      customerProfile: {
+        name: "Fabrikam Deep Insert Ltd",
+        address: { addressLine1: "1 High St", city: "Leeds", postalCode: "LS1 1AA", country: "GB" },
+        team: [
+          { firstName: "Olivia", lastName: "Hart", email: "olivia.hart@fabrikam-deep.example" },
+          { firstName: "Noah", lastName: "Price", email: "noah.price@fabrikam-deep.example" },
+        ],
+      },
+      consent: { consentToShareReferralWithMicrosoftSellers: false },
+      details: { dealValue: 12000, currency: "GBP", closingDateTime: "2027-05-31T00:00:00Z" },
+    });
+    const opportunity = await opportunityForReferral(deal.id);
+    await settle(env);
+    const calls = await counters(env.dataverse.url);
+    expect(callsOf(calls, "POST", `/${Tables.account.entitySetName}`)).toBe(1);
+    expect(callsOf(calls, "POST", `/${Tables.contact.entitySetName}`)).toBe(0);
+    const accountId = opportunity[`_${S.parentAccount}_value`] as string;
+    const contacts = (await webApi(env, "GET", `${Tables.contact.entitySetName}?$filter=_${ContactColumns.parentCustomer}_value eq ${accountId}`)).json.value as Record<string, unknown>[];
+    expect(contacts.map((contact) => contact[ContactColumns.email]).sort()).toEqual(["noah.price@fabrikam-deep.example", "olivia.hart@fabrikam-deep.example"]);
   });
 
   it("two deals of the same new customer arriving together make one account, not two", async () => {

@@ -67,6 +67,53 @@ describe("POST /webhooks/dataverse", () => {
     expect(env.enqueued[1]?.columnChange).toBeNull();
   });
 
+  it("accepts the ids Dataverse really mints (sequential GUIDs, any letter case) and enqueues them in lower case", async () => {
+    // Microsoft's own webhook sample and the WinOpportunity docs: the version nibble is not an RFC one.
+    for (const id of ["6d81597f-0f9f-e711-80e0-00155db0d8b8", "B3828AC8-917A-E511-80D2-00155D2A68D2"]) {
+      const response = await env.app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: remoteContext({ PrimaryEntityId: id }) });
+      expect(response.statusCode).toBe(202);
+    }
+    expect(env.enqueued.map((trigger) => trigger.id)).toEqual(["6d81597f-0f9f-e711-80e0-00155db0d8b8", "b3828ac8-917a-e511-80d2-00155d2a68d2"]);
+  });
+
+  it("refuses an id that is not 8-4-4-4-12 hex, saying what an id looks like", async () => {
+    for (const id of ["6d81597f0f9fe71180e000155db0d8b8", "6d81597f-0f9f-e711-80e0-00155db0d8bz", "{6d81597f-0f9f-e711-80e0-00155db0d8b8}"]) {
+      const response = await env.app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: remoteContext({ PrimaryEntityId: id }) });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error).toMatch(/PrimaryEntityId: expected a Dataverse record id \(8-4-4-4-12 hexadecimal digits\)/);
+    }
+    expect(env.enqueued).toEqual([]);
+  });
+
+  it("takes a redelivery with the id in another letter case for the same delivery", async () => {
+    const context = remoteContext({ PrimaryEntityId: "6d81597f-0f9f-e711-80e0-00155db0d8b8" });
+    await env.app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: context });
+    const again = await env.app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: { ...context, PrimaryEntityId: context.PrimaryEntityId.toUpperCase() } });
+    expect(again.json().duplicate).toBe(true);
+  });
+
+  it("takes a close's opportunity from OpportunityClose when a Win or Lose context leaves PrimaryEntityId empty", async () => {
+    const opportunityId = "6d81597f-0f9f-e711-80e0-00155db0d8b8";
+    const close = (attributes: unknown[]) => remoteContext({
+      MessageName: "Win",
+      PrimaryEntityId: "00000000-0000-0000-0000-000000000000",
+      InputParameters: [
+        { key: "OpportunityClose", value: { LogicalName: "opportunityclose", Attributes: attributes } },
+        { key: "Status", value: { Value: 3 } },
+      ],
+    });
+    const accepted = await env.app.inject({
+      method: "POST", url: `/webhooks/dataverse?code=${KEY}`,
+      payload: close([{ key: "opportunityid", value: { Id: opportunityId, LogicalName: "opportunity" } }, { key: "actualrevenue", value: { Value: 5000 } }]),
+    });
+    expect(accepted.statusCode).toBe(202);
+    expect(env.enqueued).toEqual([expect.objectContaining({ id: opportunityId, deliveryKey: expect.stringContaining(`Win:${opportunityId}`) })]);
+    const unnamed = await env.app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: close([]) });
+    expect(unnamed.statusCode).toBe(400);
+    expect(unnamed.json().error).toMatch(/PrimaryEntityId: is empty and no OpportunityClose names the opportunity/);
+    expect(env.enqueued).toHaveLength(1);
+  });
+
   it("also takes the key in a header", async () => {
     const response = await env.app.inject({
       method: "POST", url: "/webhooks/dataverse", headers: { "x-cosell-webhook-key": KEY }, payload: remoteContext(),

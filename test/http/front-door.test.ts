@@ -9,6 +9,7 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildApp, WebhookRejectedError, type AppDependencies, type FrontDoorLimits, type SyncTrigger } from "../../sync/http/app";
 import { productionVerificationPolicy, screenDeliveryHeaders } from "../../sync/partner-center/webhook-signature-verifier";
+import { RejectionRecorder } from "../../sync/http/rejections";
 import { SyncMetrics } from "../../sync/observability/metrics";
 
 const KEY = "front-door-key-0123456789abcdef";
@@ -26,7 +27,11 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((r) => r.close()));
 });
 
-async function start(limits: Partial<FrontDoorLimits> = {}, screenPartnerCenterHeaders?: AppDependencies["screenPartnerCenterHeaders"]): Promise<Running> {
+async function start(
+  limits: Partial<FrontDoorLimits> = {},
+  screenPartnerCenterHeaders?: AppDependencies["screenPartnerCenterHeaders"],
+  enqueueFails = false,
+): Promise<Running> {
   const enqueued: SyncTrigger[] = [];
   const logLines: Record<string, unknown>[] = [];
   const metrics = new SyncMetrics();
@@ -38,6 +43,7 @@ async function start(limits: Partial<FrontDoorLimits> = {}, screenPartnerCenterH
     verifyPartnerCenterEvent: async () => null,
     screenPartnerCenterHeaders,
     enqueue: (trigger) => {
+      if (enqueueFails) throw new Error("SQLITE_BUSY: database is locked");
       const duplicate = seen.has(trigger.deliveryKey);
       seen.add(trigger.deliveryKey);
       if (!duplicate) enqueued.push(trigger);
@@ -144,6 +150,37 @@ describe("refusals are explained and counted", () => {
     expect(logLines.filter((line) => line.reason === "wrong-key")).toHaveLength(1);
     expect(await metrics.registry.metrics()).toContain('cosell_webhooks_rejected_total{source="dataverse",reason="wrong-key"} 30');
   });
+
+  it("never logs a key sent to a wrong path, and says where the webhooks are", async () => {
+    const { port, logLines } = await start();
+    for (const path of [`/webhooks/dataverse/?code=${KEY}`, `/Webhooks/Dataverse?code=${KEY}`]) {
+      const response = await post(port, path, context());
+      expect(response.status).toBe(404);
+      expect(response.body.error).toMatch(/POST \/webhooks\/dataverse and POST \/webhooks\/partner-center/);
+    }
+    expect(JSON.stringify(logLines)).not.toContain(KEY);
+    expect(logLines.filter((line) => line.reason === "not-found")).toHaveLength(1);
+  });
+
+  it("cuts what a sender wrote to a line's worth, and gives one reason at most 20 lines a minute from any number of addresses", async () => {
+    const metrics = new SyncMetrics();
+    const lines: Record<string, unknown>[] = [];
+    const recorder = new RejectionRecorder(pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) }), metrics);
+    for (let i = 0; i < 100; i++) recorder.record({ source: "partner-center", reason: "certificate-url-not-allowed", status: 401, address: `2001:db8::${i}`, message: `bad URL ${"x".repeat(10_000)}` });
+    expect(lines).toHaveLength(20);
+    expect((lines[0]!.msg as string).length).toBeLessThan(400);
+    expect(await metrics.registry.metrics()).toContain('cosell_webhooks_rejected_total{source="partner-center",reason="certificate-url-not-allowed"} 100');
+  });
+});
+
+describe("failures behind the door", () => {
+  it("answer 503 with Retry-After (Dataverse retries that once, never a 500) and echo no internal text", async () => {
+    const { port } = await start({}, undefined, true);
+    const response = await fetch(`http://127.0.0.1:${port}/webhooks/dataverse?code=${KEY}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(context()) });
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("5");
+    expect(await response.text()).not.toMatch(/SQLITE/);
+  });
 });
 
 describe("connections", () => {
@@ -176,11 +213,16 @@ describe("delivery keys", () => {
     const upper = await post(port, `/webhooks/dataverse?code=${KEY}`, context({ PrimaryEntityId: id.toUpperCase(), OperationId: operation.toUpperCase() }));
     expect(upper.body.duplicate).toBe(true);
 
+    // An empty or all-zero OperationId identifies nothing: two such changes are not one delivery.
+    const zero = "00000000-0000-0000-0000-000000000000";
+    expect((await post(port, `/webhooks/dataverse?code=${KEY}`, context({ PrimaryEntityId: id, OperationId: zero, InputParameters: [{ key: "Target", value: { Attributes: [{ key: "name", value: "a" }] } }] }))).body.duplicate).toBe(false);
+    expect((await post(port, `/webhooks/dataverse?code=${KEY}`, context({ PrimaryEntityId: id, OperationId: "", InputParameters: [{ key: "Target", value: { Attributes: [{ key: "name", value: "b" }] } }] }))).body.duplicate).toBe(false);
+
     const bare = (notes: string) => ({ MessageName: "Update", PrimaryEntityName: "opportunity", PrimaryEntityId: id, InputParameters: [{ key: "Target", value: { Attributes: [{ key: "description", value: notes }] } }] });
     expect((await post(port, `/webhooks/dataverse?code=${KEY}`, bare("first"))).body.duplicate).toBe(false);
     expect((await post(port, `/webhooks/dataverse?code=${KEY}`, bare("second"))).body.duplicate).toBe(false);
     // The same bare delivery again (Dataverse's one retry after a 503) is still recognised.
     expect((await post(port, `/webhooks/dataverse?code=${KEY}`, bare("second"))).body.duplicate).toBe(true);
-    expect(enqueued).toHaveLength(3);
+    expect(enqueued).toHaveLength(5);
   });
 });

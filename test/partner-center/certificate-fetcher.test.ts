@@ -105,4 +105,24 @@ describe("certificate download", () => {
     );
     expect(Object.keys(served).filter((path) => path.startsWith("/cert/good-budget-"))).toHaveLength(3);
   });
+
+  it("keeps serving the certificate that worked while an attacker spends the budget on URLs that fail", async () => {
+    const fetchCertificate = createCertificateFetcher({ cacheSize: 2, downloadsPerMinute: 3 });
+    await fetchCertificate(new URL(`${base}/cert/good-genuine.cer`));
+    const attacks = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => fetchCertificate(new URL(`${base}/cert/attack-${i}.cer`))));
+    expect(attacks.every((outcome) => outcome.status === "rejected")).toBe(true);
+    // The genuine one is still known: answered without a download, whatever the budget says.
+    const [certificate] = await fetchCertificate(new URL(`${base}/cert/good-genuine.cer`));
+    expect(certificate.fingerprint256).toBe(identity.certificate.fingerprint256);
+    expect(served["/cert/good-genuine.cer"]).toBe(1);
+  });
+
+  it("serves a certificate past its freshness while a new copy downloads", async () => {
+    const fetchCertificate = createCertificateFetcher({ cacheTtlMs: 50 });
+    await fetchCertificate(new URL(`${base}/cert/good-stale.cer`));
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await fetchCertificate(new URL(`${base}/cert/good-stale.cer`));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(served["/cert/good-stale.cer"]).toBe(2);
+  });
 });

@@ -36,20 +36,32 @@ describe("encrypted token cache", () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(decryptCache(await readFile(file, "utf8"), SECRET)).toBe("first");
 
-    // A symlink planted where the temporary file goes must not redirect the write.
+    expect(await readFile(`${file}.tmp`, "utf8")).toBe("old");
+
+    // A symlink planted where a temporary file used to go must not redirect the write.
+    const other = join(folder, "other.json");
     const elsewhere = join(folder, "elsewhere.txt");
     await writeFile(elsewhere, "untouched", { mode: 0o644 });
-    await symlink(elsewhere, `${file}.tmp`);
-    await saveThroughPlugin(file, "second");
+    await symlink(elsewhere, `${other}.tmp`);
+    await saveThroughPlugin(other, "second");
     expect(await readFile(elsewhere, "utf8")).toBe("untouched");
+    expect((await stat(other)).mode & 0o777).toBe(0o600);
+    expect(decryptCache(await readFile(other, "utf8"), SECRET)).toBe("second");
+  });
+
+  it("survives overlapping saves (several token refreshes at once): every one succeeds and the file holds one of them whole", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "token-file-"));
+    const file = join(folder, "token.json");
+    const values = Array.from({ length: 16 }, (_, i) => `cache-${i}`);
+    await Promise.all(values.map((value) => saveThroughPlugin(file, value)));
+    expect(values).toContain(decryptCache(await readFile(file, "utf8"), SECRET));
     expect((await stat(file)).mode & 0o777).toBe(0o600);
-    expect(decryptCache(await readFile(file, "utf8"), SECRET)).toBe("second");
   });
 
   it("refuses a secret shorter than 32 characters, saying how to make one", () => {
     expect(() =>
       parseConfig({
-        DATAVERSE_URL: "https://x.crm.dynamics.com", DATAVERSE_STATIC_TOKEN: "t", DATAVERSE_WEBHOOK_KEY: "0123456789abcdef0123",
+        DATAVERSE_URL: "https://x.crm.dynamics.com", DATAVERSE_STATIC_TOKEN: "t", DATAVERSE_WEBHOOK_KEY: "0123456789abcdef0123456789abcdef",
         PARTNER_CENTER_CLIENT_ID: "app", PARTNER_CENTER_TOKEN_SECRET: "a",
       }),
     ).toThrow(/PARTNER_CENTER_TOKEN_SECRET must be at least 32 characters.*openssl rand -hex 32/);

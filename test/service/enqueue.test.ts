@@ -19,7 +19,7 @@ describe("a Dataverse delivery's columns", () => {
     service = createSyncService(
       parseConfig({
         DATAVERSE_URL: "https://x.crm.dynamics.com", DATAVERSE_STATIC_TOKEN: "t", PARTNER_CENTER_STATIC_TOKEN: "t",
-        DATAVERSE_WEBHOOK_KEY: "0123456789abcdef0123", STORE_PATH: ":memory:",
+        DATAVERSE_WEBHOOK_KEY: "0123456789abcdef0123456789abcdef", STORE_PATH: ":memory:",
       }),
       pino({ level: "silent" }),
     );

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { stripCheckMark } from "../../sync/switch/adoption";
 import { columnsByRole, type AttributeInfo } from "../../sync/switch/microsoft-connector-discovery";
-import { isFlowUrl } from "../../sync/switch/switch-plan";
+import { microsoftFlowOf } from "../../sync/switch/switch-plan";
 
 const column = (logicalName: string, type: string, label: string): AttributeInfo => ({ logicalName, type, label, targets: [] });
 
@@ -44,9 +44,14 @@ describe("names and webhook URLs", () => {
     expect(stripCheckMark("✔")).toBeNull();
   });
 
-  it("tells a cloud flow's trigger URL from another tool's webhook", () => {
-    expect(isFlowUrl("https://prod-27.westeurope.logic.azure.com:443/workflows/0d0d50ab85c8/triggers/manual/paths/invoke?api-version=2016-06-01&sig=x")).toBe(true);
-    expect(isFlowUrl("https://cipp.contoso.com/api/PublicWebhooks")).toBe(false);
-    expect(isFlowUrl("not a url")).toBe(false);
+  it("calls a webhook URL Microsoft's only when it triggers one of the connector's flows", () => {
+    const flows = [{ id: "0d0d50ab-85c8-4c5e-9a1b-2f3e4d5c6b7a", name: "Partner Center Referrals - Webhook listener", on: true }];
+    const trigger = (id: string) => `https://prod-27.westeurope.logic.azure.com:443/workflows/${id}/triggers/manual/paths/invoke?api-version=2016-06-01&sig=x`;
+    expect(microsoftFlowOf(trigger("0D0D50AB85C84C5E9A1B2F3E4D5C6B7A"), flows)).toBe(flows[0]);
+    expect(microsoftFlowOf(trigger("{0d0d50ab-85c8-4c5e-9a1b-2f3e4d5c6b7a}"), flows)).toBe(flows[0]);
+    // Another tool's Logic App or Power Automate flow is not Microsoft's connector.
+    expect(microsoftFlowOf(trigger("9f1c2a7be0d34c51b8a6e2d4f7c3a915"), flows)).toBeNull();
+    expect(microsoftFlowOf("https://cipp.contoso.com/api/PublicWebhooks", flows)).toBeNull();
+    expect(microsoftFlowOf("not a url", flows)).toBeNull();
   });
 });

@@ -10,6 +10,7 @@ import { loadSyncMapping } from "../../server";
 import { ExitCode, type CliIo, type CommandContext } from "../cli-io";
 import { runDoctorChecks, type CheckResult } from "../doctor/doctor-checks";
 import { refreshTokenLastUsedAt } from "../../partner-center/sign-in-health";
+import { createAdminDataverseClient } from "../admin-identity";
 
 const MARK = { pass: "✔", fail: "✘", skip: "–" } as const;
 
@@ -19,7 +20,7 @@ export function formatCheck(result: CheckResult): string[] {
   return lines;
 }
 
-export async function doctorCommand(options: { config: Config; io: CliIo }): Promise<number> {
+export async function doctorCommand(options: { config: Config; io: CliIo; admin?: boolean }): Promise<number> {
   const { config, io } = options;
   const mapping = await loadSyncMapping(config);
   const results = await runDoctorChecks({
@@ -31,6 +32,7 @@ export async function doctorCommand(options: { config: Config; io: CliIo }): Pro
     partnerCenterToken: () => partnerCenterTokens(config).getToken(),
     // Only a stored sign-in has a refresh token; the sandbox's static token has none.
     refreshTokenLastUsedAt: config.PARTNER_CENTER_STATIC_TOKEN ? null : refreshTokenLastUsedAt(config.PARTNER_CENTER_TOKEN_FILE),
+    adminDataverse: options.admin ? createAdminDataverseClient(config, io.err) : undefined,
   });
   for (const result of results) for (const line of formatCheck(result)) io.out(line);
   const failed = results.filter((r) => r.state === "fail").length;
@@ -54,10 +56,11 @@ export function configurationOrReport(io: CliIo, env: NodeJS.ProcessEnv = proces
 export function registerDoctorCommand(program: Command, context: CommandContext): void {
   program
     .command("doctor")
-    .description("check the configuration, both sign-ins, the solution and its columns, and the webhooks; print what to fix")
-    .action(async () => {
+    .description("check the configuration, both sign-ins, the solution and its columns, change tracking and the webhooks; print what to fix")
+    .option("--admin", "also check what only the admin identity may read (solution, webhook registration): signs in as DATAVERSE_ADMIN_CLIENT_ID")
+    .action(async (options: { admin?: boolean }) => {
       loadDotEnv();
       const config = configurationOrReport(context.io);
-      context.exitCode = config ? await doctorCommand({ config, io: context.io }) : ExitCode.failed;
+      context.exitCode = config ? await doctorCommand({ config, io: context.io, admin: options.admin }) : ExitCode.failed;
     });
 }

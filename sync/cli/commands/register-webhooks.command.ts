@@ -1,8 +1,9 @@
 /**
- * `cosell register-webhooks`: points Dataverse (service endpoint + steps on opportunity Create and
- * Update) and Partner Center (referral events) at this service's PUBLIC_BASE_URL, then runs Partner
- * Center's validation event. Idempotent: run it again after rotating DATAVERSE_WEBHOOK_KEY; after
- * moving the service (or to take over from another tool) with --replace.
+ * `cosell register-webhooks`: points Dataverse (service endpoint + steps on opportunity Create,
+ * Update, Win and Lose) and Partner Center (referral events) at this service's PUBLIC_BASE_URL, then
+ * runs Partner Center's validation event. Idempotent: run it again after rotating
+ * DATAVERSE_WEBHOOK_KEY; after moving the service (or to take over from another tool) with --replace.
+ * Dataverse's side is changed by the admin identity (the service's own role cannot register steps).
  */
 import type { Command } from "commander";
 import { OPPORTUNITY_TRIGGER_COLUMNS } from "../../dataverse/webhook-registration";
@@ -15,7 +16,8 @@ import {
   type ValidationOutcome,
 } from "../../service/register-webhooks";
 import type { Config } from "../../service/config";
-import { createDataverseClient, partnerCenterTokens, WEBHOOKS_SCOPE } from "../../service/sync-service";
+import { partnerCenterTokens, WEBHOOKS_SCOPE } from "../../service/sync-service";
+import { createAdminDataverseClient, explainAdminRefusal } from "../admin-identity";
 import { loadCliConfig } from "../cli-config";
 import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
 
@@ -42,7 +44,7 @@ export async function registerWebhooksCommand(options: RegisterWebhooksCommandOp
   let registered: RegisteredWebhooks;
   try {
     registered = await registerWebhooks({
-      dataverse: createDataverseClient(config),
+      dataverse: createAdminDataverseClient(config, io.err),
       partnerCenterWebhooksUrl: config.PARTNER_CENTER_WEBHOOKS_API_URL,
       partnerCenterTokens: partnerCenterTokens(config, WEBHOOKS_SCOPE),
       backendUrl: base,
@@ -52,7 +54,7 @@ export async function registerWebhooksCommand(options: RegisterWebhooksCommandOp
     });
   } catch (error) {
     if (error instanceof ForeignWebhookRegistrationError) throw new CliError(`✘ ${error.message}`, ExitCode.failed, { cause: error });
-    throw error;
+    throw explainAdminRefusal(error);
   }
   io.out(`✔ Dataverse (${config.DATAVERSE_URL}):`);
   io.out(`    service endpoint "${SERVICE_ENDPOINT_NAME}" → ${base}/webhooks/dataverse (WebhookKey = DATAVERSE_WEBHOOK_KEY)  id ${registered.dataverse.serviceEndpointId}`);

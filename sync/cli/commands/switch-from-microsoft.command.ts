@@ -1,5 +1,5 @@
 /**
- * `cosell switch-from-microsoft [--apply] [--turn-off-microsoft-flows] [--qualify-leads]`: takes over
+ * `cosell switch-from-microsoft [--apply] [--turn-off-microsoft-flows] [--qualify-leads] [--microsoft-flows-checked]`: takes over
  * from Microsoft's co-sell connector without a duplicate, a lost link or two engines on one record.
  * A dry run by default: it prints what it found and what --apply would do (sync/switch/).
  * Runs with the CLI's Dataverse credential; it reads metadata and solution rows and turns flows off,
@@ -13,9 +13,10 @@ import { partnerCenterTokens, referralLinkFor, WEBHOOKS_SCOPE } from "../../serv
 import { WebhookRegistrationClient } from "../../partner-center/webhook-registration-client";
 import { CrmGateway } from "../../worker/crm-gateway";
 import { discoverMicrosoftConnector } from "../../switch/microsoft-connector-discovery";
-import { applySwitch, MicrosoftFlowsOnError, type SwitchEvent } from "../../switch/switch-apply";
-import { buildSwitchPlan } from "../../switch/switch-plan";
+import { applySwitch, MicrosoftFlowsNotFoundError, MicrosoftFlowsOnError, type SwitchEvent } from "../../switch/switch-apply";
+import { buildSwitchPlan, ReferralCheckError } from "../../switch/switch-plan";
 import { formatNextStep, formatPlan, formatResult } from "../../switch/switch-report";
+import { loadSyncMapping } from "../../server";
 import { loadCliConfig } from "../cli-config";
 import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
 import { withService } from "../service-session";
@@ -26,6 +27,8 @@ export interface SwitchCommandOptions {
   apply?: boolean;
   turnOffMicrosoftFlows?: boolean;
   qualifyLeads?: boolean;
+  /** The admin checked in Power Automate that none of Microsoft's flows runs (when the switch finds none). */
+  microsoftFlowsChecked?: boolean;
   /** This backend's public base URL (default PUBLIC_BASE_URL): where Partner Center's webhooks go after the switch. */
   url?: string;
   /** Told of each step of --apply (tests use it to stop a run half-way, as a crash would). */
@@ -44,6 +47,14 @@ function adminAdvice(error: unknown): never {
   throw error;
 }
 
+function flowsNotFoundAdvice(solutionNames: readonly string[]): string {
+  return [
+    `Refused: Microsoft's connector is installed (${solutionNames.join(", ")}) but none of its cloud flows was found among its solutions' components, so the switch cannot tell whether they still run. Nothing was changed.`,
+    "Check in Power Automate (Solutions → Default Solution → Cloud flows, and My flows) for flows named \"Partner Center Referrals…\" or triggered by Partner Center's webhooks, and turn them off;",
+    "check too that Partner Center's webhook registration (printed above) does not point at one of them. Then run again with --microsoft-flows-checked.",
+  ].join("\n");
+}
+
 function describeEvent(event: SwitchEvent): string {
   switch (event.kind) {
     case "flow-off":
@@ -54,6 +65,8 @@ function describeEvent(event: SwitchEvent): string {
       return `  link stored: opportunity ${event.link.record.id} ⇄ referral ${event.link.referral.id}`;
     case "adopted":
       return `  ✔ adopted "${event.link.adoption.strippedName ?? event.link.record.name}"`;
+    case "lead-imported":
+      return `  referral ${event.lead.referral.id} of lead "${event.lead.record.name}" brought in as opportunity ${event.opportunityId}`;
     case "lead-qualified":
       return `  ✔ lead "${event.lead.record.name}" qualified into opportunity ${event.opportunityId}`;
   }
@@ -61,11 +74,13 @@ function describeEvent(event: SwitchEvent): string {
 
 export async function switchFromMicrosoftCommand(options: SwitchCommandOptions): Promise<number> {
   const { config, io } = options;
-  if (!options.apply && (options.turnOffMicrosoftFlows || options.qualifyLeads)) {
-    throw new CliError("--turn-off-microsoft-flows and --qualify-leads only mean something with --apply (without it the command only shows the plan).", ExitCode.usage);
+  if (!options.apply && (options.turnOffMicrosoftFlows || options.qualifyLeads || options.microsoftFlowsChecked)) {
+    throw new CliError("--turn-off-microsoft-flows, --qualify-leads and --microsoft-flows-checked only mean something with --apply (without it the command only shows the plan).", ExitCode.usage);
   }
   const publicBase = (options.url ?? config.PUBLIC_BASE_URL ?? "").replace(/\/+$/, "");
   const ourWebhookUrl = publicBase ? `${publicBase}/webhooks/partner-center` : null;
+  // The mapping serve syncs with: the plan's "differs" and the adopted columns follow it.
+  const mapping = await loadSyncMapping(config);
   return withService(config, async (service) => {
     if (!(await service.dataverse.attributeNames(Tables.opportunity.logicalName)).includes(OpportunityColumns.referralIdentifier)) {
       throw new CliError(`Our solution is not installed in ${config.DATAVERSE_URL} (opportunity has no ${OpportunityColumns.referralIdentifier} column): import it first (README, "Install the solution"), then run this again. Nothing was changed.`);
@@ -78,12 +93,19 @@ export async function switchFromMicrosoftCommand(options: SwitchCommandOptions):
     const crm = new CrmGateway(service.dataverse);
     const plan = await buildSwitchPlan(connector, {
       dataverse: service.dataverse, crm, referrals: service.referrals, store: service.store,
-      referralLink: referralLinkFor(config), registration: await registrations.get(), ourWebhookUrl, at: new Date().toISOString(),
+      referralLink: referralLinkFor(config), registration: await registrations.get(), ourWebhookUrl, mapping, at: new Date().toISOString(),
+    }).catch((error: unknown) => {
+      if (error instanceof ReferralCheckError) throw new CliError(error.message, ExitCode.failed, { cause: error });
+      throw error;
     });
     for (const line of formatPlan(plan, config.DATAVERSE_URL)) io.out(line);
     if (plan.registration.owner === "other") {
       io.out("");
       io.out(`Partner Center's webhooks go to ${plan.registration.url}, which is neither Microsoft's flow nor this backend: the switch leaves it alone. Once you are sure that tool no longer needs them, run \`cosell register-webhooks\` to point them here.`);
+      // A trigger URL of a flow we did not find: it may still be one of Microsoft's, under another id.
+      if (/\/workflows\/[^/]+\/triggers\//i.test(plan.registration.url ?? "")) {
+        io.out("It is a Logic App's or cloud flow's trigger that is none of the Microsoft connector's flows found. If it is Microsoft's after all (Power Automate → the flow → its trigger URL), turn that flow off and run `cosell register-webhooks` after the switch.");
+      }
     }
     if (!options.apply) {
       for (const line of formatNextStep(plan)) io.out(line);
@@ -97,18 +119,21 @@ export async function switchFromMicrosoftCommand(options: SwitchCommandOptions):
     io.out("");
     io.out("Applying:");
     try {
-      const result = await applySwitch(plan, { turnOffMicrosoftFlows: options.turnOffMicrosoftFlows === true, qualifyLeads: options.qualifyLeads === true, ourWebhookUrl }, {
+      const result = await applySwitch(plan, {
+        turnOffMicrosoftFlows: options.turnOffMicrosoftFlows === true, qualifyLeads: options.qualifyLeads === true, microsoftFlowsChecked: options.microsoftFlowsChecked === true, ourWebhookUrl,
+      }, {
         dataverse: service.dataverse, crm, store: service.store, registrations, handler: service.handler, now: () => new Date(),
         onEvent: (event) => {
           io.out(describeEvent(event));
           options.onEvent?.(event);
         },
       });
-      for (const line of formatResult(result)) io.out(line);
+      for (const line of formatResult(result, plan)) io.out(line);
       if (plan.leads.length > 0 && !options.qualifyLeads) io.out(`${plan.leads.length} lead(s) left as they are (see "Leads" above).`);
       if (plan.conflicts.length > 0) io.out(`${plan.conflicts.length} conflict(s) not adopted (see "Conflicts" above).`);
       return result.failed.length > 0 ? ExitCode.failed : ExitCode.ok;
     } catch (error) {
+      if (error instanceof MicrosoftFlowsNotFoundError) throw new CliError(flowsNotFoundAdvice(error.solutionNames));
       if (!(error instanceof MicrosoftFlowsOnError)) throw error;
       throw new CliError(
         [
@@ -128,8 +153,9 @@ export function registerSwitchFromMicrosoftCommand(program: Command, context: Co
     .option("--apply", "act on the plan (default: only print it)")
     .option("--turn-off-microsoft-flows", "with --apply: turn Microsoft's cloud flows off first and take over Partner Center's webhooks")
     .option("--qualify-leads", "with --apply: turn leads of Microsoft's referrals into opportunities that sync")
+    .option("--microsoft-flows-checked", "with --apply, when the switch finds none of Microsoft's flows: you checked in Power Automate that none runs")
     .option("--url <publicBaseUrl>", "this service's public base URL for Partner Center's webhooks (default: PUBLIC_BASE_URL)")
-    .action(async (options: { apply?: boolean; turnOffMicrosoftFlows?: boolean; qualifyLeads?: boolean; url?: string }) => {
+    .action(async (options: { apply?: boolean; turnOffMicrosoftFlows?: boolean; qualifyLeads?: boolean; microsoftFlowsChecked?: boolean; url?: string }) => {
       context.exitCode = await switchFromMicrosoftCommand({ config: loadCliConfig(), io: context.io, ...options });
     });
 }

@@ -18,6 +18,7 @@ import { findMissingColumns } from "../../server";
 import { SERVICE_ENDPOINT_NAME, describeWebhookHolder } from "../../service/register-webhooks";
 import { signInHealth, translateSignInFailure } from "../../partner-center/sign-in-health";
 import type { Config } from "../../service/config";
+import { missingPrivilege } from "../admin-identity";
 
 export type CheckState = "pass" | "fail" | "skip";
 
@@ -41,6 +42,14 @@ export interface DoctorDependencies {
   /** When the stored refresh token was last used (null: no stored sign-in, e.g. the sandbox's static token). */
   refreshTokenLastUsedAt?: Date | null;
   now?: () => Date;
+  /** `doctor --admin`: the admin identity reads what the service's role may not (solutions, webhook registrations). */
+  adminDataverse?: DataverseClient;
+}
+
+/** A check the service's own role may not be allowed to make: skipped, saying how to make it. */
+function needsAdmin(title: string, error: unknown): CheckResult | null {
+  const privilege = missingPrivilege(error);
+  return privilege ? skip(title, `the service's role lacks ${privilege}, as it should: run \`cosell doctor --admin\``) : null;
 }
 
 const pass = (title: string, detail: string): CheckResult => ({ title, state: "pass", detail });
@@ -110,6 +119,7 @@ function describeMissing(missing: readonly MissingColumn[]): string {
 
 export async function runDoctorChecks(deps: DoctorDependencies): Promise<CheckResult[]> {
   const { config, dataverse } = deps;
+  const org = deps.adminDataverse ?? dataverse;
   const results: CheckResult[] = [pass("Configuration", "every required setting is present")];
 
   let dataverseOk = false;
@@ -123,12 +133,22 @@ export async function runDoctorChecks(deps: DoctorDependencies): Promise<CheckRe
   }
 
   if (!dataverseOk) {
-    results.push(skip("Solution installed", "Dataverse is not reachable"), skip("Co-sell columns", "Dataverse is not reachable"));
+    results.push(
+      skip("Solution installed", "Dataverse is not reachable"),
+      skip("Co-sell columns", "Dataverse is not reachable"),
+      skip("Change tracking", "Dataverse is not reachable"),
+    );
   } else {
-    results.push(...(await schemaChecks(deps).catch((error: unknown) => {
+    results.push(...(await schemaChecks({ ...deps, dataverse: org }).catch((error: unknown) => {
+      const admin = needsAdmin("Solution installed", error);
+      if (admin) return [admin, skip("Co-sell columns", "checked with the solution")];
       const problem = dataverseProblem(config, error);
       return [fail("Solution installed", problem.detail, problem.fix), skip("Co-sell columns", "the org's metadata could not be read")];
     })));
+    results.push(await changeTrackingCheck(org).catch((error: unknown) => {
+      const problem = dataverseProblem(config, error);
+      return fail("Change tracking", problem.detail, problem.fix);
+    }));
   }
 
   try {
@@ -145,7 +165,9 @@ export async function runDoctorChecks(deps: DoctorDependencies): Promise<CheckRe
   const noBase = "set PUBLIC_BASE_URL to the address Dataverse and Partner Center reach this service at, then run `cosell register-webhooks`";
   results.push(
     dataverseOk
-      ? await dataverseWebhookCheck(dataverse, base, noBase).catch((error: unknown) => {
+      ? await dataverseWebhookCheck(org, base, noBase).catch((error: unknown) => {
+          const admin = needsAdmin("Dataverse webhook", error);
+          if (admin) return admin;
           const problem = dataverseProblem(config, error);
           return fail("Dataverse webhook", problem.detail, problem.fix);
         })
@@ -182,6 +204,18 @@ async function schemaChecks(deps: DoctorDependencies): Promise<CheckResult[]> {
   return [solutionCheck, columnsCheck];
 }
 
+/** Dataverse never redelivers a lost webhook: the catch-up pass needs opportunity changes tracked. */
+async function changeTrackingCheck(dataverse: DataverseClient): Promise<CheckResult> {
+  if (await dataverse.changeTrackingEnabled(Tables.opportunity.logicalName)) {
+    return pass("Change tracking", "on for Opportunity: the catch-up pass finds what a lost webhook missed");
+  }
+  return fail(
+    "Change tracking",
+    "off for Opportunity: a seller's save whose webhook Dataverse lost (it never redelivers) would not reach Partner Center",
+    "turn on Track changes for the Opportunity table (make.powerapps.com › Tables › Opportunity › Properties › Advanced options)",
+  );
+}
+
 async function dataverseWebhookCheck(dataverse: DataverseClient, base: string | undefined, noBase: string): Promise<CheckResult> {
   const title = "Dataverse webhook";
   const rerun = "run `cosell register-webhooks`";
@@ -200,7 +234,8 @@ async function dataverseWebhookCheck(dataverse: DataverseClient, base: string | 
     if (!step) missingSteps.push(spec.message);
   }
   if (missingSteps.length > 0) return fail(title, `the endpoint has no step for opportunity ${missingSteps.join(" and ")}`, rerun);
-  return pass(title, `${url}, steps on opportunity Create and Update`);
+  const messages = DEFAULT_OPPORTUNITY_STEPS.map((spec) => spec.message);
+  return pass(title, `${url}, steps on opportunity ${messages.slice(0, -1).join(", ")} and ${messages.at(-1) ?? ""}`);
 }
 
 async function partnerCenterWebhookCheck(webhooks: WebhookRegistrationClient, base: string | undefined, noBase: string): Promise<CheckResult> {
