@@ -113,7 +113,7 @@ const VALIDATION_POLL_MS = 500;
 /** Sends Partner Center's validation event and waits (briefly) for its delivery result. */
 async function runValidationEvent(client: WebhookRegistrationClient, input: RegisterWebhooksInput): Promise<ValidationOutcome> {
   const waitMs = input.validationWaitMs ?? 20_000;
-  if (waitMs <= 0) return { kind: "not-sent", reason: "not requested" };
+  if (waitMs <= 0) return { kind: "not-sent", reason: "not asked for now: once `cosell serve` runs, `cosell register-webhooks` sends one and reports it" };
   const sleep = input.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let correlationId: string;
   try {

@@ -107,7 +107,7 @@ describe("POST /webhooks/dataverse", () => {
       payload: close([{ key: "opportunityid", value: { Id: opportunityId, LogicalName: "opportunity" } }, { key: "actualrevenue", value: { Value: 5000 } }]),
     });
     expect(accepted.statusCode).toBe(202);
-    expect(env.enqueued).toEqual([expect.objectContaining({ id: opportunityId, deliveryKey: expect.stringContaining(`Win:${opportunityId}`) })]);
+    expect(env.enqueued).toEqual([expect.objectContaining({ id: opportunityId, deliveryKey: expect.stringContaining(`win:${opportunityId}`) })]);
     const unnamed = await env.app.inject({ method: "POST", url: `/webhooks/dataverse?code=${KEY}`, payload: close([]) });
     expect(unnamed.statusCode).toBe(400);
     expect(unnamed.json().error).toMatch(/PrimaryEntityId: is empty and no OpportunityClose names the opportunity/);

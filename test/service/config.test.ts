@@ -41,7 +41,7 @@ describe("configuration", () => {
 
   it("keeps the Dataverse catch-up within a minute", () => {
     const base = {
-      DATAVERSE_URL: "https://x.crm.dynamics.com", DATAVERSE_STATIC_TOKEN: "t", DATAVERSE_WEBHOOK_KEY: "0123456789abcdef0123",
+      DATAVERSE_URL: "https://x.crm.dynamics.com", DATAVERSE_STATIC_TOKEN: "t", DATAVERSE_WEBHOOK_KEY: "0123456789abcdef0123456789abcdef",
       PARTNER_CENTER_STATIC_TOKEN: "p",
     };
     expect(parseConfig({ ...base, CATCH_UP_INTERVAL_SECONDS: "10" }).CATCH_UP_INTERVAL_SECONDS).toBe(10);

@@ -11,10 +11,12 @@ import { HowCanMicrosoftHelp, ReferralDirection, SyncStatus } from "../../entiti
 import type { MicrosoftFlowsLayout } from "../../sandbox/dataverse/microsoft-connector-install";
 import { seedMicrosoftConnectorRecords, type MicrosoftConnectorRecords } from "../../sandbox/environment/microsoft-connector-records";
 import { startDataverseSandbox } from "../../sandbox/dataverse/dataverse-sandbox";
-import { sandboxConfig, startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
+import { SANDBOX_TOKEN, sandboxConfig, startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import { startPartnerCenterSandbox } from "../../sandbox/partner-center/partner-center-sandbox";
 import { syncCommand } from "../../sync/cli/commands/sync.command";
 import { switchFromMicrosoftCommand } from "../../sync/cli/commands/switch-from-microsoft.command";
+import { DataverseClient } from "../../sync/dataverse/dataverse-client";
+import { StaticTokenProvider } from "../../sync/dataverse/token-provider";
 import type { Config } from "../../sync/service/config";
 import { DEFAULT_MAPPING } from "../../sync/engine";
 import { discoverMicrosoftConnector } from "../../sync/switch/microsoft-connector-discovery";
@@ -338,10 +340,12 @@ describe("cosell switch-from-microsoft: referral ids as Microsoft's connector le
   it("stops the plan when Partner Center answers a referral check with anything but 'not found'", async () => {
     const o = await startOrg();
     const service = o.env.service!;
-    const connector = (await discoverMicrosoftConnector(service.dataverse))!;
+    // The switch reads solutions and metadata as the admin identity: the service's role may not.
+    const admin = new DataverseClient({ orgUrl: o.env.dataverse.url, tokens: new StaticTokenProvider(SANDBOX_TOKEN) });
+    const connector = (await discoverMicrosoftConnector(admin))!;
     await setFaults(o.env.partnerCenter.url, { throttleRate: 1, retryAfterSeconds: 300 });
     const plan = buildSwitchPlan(connector, {
-      dataverse: service.dataverse, crm: new CrmGateway(service.dataverse), referrals: service.referrals, store: service.store,
+      dataverse: admin, crm: new CrmGateway(admin), referrals: service.referrals, store: service.store,
       referralLink: (id) => id, registration: undefined, ourWebhookUrl: null, mapping: DEFAULT_MAPPING, at: new Date().toISOString(),
     });
     await expect(plan).rejects.toThrow(/Partner Center answered 429 .*when asked for referral .* The plan stops rather than take the referral for gone\. Nothing was changed/);

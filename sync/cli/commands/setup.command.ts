@@ -24,7 +24,9 @@ export async function setupCommand(options: { config: Config; io: CliIo; url?: s
   });
   io.out("✔ Change tracking: on for Opportunity (the catch-up pass finds what a lost webhook missed)");
 
-  const registered = await registerWebhooksCommand(options);
+  // Setup comes before the service runs (README step 4 before step 7): Partner Center's validation
+  // event could not reach it yet, so it is left to register-webhooks once the service is up.
+  const registered = await registerWebhooksCommand({ ...options, validationWaitMs: 0 });
   if (registered !== ExitCode.ok) return registered;
 
   const missing = await missingServicePrivileges(createDataverseClient(config));

@@ -2,8 +2,9 @@
  * `cosell switch-from-microsoft [--apply] [--turn-off-microsoft-flows] [--qualify-leads] [--microsoft-flows-checked]`: takes over
  * from Microsoft's co-sell connector without a duplicate, a lost link or two engines on one record.
  * A dry run by default: it prints what it found and what --apply would do (sync/switch/).
- * Runs with the CLI's Dataverse credential; it reads metadata and solution rows and turns flows off,
- * so that identity needs an admin role (System Customizer or System Administrator).
+ * Dataverse is read and changed as the admin identity (DATAVERSE_ADMIN_*, sync/cli/admin-identity.ts):
+ * it reads metadata and solution rows and turns flows off, which the service's own role may not; the
+ * store, Partner Center and a lead's import (--qualify-leads) go through the service as usual.
  */
 import type { Command } from "commander";
 import { OpportunityColumns, Tables } from "../../../entities";
@@ -19,6 +20,7 @@ import { formatNextStep, formatPlan, formatResult } from "../../switch/switch-re
 import { loadSyncMapping } from "../../server";
 import { loadCliConfig } from "../cli-config";
 import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
+import { createAdminDataverseClient } from "../admin-identity";
 import { withService } from "../service-session";
 
 export interface SwitchCommandOptions {
@@ -39,7 +41,7 @@ export interface SwitchCommandOptions {
 function adminAdvice(error: unknown): never {
   if (error instanceof DataverseError && error.status === 403) {
     throw new CliError(
-      `Dataverse refused: ${error.message}\nThe switch reads solution rows and metadata and turns flows off: run it with a Dataverse identity that has the System Customizer or System Administrator role. Nothing was changed.`,
+      `Dataverse refused: ${error.message}\nThe switch reads solution rows and metadata and turns flows off: give the admin identity (DATAVERSE_ADMIN_CLIENT_ID) the System Customizer or System Administrator role. Nothing was changed.`,
       ExitCode.failed,
       { cause: error },
     );
@@ -82,17 +84,18 @@ export async function switchFromMicrosoftCommand(options: SwitchCommandOptions):
   // The mapping serve syncs with: the plan's "differs" and the adopted columns follow it.
   const mapping = await loadSyncMapping(config);
   return withService(config, async (service) => {
-    if (!(await service.dataverse.attributeNames(Tables.opportunity.logicalName)).includes(OpportunityColumns.referralIdentifier)) {
+    const admin = createAdminDataverseClient(config, io.err);
+    if (!(await admin.attributeNames(Tables.opportunity.logicalName)).includes(OpportunityColumns.referralIdentifier)) {
       throw new CliError(`Our solution is not installed in ${config.DATAVERSE_URL} (opportunity has no ${OpportunityColumns.referralIdentifier} column): import it first (README, "Install the solution"), then run this again. Nothing was changed.`);
     }
-    const connector = await discoverMicrosoftConnector(service.dataverse).catch(adminAdvice);
+    const connector = await discoverMicrosoftConnector(admin).catch(adminAdvice);
     if (!connector) {
       throw new CliError(`Microsoft's co-sell connector is not installed in ${config.DATAVERSE_URL} (no solution whose unique name starts with "PartnerCenterReferra" and carries a referral id column on opportunity): nothing to switch.`);
     }
     const registrations = new WebhookRegistrationClient({ baseUrl: config.PARTNER_CENTER_WEBHOOKS_API_URL, tokenProvider: partnerCenterTokens(config, WEBHOOKS_SCOPE) });
-    const crm = new CrmGateway(service.dataverse);
+    const crm = new CrmGateway(admin);
     const plan = await buildSwitchPlan(connector, {
-      dataverse: service.dataverse, crm, referrals: service.referrals, store: service.store,
+      dataverse: admin, crm, referrals: service.referrals, store: service.store,
       referralLink: referralLinkFor(config), registration: await registrations.get(), ourWebhookUrl, mapping, at: new Date().toISOString(),
     }).catch((error: unknown) => {
       if (error instanceof ReferralCheckError) throw new CliError(error.message, ExitCode.failed, { cause: error });
@@ -122,7 +125,7 @@ export async function switchFromMicrosoftCommand(options: SwitchCommandOptions):
       const result = await applySwitch(plan, {
         turnOffMicrosoftFlows: options.turnOffMicrosoftFlows === true, qualifyLeads: options.qualifyLeads === true, microsoftFlowsChecked: options.microsoftFlowsChecked === true, ourWebhookUrl,
       }, {
-        dataverse: service.dataverse, crm, store: service.store, registrations, handler: service.handler, now: () => new Date(),
+        dataverse: admin, crm, store: service.store, registrations, handler: service.handler, now: () => new Date(),
         onEvent: (event) => {
           io.out(describeEvent(event));
           options.onEvent?.(event);
