@@ -139,7 +139,9 @@ describe("FY26 co-sell details", () => {
       [OC.solutionArea]: option(SOLUTION_AREA_OPTIONS, "CloudAndAIPlatforms"),
       [OC.solutionPlay]: option(SOLUTION_PLAY_OPTIONS, "MigrateAndModernizeYourEstate"),
     });
-    expect(complete.details.additionalRequirements).toMatchObject({ partnerRole: "DeploymentServices", solutionArea: "CloudAndAIPlatforms", solutionPlay: "MigrateAndModernizeYourEstate" });
+    // Where real referrals keep them (details.requirements.additionalRequirements), the marketplace intent where the create docs put it.
+    expect(complete.details.requirements?.additionalRequirements).toEqual({ partnerRole: "DeploymentServices", solutionArea: "CloudAndAIPlatforms", solutionPlay: "MigrateAndModernizeYourEstate" });
+    expect(complete.details.additionalRequirements).toEqual({ attributes: [{ id: "HaveNotDecided", type: "CustomerMarketplaceIntent" }] });
     expect(preflightReferralCreate(complete)).toEqual([]);
 
     const roleOnly = preflightReferralCreate(create({ [OC.partnerRole]: option(PARTNER_ROLE_OPTIONS, "DeploymentServices") }));
