@@ -414,7 +414,16 @@ export function applyPatchToReferral(referral: Referral, patch: Partial<MappedFi
  * has a column; the customer's consents (to be contacted, to share their details with others, to be
  * contacted by specific partners) are not recorded in Dynamics 365, so none is claimed.
  */
-function createConsent(shareWithMicrosoftSellers: boolean): NonNullable<ReferralCreate["consent"]> {
+/** The consent flags the create example sends (the doubled "To" is the real JSON name); a create states each. */
+export const CONSENT_FLAGS = [
+  "consentToShareReferralWithMicrosoftSellers",
+  "consentToContact",
+  "consentToToShareInfoWithOthers",
+  "consentToMicrosoftToContactSpecificPartners",
+] as const;
+type CreateConsent = Record<(typeof CONSENT_FLAGS)[number], boolean>;
+
+function createConsent(shareWithMicrosoftSellers: boolean): CreateConsent {
   return {
     consentToShareReferralWithMicrosoftSellers: shareWithMicrosoftSellers,
     consentToContact: false,
@@ -476,7 +485,8 @@ export function microsoftInvitationFor(ours: Referral): ReferralCreate | null {
     engagementId: ours.engagementId,
     type: "Shared",
     customerProfile: ours.customerProfile,
-    consent: ours.consent,
+    // Each flag stated, as on every create: one Partner Center left out of ours is a no.
+    consent: Object.fromEntries(CONSENT_FLAGS.map((flag) => [flag, ours.consent?.[flag] === true])) as CreateConsent,
     details: ours.details,
     inviteContext: { assistanceRequestCode: code },
     target: [{ type: "BusinessProfileLocation", id: MICROSOFT_ORGANIZATION_ID }],

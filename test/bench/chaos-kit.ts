@@ -304,7 +304,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
             name: `Chaos PC deal ${n}`,
             type: "Independent",
             customerProfile: { name: `Chaos PC Customer ${n % 7} GmbH`, address: { addressLine1: "Hauptstr. 1", city: "Berlin", postalCode: `1011${n % 7}`, country: "DE" } },
-            consent: { consentToShareReferralWithMicrosoftSellers: false },
+            consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
             details: { dealValue: 20_000 + (n % 1000), currency: "EUR", closingDateTime: "2027-06-30T00:00:00Z", notes: `PC ${n}` },
           });
           newPair("partner-center", { referralId: String(created.json.id) });

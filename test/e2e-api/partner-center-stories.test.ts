@@ -56,7 +56,7 @@ describe("Partner Center → CRM", () => {
         address: { addressLine1: "Hauptstr. 1", city: "Berlin", postalCode: "10115", country: "DE" },
         team: [{ firstName: "Jonas", lastName: "Weber", email: "jonas.weber@contoso-pharma.example" }],
       },
-      consent: { consentToShareReferralWithMicrosoftSellers: false },
+      consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
       details: { dealValue: 25000, currency: "EUR", closingDateTime: "2027-06-30T00:00:00Z", notes: "From the PC portal" },
     });
     const opportunity = await opportunityForReferral(deal.id);
@@ -78,7 +78,7 @@ describe("Partner Center → CRM", () => {
     const deal = (name: string) =>
       createPartnerCenterDeal(env, {
         name, type: "Independent", customerProfile: customer,
-        consent: { consentToShareReferralWithMicrosoftSellers: false },
+        consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
         details: { dealValue: 5000, currency: "EUR", closingDateTime: "2027-05-31T00:00:00Z" },
       });
     const [a, b] = await Promise.all([deal("Northwind A"), deal("Northwind B")]);
@@ -93,7 +93,7 @@ describe("Partner Center → CRM", () => {
     const deal = await createPartnerCenterDeal(env, {
       name: "Edit me", type: "Independent",
       customerProfile: { name: "Edit Co", address: { country: "FR", postalCode: "75001" } },
-      consent: { consentToShareReferralWithMicrosoftSellers: false },
+      consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
       details: { dealValue: 1000, currency: "EUR", closingDateTime: "2027-01-31T00:00:00Z" },
     });
     const opportunity = await opportunityForReferral(deal.id);

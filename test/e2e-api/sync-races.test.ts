@@ -430,7 +430,7 @@ describe("field clocks", () => {
       name: "Fabrikam rollout",
       type: "Independent",
       customerProfile: { name: "Fabrikam Ltd", address: { addressLine1: "1 High St", city: "Leeds", postalCode: "LS1 1AA", country: "GB" } },
-      consent: { consentToShareReferralWithMicrosoftSellers: false },
+      consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
       details: { dealValue: 12000, currency: "EUR", closingDateTime: "2027-06-30T00:00:00Z", notes: "Imported notes" },
     });
     const handler = handlerWith({});

@@ -24,6 +24,7 @@ import {
   contactsToTeam,
   customerProfileFromAccount,
   mergeLink,
+  microsoftInvitationFor,
   opportunityToMappedFields,
   preflightReferralCreate,
   referralCreateFromOpportunity,
@@ -105,13 +106,15 @@ describe("consent flags on create", () => {
     expect(preflightReferralCreate(body())).toEqual([]);
   });
 
-  it("the pre-flight stops a create that leaves one undecided, naming it", () => {
-    const incomplete = body();
-    delete (incomplete.consent as Record<string, unknown>)[CONSENT_FLAGS[1]];
-    const problems = preflightReferralCreate(incomplete);
-    expect(problems.map((p) => p.code)).toEqual(["consent"]);
-    expect(problems[0]?.message[1033]).toContain("consentToContact");
-    expect(problems[0]?.message[1040]).toContain("consentToContact");
+  it("Microsoft's invitation states all four too, where Partner Center's copy of ours leaves some out", () => {
+    const ours = ReferralSchema.parse({ ...recordedReferral("won-percentage-stage.json"), status: "Active", substatus: "Accepted", consent: { consentToShareReferralWithMicrosoftSellers: true } });
+    expect(microsoftInvitationFor(ours)?.consent).toEqual({
+      consentToShareReferralWithMicrosoftSellers: true,
+      consentToContact: false,
+      consentToToShareInfoWithOthers: false,
+      consentToMicrosoftToContactSpecificPartners: false,
+    });
+    expect(CONSENT_FLAGS).toHaveLength(4);
   });
 });
 
