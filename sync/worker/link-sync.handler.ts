@@ -31,8 +31,8 @@ import {
   matchTeamToContacts,
   mergeLink,
   coSellDetailsFromRecord,
-  withCloseReason,
   wonTooSoonWarning,
+  closeReasonMissing,
   microsoftInvitationFor,
   noteOwnWrites,
   observeSide,
@@ -592,8 +592,7 @@ export class LinkSyncHandler implements JobHandler {
     if (base?.pendingPush) {
       base = await store.commitSync(key, { base: withLandedPush(base.fields, base.pendingPush, pcFields), audit: [], expectedVersion: base.version });
     }
-    // A close from Dynamics 365 that Partner Center needs a reason for gets one (cosell-rules.ts).
-    const merge = withCloseReason(mergeLink({
+    const merge = mergeLink({
       base: base?.fields ?? null,
       clocks,
       crm: crmSide,
@@ -603,7 +602,14 @@ export class LinkSyncHandler implements JobHandler {
       at: this.now().toISOString(),
       policy: this.deps.policy,
       partnerCenterHasCustomerContact: (referral.customerProfile?.team?.length ?? 0) > 0,
-    }));
+    });
+    // A close Partner Center needs a reason for, given none on the record: the seller is asked for one
+    // and nothing is written until then (cosell-rules.ts).
+    const reasonMissing = closeReasonMissing(merge);
+    if (reasonMissing) {
+      await this.writeError(opportunity, reasonMissing[1033]);
+      return "skipped";
+    }
     const wonTooSoon = wonTooSoonWarning(merge, referral.createdDateTime, this.now().toISOString());
     if (wonTooSoon) this.deps.logger.warn({ referralId: referral.id, opportunityId: opportunity.id }, wonTooSoon.detail);
 

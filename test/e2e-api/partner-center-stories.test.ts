@@ -144,6 +144,27 @@ describe("Partner Center → CRM", () => {
     });
     expect(referral.statusReason).toBe("No capacity this quarter");
   });
+
+  it("a decline without a reason is not sent: the record asks for the reason, and the decline goes once it is given", async () => {
+    const inbound = await sendMicrosoftReferral(env, { name: "Microsoft lead: Wingtip" });
+    const opportunity = await opportunityForReferral(inbound.id);
+    await settle(env);
+    await updateOpportunity(env, opportunity[S.id] as string, { [C.referralStatus]: ReferralStatus.ClosedDeclined });
+    const asked = await waitFor("the reason asked for", async () => {
+      const row = await readOpportunity(env, opportunity[S.id] as string);
+      return row[C.syncStatus] === SyncStatus.Error ? row : null;
+    });
+    expect(asked[C.syncError]).toBe('Not closed in Partner Center: closing it as declined needs a reason. Fill in "Status Reason" and save again.');
+    await settle(env);
+    expect((await getReferral(env, inbound.id)).status).not.toBe("Closed");
+    await updateOpportunity(env, opportunity[S.id] as string, { [C.statusReason]: "Outside our region" });
+    const referral = await waitFor("Closed/Declined", async () => {
+      const r = await getReferral(env, inbound.id);
+      return r.status === "Closed" && r.substatus === "Declined" ? r : null;
+    });
+    expect(referral.statusReason).toBe("Outside our region");
+    await waitFor("synced again", async () => (await readOpportunity(env, opportunity[S.id] as string))[C.syncStatus] === SyncStatus.Synced);
+  });
 });
 
 describe("status and control stories", () => {
