@@ -362,7 +362,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         const target = { accept: { status: "Active", substatus: "Accepted" }, decline: { status: "Closed", substatus: "Declined" }, win: { status: "Closed", substatus: "Won" }, lose: { status: "Closed", substatus: "Lost" } }[kind];
         if (side === "crm") {
           if (kind === "win") await retryingTransient(() => dataverseClient.winOpportunity(pair.opportunityId!));
-          else if (kind === "lose") await retryingTransient(() => dataverseClient.loseOpportunity(pair.opportunityId!));
+          else if (kind === "lose") {
+            // The seller gives the reason Partner Center needs, then closes as lost.
+            await call(`${dv}/${Tables.opportunity.entitySetName}(${pair.opportunityId})`, "PATCH", { [C.statusReason]: "Customer chose another partner" }, { "If-Match": "*" });
+            await retryingTransient(() => dataverseClient.loseOpportunity(pair.opportunityId!));
+          }
           else {
             await call(`${dv}/${Tables.opportunity.entitySetName}(${pair.opportunityId})`, "PATCH", {
               [C.referralStatus]: kind === "accept" ? ReferralStatus.ActiveAccepted : ReferralStatus.ClosedDeclined,
