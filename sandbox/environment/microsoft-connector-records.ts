@@ -131,7 +131,7 @@ export async function seedMicrosoftConnectorRecords(env: SandboxEnvironment): Pr
     } as CustomerProfile;
     const body = {
       name: deal.name, externalReferenceId: opportunityId, type: deal.help ? "Shared" : "Independent", customerProfile,
-      consent: { consentToShareReferralWithMicrosoftSellers: deal.help !== null },
+      consent: { consentToShareReferralWithMicrosoftSellers: deal.help !== null, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
       details: {
         dealValue: deal.value, currency: "USD", closingDateTime: `${deal.closeDate}T00:00:00Z`, notes: deal.notes,
         requirements: { solutions: deal.solutions.map((id) => ({ id, type: "Name" })) },

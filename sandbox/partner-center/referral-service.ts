@@ -95,6 +95,10 @@ const SERVER_MANAGED_FIELDS = new Set([
   "links",
 ]);
 
+/** The create docs' four consent flags. */
+const CONSENT_FLAGS = ["consentToToShareInfoWithOthers", "consentToContact", "consentToMicrosoftToContactSpecificPartners", "consentToShareReferralWithMicrosoftSellers"] as const;
+const SERVICES_COSELL_FIELDS = ["partnerRole", "solutionArea", "solutionPlay"] as const;
+
 const ORDERABLE_FIELDS = new Set(["createdDateTime", "updatedDateTime"]);
 
 function newETag(): string {
@@ -267,6 +271,7 @@ export class ReferralService {
     }
     const parsed = ReferralCreateSchema.safeParse(body);
     if (!parsed.success) throw invalid(zodMessage(parsed.error.issues), String(parsed.error.issues[0]?.path[0] ?? ""));
+    this.checkConsentFlags(parsed.data.consent);
     this.checkBusinessRules(parsed.data as unknown as Referral);
 
     const input = body as Record<string, unknown>;
@@ -395,8 +400,10 @@ export class ReferralService {
     if (previous.consent?.consentToShareReferralWithMicrosoftSellers === true && parsed.data.consent.consentToShareReferralWithMicrosoftSellers !== true) {
       throw invalid("Once shared with Microsoft sellers, a referral cannot be unshared", "consent/consentToShareReferralWithMicrosoftSellers");
     }
-    // The co-sell rules bite the deals partners create (§1.6); an incoming referral's help request and
-    // solutions are Microsoft's (or the marketplace's), so updating it is not held to them.
+    // Help read-only and the services co-sell fields bind incoming referrals too. The solution and
+    // contact rule does not: real incoming co-sell referrals come without a solution (recorded dumps).
+    this.checkHelpKept(previous, parsed.data);
+    this.checkServicesCoSell(parsed.data.details);
     if (parsed.data.direction !== "Incoming") this.checkBusinessRules(parsed.data);
     next.updatedDateTime = this.stamp(previous.updatedDateTime);
     next.eTag = newETag();
@@ -408,7 +415,42 @@ export class ReferralService {
    * country is ISO 3166 alpha-2; a co-sell deal (help requested) names at least one solution and a
    * customer contact.
    */
+  /**
+   * "How can Microsoft help" is read-only once chosen (portal and bulk-upload rules, real-world-contract;
+   * assumed enforced by the API).
+   */
+  private checkHelpKept(previous: Referral, next: Referral): void {
+    const before = previous.inviteContext?.assistanceRequestCode;
+    if (!before || before === "Unknown") return;
+    if (next.inviteContext?.assistanceRequestCode !== before) {
+      throw invalid(`inviteContext.assistanceRequestCode is read-only once chosen ('${before}')`, "inviteContext/assistanceRequestCode");
+    }
+  }
+
+  /**
+   * A create states each of the four consent flags (the create docs' example sends all four; the
+   * portal asks each): one left out or null is refused.
+   */
+  private checkConsentFlags(consent: Record<string, unknown>): void {
+    const undecided = CONSENT_FLAGS.filter((flag) => typeof consent[flag] !== "boolean");
+    if (undecided.length > 0) throw invalid(`consent must state each of ${CONSENT_FLAGS.join(", ")} as true or false; missing: ${undecided.join(", ")}`, `consent/${undecided[0]}`);
+  }
+
+  /**
+   * Services co-sell: partnerRole, solutionArea and solutionPlay come together (create docs, FY26), in
+   * either place Partner Center keeps them.
+   */
+  private checkServicesCoSell(details: Referral["details"]): void {
+    const places = [details.additionalRequirements, details.requirements?.additionalRequirements];
+    const given = SERVICES_COSELL_FIELDS.filter((field) => places.some((place) => place?.[field] != null));
+    if (given.length > 0 && given.length < SERVICES_COSELL_FIELDS.length) {
+      const missing = SERVICES_COSELL_FIELDS.filter((field) => !given.includes(field));
+      throw invalid(`A services co-sell referral needs ${SERVICES_COSELL_FIELDS.join(", ")} together; missing: ${missing.join(", ")}`, `details/requirements/additionalRequirements/${missing[0]}`);
+    }
+  }
+
   private checkBusinessRules(referral: Pick<Referral, "customerProfile" | "details" | "inviteContext">): void {
+    this.checkServicesCoSell(referral.details);
     const country = referral.customerProfile.address?.country;
     if (country != null && !/^[A-Z]{2}$/.test(country)) {
       throw invalid(`customerProfile.address.country must be an ISO 3166 alpha-2 code such as 'US'; got '${country}'`, "customerProfile/address/country");
@@ -463,7 +505,7 @@ export class ReferralService {
       type: "Shared",
       qualification: "SalesQualified",
       customerProfile: { name: "Sandbox customer", address: { addressLine1: "1 Main St", city: "Redmond", state: "WA", postalCode: "98052", country: "US" } },
-      consent: { consentToContact: true, consentToToShareInfoWithOthers: true, consentToShareReferralWithMicrosoftSellers: true },
+      consent: { consentToContact: true, consentToToShareInfoWithOthers: true, consentToShareReferralWithMicrosoftSellers: true, consentToMicrosoftToContactSpecificPartners: false },
       details: { dealValue: 50000, currency: "USD", closingDateTime: new Date(Date.parse(now) + 90 * 86_400_000).toISOString() },
       team: [{ firstName: "Sandbox", lastName: "Seller", email: "seller@microsoft.example" }],
       ...input,

@@ -187,14 +187,24 @@ function coSellDetailColumns(details: CoSellDetails): Record<string, number> {
   return body;
 }
 
-/** additionalRequirements of a create: marketplace intent always (required), services co-sell fields when chosen. */
-function additionalRequirementsFor(details: CoSellDetails | undefined): AdditionalRequirements {
+/**
+ * Marketplace intent of a create, always (required): on details.additionalRequirements, where the
+ * create docs put it, "have not decided" when the seller left it empty (reference 1.6).
+ */
+function marketplaceIntentFor(details: CoSellDetails | undefined): AdditionalRequirements {
+  return { attributes: [{ id: details?.marketplaceIntent ?? "HaveNotDecided", type: "CustomerMarketplaceIntent" }] };
+}
+
+/**
+ * Services co-sell fields when chosen, under details.requirements.additionalRequirements: the only
+ * evidence of where Partner Center keeps them (real referral dumps; real-world-contract).
+ */
+function servicesCoSellFor(details: CoSellDetails | undefined): AdditionalRequirements | undefined {
+  if (!details?.partnerRole && !details?.solutionArea && !details?.solutionPlay) return undefined;
   return {
-    // Required by the business rules (reference 1.6): "have not decided" when the seller left it empty.
-    attributes: [{ id: details?.marketplaceIntent ?? "HaveNotDecided", type: "CustomerMarketplaceIntent" }],
-    ...(details?.partnerRole ? { partnerRole: details.partnerRole } : {}),
-    ...(details?.solutionArea ? { solutionArea: details.solutionArea } : {}),
-    ...(details?.solutionPlay ? { solutionPlay: details.solutionPlay } : {}),
+    ...(details.partnerRole ? { partnerRole: details.partnerRole } : {}),
+    ...(details.solutionArea ? { solutionArea: details.solutionArea } : {}),
+    ...(details.solutionPlay ? { solutionPlay: details.solutionPlay } : {}),
   };
 }
 
@@ -404,7 +414,16 @@ export function applyPatchToReferral(referral: Referral, patch: Partial<MappedFi
  * has a column; the customer's consents (to be contacted, to share their details with others, to be
  * contacted by specific partners) are not recorded in Dynamics 365, so none is claimed.
  */
-function createConsent(shareWithMicrosoftSellers: boolean): NonNullable<ReferralCreate["consent"]> {
+/** The consent flags the create example sends (the doubled "To" is the real JSON name); a create states each. */
+export const CONSENT_FLAGS = [
+  "consentToShareReferralWithMicrosoftSellers",
+  "consentToContact",
+  "consentToToShareInfoWithOthers",
+  "consentToMicrosoftToContactSpecificPartners",
+] as const;
+type CreateConsent = Record<(typeof CONSENT_FLAGS)[number], boolean>;
+
+function createConsent(shareWithMicrosoftSellers: boolean): CreateConsent {
   return {
     consentToShareReferralWithMicrosoftSellers: shareWithMicrosoftSellers,
     consentToContact: false,
@@ -433,6 +452,7 @@ export interface ReferralCreateInput {
 export function referralCreateFromOpportunity(input: ReferralCreateInput): ReferralCreate {
   const { fields } = input;
   const coSell = fields.helpCode !== null;
+  const servicesCoSell = servicesCoSellFor(input.coSell);
   return {
     name: fields.name ?? "",
     externalReferenceId: input.opportunityId,
@@ -446,8 +466,8 @@ export function referralCreateFromOpportunity(input: ReferralCreateInput): Refer
       currency: fields.currency,
       closingDateTime: fields.closingDate === null ? null : `${fields.closingDate}T00:00:00Z`,
       notes: fields.notes,
-      requirements: { solutions: solutionsFor(fields.solutionIds, []) },
-      additionalRequirements: additionalRequirementsFor(input.coSell),
+      requirements: { solutions: solutionsFor(fields.solutionIds, []), ...(servicesCoSell ? { additionalRequirements: servicesCoSell } : {}) },
+      additionalRequirements: marketplaceIntentFor(input.coSell),
     },
     inviteContext: { assistanceRequestCode: fields.helpCode ?? "Unknown" },
   };
@@ -465,7 +485,8 @@ export function microsoftInvitationFor(ours: Referral): ReferralCreate | null {
     engagementId: ours.engagementId,
     type: "Shared",
     customerProfile: ours.customerProfile,
-    consent: ours.consent,
+    // Each flag stated, as on every create: one Partner Center left out of ours is a no.
+    consent: Object.fromEntries(CONSENT_FLAGS.map((flag) => [flag, ours.consent?.[flag] === true])) as CreateConsent,
     details: ours.details,
     inviteContext: { assistanceRequestCode: code },
     target: [{ type: "BusinessProfileLocation", id: MICROSOFT_ORGANIZATION_ID }],

@@ -105,16 +105,6 @@ export function preflightReferralCreate(body: ReferralCreate): PreflightProblem[
     }
   }
   problems.push(...servicesCoSellProblems(body));
-  // The create example sends all four consent flags; one we did not decide on is a bug to stop here.
-  const consent = body.consent as Record<string, unknown>;
-  const undecided = CONSENT_FLAGS.filter((flag) => typeof consent[flag] !== "boolean");
-  if (undecided.length > 0) {
-    problems.push(msg(
-      "consent",
-      `a yes or no for each consent Partner Center asks (missing: ${undecided.join(", ")})`,
-      `un sì o un no per ogni consenso richiesto da Partner Center (mancano: ${undecided.join(", ")})`,
-    ));
-  }
   return problems;
 }
 
@@ -151,14 +141,6 @@ function servicesCoSellProblems(body: ReferralCreate): PreflightProblem[] {
   }
   return [];
 }
-
-/** The consent flags the create example sends (the doubled "To" is the real JSON name). */
-export const CONSENT_FLAGS = [
-  "consentToShareReferralWithMicrosoftSellers",
-  "consentToContact",
-  "consentToToShareInfoWithOthers",
-  "consentToMicrosoftToContactSpecificPartners",
-] as const;
 
 const LEAD: Localized = {
   1033: "Not shared with Partner Center yet. Please add: ",

@@ -23,6 +23,9 @@ import {
 
 export const REFERRALS_PATH = "/v1.0/engagements/referrals";
 
+/** How far Partner Center's clock may be behind Dataverse's when a lookup bounds a scan by creation time. */
+const CREATION_CLOCK_SKEW_MS = 60 * 60 * 1000;
+
 /** Pages hold at most 100 referrals (the connector's documentation). */
 export const MAX_PAGE_SIZE = 100;
 
@@ -42,6 +45,12 @@ export interface UnreadableReferral {
   name: string | null;
   updatedDateTime: string | null;
   eTag: string | null;
+  createdDateTime: string | null;
+  /** Kept so a lookup can tell whether the entry could be the referral it looks for. */
+  externalReferenceId: string | null;
+  engagementId: string | null;
+  /** The target's organization ids; null when the target itself cannot be read. */
+  targetIds: string[] | null;
   /** What does not match, in zod's words. */
   reason: string;
 }
@@ -69,12 +78,25 @@ function stringField(entry: unknown, field: string): string | null {
   return typeof value === "string" ? value : null;
 }
 
+function targetIds(entry: unknown): string[] | null {
+  if (entry === null || typeof entry !== "object") return null;
+  const target = (entry as Record<string, unknown>).target;
+  if (target === undefined || target === null) return [];
+  if (!Array.isArray(target)) return null;
+  const ids = target.map((item) => stringField(item, "id"));
+  return ids.every((id): id is string => id !== null) ? ids : null;
+}
+
 function unreadableEntry(entry: unknown, error: z.ZodError): UnreadableReferral {
   return {
     id: stringField(entry, "id"),
     name: stringField(entry, "name"),
     updatedDateTime: stringField(entry, "updatedDateTime"),
     eTag: stringField(entry, "eTag"),
+    createdDateTime: stringField(entry, "createdDateTime"),
+    externalReferenceId: stringField(entry, "externalReferenceId"),
+    engagementId: stringField(entry, "engagementId"),
+    targetIds: targetIds(entry),
     reason: z.prettifyError(error).replace(/\s*\n\s*/g, " "),
   };
 }
@@ -169,21 +191,39 @@ export class ReferralsClient {
 
   /**
    * The referral linked to an opportunity, for idempotent creates (DESIGN §5). Where the service
-   * refuses `externalReferenceId eq`, the newest referrals are scanned and compared here.
+   * refuses `externalReferenceId eq`, referrals are scanned newest first and compared here, down to
+   * `notBefore` (the opportunity's creation: its referral cannot be older). A referral that could be
+   * the match but cannot be read throws: answering "none" would make the caller create a second one.
    */
-  async findByExternalReferenceId(externalReferenceId: string): Promise<Referral | undefined> {
+  async findByExternalReferenceId(externalReferenceId: string, lookup: { notBefore?: string } = {}): Promise<Referral | undefined> {
     const wanted = externalReferenceId.toLowerCase();
-    const matches = this.withFilterFallback(
+    const oldestPossible = lookup.notBefore ? Date.parse(lookup.notBefore) - CREATION_CLOCK_SKEW_MS : Number.NaN;
+    const pages = this.withFilterFallback(
       "externalReferenceId eq",
-      () => this.list({ filter: `externalReferenceId eq ${quote(externalReferenceId)}`, top: 1 }),
-      async function* (this: ReferralsClient) {
-        for await (const referral of this.list({ orderBy: "updatedDateTime desc" })) {
-          if (referral.externalReferenceId?.toLowerCase() === wanted) yield referral;
+      // The service filtered: every entry it sent, readable or not, is a match.
+      () => this.pages({ filter: `externalReferenceId eq ${quote(externalReferenceId)}`, top: 1 }),
+      async function* (this: ReferralsClient): AsyncGenerator<ReferralPage> {
+        for await (const page of this.pages({ orderBy: "createdDateTime desc" })) {
+          yield {
+            value: page.value.filter((referral) => referral.externalReferenceId?.toLowerCase() === wanted),
+            unreadable: page.unreadable.filter((entry) => entry.externalReferenceId?.toLowerCase() === wanted),
+          };
+          const oldest = page.value.at(-1);
+          if (oldest && Date.parse(oldest.createdDateTime) < oldestPossible) return;
         }
       }.bind(this),
     );
-    for await (const referral of matches) return referral;
-    return undefined;
+    const candidates: UnreadableReferral[] = [];
+    for await (const page of pages) {
+      if (page.value[0]) return page.value[0];
+      candidates.push(...page.unreadable);
+    }
+    if (candidates.length === 0) return undefined;
+    const named = candidates.map((entry) => entry.id ?? "(no id)").join(", ");
+    throw new PartnerCenterError(
+      `Partner Center holds a referral for ${externalReferenceId} (${named}) in a shape this connector cannot read, so it will not create another: ${candidates[0]!.reason}. Update the connector, or close that referral in Partner Center.`,
+      { status: 200, code: "unreadableReferral", retryable: false },
+    );
   }
 
   /**

@@ -16,8 +16,8 @@ export const SIGN_IN_WARNING_MS = 7 * 24 * 60 * 60 * 1000;
 export interface TokenClaims {
   /** The signed-in user (upn, unique_name or preferred_username). */
   user: string | null;
-  /** Authentication methods of the sign-in (e.g. ["pwd", "mfa"]). */
-  amr: string[];
+  /** Authentication methods of the sign-in (e.g. ["pwd", "mfa"]); null when the token has no `amr` claim. */
+  amr: string[] | null;
   tenantId: string | null;
   expiresAt: Date | null;
 }
@@ -36,7 +36,7 @@ export function decodeTokenClaims(token: string): TokenClaims | null {
   const text = (name: string) => (typeof claims[name] === "string" ? (claims[name] as string) : null);
   return {
     user: text("upn") ?? text("unique_name") ?? text("preferred_username") ?? text("email"),
-    amr: Array.isArray(claims.amr) ? claims.amr.filter((method): method is string => typeof method === "string") : [],
+    amr: Array.isArray(claims.amr) ? claims.amr.filter((method): method is string => typeof method === "string") : null,
     tenantId: text("tid"),
     expiresAt: typeof claims.exp === "number" ? new Date(claims.exp * 1000) : null,
   };
@@ -44,7 +44,7 @@ export function decodeTokenClaims(token: string): TokenClaims | null {
 
 export interface SignInHealth {
   user: string | null;
-  /** null: the token does not say (not a JWT). */
+  /** null: the token does not say (not a JWT, or no `amr` claim): only Partner Center's answer tells. */
   mfa: boolean | null;
   refreshTokenLastUsedAt: Date | null;
   /** When the refresh token dies if it stays unused. */
@@ -55,7 +55,8 @@ export interface SignInHealth {
 
 export function signInHealth(input: { token: string; refreshTokenLastUsedAt: Date | null; now: Date }): SignInHealth {
   const claims = decodeTokenClaims(input.token);
-  const mfa = claims ? claims.amr.includes("mfa") : null;
+  // A missing claim is not a sign-in without MFA: tokens need not carry `amr`.
+  const mfa = claims?.amr ? claims.amr.includes("mfa") : null;
   const expiresAt = input.refreshTokenLastUsedAt ? new Date(input.refreshTokenLastUsedAt.getTime() + REFRESH_TOKEN_IDLE_LIFETIME_MS) : null;
   const warnings: string[] = [];
   if (mfa === false) {

@@ -32,8 +32,8 @@ import {
   matchTeamToContacts,
   mergeLink,
   coSellDetailsFromRecord,
-  withCloseReason,
   wonTooSoonWarning,
+  closeReasonMissing,
   microsoftInvitationFor,
   noteOwnWrites,
   observeSide,
@@ -63,7 +63,7 @@ import {
   type SyncMapping,
 } from "../engine";
 import { PartnerCenterError } from "../partner-center/partner-center-error";
-import { quote, type ReferralsClient } from "../partner-center/referrals-client";
+import { quote, type ReferralsClient, type UnreadableReferral } from "../partner-center/referrals-client";
 import { isMicrosoftSide, type Member, type Referral } from "../partner-center/referral-types";
 import { StaleBaseError, opportunityLinkKey, type Job, type LinkRecord, type SyncStore } from "../store";
 import type { JobHandler, JobOutcome } from "../queue/worker-pool";
@@ -292,7 +292,8 @@ export class LinkSyncHandler implements JobHandler {
     }
     if (opportunity && !referral && this.syncIsOn(opportunity)) {
       // A crash after creating the referral but before writing its id back: find it, don't re-create.
-      referral = (await referrals.findByExternalReferenceId(opportunity.id)) ?? null;
+      const notBefore = text(opportunity.record[S.createdOn]) ?? undefined;
+      referral = (await referrals.findByExternalReferenceId(opportunity.id, { notBefore })) ?? null;
     }
 
     const unheld = pairLockKeys(opportunity?.id, referral?.id).filter((key) => !held.has(key));
@@ -334,8 +335,17 @@ export class LinkSyncHandler implements JobHandler {
     const link = await this.deps.store.getLink(key);
     if (!link || link.microsoftInvitedAt !== null) return;
     let invited = false;
-    for await (const candidate of this.referralsOnEngagement(ours.engagementId)) {
-      if (isMicrosoftSide(candidate)) invited = true;
+    const unreadable: UnreadableReferral[] = [];
+    for await (const page of this.deps.referrals.pages({ filter: `engagementId eq ${quote(ours.engagementId)}` })) {
+      if (page.value.some(isMicrosoftSide)) invited = true;
+      // An entry we cannot read may be Microsoft's side: only a readable target that is not Microsoft's rules it out.
+      unreadable.push(...page.unreadable.filter((entry) => entry.targetIds === null || isMicrosoftSide({ target: entry.targetIds.map((id) => ({ id })) })));
+    }
+    if (!invited && unreadable.length > 0) {
+      throw new PartnerCenterError(
+        `Engagement ${ours.engagementId} holds a referral this connector cannot read (${unreadable.map((entry) => entry.id ?? "(no id)").join(", ")}); it may be Microsoft's invitation, so none is sent again: ${unreadable[0]!.reason}. Update the connector, or check the engagement in Partner Center.`,
+        { status: 200, code: "unreadableReferral", retryable: false },
+      );
     }
     if (!invited) {
       await this.deps.referrals.create(invitation);
@@ -594,8 +604,7 @@ export class LinkSyncHandler implements JobHandler {
     if (base?.pendingPush) {
       base = await store.commitSync(key, { base: withLandedPush(base.fields, base.pendingPush, pcFields), audit: [], expectedVersion: base.version });
     }
-    // A close from Dynamics 365 that Partner Center needs a reason for gets one (cosell-rules.ts).
-    const merge = withCloseReason(mergeLink({
+    const merge = mergeLink({
       base: base?.fields ?? null,
       clocks,
       crm: crmSide,
@@ -605,7 +614,14 @@ export class LinkSyncHandler implements JobHandler {
       at: this.now().toISOString(),
       policy: this.deps.currentPolicy ? this.deps.currentPolicy() : this.deps.policy,
       partnerCenterHasCustomerContact: (referral.customerProfile?.team?.length ?? 0) > 0,
-    }));
+    });
+    // A close Partner Center needs a reason for, given none on the record: the seller is asked for one
+    // and nothing is written until then (cosell-rules.ts).
+    const reasonMissing = closeReasonMissing(merge);
+    if (reasonMissing) {
+      await this.writeError(opportunity, reasonMissing[1033]);
+      return "skipped";
+    }
     const wonTooSoon = wonTooSoonWarning(merge, referral.createdDateTime, this.now().toISOString());
     if (wonTooSoon) this.deps.logger.warn({ referralId: referral.id, opportunityId: opportunity.id }, wonTooSoon.detail);
 

@@ -177,7 +177,7 @@ function dealBody(i: number, tag: string) {
       address: { addressLine1: `Hauptstr. ${i}`, city: "Berlin", postalCode: String(10000 + (i % 9000)), country: "DE" },
       team: [{ firstName: "Jonas", lastName: `Weber ${i}`, email: `jonas.${tag}.${i}@customer.example`, phoneNumber: "+49 30 1234567" }],
     },
-    consent: { consentToShareReferralWithMicrosoftSellers: false },
+    consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
     details: { dealValue: 1000 + i, currency: "EUR", closingDateTime: "2027-06-30T00:00:00Z", notes: `deal ${i}` },
   };
 }

@@ -315,7 +315,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
             name: `Chaos PC deal ${n}`,
             type: "Independent",
             customerProfile: { name: `Chaos PC Customer ${n % 7} GmbH`, address: { addressLine1: "Hauptstr. 1", city: "Berlin", postalCode: `1011${n % 7}`, country: "DE" } },
-            consent: { consentToShareReferralWithMicrosoftSellers: false },
+            consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
             details: { dealValue: 20_000 + (n % 1000), currency: "EUR", closingDateTime: "2027-06-30T00:00:00Z", notes: `PC ${n}` },
           });
           newPair("partner-center", { referralId: String(created.json.id) });
@@ -373,7 +373,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         const target = { accept: { status: "Active", substatus: "Accepted" }, decline: { status: "Closed", substatus: "Declined" }, win: { status: "Closed", substatus: "Won" }, lose: { status: "Closed", substatus: "Lost" } }[kind];
         if (side === "crm") {
           if (kind === "win") await retryingTransient(() => dataverseClient.winOpportunity(pair.opportunityId!));
-          else if (kind === "lose") await retryingTransient(() => dataverseClient.loseOpportunity(pair.opportunityId!));
+          else if (kind === "lose") {
+            // The seller gives the reason Partner Center needs, then closes as lost.
+            await call(`${dv}/${Tables.opportunity.entitySetName}(${pair.opportunityId})`, "PATCH", { [C.statusReason]: "Customer chose another partner" }, { "If-Match": "*" });
+            await retryingTransient(() => dataverseClient.loseOpportunity(pair.opportunityId!));
+          }
           else {
             await call(`${dv}/${Tables.opportunity.entitySetName}(${pair.opportunityId})`, "PATCH", {
               [C.referralStatus]: kind === "accept" ? ReferralStatus.ActiveAccepted : ReferralStatus.ClosedDeclined,

@@ -75,7 +75,7 @@ describe("cosell backfill of real-shaped referrals", () => {
     const text = io.text();
     // 5 of the partner's own recorded referrals, the unmappable and the unreadable one (Microsoft's side is not in a plain list).
     expect(text, text).toMatch(/Backfill finished: 7 referrals/);
-    expect(summaryRow(text, "created")).toBe(4);
+    expect(summaryRow(text, "created"), text).toBe(4);
     expect(summaryRow(text, "not imported")).toBe(1);
     expect(summaryRow(text, "failed")).toBe(2);
     expect(text).toMatch(new RegExp(`✘ ${UNMAPPABLE_ID} "Yen deal": Currency JPY is not enabled in Dataverse`));

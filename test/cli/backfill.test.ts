@@ -38,7 +38,7 @@ beforeAll(async () => {
     name: "Contoso analytics",
     type: "Independent",
     customerProfile: { name: "Contoso Pharma GmbH", address: { addressLine1: "Hauptstr. 1", city: "Berlin", postalCode: "10115", country: "DE" } },
-    consent: { consentToShareReferralWithMicrosoftSellers: false },
+    consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
     details: { dealValue: 25000, currency: "EUR", closingDateTime: "2027-06-30T00:00:00Z" },
   });
   referralIds.push(deal.id);

@@ -11,6 +11,14 @@ import { sandboxConfig, startSandboxEnvironment, type SandboxEnvironment } from 
 import { startPartnerCenterSandbox, type PartnerCenterSandbox } from "../../sandbox/partner-center/partner-center-sandbox";
 import { configurationOrReport, doctorCommand } from "../../sync/cli/commands/doctor.command";
 import { registerWebhooksCommand } from "../../sync/cli/commands/register-webhooks.command";
+import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runDoctorChecks } from "../../sync/cli/doctor/doctor-checks";
+import { refreshTokenLastUsedAt } from "../../sync/partner-center/sign-in-health";
+import { WebhookRegistrationClient } from "../../sync/partner-center/webhook-registration-client";
+import { loadSyncMapping } from "../../sync/server";
+import { createDataverseClient, createReferralsClient, partnerCenterTokens, WEBHOOKS_SCOPE } from "../../sync/service/sync-service";
 import { recordedIo } from "./cli-test-kit";
 
 let healthy: SandboxEnvironment;
@@ -83,6 +91,43 @@ describe("cosell doctor", () => {
     expect(await doctorCommand({ config: { ...healthy.config, PUBLIC_BASE_URL: healthy.backendUrl!, PARTNER_CENTER_STATIC_TOKEN: token(["pwd"]) }, io: without })).toBe(1);
     expect(without.text()).toMatch(/^✘ Partner Center sign-in: .*signed in as ana@contoso\.example, WITHOUT MFA; .*900421/m);
     expect(without.text()).toMatch(/→ run `cosell login` as a Referrals admin and complete the MFA prompt/);
+  });
+
+  it("a token without an amr claim does not say whether MFA was used: a ! warning, not a ✘, and exit 0", async () => {
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const io = recordedIo();
+    const token = `${part({ alg: "RS256" })}.${part({ upn: "ana@contoso.example" })}.sig`;
+    const code = await doctorCommand({ config: { ...healthy.config, PUBLIC_BASE_URL: healthy.backendUrl!, PARTNER_CENTER_STATIC_TOKEN: token }, io });
+    expect(code, io.text()).toBe(0);
+    expect(io.text()).toMatch(/^! Partner Center sign-in: .*signed in as ana@contoso\.example, MFA not stated by the token \(no amr claim\)/m);
+    expect(io.text()).toMatch(/→ if Partner Center refuses calls with error 900421, run `cosell login`/);
+    expect(io.stdout.at(-1)).toBe("All checks passed.");
+  });
+
+  it("reads the refresh token's last use after its own token call, which may just have refreshed it", async () => {
+    const cacheFile = join(mkdtempSync(join(tmpdir(), "pc-token-")), "token.json");
+    writeFileSync(cacheFile, "encrypted");
+    const longAgo = new Date(Date.now() - 85 * 86_400_000);
+    utimesSync(cacheFile, longAgo, longAgo);
+    const config = { ...healthy.config, PUBLIC_BASE_URL: healthy.backendUrl! };
+    const results = await runDoctorChecks({
+      config,
+      mapping: await loadSyncMapping(config),
+      dataverse: createDataverseClient(config),
+      referrals: createReferralsClient(config),
+      webhooks: new WebhookRegistrationClient({ baseUrl: config.PARTNER_CENTER_WEBHOOKS_API_URL, tokenProvider: partnerCenterTokens(config, WEBHOOKS_SCOPE) }),
+      // The token call refreshes the sign-in, rewriting the cache as the real provider does.
+      partnerCenterToken: async () => {
+        const now = new Date();
+        utimesSync(cacheFile, now, now);
+        return "refreshed-token";
+      },
+      refreshTokenLastUsedAt: () => refreshTokenLastUsedAt(cacheFile),
+    });
+    const signIn = results.find((result) => result.title === "Partner Center sign-in");
+    expect(signIn?.state).toBe("pass");
+    expect(signIn?.detail).not.toMatch(/expires/);
+    expect(signIn?.detail).toMatch(new RegExp(`refresh token last used ${new Date().toISOString().slice(0, 10)}`));
   });
 
   it("an incomplete configuration is reported as a ✘ line per problem", () => {

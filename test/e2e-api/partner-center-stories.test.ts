@@ -59,7 +59,7 @@ describe("Partner Center → CRM", () => {
         address: { addressLine1: "Hauptstr. 1", city: "Berlin", postalCode: "10115", country: "DE" },
         team: [{ firstName: "Jonas", lastName: "Weber", email: "jonas.weber@contoso-pharma.example" }],
       },
-      consent: { consentToShareReferralWithMicrosoftSellers: false },
+      consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
       details: { dealValue: 25000, currency: "EUR", closingDateTime: "2027-06-30T00:00:00Z", notes: "From the PC portal" },
     });
     const opportunity = await opportunityForReferral(deal.id);
@@ -108,7 +108,7 @@ describe("Partner Center → CRM", () => {
     const deal = (name: string) =>
       createPartnerCenterDeal(env, {
         name, type: "Independent", customerProfile: customer,
-        consent: { consentToShareReferralWithMicrosoftSellers: false },
+        consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
         details: { dealValue: 5000, currency: "EUR", closingDateTime: "2027-05-31T00:00:00Z" },
       });
     const [a, b] = await Promise.all([deal("Northwind A"), deal("Northwind B")]);
@@ -123,7 +123,7 @@ describe("Partner Center → CRM", () => {
     const deal = await createPartnerCenterDeal(env, {
       name: "Edit me", type: "Independent",
       customerProfile: { name: "Edit Co", address: { country: "FR", postalCode: "75001" } },
-      consent: { consentToShareReferralWithMicrosoftSellers: false },
+      consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
       details: { dealValue: 1000, currency: "EUR", closingDateTime: "2027-01-31T00:00:00Z" },
     });
     const opportunity = await opportunityForReferral(deal.id);
@@ -173,6 +173,27 @@ describe("Partner Center → CRM", () => {
       return r.status === "Closed" && r.substatus === "Declined" ? r : null;
     });
     expect(referral.statusReason).toBe("No capacity this quarter");
+  });
+
+  it("a decline without a reason is not sent: the record asks for the reason, and the decline goes once it is given", async () => {
+    const inbound = await sendMicrosoftReferral(env, { name: "Microsoft lead: Wingtip" });
+    const opportunity = await opportunityForReferral(inbound.id);
+    await settle(env);
+    await updateOpportunity(env, opportunity[S.id] as string, { [C.referralStatus]: ReferralStatus.ClosedDeclined });
+    const asked = await waitFor("the reason asked for", async () => {
+      const row = await readOpportunity(env, opportunity[S.id] as string);
+      return row[C.syncStatus] === SyncStatus.Error ? row : null;
+    });
+    expect(asked[C.syncError]).toBe('Not closed in Partner Center: closing it as declined needs a reason. Fill in "Status Reason" and save again.');
+    await settle(env);
+    expect((await getReferral(env, inbound.id)).status).not.toBe("Closed");
+    await updateOpportunity(env, opportunity[S.id] as string, { [C.statusReason]: "Outside our region" });
+    const referral = await waitFor("Closed/Declined", async () => {
+      const r = await getReferral(env, inbound.id);
+      return r.status === "Closed" && r.substatus === "Declined" ? r : null;
+    });
+    expect(referral.statusReason).toBe("Outside our region");
+    await waitFor("synced again", async () => (await readOpportunity(env, opportunity[S.id] as string))[C.syncStatus] === SyncStatus.Synced);
   });
 });
 

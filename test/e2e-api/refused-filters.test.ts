@@ -37,7 +37,7 @@ describe("Partner Center refusing undocumented filters", () => {
     const orphan = await createPartnerCenterDeal(env, {
       name: "Fabrikam cloud migration", externalReferenceId: opportunityId, type: "Independent",
       customerProfile: { name: "Fabrikam", address: { country: "IT" } },
-      consent: { consentToShareReferralWithMicrosoftSellers: false },
+      consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
       details: { dealValue: 10000, currency: "EUR", closingDateTime: "2027-03-31T00:00:00Z", requirements: { solutions: [{ id: "SOL-12345-ABC", type: "Name" }] } },
     });
     env.service!.pool.start();

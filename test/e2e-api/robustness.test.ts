@@ -92,7 +92,7 @@ describe("faults", () => {
     const deal = await createPartnerCenterDeal(env, {
       name: "Twice told", type: "Independent",
       customerProfile: { name: "Echo Ltd", address: { country: "GB", postalCode: "EC1A 1BB" } },
-      consent: { consentToShareReferralWithMicrosoftSellers: false },
+      consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
       details: { dealValue: 700, currency: "GBP", closingDateTime: "2027-02-28T00:00:00Z" },
     });
     await patchReferral(env, deal.id, [{ op: "replace", path: "/details/dealValue", value: 800 }]);
@@ -136,7 +136,7 @@ describe("idempotent creates", () => {
         name: "Fabrikam", address: { country: "IT" },
         team: [{ firstName: "Giulia", lastName: "Rossi", email: "giulia@fabrikam.example" }],
       },
-      consent: { consentToShareReferralWithMicrosoftSellers: true },
+      consent: { consentToShareReferralWithMicrosoftSellers: true, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
       details: {
         dealValue: 10000, currency: "EUR", closingDateTime: "2027-03-31T00:00:00Z", notes: "Move 40 VMs to Azure",
         requirements: { solutions: [{ id: "SOL-12345-ABC", type: "Name" }] },

@@ -239,6 +239,43 @@ describe("races around the first share and a close", () => {
     expect(microsoftSide[0]?.inviteContext?.assistanceRequestCode).toBe(ours!.inviteContext?.assistanceRequestCode);
   });
 
+  it("an invitation whose answer was lost is not sent again when Partner Center lists it in a shape the connector cannot read", async () => {
+    await env.service!.pool.stop();
+    const { opportunityId } = await createSharableOpportunity(env);
+    await env.dataverse.webhooksIdle();
+    const handler = handlerWith({
+      referrals: (referrals) => {
+        const wrapped = Object.create(referrals) as ReferralsClient;
+        let answerLost = true;
+        // The invitation is created, then its answer is lost (a timeout, a crash).
+        wrapped.create = async (body) => {
+          const created = await referrals.create(body);
+          if (answerLost && body.target?.length) {
+            answerLost = false;
+            throw new Error("simulated: the invitation's answer was lost");
+          }
+          return created;
+        };
+        // Microsoft's side comes back in a shape this connector cannot read.
+        wrapped.pages = async function* (query) {
+          for await (const page of referrals.pages(query)) {
+            const theirs = page.value.filter((r) => isMicrosoftSide(r));
+            yield {
+              value: page.value.filter((r) => !isMicrosoftSide(r)),
+              unreadable: [...page.unreadable, ...theirs.map((r) => ({ id: r.id, name: r.name ?? null, updatedDateTime: r.updatedDateTime, eTag: r.eTag, createdDateTime: r.createdDateTime, externalReferenceId: null, engagementId: r.engagementId ?? null, targetIds: (r.target ?? []).map((t) => t.id), reason: "simulated: substatus OnHold" }))],
+            };
+          }
+        };
+        return wrapped;
+      },
+    });
+    await expect(handler.run(jobFor(opportunityId))).rejects.toThrow(/simulated/);
+    await expect(handler.run(jobFor(opportunityId))).rejects.toThrow(/cannot read .*may be Microsoft's invitation, so none is sent again/);
+    const [ours] = await listReferrals(env, `externalReferenceId eq '${opportunityId}'`);
+    const microsoftSide = (await listReferrals(env, `engagementId eq '${ours!.engagementId}'`)).filter((r) => isMicrosoftSide(r));
+    expect(microsoftSide).toHaveLength(1);
+  });
+
   it("a crash between our opportunity write and the store's commit loses no audit line: the next sync copies it from the record", async () => {
     const { opportunityId } = await createSharableOpportunity(env);
     const synced = await waitForSynced(env, opportunityId);
@@ -436,7 +473,7 @@ describe("field clocks", () => {
       name: "Fabrikam rollout",
       type: "Independent",
       customerProfile: { name: "Fabrikam Ltd", address: { addressLine1: "1 High St", city: "Leeds", postalCode: "LS1 1AA", country: "GB" } },
-      consent: { consentToShareReferralWithMicrosoftSellers: false },
+      consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
       details: { dealValue: 12000, currency: "EUR", closingDateTime: "2027-06-30T00:00:00Z", notes: "Imported notes" },
     });
     const handler = handlerWith({});

@@ -1,6 +1,6 @@
 /**
  * Partner Center's co-sell rules applied before a change is sent: the help asked of Microsoft is
- * read-only once chosen, a close as Declined/Lost/Error always carries a reason, marking Won within
+ * read-only once chosen, a close as Declined/Lost/Error without a reason is stopped, marking Won within
  * 72 hours of creation is flagged, a create states all four consent flags, and the FY26 co-sell
  * details (marketplace intent; role, area and play of services co-sell) go out and come in.
  */
@@ -24,10 +24,11 @@ import {
   contactsToTeam,
   customerProfileFromAccount,
   mergeLink,
+  microsoftInvitationFor,
   opportunityToMappedFields,
   preflightReferralCreate,
   referralCreateFromOpportunity,
-  withCloseReason,
+  closeReasonMissing,
   wonTooSoonWarning,
   type MappedFields,
 } from "../../sync/engine";
@@ -59,18 +60,18 @@ describe("Microsoft help is read-only once chosen", () => {
 });
 
 describe("a reason to close as Declined, Lost or Error", () => {
-  it("a close as lost from Dynamics 365 without a reason is sent with one, and the opportunity shows it", () => {
-    const result = withCloseReason(merge({ status: { status: "Closed", substatus: "Lost" }, statusReason: null }));
-    expect(result.partnerCenterPatch).toMatchObject({ status: { status: "Closed", substatus: "Lost" }, statusReason: "Closed as lost in Dynamics 365" });
-    expect(result.crmPatch).toEqual({ statusReason: "Closed as lost in Dynamics 365" });
-    expect(result.base.statusReason).toBe("Closed as lost in Dynamics 365");
+  it("a close as lost, declined or in error from Dynamics 365 without a reason is stopped with the seller's message, none made up", () => {
+    for (const substatus of ["Lost", "Declined", "Error"] as const) {
+      const problem = closeReasonMissing(merge({ status: { status: "Closed", substatus }, statusReason: null }));
+      expect(problem?.[1033]).toMatch(/^Not closed in Partner Center: closing it as .* needs a reason\. Fill in "Status Reason" and save again\.$/);
+      expect(problem?.[1040]).toMatch(/^Non chiuso in Partner Center: .*Compila "Motivo dello stato" e salva di nuovo\.$/);
+    }
+    expect(closeReasonMissing(merge({ status: { status: "Closed", substatus: "Lost" }, statusReason: "  " }))).not.toBeNull();
   });
 
-  it("the seller's own reason is kept, and a close as Won needs none", () => {
-    const own = withCloseReason(merge({ status: { status: "Closed", substatus: "Declined" }, statusReason: "No capacity this quarter" }));
-    expect(own.partnerCenterPatch.statusReason).toBe("No capacity this quarter");
-    const won = merge({ status: { status: "Closed", substatus: "Won" } });
-    expect(withCloseReason(won)).toBe(won);
+  it("the seller's own reason lets the close go, and a close as Won needs none", () => {
+    expect(closeReasonMissing(merge({ status: { status: "Closed", substatus: "Declined" }, statusReason: "No capacity this quarter" }))).toBeNull();
+    expect(closeReasonMissing(merge({ status: { status: "Closed", substatus: "Won" } }))).toBeNull();
   });
 });
 
@@ -105,13 +106,15 @@ describe("consent flags on create", () => {
     expect(preflightReferralCreate(body())).toEqual([]);
   });
 
-  it("the pre-flight stops a create that leaves one undecided, naming it", () => {
-    const incomplete = body();
-    delete (incomplete.consent as Record<string, unknown>)[CONSENT_FLAGS[1]];
-    const problems = preflightReferralCreate(incomplete);
-    expect(problems.map((p) => p.code)).toEqual(["consent"]);
-    expect(problems[0]?.message[1033]).toContain("consentToContact");
-    expect(problems[0]?.message[1040]).toContain("consentToContact");
+  it("Microsoft's invitation states all four too, where Partner Center's copy of ours leaves some out", () => {
+    const ours = ReferralSchema.parse({ ...recordedReferral("won-percentage-stage.json"), status: "Active", substatus: "Accepted", consent: { consentToShareReferralWithMicrosoftSellers: true } });
+    expect(microsoftInvitationFor(ours)?.consent).toEqual({
+      consentToShareReferralWithMicrosoftSellers: true,
+      consentToContact: false,
+      consentToToShareInfoWithOthers: false,
+      consentToMicrosoftToContactSpecificPartners: false,
+    });
+    expect(CONSENT_FLAGS).toHaveLength(4);
   });
 });
 
@@ -139,7 +142,9 @@ describe("FY26 co-sell details", () => {
       [OC.solutionArea]: option(SOLUTION_AREA_OPTIONS, "CloudAndAIPlatforms"),
       [OC.solutionPlay]: option(SOLUTION_PLAY_OPTIONS, "MigrateAndModernizeYourEstate"),
     });
-    expect(complete.details.additionalRequirements).toMatchObject({ partnerRole: "DeploymentServices", solutionArea: "CloudAndAIPlatforms", solutionPlay: "MigrateAndModernizeYourEstate" });
+    // Where real referrals keep them (details.requirements.additionalRequirements), the marketplace intent where the create docs put it.
+    expect(complete.details.requirements?.additionalRequirements).toEqual({ partnerRole: "DeploymentServices", solutionArea: "CloudAndAIPlatforms", solutionPlay: "MigrateAndModernizeYourEstate" });
+    expect(complete.details.additionalRequirements).toEqual({ attributes: [{ id: "HaveNotDecided", type: "CustomerMarketplaceIntent" }] });
     expect(preflightReferralCreate(complete)).toEqual([]);
 
     const roleOnly = preflightReferralCreate(create({ [OC.partnerRole]: option(PARTNER_ROLE_OPTIONS, "DeploymentServices") }));

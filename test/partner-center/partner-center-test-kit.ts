@@ -60,7 +60,7 @@ export function sampleReferral(overrides: Partial<ReferralCreate> = {}): Referra
       address: { addressLine1: "1 Main St", city: "Seattle", state: "WA", postalCode: "98101", country: "US" },
       team: [{ firstName: "Ana", lastName: "Ruiz", email: "ana@contoso.example", phoneNumber: "555-0100" }],
     },
-    consent: { consentToContact: true, consentToToShareInfoWithOthers: true, consentToShareReferralWithMicrosoftSellers: true },
+    consent: { consentToContact: true, consentToToShareInfoWithOthers: true, consentToShareReferralWithMicrosoftSellers: true, consentToMicrosoftToContactSpecificPartners: false },
     details: {
       dealValue: 10000,
       currency: "USD",

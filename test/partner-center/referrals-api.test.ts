@@ -338,3 +338,52 @@ describe("fault injection and retries", () => {
     expect(counters).toEqual({ "GET /v1.0/engagements/referrals": 1, "GET /v1.0/engagements/referrals/:id": 1 });
   });
 });
+
+describe("co-sell rules the portal states, held by the stand-in on every referral", () => {
+  async function inbound(body: Record<string, unknown>): Promise<Referral> {
+    const response = await fetch(`${sandbox.url}/_sandbox/microsoft/referrals`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect(response.status).toBe(201);
+    return (await response.json()) as Referral;
+  }
+
+  it("a create must state each of the four consent flags: one left out or null is a 400 naming it", async () => {
+    for (const consent of [{ ...sampleReferral().consent, consentToContact: undefined }, { ...sampleReferral().consent, consentToContact: null }]) {
+      const response = await rawRequest("/v1.0/engagements/referrals", { method: "POST", body: JSON.stringify(sampleReferral({ consent })) });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ error: { code: "invalidRequest", message: expect.stringMatching(/missing: consentToContact$/), target: "consent/consentToContact" } });
+    }
+  });
+
+  it("partner role, solution area and solution play come together, in either place", async () => {
+    const roleOnly = sampleReferral({ details: { ...sampleReferral().details, requirements: { solutions: [{ id: "SOL-12345-ABC", type: "Name" }], additionalRequirements: { partnerRole: "DeploymentServices" } } } });
+    expect(await caught(client.create(roleOnly))).toMatchObject({ status: 400, code: "invalidRequest", message: expect.stringMatching(/missing: solutionArea, solutionPlay/) });
+    const split = sampleReferral({
+      details: {
+        ...sampleReferral().details,
+        additionalRequirements: { partnerRole: "DeploymentServices" },
+        requirements: { solutions: [{ id: "SOL-12345-ABC", type: "Name" }], additionalRequirements: { solutionArea: "CloudAndAIPlatforms", solutionPlay: "MigrateAndModernizeYourEstate" } },
+      },
+    });
+    const created = await client.create(split);
+    const unpaired = await caught(client.patch(created.id, [{ op: "replace", path: "/details/requirements/additionalRequirements/solutionPlay", value: null }], { eTag: created.eTag }));
+    expect(unpaired).toMatchObject({ status: 400, message: expect.stringMatching(/missing: solutionPlay/) });
+  });
+
+  it("the help asked of Microsoft is read-only once chosen: neither changed nor withdrawn", async () => {
+    const created = await client.create(sampleReferral());
+    for (const value of ["QuotesOrLicensing", "Unknown"]) {
+      const refused = await caught(client.patch(created.id, [{ op: "replace", path: "/inviteContext/assistanceRequestCode", value }], { eTag: created.eTag }));
+      expect(refused).toMatchObject({ status: 400, code: "invalidRequest", target: "inviteContext/assistanceRequestCode" });
+    }
+    const none = await client.create(sampleReferral({ externalReferenceId: "opportunity-2", inviteContext: { assistanceRequestCode: "Unknown" } }));
+    expect((await client.patch(none.id, [{ op: "replace", path: "/inviteContext/assistanceRequestCode", value: "QuotesOrLicensing" }], { eTag: none.eTag })).inviteContext?.assistanceRequestCode).toBe("QuotesOrLicensing");
+  });
+
+  it("an incoming referral is held to the help and services co-sell rules too", async () => {
+    const referral = await inbound({ name: "Fabrikam – PoC", inviteContext: { assistanceRequestCode: "GeneralOrOther" }, details: { dealValue: 1, currency: "USD", requirements: { solutions: [{ id: "SOL-12345-ABC", type: "Name" }] } }, customerProfile: { name: "Fabrikam", address: { country: "US" }, team: [{ firstName: "Ana", lastName: "Ruiz", email: "ana@fabrikam.example" }] } });
+    const helpChanged = await caught(client.patch(referral.id, [{ op: "replace", path: "/inviteContext/assistanceRequestCode", value: "QuotesOrLicensing" }], { eTag: referral.eTag }));
+    expect(helpChanged).toMatchObject({ status: 400, target: "inviteContext/assistanceRequestCode" });
+    const roleOnly = await caught(client.patch(referral.id, [{ op: "add", path: "/details/additionalRequirements", value: { partnerRole: "DeploymentServices" } }], { eTag: referral.eTag }));
+    expect(roleOnly).toMatchObject({ status: 400, message: expect.stringMatching(/services co-sell/) });
+  });
+});

@@ -39,6 +39,12 @@ describe("sign-in health", () => {
     expect(health.refreshTokenExpiresAt).toEqual(new Date(NOW.getTime() + 80 * DAY));
   });
 
+  it("a token without an amr claim leaves MFA unknown and warns of nothing", () => {
+    const noClaim = jwt({ upn: "ana@contoso.example" });
+    expect(decodeTokenClaims(noClaim)?.amr).toBeNull();
+    expect(signInHealth({ token: noClaim, refreshTokenLastUsedAt: null, now: NOW })).toMatchObject({ user: "ana@contoso.example", mfa: null, warnings: [] });
+  });
+
   it("warns without MFA, a week before the refresh token dies, and once it has", () => {
     expect(signInHealth({ token: withoutMfa, refreshTokenLastUsedAt: null, now: NOW }).warnings).toEqual([expect.stringMatching(/did not use multi-factor authentication.*900421/)]);
     expect(signInHealth({ token: withMfa, refreshTokenLastUsedAt: new Date(NOW.getTime() - 84 * DAY), now: NOW }).warnings).toEqual([expect.stringMatching(/expires 2026-12-09.*unless it is used/)]);

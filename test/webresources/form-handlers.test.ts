@@ -72,6 +72,12 @@ describe("OnLoad", () => {
     expect(unshared.notifications()).toEqual([]);
   });
 
+  it("does not date an imported referral from our import: its audit line is not the referral's creation", () => {
+    const imported = opportunityForm({ audit: "2026-11-25T08:00:00Z | Partner Center → CRM | created | opportunity created from Microsoft referral 7f3c" });
+    onLoad(imported.host, eventContext(imported.form));
+    expect(imported.notifications()).toEqual([]);
+  });
+
   it("says so in Italian for an Italian user", () => {
     const f = opportunityForm({ syncStatus: SyncStatus.Error, syncError: "Manca il paese." }, { languageId: 1040 });
     onLoad(f.host, eventContext(f.form));

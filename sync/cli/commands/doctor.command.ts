@@ -1,5 +1,5 @@
 /**
- * `cosell doctor`: is this installation ready to sync? One line per check, ✔ or ✘, and under each ✘
+ * `cosell doctor`: is this installation ready to sync? One line per check, ✔, ! (worth a look) or ✘, and under each ✘ or !
  * what to do. Exit code 1 when anything failed, so it can gate a deployment.
  */
 import type { Command } from "commander";
@@ -12,11 +12,11 @@ import { runDoctorChecks, type CheckResult } from "../doctor/doctor-checks";
 import { refreshTokenLastUsedAt } from "../../partner-center/sign-in-health";
 import { createAdminDataverseClient } from "../admin-identity";
 
-const MARK = { pass: "✔", fail: "✘", skip: "–" } as const;
+const MARK = { pass: "✔", warn: "!", fail: "✘", skip: "–" } as const;
 
 export function formatCheck(result: CheckResult): string[] {
   const lines = [`${MARK[result.state]} ${result.title}: ${result.detail}`];
-  if (result.state === "fail" && result.fix) lines.push(`    → ${result.fix}`);
+  if ((result.state === "fail" || result.state === "warn") && result.fix) lines.push(`    → ${result.fix}`);
   return lines;
 }
 
@@ -31,7 +31,7 @@ export async function doctorCommand(options: { config: Config; io: CliIo; admin?
     webhooks: new WebhookRegistrationClient({ baseUrl: config.PARTNER_CENTER_WEBHOOKS_API_URL, tokenProvider: partnerCenterTokens(config, WEBHOOKS_SCOPE) }),
     partnerCenterToken: () => partnerCenterTokens(config).getToken(),
     // Only a stored sign-in has a refresh token; the sandbox's static token has none.
-    refreshTokenLastUsedAt: config.PARTNER_CENTER_STATIC_TOKEN ? null : refreshTokenLastUsedAt(config.PARTNER_CENTER_TOKEN_FILE),
+    refreshTokenLastUsedAt: () => (config.PARTNER_CENTER_STATIC_TOKEN ? null : refreshTokenLastUsedAt(config.PARTNER_CENTER_TOKEN_FILE)),
     adminDataverse: options.admin ? createAdminDataverseClient(config, io.err) : undefined,
   });
   for (const result of results) for (const line of formatCheck(result)) io.out(line);

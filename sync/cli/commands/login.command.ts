@@ -9,7 +9,7 @@ import { delegatedTokenProvider } from "../../service/sync-service";
 import type { Config } from "../../service/config";
 import { loadCliConfig } from "../cli-config";
 import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
-import { signInHealth, translateSignInFailure } from "../../partner-center/sign-in-health";
+import { decodeTokenClaims, signInHealth, translateSignInFailure } from "../../partner-center/sign-in-health";
 
 const provider = delegatedTokenProvider;
 
@@ -30,10 +30,12 @@ export async function loginCommand(options: { config: Config; io: CliIo }): Prom
     io.out("Partner Center asks for one more sign-in, for the webhooks API:");
     await translated(() => provider(config, WEBHOOKS_SCOPE).signIn((message) => io.out(`  ${message}`)));
   }
-  const health = signInHealth({ token: await translated(() => provider(config, REFERRALS_SCOPE).getToken()), refreshTokenLastUsedAt: new Date(), now: new Date() });
+  const token = await translated(() => provider(config, REFERRALS_SCOPE).getToken());
+  const health = signInHealth({ token, refreshTokenLastUsedAt: new Date(), now: new Date() });
   if (health.mfa === false) {
     throw new CliError(`✘ Signed in as ${account.username}, but without MFA: Partner Center will refuse this sign-in (error 900421).\n  → run \`cosell login\` again and complete the MFA prompt; if none appears, ask your Entra ID admin to require MFA for this account.`);
   }
+  if (health.mfa === null && decodeTokenClaims(token)) io.out("! The token does not say whether the sign-in used MFA: if Partner Center refuses calls with error 900421, run `cosell login` again and complete the MFA prompt.");
   io.out(`✔ Signed in as ${account.username}${health.mfa ? " with MFA" : ""}. The sign-in is kept encrypted in ${config.PARTNER_CENTER_TOKEN_FILE}; the service refreshes it.`);
   io.out("  It dies after 90 days unused (service stopped that long): `cosell doctor` shows when, and warns a week before.");
   return ExitCode.ok;

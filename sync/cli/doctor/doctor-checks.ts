@@ -16,11 +16,12 @@ import { REFERRAL_WEBHOOK_EVENTS, type WebhookRegistrationClient } from "../../p
 import type { MissingColumn, SyncMapping } from "../../engine";
 import { findMissingColumns } from "../../server";
 import { SERVICE_ENDPOINT_NAME, describeWebhookHolder } from "../../service/register-webhooks";
-import { signInHealth, translateSignInFailure } from "../../partner-center/sign-in-health";
+import { decodeTokenClaims, signInHealth, translateSignInFailure } from "../../partner-center/sign-in-health";
 import type { Config } from "../../service/config";
 import { missingPrivilege } from "../admin-identity";
 
-export type CheckState = "pass" | "fail" | "skip";
+/** `warn`: worth the admin's attention, but not a failure (the exit code stays 0). */
+export type CheckState = "pass" | "warn" | "fail" | "skip";
 
 export interface CheckResult {
   title: string;
@@ -39,8 +40,11 @@ export interface DoctorDependencies {
   mapping: SyncMapping;
   /** The referrals API's access token, to read the sign-in's claims (who, MFA). */
   partnerCenterToken?: () => Promise<string>;
-  /** When the stored refresh token was last used (null: no stored sign-in, e.g. the sandbox's static token). */
-  refreshTokenLastUsedAt?: Date | null;
+  /**
+   * When the stored refresh token was last used (null: no stored sign-in, e.g. the sandbox's static
+   * token). Asked after the token call, which may itself have just refreshed it.
+   */
+  refreshTokenLastUsedAt?: () => Date | null;
   now?: () => Date;
   /** `doctor --admin`: the admin identity reads what the service's role may not (solutions, webhook registrations). */
   adminDataverse?: DataverseClient;
@@ -53,6 +57,7 @@ function needsAdmin(title: string, error: unknown): CheckResult | null {
 }
 
 const pass = (title: string, detail: string): CheckResult => ({ title, state: "pass", detail });
+const warn = (title: string, detail: string, fix: string): CheckResult => ({ title, state: "warn", detail, fix });
 const fail = (title: string, detail: string, fix: string): CheckResult => ({ title, state: "fail", detail, fix });
 const skip = (title: string, because: string): CheckResult => ({ title, state: "skip", detail: `not checked: ${because}`, fix: "fix the check above first" });
 
@@ -98,16 +103,20 @@ function partnerCenterProblem(error: unknown): { detail: string; fix: string } {
 async function signInHealthCheck(deps: DoctorDependencies, answers: string): Promise<CheckResult> {
   const title = "Partner Center sign-in";
   if (!deps.partnerCenterToken) return pass(title, answers);
-  const health = signInHealth({ token: await deps.partnerCenterToken(), refreshTokenLastUsedAt: deps.refreshTokenLastUsedAt ?? null, now: deps.now?.() ?? new Date() });
+  const token = await deps.partnerCenterToken();
+  const health = signInHealth({ token, refreshTokenLastUsedAt: deps.refreshTokenLastUsedAt?.() ?? null, now: deps.now?.() ?? new Date() });
   const facts = [
     health.user ? `signed in as ${health.user}` : "the token names no user",
-    health.mfa === null ? "MFA not readable from the token" : health.mfa ? "with MFA" : "WITHOUT MFA",
+    health.mfa === null ? "MFA not stated by the token" : health.mfa ? "with MFA" : "WITHOUT MFA",
     ...(health.refreshTokenLastUsedAt && health.refreshTokenExpiresAt
       ? [`refresh token last used ${health.refreshTokenLastUsedAt.toISOString()} (dies unused on ${health.refreshTokenExpiresAt.toISOString().slice(0, 10)})`]
       : []),
   ];
   const detail = `${answers}; ${facts.join(", ")}`;
   if (health.warnings.length > 0) return fail(title, `${detail}; ${health.warnings.join("; ")}`, "run `cosell login` as a Referrals admin and complete the MFA prompt");
+  if (health.mfa === null && decodeTokenClaims(token)) {
+    return warn(title, `${detail} (no amr claim): whether the sign-in used MFA is not known`, "if Partner Center refuses calls with error 900421, run `cosell login` and complete the MFA prompt");
+  }
   return pass(title, detail);
 }
 
