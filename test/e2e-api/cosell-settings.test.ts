@@ -125,7 +125,7 @@ describe("Teams notification of a new Microsoft referral", () => {
     const deal = await createPartnerCenterDeal(env, {
       name: "Own deal", type: "Independent",
       customerProfile: { name: "Litware Inc", address: { addressLine1: "2 Elm St", city: "Austin", state: "TX", postalCode: "73301", country: "US" } },
-      consent: { consentToShareReferralWithMicrosoftSellers: false },
+      consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
       details: { dealValue: 1000, currency: "USD", closingDateTime: "2027-06-30T00:00:00Z" },
     });
     await opportunityForReferral(deal.id);

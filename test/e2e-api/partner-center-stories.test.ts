@@ -90,7 +90,7 @@ describe("Partner Center → CRM", () => {
           { firstName: "Noah", lastName: "Price", email: "noah.price@fabrikam-deep.example" },
         ],
       },
-      consent: { consentToShareReferralWithMicrosoftSellers: false },
+      consent: { consentToShareReferralWithMicrosoftSellers: false, consentToContact: false, consentToToShareInfoWithOthers: false, consentToMicrosoftToContactSpecificPartners: false },
       details: { dealValue: 12000, currency: "GBP", closingDateTime: "2027-05-31T00:00:00Z" },
     });
     const opportunity = await opportunityForReferral(deal.id);
