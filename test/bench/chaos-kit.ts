@@ -48,6 +48,12 @@ export interface ChaosOptions {
   dataverseWebhookDelivery?: "dataverse" | "redeliver";
   /** Dataverse's service protection limits (default: the documented ones; false: none). */
   dataverseServiceProtection?: false;
+  /**
+   * Webhook times to the millisecond instead of a real org's whole seconds. Until a conflict policy
+   * settles the same-second conflicts nobody can order (issue 15, point 4), the check in `npm test`
+   * needs them to count every loss as one.
+   */
+  dataverseMillisecondTimes?: boolean;
 }
 
 export interface ChaosFigures {
@@ -169,6 +175,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     dataverseWebhookDelivery: options.dataverseWebhookDelivery,
     dataverseServiceProtection: options.dataverseServiceProtection,
   });
+  if (options.dataverseMillisecondTimes) env.dataverse.setMillisecondOperationTimes(true);
   const folder = tempFolder("pcc-chaos-");
   const storePath = join(folder, "cosell.sqlite");
   const backend = new BackendProcess({

@@ -8,7 +8,11 @@ import { formatChaosFigures, runChaos } from "../bench/chaos-kit";
 
 describe("chaos (short)", () => {
   it("200 operations with faults and a SIGKILL restart converge with no duplicates and no lost updates", async () => {
-    const figures = await runChaos({ operations: 200, restarts: 1, seed: 20261125, concurrency: 8, convergeTimeoutMs: 60_000 });
+    // Dataverse's real delivery rule (nothing redelivered but one retry after 502/503/504), with webhook
+    // times to the millisecond: with whole seconds a same-second conflict after a dropped webhook cannot
+    // be ordered, and until the conflict policy of issue 15 (point 4) settles and counts those apart,
+    // every loss here must be a real one.
+    const figures = await runChaos({ operations: 200, restarts: 1, seed: 20261125, concurrency: 8, convergeTimeoutMs: 60_000, dataverseMillisecondTimes: true });
     const report = formatChaosFigures(figures).join("\n");
     expect(figures.restarts, report).toBe(1);
     expect(figures.duplicates, report).toBe(0);
