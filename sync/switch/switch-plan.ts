@@ -82,6 +82,9 @@ const OPEN_LEAD = 0;
 
 const flowKey = (id: string) => id.replace(/[{}-]/g, "").toLowerCase();
 
+/** The path of a Logic App's or cloud flow's HTTP trigger: …/workflows/{id}/triggers/… */
+export const FLOW_TRIGGER_PATH = /\/workflows\/([^/]+)\/triggers\//i;
+
 /**
  * The one of Microsoft's flows a Partner Center webhook URL triggers (…/workflows/{id}/triggers/…),
  * or null: any other URL, another tool's Logic App or flow included, is not Microsoft's.
@@ -93,7 +96,7 @@ export function microsoftFlowOf(url: string, flows: readonly MicrosoftFlow[]): M
   } catch {
     return null;
   }
-  const id = /\/workflows\/([^/]+)\/triggers\//i.exec(path)?.[1];
+  const id = FLOW_TRIGGER_PATH.exec(path)?.[1];
   return id ? (flows.find((flow) => flowKey(flow.id) === flowKey(decodeURIComponent(id))) ?? null) : null;
 }
 

@@ -15,7 +15,7 @@ import { WebhookRegistrationClient } from "../../partner-center/webhook-registra
 import { CrmGateway } from "../../worker/crm-gateway";
 import { discoverMicrosoftConnector } from "../../switch/microsoft-connector-discovery";
 import { applySwitch, MicrosoftFlowsNotFoundError, MicrosoftFlowsOnError, type SwitchEvent } from "../../switch/switch-apply";
-import { buildSwitchPlan, ReferralCheckError } from "../../switch/switch-plan";
+import { buildSwitchPlan, FLOW_TRIGGER_PATH, ReferralCheckError } from "../../switch/switch-plan";
 import { formatNextStep, formatPlan, formatResult } from "../../switch/switch-report";
 import { loadSyncMapping } from "../../server";
 import { loadCliConfig } from "../cli-config";
@@ -106,7 +106,7 @@ export async function switchFromMicrosoftCommand(options: SwitchCommandOptions):
       io.out("");
       io.out(`Partner Center's webhooks go to ${plan.registration.url}, which is neither Microsoft's flow nor this backend: the switch leaves it alone. Once you are sure that tool no longer needs them, run \`cosell register-webhooks\` to point them here.`);
       // A trigger URL of a flow we did not find: it may still be one of Microsoft's, under another id.
-      if (/\/workflows\/[^/]+\/triggers\//i.test(plan.registration.url ?? "")) {
+      if (FLOW_TRIGGER_PATH.test(plan.registration.url ?? "")) {
         io.out("It is a Logic App's or cloud flow's trigger that is none of the Microsoft connector's flows found. If it is Microsoft's after all (Power Automate → the flow → its trigger URL), turn that flow off and run `cosell register-webhooks` after the switch.");
       }
     }
