@@ -10,7 +10,7 @@ import { runBatch } from "./batch-handler";
 import { ErrorCode, ODataError } from "./odata-error";
 import { API_PATH } from "./sandbox-context";
 import { bearerToken } from "./security";
-import type { ServiceProtection } from "./service-protection";
+import { SERVICE_PROTECTION_REFUSALS, type ServiceProtection } from "./service-protection";
 
 export interface DataverseAppOptions {
   deps: ApiDependencies;
@@ -74,6 +74,8 @@ export function buildDataverseApp(options: DataverseAppOptions): FastifyInstance
       const user = userOf(request);
       const refusal = protection.admit(user);
       if (refusal) {
+        // Counted apart from the calls served, so a benchmark can say how many 429s it provoked.
+        counters.increment(`${SERVICE_PROTECTION_REFUSALS} ${refusal.code}`);
         reply.header("retry-after", String(refusal.retryAfterSeconds)).headers(protection.headers(user));
         return sendError(reply, new ODataError(429, refusal.code, refusal.message));
       }

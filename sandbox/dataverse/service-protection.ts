@@ -17,6 +17,9 @@ export interface ServiceProtectionLimits {
   concurrent: number;
 }
 
+/** Counter key prefix for refused requests (the sandbox's call counters count only served calls). */
+export const SERVICE_PROTECTION_REFUSALS = "REFUSED 429";
+
 export const DOCUMENTED_LIMITS: ServiceProtectionLimits = { requests: 6000, windowMs: 300_000, executionMs: 1_200_000, concurrent: 52 };
 
 export interface Refusal {

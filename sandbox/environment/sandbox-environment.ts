@@ -135,6 +135,9 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
     serviceProtection: options.dataverseServiceProtection,
     microsoftConnector: options.microsoftConnector,
     languageCode: options.dataverseLanguage,
+    // The service signs in as its own application user: its requests count against its own service
+    // protection quota, as in a real org, not against the sellers' and admin's.
+    identities: { [SANDBOX_SERVICE_TOKEN]: { roles: [] } },
   });
   try {
     await importOurSolution(dataverse, options.solutionZip);

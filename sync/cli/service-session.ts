@@ -3,6 +3,7 @@
  * file, same clients, same handler) but without a port, workers or reconcile timer, and always
  * closed afterwards so the SQLite file is released.
  */
+import type { TransportOptions } from "../dataverse/fetch-transport";
 import pino from "pino";
 import type { Config } from "../service/config";
 import { createSyncService, type SyncService } from "../service/sync-service";
@@ -15,8 +16,13 @@ export function cliLogger(config: Pick<Config, "LOG_LEVEL">): Logger {
   return createLogger({ level, destination: pino.destination({ fd: 2, sync: true }) });
 }
 
-export async function withService<T>(config: Config, run: (service: SyncService) => Promise<T>, logger: Logger = cliLogger(config)): Promise<T> {
-  const service = createSyncService(config, logger, { workers: 1, metrics: new SyncMetrics({ collectDefaults: false }) });
+export async function withService<T>(
+  config: Config,
+  run: (service: SyncService) => Promise<T>,
+  logger: Logger = cliLogger(config),
+  options: { dataverseTransport?: TransportOptions } = {},
+): Promise<T> {
+  const service = createSyncService(config, logger, { workers: 1, metrics: new SyncMetrics({ collectDefaults: false }), dataverseTransport: options.dataverseTransport });
   try {
     return await run(service);
   } finally {

@@ -21,7 +21,7 @@ import {
 } from "../../entities";
 import { DataverseError, toDataverseError } from "./dataverse-error";
 import { FetchTransport, type TransportOptions } from "./fetch-transport";
-import { installMetadataCache } from "./metadata-cache";
+import { installMetadataCache, knownEntitySetNames } from "./metadata-cache";
 import { fromODataRow, odataString, selectList } from "./odata-rows";
 import {
   ACCOUNT_SELECT,
@@ -91,6 +91,11 @@ export class DataverseClient {
     installMetadataCache();
     this.transport = new FetchTransport(options.orgUrl, options.tokens, options.transport);
     this.webApi = new WebApiBase(this.transport);
+    // dataverse-ify asks EntityDefinitions for a table's entity set name on each client's first use of
+    // it (one request per table per client, and a lost status when that request is throttled: it is
+    // rethrown as a string). Our tables' names are known, so it is given them (dataverse-ify 2.x keeps
+    // them in this field; test/dataverse/request-limiter.test.ts fails if it stops reading it).
+    Object.assign((this.webApi as unknown as { entitySetNames: Record<string, string> }).entitySetNames, knownEntitySetNames());
     this.xrm = new XrmContextDataverseClient(this.webApi as unknown as Xrm.WebApi);
   }
 

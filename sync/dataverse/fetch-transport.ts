@@ -6,7 +6,9 @@
  *   as it is here, an object is stringified once;
  * - a fresh token from the provider on every request (the provider renews before expiry);
  * - every request through the identity's shared limiter (request-limiter.ts), which a 429 slows down;
- * - 429 (service protection limits) retried after Retry-After, a bounded number of times;
+ * - 429 (service protection limits) retried after Retry-After, a bounded number of times; while the
+ *   identity's quota is spent (the limiter holds) a request waits for it, or fails at once (retryable,
+ *   with the wait as its Retry-After) when the wait is longer than this transport honours;
  * - any other non-2xx thrown as DataverseError with status, Dataverse code and message.
  * The client also uses `call` directly for what dataverse-ify cannot express (headers such as If-Match
  * and Prefer: odata.track-changes, absolute next/delta links).
@@ -99,6 +101,9 @@ export class FetchTransport implements WebApiRequest {
 
   private async fetchWithRetry(method: HttpMethod, url: string, headers: Record<string, string>, body: string | undefined): Promise<WebApiResponse> {
     for (let attempt = 0; ; attempt += 1) {
+      const held = this.limiter.heldForMs();
+      if (held > this.options.maxRetryAfterMs) throw quotaSpentError(method, url, held);
+      if (held > 0) await this.options.sleep(held);
       const token = await this.tokens.getToken();
       const { response, text } = await this.limiter.run(async () => {
         let answer: Response;
@@ -117,18 +122,29 @@ export class FetchTransport implements WebApiRequest {
       const responseHeaders: Record<string, string> = {};
       response.headers.forEach((value, key) => (responseHeaders[key] = value));
       const wait = retryAfterMs(response.headers.get("retry-after"));
-      if (response.status === 429) this.limiter.throttled();
+      this.limiter.observe(responseHeaders);
+      if (response.status === 429) this.limiter.throttled(wait);
       else this.limiter.succeeded();
       if (response.ok) {
         return { headers: responseHeaders, status: response.status, statusText: response.statusText, ok: true, body: text, data: {} };
       }
       if (response.status === 429 && attempt < this.options.maxThrottleRetries && (wait ?? 0) <= this.options.maxRetryAfterMs) {
-        await this.options.sleep(wait ?? 1000 * 2 ** attempt);
+        // A spent quota holds the identity (the top of the loop waits for it); otherwise this request waits alone.
+        if (this.limiter.heldForMs() === 0) await this.options.sleep(wait ?? 1000 * 2 ** attempt);
         continue;
       }
       throw errorFromResponse(method, url, response.status, text, wait);
     }
   }
+}
+
+/** Not sent: the identity's quota is spent for longer than this transport waits (the queue reschedules). */
+function quotaSpentError(method: string, url: string, heldMs: number): DataverseError {
+  const path = url.replace(/^https?:\/\/[^/]+/, "").split("?")[0];
+  return new DataverseError(`${method} ${path} not sent: Dataverse's service protection limit for this user is spent for another ${Math.ceil(heldMs / 1000)} s`, {
+    status: 429,
+    retryAfterMs: heldMs,
+  });
 }
 
 function errorFromResponse(method: string, url: string, status: number, text: string, retryAfter: number | undefined): DataverseError {

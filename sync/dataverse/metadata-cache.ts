@@ -76,6 +76,11 @@ export function buildMetadataCache(): MetadataCache {
 }
 
 /** Installs the cache in dataverse-ify (it is module-global there); idempotent. */
+/** Entity set name per logical name, for every table we reference. */
+export function knownEntitySetNames(): Record<string, string> {
+  return { ...buildMetadataCache().entitySetNames };
+}
+
 export function installMetadataCache(): void {
   setMetadataCache(buildMetadataCache());
 }

@@ -8,12 +8,25 @@
  * random 429s it settled near 5 and the backend fell behind the edits it had to carry). The throttled request itself waits its Retry-After outside the limiter (the
  * transport does), so it holds no slot. (A global hold on every 429 was tried: under
  * random injected 429s it stalled all work while any request was throttled.)
+ * Two exceptions to "each request waits on its own": a Retry-After of QUOTA_SPENT_MS or more means the
+ * identity's window is spent for everyone, so the whole identity holds until then (every request sent
+ * before would only collect another 429); and the documented x-ms-ratelimit-time-remaining header,
+ * read on every answer, stops the growth and halves the concurrency when little execution time is left,
+ * because running that budget out costs a lockout of up to the whole 5-minute window.
  */
 import pLimit, { type LimitFunction } from "p-limit";
 import type { DataverseTokenProvider } from "./token-provider";
 
 /** Dataverse's limit on one user's concurrent requests. */
 export const DATAVERSE_MAX_CONCURRENCY = 52;
+/** Dataverse's limit on one user's combined execution time in the 5-minute window (api-limits.md). */
+export const DATAVERSE_EXECUTION_MS_PER_WINDOW = 1_200_000;
+/** A Retry-After this long says the quota is spent, not that one request came at a busy moment. */
+export const QUOTA_SPENT_MS = 5_000;
+/** Below this share of execution time left, the limiter slows down instead of growing. */
+const LOW_EXECUTION_TIME_SHARE = 0.25;
+/** Slowing down on the header at most this often: answers in flight all carry the same news. */
+const SLOW_DOWN_EVERY_MS = 2_000;
 
 export interface LimiterOptions {
   /** Requests in flight at first (default 16). */
@@ -25,10 +38,16 @@ export interface LimiterOptions {
 export class RequestLimiter {
   private readonly limit: LimitFunction;
   private readonly max: number;
+  private readonly now: () => number;
+  /** Until when (epoch ms) the identity's quota is spent: nobody sends before then. */
+  private heldUntil = 0;
+  private lastSlowDownAt = -Infinity;
+  private executionTimeLow = false;
   /** 429s seen, for figures and tests. */
   throttles = 0;
 
-  constructor(options: LimiterOptions = {}) {
+  constructor(options: LimiterOptions & { now?: () => number } = {}) {
+    this.now = options.now ?? Date.now;
     this.max = options.maxConcurrency ?? DATAVERSE_MAX_CONCURRENCY;
     this.limit = pLimit(Math.min(this.max, options.initialConcurrency ?? 16));
   }
@@ -42,15 +61,32 @@ export class RequestLimiter {
     return this.limit(request);
   }
 
-  /** A 429: half as many at once. */
-  throttled(): void {
+  /** A 429: half as many at once; a Retry-After of QUOTA_SPENT_MS or more holds the whole identity until then. */
+  throttled(retryAfterMs?: number): void {
     this.throttles += 1;
+    this.limit.concurrency = Math.max(1, Math.floor(this.limit.concurrency / 2));
+    if (retryAfterMs !== undefined && retryAfterMs >= QUOTA_SPENT_MS) this.heldUntil = Math.max(this.heldUntil, this.now() + retryAfterMs);
+  }
+
+  /** A request got through: one slot more, unless the execution time left is running low. */
+  succeeded(): void {
+    if (this.executionTimeLow) return;
+    if (this.limit.concurrency < this.max) this.limit.concurrency += 1;
+  }
+
+  /** Reads the documented x-ms-ratelimit-* headers of an answer (lower-case names). */
+  observe(headers: Record<string, string>): void {
+    const left = Number(headers["x-ms-ratelimit-time-remaining-xrm-requests"]);
+    if (!Number.isFinite(left) || headers["x-ms-ratelimit-time-remaining-xrm-requests"] === undefined) return;
+    this.executionTimeLow = left < DATAVERSE_EXECUTION_MS_PER_WINDOW * LOW_EXECUTION_TIME_SHARE;
+    if (!this.executionTimeLow || this.now() - this.lastSlowDownAt < SLOW_DOWN_EVERY_MS) return;
+    this.lastSlowDownAt = this.now();
     this.limit.concurrency = Math.max(1, Math.floor(this.limit.concurrency / 2));
   }
 
-  /** A request got through: one slot more. */
-  succeeded(): void {
-    if (this.limit.concurrency < this.max) this.limit.concurrency += 1;
+  /** How long (ms) the identity must still wait before sending anything; 0 when it may send. */
+  heldForMs(): number {
+    return Math.max(0, this.heldUntil - this.now());
   }
 }
 

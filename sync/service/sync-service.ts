@@ -6,6 +6,7 @@
 import type { Logger } from "pino";
 import { OpportunityColumns } from "../../entities";
 import { DataverseClient } from "../dataverse/dataverse-client";
+import type { TransportOptions } from "../dataverse/fetch-transport";
 import { createTokenProvider, type DataverseCredentialConfig } from "../dataverse/token-provider";
 import { buildApp, WebhookRejectedError, type SyncTrigger } from "../http/app";
 import { startOpsServer, type OpsServer } from "../http/ops-server";
@@ -68,8 +69,8 @@ export function delegatedTokenProvider(config: Config, scope: string): Delegated
   });
 }
 
-export function createDataverseClient(config: Config): DataverseClient {
-  return new DataverseClient({ orgUrl: config.DATAVERSE_URL, tokens: createTokenProvider(config.DATAVERSE_URL, dataverseCredential(config)) });
+export function createDataverseClient(config: Config, transport?: TransportOptions): DataverseClient {
+  return new DataverseClient({ orgUrl: config.DATAVERSE_URL, tokens: createTokenProvider(config.DATAVERSE_URL, dataverseCredential(config)), transport });
 }
 
 /**
@@ -194,7 +195,7 @@ export interface SyncService {
 export function createSyncService(
   config: Config,
   logger: Logger,
-  options: { metrics?: SyncMetrics; workers?: number; mapping?: SyncMapping; settingsRefreshMs?: number } = {},
+  options: { metrics?: SyncMetrics; workers?: number; mapping?: SyncMapping; settingsRefreshMs?: number; dataverseTransport?: TransportOptions } = {},
 ): SyncService {
   const metrics = options.metrics ?? new SyncMetrics({ collectDefaults: true });
   const store = openSqliteSyncStore({ path: config.STORE_PATH, maxAttempts: config.MAX_ATTEMPTS });
@@ -202,7 +203,7 @@ export function createSyncService(
     const jobs = await store.countJobs();
     return jobs.pending + jobs.running;
   });
-  const dataverse = createDataverseClient(config);
+  const dataverse = createDataverseClient(config, options.dataverseTransport);
   const referrals = createReferralsClient(config, { logger, metrics });
   let settingsRead = false;
   const settings = new SettingsWatcher({ read: settingsRowReader(dataverse), logger, metrics, refreshMs: options.settingsRefreshMs });

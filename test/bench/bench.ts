@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { AccountColumns, ContactColumns, OpportunityColumns as C, OpportunityStandardColumns as S, SyncStatus, Tables } from "../../entities";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
+import { DOCUMENTED_LIMITS, SERVICE_PROTECTION_REFUSALS } from "../../sandbox/dataverse/service-protection";
 import type { Referral } from "../../sync/partner-center/referral-types";
 import {
   counters,
@@ -66,7 +67,8 @@ const TARGETS = {
   readsPerEdit: 2,
   writesPerEdit: 1,
   echoWrites: 0,
-  backfillMs: 120_000,
+  /** Under Dataverse's service protection limits the backfill's ceiling is the quota, not our code. */
+  backfillShareOfAllowedRate: 0.9,
   backfillRssBytes: 300 * 1024 * 1024,
   pcfBundleBytes: 60 * 1024,
   webResourceBytes: 30 * 1024,
@@ -87,7 +89,7 @@ interface RunResult {
   crmToPc: { referralExists: Distribution; synced: Distribution };
   pcToCrm: { create: Distribution; edit: Distribution; all: Distribution };
   economy: { crmEdit: { dataverse: SideCalls; partnerCenter: SideCalls; echoWrites: number }; pcEdit: { dataverse: SideCalls; partnerCenter: SideCalls; echoWrites: number } };
-  backfill: { referrals: number; wallMs: number; perSecond: number; callsPerReferral: number; peakRssBytes: number | null; duplicates: number; missing: number; duplicateAccounts: number; exitCode: number | null } | null;
+  backfill: { referrals: number; wallMs: number; perSecond: number; callsPerReferral: number; dataverseCallsPerReferral: number; shareOfAllowedRate: number; refusals429: number; peakRssBytes: number | null; duplicates: number; missing: number; duplicateAccounts: number; exitCode: number | null } | null;
   sizes: { pcfBundleBytes: number | null; webResourceBytes: number | null; solutionZipBytes: number | null };
 }
 
@@ -272,12 +274,18 @@ async function editReferral(env: SandboxEnvironment, id: string, operations: unk
   }
 }
 
+/** Sum of the counters whose key passes `keep`. */
+function sumOf(snapshot: Record<string, number>, keep: (key: string) => boolean): number {
+  return Object.entries(snapshot).reduce((sum, [key, n]) => (keep(key) ? sum + n : sum), 0);
+}
+
 // ---- API economy -----------------------------------------------------------------------------------
 
 function sideCalls(snapshot: Record<string, number>): SideCalls {
   let reads = 0;
   let writes = 0;
   for (const [key, n] of Object.entries(snapshot)) {
+    if (key.startsWith(SERVICE_PROTECTION_REFUSALS)) continue;
     if (key.startsWith("GET ")) reads += n;
     else writes += n;
   }
@@ -352,7 +360,10 @@ async function benchBackfill(): Promise<RunResult["backfill"]> {
     const exitCode = await exited(child);
     clearInterval(sampler);
     const wallMs = Date.now() - started;
-    const calls = [await counters(env.dataverse.url), await counters(env.partnerCenter.url)].flatMap((s) => Object.values(s)).reduce((a, b) => a + b, 0);
+    const dataverseCounts = await counters(env.dataverse.url);
+    const refusals429 = sumOf(dataverseCounts, (key) => key.startsWith(SERVICE_PROTECTION_REFUSALS));
+    const dataverseCalls = sumOf(dataverseCounts, (key) => !key.startsWith(SERVICE_PROTECTION_REFUSALS));
+    const calls = dataverseCalls + sumOf(await counters(env.partnerCenter.url), () => true);
 
     await setFaults(env.partnerCenter.url, {});
     await setFaults(env.dataverse.url, {});
@@ -377,11 +388,19 @@ async function benchBackfill(): Promise<RunResult["backfill"]> {
       next = link ? link.slice(env.dataverse.apiUrl.length + 1) : undefined;
     }
     const duplicates = [...perReferral.values()].filter((n) => n > 1).length;
+    // The quota counts Dataverse requests per user: with k of them per referral the limits allow
+    // (requests / window) / k referrals a second, whatever the client does.
+    const dataverseCallsPerReferral = dataverseCalls / BACKFILL;
+    const allowedPerSecond = DOCUMENTED_LIMITS.requests / (DOCUMENTED_LIMITS.windowMs / 1000) / dataverseCallsPerReferral;
+    const perSecond = BACKFILL / (wallMs / 1000);
     return {
       referrals: BACKFILL,
       wallMs,
-      perSecond: BACKFILL / (wallMs / 1000),
+      perSecond,
       callsPerReferral: calls / BACKFILL,
+      dataverseCallsPerReferral,
+      shareOfAllowedRate: perSecond / allowedPerSecond,
+      refusals429,
       peakRssBytes: peak,
       duplicates,
       missing: BACKFILL - perReferral.size,
@@ -509,8 +528,10 @@ function table(m: RunResult, runs: number): { lines: string[]; overTarget: strin
   rows.push(["Echo writes per edit", echo.toFixed(1), "0", check("echo writes", echo === 0)]);
   const b = m.backfill;
   if (b) {
-    rows.push([`Backfill ${b.referrals}: wall time`, `${(b.wallMs / 1000).toFixed(1)} s · ${b.perSecond.toFixed(0)} referrals/s`, "< 120 s", check("backfill wall time", b.wallMs < TARGETS.backfillMs && b.exitCode === 0)]);
-    rows.push(["Backfill: API calls per referral", b.callsPerReferral.toFixed(2), "", ""]);
+    rows.push([`Backfill ${b.referrals}: wall time`, `${(b.wallMs / 1000).toFixed(1)} s · ${b.perSecond.toFixed(1)} referrals/s`, "", check("backfill exit code", b.exitCode === 0)]);
+    rows.push(["Backfill: share of the rate the limits allow", `${(b.shareOfAllowedRate * 100).toFixed(1)} %`, "≥ 90 %", check("backfill share of allowed rate", b.shareOfAllowedRate >= TARGETS.backfillShareOfAllowedRate)]);
+    rows.push(["Backfill: API calls per referral (Dataverse)", `${b.callsPerReferral.toFixed(2)} (${b.dataverseCallsPerReferral.toFixed(2)})`, "", ""]);
+    rows.push(["Backfill: 429s provoked", String(b.refusals429), "", ""]);
     rows.push(["Backfill: peak RSS", b.peakRssBytes === null ? "n/a" : `${(b.peakRssBytes / 1024 / 1024).toFixed(0)} MB`, "< 300 MB", check("backfill peak RSS", (b.peakRssBytes ?? 0) < TARGETS.backfillRssBytes)]);
     rows.push(["Backfill: duplicates / missing / dup. accounts", `${b.duplicates} / ${b.missing} / ${b.duplicateAccounts}`, "0 / 0 / 0", check("backfill duplicates", b.duplicates === 0 && b.missing === 0 && b.duplicateAccounts === 0)]);
   }
@@ -533,10 +554,11 @@ for (let run = 1; run <= RUNS; run++) results.push(await runOnce(run));
 if (args["backfill-only"]) {
   // Every run, not only the first: the figures to report are medians.
   const med = medianOf(results.map((r) => r.backfill!));
-  const ok = med.wallMs < TARGETS.backfillMs && (med.peakRssBytes ?? 0) < TARGETS.backfillRssBytes && med.duplicates === 0 && med.missing === 0 && med.duplicateAccounts === 0;
+  const ok = med.exitCode === 0 && med.shareOfAllowedRate >= TARGETS.backfillShareOfAllowedRate && (med.peakRssBytes ?? 0) < TARGETS.backfillRssBytes && med.duplicates === 0 && med.missing === 0 && med.duplicateAccounts === 0;
   process.stdout.write(
-    `Backfill ${med.referrals}, median of ${RUNS} run${RUNS === 1 ? "" : "s"} (${LATENCY_MS} ms per call): ${(med.wallMs / 1000).toFixed(1)} s · ${med.perSecond.toFixed(0)} referrals/s · ` +
-      `${med.callsPerReferral.toFixed(2)} calls/referral · peak RSS ${((med.peakRssBytes ?? NaN) / 1024 / 1024).toFixed(0)} MB · duplicates ${med.duplicates} / missing ${med.missing} / dup. accounts ${med.duplicateAccounts}\n`,
+    `Backfill ${med.referrals}, median of ${RUNS} run${RUNS === 1 ? "" : "s"} (${LATENCY_MS} ms per call): ${(med.wallMs / 1000).toFixed(1)} s · ${med.perSecond.toFixed(1)} referrals/s · ` +
+      `${(med.shareOfAllowedRate * 100).toFixed(1)} % of the rate the limits allow · ${med.refusals429} 429s · ` +
+      `${med.callsPerReferral.toFixed(2)} calls/referral (${med.dataverseCallsPerReferral.toFixed(2)} Dataverse) · peak RSS ${((med.peakRssBytes ?? NaN) / 1024 / 1024).toFixed(0)} MB · duplicates ${med.duplicates} / missing ${med.missing} / dup. accounts ${med.duplicateAccounts}\n`,
   );
   process.exit(ok ? 0 : 1);
 }

@@ -50,6 +50,12 @@ export function formatBackfillSummary(summary: BackfillSummary): string[] {
  */
 const BACKFILL_HEAP_GROWING_PERCENT = 50;
 
+/**
+ * A backfill outlives any service protection lockout: it waits out a spent quota (up to the whole
+ * 5-minute window and a little more) instead of failing referrals that the next minute would import.
+ */
+export const BACKFILL_DATAVERSE_TRANSPORT = { maxRetryAfterMs: 330_000, maxThrottleRetries: 20 } as const;
+
 export async function backfillCommand(options: BackfillCommandOptions): Promise<number> {
   const { io } = options;
   setFlagsFromString(`--heap-growing-percent=${BACKFILL_HEAP_GROWING_PERCENT}`);
@@ -61,6 +67,12 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
     const dataverse = new PageLookupGateway(service.dataverse);
     const handler = createLinkSyncHandler(options.config, { store: service.store, crm: dataverse, referrals: service.referrals, logger });
     const progress = createProgressLine(io, "backfill");
+    let shown: { done: number; summary: Readonly<BackfillSummary> } | null = null;
+    // A spent quota stops every request for minutes: the admin sees why nothing moves.
+    const waitingNotice = setInterval(() => {
+      const held = service.dataverse.transport.limiter.heldForMs();
+      if (held > 0 && shown) progress.update(shown.done, shown.summary.total, `${counts(shown.summary)} · waiting ${Math.ceil(held / 1000)} s: Dataverse's service protection limit for this user is spent`);
+    }, 1000);
     try {
       return await runBackfill({
         referrals: service.referrals,
@@ -69,12 +81,16 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
         handler,
         concurrency: options.concurrency,
         // Listing goes on while referrals are imported: the total shown is what was listed so far.
-        onProgress: (current, done) => progress.update(done, current.total, counts(current)),
+        onProgress: (current, done) => {
+          shown = { done, summary: current };
+          progress.update(done, current.total, counts(current));
+        },
       });
     } finally {
+      clearInterval(waitingNotice);
       progress.finish();
     }
-  }, logger);
+  }, logger, { dataverseTransport: BACKFILL_DATAVERSE_TRANSPORT });
   for (const line of formatBackfillSummary(summary)) io.out(line);
   return summary.failed.length > 0 ? ExitCode.failed : ExitCode.ok;
 }
