@@ -1,7 +1,7 @@
 /**
- * The account (and contacts) an imported referral's customer belongs to: DESIGN.md 5 account
- * matching (docs/DESIGN.md); contacts of the customer's team are matched by e-mail or created. One
- * customer at a time, so two referrals of the same new customer never create its account twice.
+ * The account (and contacts) an imported referral's customer belongs to: docs/DESIGN.md 5 account
+ * matching; contacts of the customer's team are matched by e-mail or created. One customer at a
+ * time, so two referrals of the same new customer never create its account twice.
  */
 import { ContactColumns, AccountColumns } from "../../entities";
 import {
