@@ -31,6 +31,7 @@ import type { CloseRequest } from "./close-opportunity.story";
 import type { CrmRow } from "./crm-gateway";
 import { sameFields } from "./mapped-field-diff";
 import { linkColumns, syncRequestedSinceLastSync, syncedStatusColumns } from "./opportunity-columns";
+import { text } from "./story-context";
 
 export interface MergePlanInput {
   readonly opportunity: CrmRow;
@@ -134,4 +135,3 @@ export function planMerge(input: MergePlanInput): MergePlan {
   return { kind: "write", merge, warning, steps, outcome: crmWrite || operations.length > 0 || update.close ? "synced" : "unchanged" };
 }
 
-const text = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value : null);

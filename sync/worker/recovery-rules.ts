@@ -31,6 +31,7 @@ import type { Referral } from "../partner-center/referral-types";
 import type { BaseSnapshot, SyncStore } from "../store";
 import type { CrmRow } from "./crm-gateway";
 import { opportunitySide, withLandedPush } from "./mapped-field-diff";
+import { text } from "./story-context";
 
 /** What the rules need of the store. */
 export type RecoveryStore = Pick<
@@ -41,7 +42,6 @@ export type RecoveryStore = Pick<
 /** One merge writes at most one line per mapped field (plus a link line): more is never missing. */
 export const RECOVERABLE_AUDIT_LINES = 16;
 
-const text = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value : null);
 
 // ---- Commit the base early ---------------------------------------------------------------------
 
