@@ -1,5 +1,5 @@
 /**
- * The custom columns this solution adds to the standard Opportunity table (DESIGN.md section 4).
+ * The custom columns this solution adds to the standard Opportunity table (docs/DESIGN.md section 4).
  * This list is the single source of truth: the packer generates customizations.xml from it, and the
  * PCF control, web resources and backend import OpportunityColumns instead of spelling names.
  */

@@ -1,5 +1,5 @@
 /**
- * The choice (option set) values of our opportunity columns, exactly as DESIGN.md section 4 lists
+ * The choice (option set) values of our opportunity columns, exactly as docs/DESIGN.md section 4 lists
  * them. The const objects give code names to values; the *_OPTIONS arrays carry the labels the
  * solution ships.
  */

@@ -1,6 +1,6 @@
 /**
  * Names of the standard Dataverse tables and columns the connector touches. They are spelled here
- * once so that the backend, the sandbox and the browser code share them (DESIGN.md section 3).
+ * once so that the backend, the sandbox and the browser code share them (docs/DESIGN.md section 3).
  */
 
 export const Tables = {

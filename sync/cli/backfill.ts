@@ -16,6 +16,7 @@ import { normalizeCompanyName } from "../engine";
 import { decideRetry, type RetryPolicy } from "../queue/retry-policy";
 import { referralLinkKey, type Job, type SyncStore } from "../store";
 import type { CrmGateway, CrmRow } from "../worker/crm-gateway";
+import type { PrefetchedRecords } from "../worker/pair-finder";
 import type { PageLookupGateway } from "./backfill-lookups";
 import { describeSyncError } from "../worker/sync-error-message";
 
@@ -54,7 +55,7 @@ export interface BackfillDependencies {
    * handler runs) and, when the gateway can, the page's accounts and contacts (see PageLookupGateway).
    */
   dataverse: Pick<CrmGateway, "opportunitiesByReferralIds"> & Partial<Pick<PageLookupGateway, "prefetchPage">>;
-  handler: { run(job: Job, listed?: Referral, listedOpportunity?: CrmRow | null): ReturnType<JobHandler["run"]>; onGiveUp?: JobHandler["onGiveUp"] };
+  handler: { run(job: Job, prefetched?: PrefetchedRecords): ReturnType<JobHandler["run"]>; onGiveUp?: JobHandler["onGiveUp"] };
   logger?: Logger;
   /** Referrals run at the same time (default DEFAULT_BACKFILL_CONCURRENCY). */
   concurrency?: number;
@@ -250,7 +251,7 @@ async function runWithRetries(deps: BackfillDependencies, referral: Referral, ex
     try {
       // The listed referral and the page's opportunity lookup save a GET and a query per referral on
       // the first try; a retry reads both afresh.
-      return await deps.handler.run(syntheticJob(referral, now, attempt), attempt === 1 ? referral : undefined, attempt === 1 ? existing : undefined);
+      return await deps.handler.run(syntheticJob(referral, now, attempt), attempt === 1 ? { referral, opportunityOfReferral: existing } : {});
     } catch (error) {
       const decision = decideRetry(attempt, error, policy);
       if (decision.action === "give-up") throw error;

@@ -1,5 +1,5 @@
 /**
- * `cosell`, the admin's command line for the sync backend (DESIGN.md 6). Each command lives in
+ * `cosell`, the admin's command line for the sync backend (docs/DESIGN.md 6). Each command lives in
  * commands/ and prints through CliIo; this file wires them up and turns failures into a message and
  * an exit code (0 done, 1 failed, 2 wrong usage), never a stack trace for a problem the admin can fix.
  */

@@ -1,5 +1,5 @@
 /**
- * Finds the account for a referral's customer, in DESIGN.md 5 order: the linked account; a DUNS or
+ * Finds the account for a referral's customer, in docs/DESIGN.md 5 order: the linked account; a DUNS or
  * external id; normalized name + postal code + country; a customer contact's e-mail domain against
  * the account's website; else create. "Never two accounts for one customer": when a step finds
  * several accounts it picks one deterministically (the oldest, then the smallest id) instead of

@@ -1,5 +1,5 @@
 /**
- * Audit lines for the opportunity's pcc_audit column (DESIGN.md 5):
+ * Audit lines for the opportunity's pcc_audit column (docs/DESIGN.md 5):
  *   2026-11-25T10:03:12Z | CRM → Partner Center | updated | deal value 10000 → 12000
  * newest first, capped to the newest lines that fit both the line cap (~200) and the column's
  * maximum length, so a busy record never fails its PATCH because the audit grew too long. The store

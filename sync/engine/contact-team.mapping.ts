@@ -1,5 +1,5 @@
 /**
- * Contacts ⇄ customerProfile.team. DESIGN.md 5 pairs them by e-mail: the e-mail is the only field
+ * Contacts ⇄ customerProfile.team. docs/DESIGN.md 5 pairs them by e-mail: the e-mail is the only field
  * both sides treat as an identity (names are spelled differently, phones change). Members without an
  * e-mail are still sent to Partner Center but never create a contact, because we could never find
  * that contact again and would duplicate it on every sync.

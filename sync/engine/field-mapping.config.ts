@@ -1,5 +1,5 @@
 /**
- * Which Dataverse column carries each mapped field (DESIGN.md 5 default mapping), the admin's
+ * Which Dataverse column carries each mapped field (docs/DESIGN.md 5 default mapping), the admin's
  * override file that can re-point a column, and the start-up check against the org's metadata.
  * The override is deliberately narrow: it re-points columns and picks conflict policies; it cannot
  * invent new fields, because every field needs normalization and merge rules the engine knows.

@@ -1,5 +1,5 @@
 /**
- * Opportunity ⇄ referral field mapping (DESIGN.md 5 default, columns from the SyncMapping). Both
+ * Opportunity ⇄ referral field mapping (docs/DESIGN.md 5 default, columns from the SyncMapping). Both
  * directions go through the neutral MappedFields so the merge can compare sides; the write
  * functions turn a merge patch back into a Dataverse PATCH body (+ a close instruction, since
  * Won/Lost go through WinOpportunity/LoseOpportunity) or a Partner Center JSON Patch.

@@ -1,5 +1,5 @@
 /**
- * The check run before a referral is created (DESIGN.md 5): what Partner Center's business rules
+ * The check run before a referral is created (docs/DESIGN.md 5): what Partner Center's business rules
  * will require (reference 1.6 and the connector's troubleshooting list in 3.6), every missing item
  * at once and in plain words, so a seller fixes the record in one go instead of one error per save.
  * It runs on the exact create body we would send, so what is checked is what goes out.

@@ -1,6 +1,6 @@
 /**
  * Status mapping between a Partner Center referral (status/substatus) and the opportunity
- * (pcc_referralstatus choice + the opportunity's own state). DESIGN.md 5: Won/Lost reach Dataverse
+ * (pcc_referralstatus choice + the opportunity's own state). docs/DESIGN.md 5: Won/Lost reach Dataverse
  * only through the WinOpportunity / LoseOpportunity actions, so the engine answers "close as won /
  * lost" and the Dataverse client runs the action. The D365 side of the table follows reference 3.4
  * (inferred there, not confirmed): Lost → Out-Sold, Declined/Expired → Canceled.

@@ -1,5 +1,5 @@
 /**
- * Three-way merge of one link (DESIGN.md 5). Each side's current mapped fields are compared with the
+ * Three-way merge of one link (docs/DESIGN.md 5). Each side's current mapped fields are compared with the
  * base snapshot (the mapped fields after the last successful sync):
  * - changed on one side → written to the other;
  * - changed on both, to the same value → nothing written, base moves on;

@@ -47,7 +47,7 @@ export class PartnerCenterError extends Error {
     this.url = details.url;
   }
 
-  /** 412 preconditionFailed / resourceModified: re-read, merge, write again (DESIGN §5). */
+  /** 412 preconditionFailed / resourceModified: re-read, merge, write again (docs/DESIGN.md §5). */
   get isConflict(): boolean {
     return this.status === 412 || this.code === "preconditionFailed" || this.code === "resourceModified";
   }

@@ -2,7 +2,7 @@
  * The HTTP core shared by the referrals client and the webhook registration client: bearer token,
  * tracing headers, JSON, typed errors, and retries.
  *
- * Retry policy (DESIGN §6, reference §1.10): only 429, 5xx and network failures are retried, with
+ * Retry policy (docs/DESIGN.md §6, reference §1.10): only 429, 5xx and network failures are retried, with
  * exponential backoff and full jitter, waiting at least the server's Retry-After; never longer than
  * `maxDelayMs` per wait and never more than `maxAttempts` tries. 412 and other 4xx are returned to the
  * caller at once: they need a decision (re-read and merge), not a repeat.

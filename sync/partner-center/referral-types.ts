@@ -333,7 +333,7 @@ export const ReferralSchema = z.looseObject({
   organizationName: z.string().nullish(),
   /** Seen missing or null on listed leads. */
   name: z.string().nullish(),
-  /** Our opportunity id: the link key (DESIGN §5). */
+  /** Our opportunity id: the link key (docs/DESIGN.md §5). */
   externalReferenceId: z.string().nullish(),
   createdDateTime: DateTimeStringSchema,
   updatedDateTime: DateTimeStringSchema,

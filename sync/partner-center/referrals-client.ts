@@ -190,7 +190,7 @@ export class ReferralsClient {
   }
 
   /**
-   * The referral linked to an opportunity, for idempotent creates (DESIGN §5). Where the service
+   * The referral linked to an opportunity, for idempotent creates (docs/DESIGN.md §5). Where the service
    * refuses `externalReferenceId eq`, referrals are scanned newest first and compared here, down to
    * `notBefore` (the opportunity's creation: its referral cannot be older). A referral that could be
    * the match but cannot be read throws: answering "none" would make the caller create a second one.

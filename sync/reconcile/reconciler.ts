@@ -1,5 +1,5 @@
 /**
- * Catch-up for whatever a webhook missed (DESIGN.md 2): Dataverse change tracking (a delta link
+ * Catch-up for whatever a webhook missed (docs/DESIGN.md 2): Dataverse change tracking (a delta link
  * kept as a watermark) and Partner Center referrals in updatedDateTime order since the last
  * watermark. Each change only enqueues a job: the job re-reads both sides, so a change seen twice
  * costs reads, never a duplicate or a write.

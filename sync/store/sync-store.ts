@@ -1,7 +1,7 @@
 /**
  * The durable state of the sync service behind one narrow, promise-based interface, so that the
  * SQLite implementation (one instance, file in the working folder) can be joined by a PostgreSQL one
- * (several instances, DESIGN.md 6) without touching the queue, workers or HTTP app. Every method is
+ * (several instances, docs/DESIGN.md 6) without touching the queue, workers or HTTP app. Every method is
  * one atomic unit of work; nothing hands out a transaction, because that would not survive the
  * change of database.
  *
@@ -55,7 +55,7 @@ export interface SyncCommit {
 
 export type JobState = "pending" | "running" | "dead";
 
-/** Ask for a sync of one link. Triggers are hints: the job re-reads both records (DESIGN.md 2). */
+/** Ask for a sync of one link. Triggers are hints: the job re-reads both records (docs/DESIGN.md 2). */
 export interface JobRequest {
   readonly linkKey: string;
   readonly opportunityId?: string | null;

@@ -1,5 +1,5 @@
 /**
- * The seller stories of DESIGN.md 1 at the API level: both sandboxes and the backend over real HTTP,
+ * The seller stories of docs/DESIGN.md 1 at the API level: both sandboxes and the backend over real HTTP,
  * webhooks registered as an admin would, nothing called directly.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

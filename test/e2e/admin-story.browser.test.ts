@@ -1,5 +1,5 @@
 /**
- * The admin story of DESIGN.md 1 end to end: from an empty Dataverse sandbox and a Partner Center
+ * The admin story of docs/DESIGN.md 1 end to end: from an empty Dataverse sandbox and a Partner Center
  * sandbox that already holds referrals, the admin imports the solution zip through ImportSolution,
  * starts the sync service, points both sides at it with `cosell register-webhooks`, imports the
  * existing referrals with `cosell backfill` (progress shown), and the sellers find them as

@@ -1,5 +1,5 @@
 /**
- * The seller stories of DESIGN.md 1 end to end, in Debian Chromium: the sandbox form page (the
+ * The seller stories of docs/DESIGN.md 1 end to end, in Debian Chromium: the sandbox form page (the
  * shipped form, command bar, web resource and PCF control from the built zip) over the whole
  * sandboxed product (both sandboxes, our solution imported, the sync backend with its webhooks
  * registered on both sides). The test only clicks and types on the page, as a seller does; it reads

@@ -109,7 +109,7 @@ describe("solution zip", () => {
     }
   });
 
-  it("ships the exact option values of DESIGN.md section 4", () => {
+  it("ships the exact option values of docs/DESIGN.md section 4", () => {
     const attributes = entityNamed("Opportunity").EntityInfo.entity.attributes.attribute as Xml[];
     const options = (name: string) =>
       (attributes.find((a) => a.LogicalName === name)!.optionset.options.option as Xml[]).map((o) => `${o["@_value"]} ${o.labels.label[0]["@_description"]}`);
@@ -118,7 +118,7 @@ describe("solution zip", () => {
     expect(options("pcc_referralstatus").map((o) => o.split(" ")[0])).toEqual(
       ["581200000", "581200001", "581200002", "581200003", "581200004", "581200005", "581200006", "581200007"],
     );
-    // Closed / Error (Partner Center's "Close as Error"), added after DESIGN.md's list.
+    // Closed / Error (Partner Center's "Close as Error"), added after docs/DESIGN.md's list.
     expect(options("pcc_referralstatus").at(-1)).toBe("581200007 Closed / Error");
     expect(options("pcc_howcanmicrosofthelp").map((o) => o.split(" ")[0])).toEqual(
       ["581200000", "581200001", "581200002", "581200003", "581200004", "581200005"],

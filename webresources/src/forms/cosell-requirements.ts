@@ -1,5 +1,5 @@
 /**
- * What Partner Center requires before it accepts a co-sell referral (DESIGN.md section 5), checked
+ * What Partner Center requires before it accepts a co-sell referral (docs/DESIGN.md section 5), checked
  * on the form so the seller hears about every gap at once, in plain words, before anything is
  * sent. The sync engine checks the same list on the server; this is the early, friendly copy.
  */

@@ -1,7 +1,7 @@
 /**
  * "Accept referral" and "Decline referral" on an incoming Microsoft referral. They only write the
  * referral status (and the decline reason) and save; the sync service carries the answer to
- * Partner Center (DESIGN.md section 2).
+ * Partner Center (docs/DESIGN.md section 2).
  */
 import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import { ReferralStatus } from "../../../entities/option-sets";

@@ -1,7 +1,7 @@
 /**
  * "Sync now": asks the sync service for an immediate sync by writing pcc_syncrequestedon (the
  * webhook step filters on it), then watches the record until the service has answered or we stop
- * waiting, and says how it went. The browser never calls the service itself (DESIGN.md section 2).
+ * waiting, and says how it went. The browser never calls the service itself (docs/DESIGN.md section 2).
  */
 import { OpportunityColumns } from "../../../entities/opportunity-column-names";
 import { SyncStatus } from "../../../entities/option-sets";
