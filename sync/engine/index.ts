@@ -8,6 +8,7 @@ export * from "./account-customer.mapping";
 export * from "./contact-team.mapping";
 export * from "./account-matcher";
 export * from "./field-clock";
+export * from "./conflict-order";
 export * from "./three-way-merge";
 export * from "./referral-preflight";
 export * from "./audit-trail";

@@ -429,7 +429,6 @@ export class LinkSyncHandler implements JobHandler {
       crm: observeSide(null, fields, text(opportunity.record[S.modifiedOn]), {
         resolutionMs: CLOCK_RESOLUTION_MS.crm,
         writtenAt: this.fieldWriteTimes(columnTimes),
-        readAt: opportunity.readAt,
       }),
       partnerCenter: observeSide(null, pcFields, created.updatedDateTime),
     }));
@@ -594,7 +593,6 @@ export class LinkSyncHandler implements JobHandler {
         resolutionMs: CLOCK_RESOLUTION_MS.crm,
         writtenAt,
         ownWrites: known?.crmOwnWrites,
-        readAt: opportunity.readAt,
       }),
       partnerCenter: observeSide(known?.partnerCenter ?? null, pcFields, referral.updatedDateTime, { changeTimes: referralChanges }),
     }));
@@ -717,11 +715,10 @@ export class LinkSyncHandler implements JobHandler {
    */
   private async noteOwnCrmWrites(key: string, fields: Partial<MappedFields>): Promise<void> {
     if (Object.keys(fields).length === 0) return;
-    const at = Date.now();
     await this.deps.store.updateFieldClocks(key, (known) => ({
       crm: known?.crm ?? null,
       partnerCenter: known?.partnerCenter ?? null,
-      crmOwnWrites: noteOwnWrites(known?.crmOwnWrites, fields, at),
+      crmOwnWrites: noteOwnWrites(known?.crmOwnWrites, fields),
     }));
   }
 

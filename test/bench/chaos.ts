@@ -1,9 +1,10 @@
 /**
  * `npm run chaos`: 2,000 random operations from both sides with faults injected and the backend
- * killed (SIGKILL) and restarted 5 times, then the convergence figures. Options: --operations N
- * --restarts N --seed N --concurrency N --dataverse-clock-offset-ms N (the org's clock ahead of the
- * backend's; negative: behind) --dataverse-webhooks dataverse|redeliver (Dataverse's delivery rule,
- * the default, or the stand-in's old kinder retries for comparison).
+ * killed (SIGKILL) and restarted 5 times, then the convergence figures. Real semantics by default:
+ * Dataverse's delivery rule and whole-second times. Options: --operations N --restarts N --seed N
+ * --concurrency N --clock-offset N (ms the Dataverse org's clock is ahead of the backend's; negative:
+ * behind; also --dataverse-clock-offset-ms; Partner Center's stand-in has no clock of its own to
+ * offset) --dataverse-webhooks dataverse|redeliver (the stand-in's old kinder retries, for comparison).
  */
 import { parseArgs } from "node:util";
 import { formatChaosFigures, runChaos } from "./chaos-kit";
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     restarts: { type: "string", default: "5" },
     seed: { type: "string", default: String(Date.now() % 1_000_000) },
     concurrency: { type: "string", default: "6" },
+    "clock-offset": { type: "string" },
     "dataverse-clock-offset-ms": { type: "string", default: "0" },
     "dataverse-webhooks": { type: "string", default: "dataverse" },
   },
@@ -26,10 +28,10 @@ const figures = await runChaos({
   seed,
   concurrency: Number(values.concurrency),
   convergeTimeoutMs: 180_000,
-  dataverseClockOffsetMs: Number(values["dataverse-clock-offset-ms"]),
+  dataverseClockOffsetMs: Number(values["clock-offset"] ?? values["dataverse-clock-offset-ms"]),
   dataverseWebhookDelivery: values["dataverse-webhooks"] === "redeliver" ? "redeliver" : "dataverse",
   log: (line) => process.stderr.write(`${line}\n`),
 });
-process.stdout.write(`${formatChaosFigures(figures).join("\n")}\n  seed                ${seed}\n`);
+process.stdout.write(`${formatChaosFigures(figures).join("\n")}\n  seed                ${seed}\n  Dataverse clock     ${Number(values["clock-offset"] ?? values["dataverse-clock-offset-ms"])} ms from the backend's, whole seconds, ${values["dataverse-webhooks"]} delivery\n`);
 const ok = figures.pairsConverged === figures.pairsChecked && figures.duplicates === 0 && figures.lostUpdates === 0;
 process.exit(ok ? 0 : 1);
