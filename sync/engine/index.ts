@@ -13,3 +13,4 @@ export * from "./three-way-merge";
 export * from "./referral-preflight";
 export * from "./audit-trail";
 export * from "./cosell-rules";
+export * from "./conflict-notice";

@@ -34,6 +34,7 @@ import {
   coSellDetailsFromRecord,
   wonTooSoonWarning,
   closeReasonMissing,
+  conflictNoticeColumns,
   microsoftInvitationFor,
   noteOwnWrites,
   observeSide,
@@ -676,7 +677,7 @@ export class LinkSyncHandler implements JobHandler {
     }
 
     const update = opportunityUpdateFromMerge(merge.crmPatch, merge.base, opportunity.record, ctx);
-    const body: Record<string, unknown> = { ...update.body, ...this.linkColumns(current, opportunity, microsoftCrmId) };
+    const body: Record<string, unknown> = { ...update.body, ...this.linkColumns(current, opportunity, microsoftCrmId), ...conflictNoticeColumns(merge.conflicts, merge.audit[0]?.at ?? this.now().toISOString()) };
     const syncRequested = this.syncRequestedSinceLastSync(opportunity);
     const statusStale = opportunity.record[C.syncStatus] !== SyncStatus.Synced || opportunity.record[C.syncError] != null;
     const audit = [...extraAudit, ...merge.audit, ...(wonTooSoon ? [wonTooSoon] : [])];

@@ -4,7 +4,10 @@
  * Dataverse's delivery rule and whole-second times. Options: --operations N --restarts N --seed N
  * --concurrency N --clock-offset N (ms the Dataverse org's clock is ahead of the backend's; negative:
  * behind; also --dataverse-clock-offset-ms; Partner Center's stand-in has no clock of its own to
- * offset) --dataverse-webhooks dataverse|redeliver (the stand-in's old kinder retries, for comparison).
+ * offset) --dataverse-webhooks dataverse|redeliver (the stand-in's old kinder retries, for comparison)
+ * --service-protection on|off (default off: the stand-in signs every token in as one user, so the
+ * driver's simulated sellers, 2,000 operations in a few minutes, would spend the backend's quota of
+ * 6,000 requests per 5 minutes; chaos:short runs with the limits on).
  */
 import { parseArgs } from "node:util";
 import { formatChaosFigures, runChaos } from "./chaos-kit";
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     "clock-offset": { type: "string" },
     "dataverse-clock-offset-ms": { type: "string", default: "0" },
     "dataverse-webhooks": { type: "string", default: "dataverse" },
+    "service-protection": { type: "string", default: "off" },
   },
 });
 
@@ -30,8 +34,9 @@ const figures = await runChaos({
   convergeTimeoutMs: 180_000,
   dataverseClockOffsetMs: Number(values["clock-offset"] ?? values["dataverse-clock-offset-ms"]),
   dataverseWebhookDelivery: values["dataverse-webhooks"] === "redeliver" ? "redeliver" : "dataverse",
+  ...(values["service-protection"] === "on" ? {} : { dataverseServiceProtection: false as const }),
   log: (line) => process.stderr.write(`${line}\n`),
 });
-process.stdout.write(`${formatChaosFigures(figures).join("\n")}\n  seed                ${seed}\n  Dataverse clock     ${Number(values["clock-offset"] ?? values["dataverse-clock-offset-ms"])} ms from the backend's, whole seconds, ${values["dataverse-webhooks"]} delivery\n`);
+process.stdout.write(`${formatChaosFigures(figures).join("\n")}\n  seed                ${seed}\n  Dataverse clock     ${Number(values["clock-offset"] ?? values["dataverse-clock-offset-ms"])} ms from the backend's, whole seconds, ${values["dataverse-webhooks"]} delivery, service protection ${values["service-protection"]}\n`);
 const ok = figures.pairsConverged === figures.pairsChecked && figures.duplicates === 0 && figures.lostUpdates === 0;
 process.exit(ok ? 0 : 1);
