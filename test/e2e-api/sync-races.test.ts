@@ -4,7 +4,7 @@
  * moment that used to lose an update or dead-letter the job.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ReferralStatus } from "../../entities";
+import { ReferralStatus, parseConflictNotice } from "../../entities";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import type { ReferralsClient } from "../../sync/partner-center/referrals-client";
 import { isMicrosoftSide, type Referral } from "../../sync/partner-center/referral-types";
@@ -416,6 +416,10 @@ describe("field clocks", () => {
     const conflict = (await env.service!.store.listAudit(link!.key)).find((line) => line.action === "conflict");
     expect(conflict?.detail).toContain("notes changed on both sides (CRM Seller's notes, Partner Center Partner Center's notes); kept CRM Seller's notes");
     expect(conflict?.detail).toContain("settled by policy: the CRM's value wins");
+    // The section's "changed in Partner Center too" notice has the value that did not win.
+    expect(parseConflictNotice((await readOpportunity(env, opportunityId))[C.conflictNotice] as string)?.fields).toEqual([
+      { label: "notes", kept: "crm", otherValue: "Partner Center's notes", settledBy: "policy" },
+    ]);
   }
 
   async function expectPartnerCenterNotesOnBothSides(opportunityId: string, referralId: string): Promise<void> {
