@@ -585,7 +585,7 @@ export class LinkSyncHandler implements JobHandler {
     if (recoveredShare || recoveredImport) base = await store.commitSync(key, { base: pcFields, audit: extraAudit, expectedVersion: null });
     // Every read is an observation of when each field got its value on each side (field-clock.ts):
     // a conflict is then decided by the field's own change, not by the record's last one.
-    // Dataverse's webhooks tell when each column was written, to the millisecond (modifiedon: seconds).
+    // Dataverse's webhooks tell when each column was written (whole seconds, on the org's clock).
     const writtenAt = this.fieldWriteTimes(columnTimes);
     const referralChanges = await store.referralChangeTimes(referral.id);
     const clocks = await store.updateFieldClocks(key, (known) => ({
@@ -710,9 +710,8 @@ export class LinkSyncHandler implements JobHandler {
   }
 
   /**
-   * Notes what we just wrote to the opportunity (LinkFieldClocks.crmOwnWrites), timed when Dataverse
-   * acknowledged it: after the write, so another's write known from before it is never taken for the
-   * next value's (our clock and Dataverse's are taken to agree within that round trip).
+   * Notes what we just wrote to the opportunity (LinkFieldClocks.crmOwnWrites), without a time: our
+   * clock dates none of Dataverse's writes. A value read that is ours is then never dated by another's write time.
    */
   private async noteOwnCrmWrites(key: string, fields: Partial<MappedFields>): Promise<void> {
     if (Object.keys(fields).length === 0) return;
