@@ -12,7 +12,13 @@
 import { parseArgs } from "node:util";
 import { formatChaosFigures, runChaos } from "./chaos-kit";
 
+// `--clock-offset -2000` as well as `--clock-offset=-2000` (parseArgs takes "-2000" for an option).
+const args = process.argv.slice(2).flatMap((arg, i, all) =>
+  /^-\d/.test(arg) && /^--(clock-offset|dataverse-clock-offset-ms)$/.test(all[i - 1] ?? "") ? [] : /^--(clock-offset|dataverse-clock-offset-ms)$/.test(arg) && /^-\d/.test(all[i + 1] ?? "") ? [`${arg}=${all[i + 1]}`] : [arg],
+);
+
 const { values } = parseArgs({
+  args,
   options: {
     operations: { type: "string", default: "2000" },
     restarts: { type: "string", default: "5" },
