@@ -127,7 +127,7 @@ const EDITABLE: MappedFieldName[] = ["name", "dealValue", "currency", "closingDa
 /** Fields compared for convergence. */
 const COMPARED: MappedFieldName[] = MAPPED_FIELD_NAMES.filter((f) => f !== "statusReason" && f !== "shareWithMicrosoftSellers");
 
-interface Pair {
+export interface Pair {
   label: string;
   origin: "crm" | "partner-center" | "microsoft";
   opportunityId: string | null;
@@ -574,7 +574,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
  * is a knowable lost update: the times proved the last write the later one, or the value kept is no
  * competing write of the other side's.
  */
-function classifyOverruled(pair: Pair, field: MappedFieldName, crm: unknown, partnerCenter: unknown): { kind: "knowable" | "policy"; why: string } {
+export function classifyOverruled(pair: Pair, field: MappedFieldName, crm: unknown, partnerCenter: unknown): { kind: "knowable" | "policy"; why: string } {
   const writes = pair.journal.filter((w) => w.field === field);
   const last = writes.at(-1);
   if (!last) return { kind: "knowable", why: "no write of the field in the journal" };
