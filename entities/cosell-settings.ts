@@ -58,8 +58,8 @@ export const COSELL_SETTINGS_COLUMNS: readonly TableColumnDefinition[] = [
     type: "choice", logicalName: C.conflictPolicy, schemaName: "pcc_ConflictPolicy", options: CONFLICT_POLICY_OPTIONS, defaultValue: null,
     displayName: { 1033: "Conflict policy", 1040: "Criterio per i conflitti" },
     description: {
-      1033: "Which side wins when the same field changed on both sides since the last sync. Empty: the mapping file's default (latest change wins).",
-      1040: "Quale lato vince quando lo stesso campo è cambiato su entrambi i lati dall'ultima sincronizzazione. Vuoto: il valore predefinito del file di mapping (vince la modifica più recente).",
+      1033: "Which side wins when the same field changed on both sides since the last sync. Empty: the mapping file's default (latest change wins; two changes too close together to tell which came last keep the Dynamics 365 value).",
+      1040: "Quale lato vince quando lo stesso campo è cambiato su entrambi i lati dall'ultima sincronizzazione. Vuoto: il valore predefinito del file di mapping (vince la modifica più recente; due modifiche troppo vicine per stabilire quale sia l'ultima mantengono il valore di Dynamics 365).",
     },
     requiredLevel: "none", readOnlyOnForms: false,
   },

@@ -13,6 +13,7 @@ export const OpportunityColumns = {
   shareWithMicrosoftSellers: "pcc_sharewithmicrosoftsellers",
   syncStatus: "pcc_syncstatus",
   syncError: "pcc_syncerror",
+  conflictNotice: "pcc_conflictnotice",
   lastSyncedOn: "pcc_lastsyncedon",
   syncRequestedOn: "pcc_syncrequestedon",
   referralStatus: "pcc_referralstatus",

@@ -107,6 +107,16 @@ export const OPPORTUNITY_COLUMNS: readonly ColumnDefinition[] = [
     requiredLevel: "none", readOnlyOnForms: true,
   },
   {
+    // Written by the sync backend only (entities/conflict-notice.ts); the co-sell section shows it.
+    type: "memo", maxLength: 4000, logicalName: C.conflictNotice, schemaName: "pcc_ConflictNotice",
+    displayName: { 1033: "Conflict Notice", 1040: "Avviso di conflitto" },
+    description: {
+      1033: "Fields last changed in Partner Center and in Dynamics 365 at once, with the value that did not win.",
+      1040: "Campi modificati contemporaneamente in Partner Center e in Dynamics 365, con il valore non mantenuto.",
+    },
+    requiredLevel: "none", readOnlyOnForms: true,
+  },
+  {
     type: "datetime", behavior: "UserLocal", logicalName: C.lastSyncedOn, schemaName: "pcc_LastSyncedOn",
     displayName: { 1033: "Last Synced On", 1040: "Ultima sincronizzazione" },
     description: {

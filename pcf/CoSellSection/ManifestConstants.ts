@@ -32,6 +32,7 @@ export const BOUND_PROPERTIES = {
   shareWithMicrosoftSellers: "TwoOptions",
   syncStatus: "OptionSet",
   syncError: "SingleLine.Text",
+  conflictNotice: "Multiple",
   lastSyncedOn: "DateAndTime.DateAndTime",
   syncRequestedOn: "DateAndTime.DateAndTime",
   referralStatus: "OptionSet",

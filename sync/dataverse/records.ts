@@ -40,6 +40,7 @@ export const PCC_COLUMN_KINDS = {
   shareWithMicrosoftSellers: "boolean",
   syncStatus: "choice",
   syncError: "text",
+  conflictNotice: "memo",
   lastSyncedOn: "datetime",
   syncRequestedOn: "datetime",
   referralStatus: "choice",

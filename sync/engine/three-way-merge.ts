@@ -14,7 +14,8 @@
  */
 import { AUDIT_DIRECTIONS, type AuditEntry } from "./audit-trail";
 import type { ConflictPolicy, ConflictPolicySetting } from "./field-mapping.config";
-import { awaitsCrmWriteTime, laterFieldChange, type LinkFieldClocks } from "./field-clock";
+import { awaitsCrmWriteTime, laterFieldChange } from "./conflict-order";
+import type { LinkFieldClocks } from "./field-clock";
 import {
   EMPTY_MAPPED_FIELDS,
   FIELD_LABELS,
@@ -33,7 +34,7 @@ export interface MergeInput {
   readonly base: MappedFields | null;
   readonly crm: MappedFields;
   readonly partnerCenter: MappedFields;
-  /** opportunity modifiedon and referral updatedDateTime: for the latest-wins policy when the field clocks cannot tell. */
+  /** opportunity modifiedon and referral updatedDateTime (record times: they date no field, the clocks do). */
   readonly crmModifiedAt: string | null;
   readonly partnerCenterModifiedAt: string | null;
   /** When each field got its value on each side, as far as our reads can tell (see field-clock.ts). */
@@ -53,6 +54,13 @@ export interface MergeConflict {
   readonly field: MappedFieldName;
   readonly winner: Side;
   readonly policy: ConflictPolicy;
+  /**
+   * `order`: the services' times prove which change came last (latest-wins); `policy`: the policy
+   * chose, because it always does (crm-wins, partner-center-wins) or the order is unknowable (a tie).
+   */
+  readonly settledBy: "order" | "policy";
+  /** The value that did not win, as shown to a person ("changed in Partner Center too"). */
+  readonly overruled: { readonly side: Side; readonly value: string };
   /** The winner is a guess that the opportunity write's webhook, still on its way, would settle (awaitsCrmWriteTime). */
   readonly awaitsCrmWriteTime?: boolean;
 }
@@ -77,17 +85,15 @@ export interface MergeResult {
 
 const DEFAULT_POLICY: ConflictPolicySetting = { default: "latest-wins", fields: {} };
 
-function conflictWinner(policy: ConflictPolicy, input: MergeInput, field: MappedFieldName): Side {
-  if (policy === "crm-wins") return "crm";
-  if (policy === "partner-center-wins") return "partnerCenter";
+/** The winning side of a conflict and whether the order or the policy decided it. */
+function conflictWinner(policy: ConflictPolicy, input: MergeInput, field: MappedFieldName): { winner: Side; settledBy: "order" | "policy" } {
+  if (policy === "crm-wins") return { winner: "crm", settledBy: "policy" };
+  if (policy === "partner-center-wins") return { winner: "partnerCenter", settledBy: "policy" };
   const byFieldClock = laterFieldChange(field, input.clocks, input.crm, input.partnerCenter);
-  if (byFieldClock) return byFieldClock;
-  const crm = input.crmModifiedAt ? Date.parse(input.crmModifiedAt) : Number.NaN;
-  const pc = input.partnerCenterModifiedAt ? Date.parse(input.partnerCenterModifiedAt) : Number.NaN;
-  // On a tie or a missing time Partner Center wins: it is the side whose rules (transitions,
-  // terminal states) we cannot override, so its value is the safer one to keep.
-  if (!Number.isNaN(crm) && (Number.isNaN(pc) || crm > pc)) return "crm";
-  return "partnerCenter";
+  if (byFieldClock) return { winner: byFieldClock, settledBy: "order" };
+  // The order is unknowable (changes closer than the clocks' uncertainty, or no clock of the values):
+  // the CRM, the partner's system of record, wins. Partner Center's rules still refuse what they forbid.
+  return { winner: "crm", settledBy: "policy" };
 }
 
 const sideName = (side: Side) => (side === "crm" ? "CRM" : "Partner Center");
@@ -151,16 +157,20 @@ export function mergeLink(input: MergeInput): MergeResult {
       winner = "crm";
     } else {
       const fieldPolicy = policy.fields[field] ?? policy.default;
-      winner = conflictWinner(fieldPolicy, input, field);
-      let why = describePolicy(fieldPolicy, winner);
+      const decided = conflictWinner(fieldPolicy, input, field);
+      winner = decided.winner;
+      let settledBy = decided.settledBy;
+      let why = describeSettlement(fieldPolicy, decided);
       let guessed = fieldPolicy === "latest-wins" && awaitsCrmWriteTime(field, input.clocks, input.crm, input.partnerCenter);
       // Consent only ever moves to Yes, whichever side is newer.
       if (field === "shareWithMicrosoftSellers") {
         winner = crm === true ? "crm" : "partnerCenter";
+        settledBy = "order";
         why = "sharing cannot be withdrawn once given";
         guessed = false;
       }
-      conflicts.push({ field, winner, policy: fieldPolicy, ...(guessed ? { awaitsCrmWriteTime: true } : {}) });
+      const overruled = winner === "crm" ? { side: "partnerCenter" as const, value: show(pc) } : { side: "crm" as const, value: show(crm) };
+      conflicts.push({ field, winner, policy: fieldPolicy, settledBy, overruled, ...(guessed ? { awaitsCrmWriteTime: true } : {}) });
       const kept = winner === "crm" ? crm : pc;
       audit.push({
         at: input.at,
@@ -210,7 +220,9 @@ export function mergeLink(input: MergeInput): MergeResult {
   };
 }
 
-function describePolicy(policy: ConflictPolicy, winner: Side): string {
-  if (policy === "latest-wins") return `${sideName(winner)} changed it last`;
-  return `policy ${policy}`;
+/** Why the kept value won, for the audit line (no parentheses: the line ends in one). */
+function describeSettlement(policy: ConflictPolicy, decided: { winner: Side; settledBy: "order" | "policy" }): string {
+  if (decided.settledBy === "order") return `${sideName(decided.winner)} changed it last`;
+  if (policy === "latest-wins") return "order unknowable, the changes are within the clocks' uncertainty; settled by policy: the CRM's value wins";
+  return `settled by policy ${policy}`;
 }

@@ -665,13 +665,13 @@ function readFieldClocks(json: string): LinkFieldClocks | null {
   }
 }
 
-/** Our own writes only sharpen the clocks: an entry without a time is dropped. */
+/** Our own writes only sharpen the clocks: an unreadable entry is dropped (a time stored by older versions is ignored). */
 function readOwnWrites(value: unknown): OwnWrites | null {
   if (!value || typeof value !== "object") return null;
   const entries = Object.entries(value as Record<string, Partial<OwnWrite>>).filter(
-    ([field, write]) => (MAPPED_FIELD_NAMES as readonly string[]).includes(field) && typeof write?.at === "number" && "value" in write,
+    ([field, write]) => (MAPPED_FIELD_NAMES as readonly string[]).includes(field) && typeof write === "object" && write !== null && "value" in write,
   );
-  return entries.length > 0 ? (Object.fromEntries(entries) as OwnWrites) : null;
+  return entries.length > 0 ? (Object.fromEntries(entries.map(([field, write]) => [field, { value: write.value }])) as OwnWrites) : null;
 }
 
 /** A pending push only sharpens the next merge: unreadable means none. */

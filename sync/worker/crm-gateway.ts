@@ -26,8 +26,6 @@ export interface CrmRow {
   id: string;
   etag: string;
   record: DataverseRecord;
-  /** When the response arrived (ms since the epoch, our clock): a write of a later time is not in the row. */
-  readAt?: number;
 }
 
 function isEntityRef(value: unknown): value is EntityRef {
@@ -45,7 +43,7 @@ export function toCrmRow(row: Retrieved<object>, primaryId: string): CrmRow {
       record[column] = value;
     }
   }
-  return { id: row.id, etag: row.etag, record, readAt: Date.now() };
+  return { id: row.id, etag: row.etag, record };
 }
 
 export class CrmGateway {

@@ -13,6 +13,7 @@ import { OpportunityColumns as C, OpportunityStandardColumns as S, SyncStatus } 
 import {
   AUDIT_DIRECTIONS,
   closeReasonMissing,
+  conflictNoticeColumns,
   isTerminalStatus,
   mergeLink,
   opportunityUpdateFromMerge,
@@ -117,7 +118,12 @@ export function planMerge(input: MergePlanInput): MergePlan {
   // The referral as written differs from the read only by our operations (the patch is conditional
   // on its eTag), so its identifier and link columns are the read's.
   const update = opportunityUpdateFromMerge(merge.crmPatch, merge.base, opportunity.record, input.mapping);
-  const body: Record<string, unknown> = { ...update.body, ...linkColumns(referral, opportunity, input.referralLink, input.microsoftCrmId) };
+  const body: Record<string, unknown> = {
+    ...update.body,
+    ...linkColumns(referral, opportunity, input.referralLink, input.microsoftCrmId),
+    // The seller sees "changed in Partner Center too" with the value that did not win.
+    ...conflictNoticeColumns(merge.conflicts, merge.audit[0]?.at ?? input.at.toISOString()),
+  };
   const statusStale = opportunity.record[C.syncStatus] !== SyncStatus.Synced || opportunity.record[C.syncError] != null;
   const audit = [...input.recoveryAudit, ...merge.audit, ...(warning ? [warning] : [])];
   const crmWrite = Object.keys(body).length > 0 || audit.length > 0 || syncRequestedSinceLastSync(opportunity) || statusStale;

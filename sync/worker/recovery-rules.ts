@@ -141,7 +141,6 @@ export async function observeShare(store: RecoveryStore, key: string, opportunit
     crm: observeSide(null, opportunity.fields, text(opportunity.row.record[S.modifiedOn]), {
       resolutionMs: CLOCK_RESOLUTION_MS.crm,
       writtenAt: opportunity.writtenAt,
-      readAt: opportunity.row.readAt,
     }),
     partnerCenter: observeSide(null, shared, created.updatedDateTime),
   }));
@@ -164,7 +163,6 @@ export function observePair(
       resolutionMs: CLOCK_RESOLUTION_MS.crm,
       writtenAt: opportunity.writtenAt,
       ownWrites: known?.crmOwnWrites,
-      readAt: opportunity.row.readAt,
     }),
     partnerCenter: observeSide(known?.partnerCenter ?? null, referral.fields, referral.row.updatedDateTime, { changeTimes: referral.changeTimes }),
   }));
@@ -186,16 +184,15 @@ export async function noteOwnReferralChange(store: RecoveryStore, written: Refer
 }
 
 /**
- * Notes what we just wrote to the opportunity (LinkFieldClocks.crmOwnWrites), timed when Dataverse
- * acknowledged it: after the write, so another's write known from before it is never taken for the
- * next value's (our clock and Dataverse's are taken to agree within that round trip).
+ * Notes what we just wrote to the opportunity (LinkFieldClocks.crmOwnWrites), without a time: our
+ * clock dates none of Dataverse's writes. A value read that is ours is then never dated by another's write time.
  */
-export async function noteOwnCrmWrites(store: RecoveryStore, key: string, fields: Partial<MappedFields>, at: number = Date.now()): Promise<void> {
+export async function noteOwnCrmWrites(store: RecoveryStore, key: string, fields: Partial<MappedFields>): Promise<void> {
   if (Object.keys(fields).length === 0) return;
   await store.updateFieldClocks(key, (known) => ({
     crm: known?.crm ?? null,
     partnerCenter: known?.partnerCenter ?? null,
-    crmOwnWrites: noteOwnWrites(known?.crmOwnWrites, fields, at),
+    crmOwnWrites: noteOwnWrites(known?.crmOwnWrites, fields),
   }));
 }
 

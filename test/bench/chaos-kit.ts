@@ -10,6 +10,12 @@
  *
  * Operations on one pair run one at a time (the driver knows the order of its own writes, which is
  * what "the last write" means); different pairs run concurrently.
+ *
+ * Real semantics: Dataverse's delivery rule, whole-second times on a clock that may be offset from
+ * the backend's. A last write that did not survive is then classified by the times the two services
+ * themselves reported for it and for the competing write that won: *knowable* (those times prove the
+ * true order, provenOrder) is a lost update; otherwise the conflict policy's, which must show in the
+ * final values (the CRM's value kept) and in an audit line saying it was settled by policy.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,6 +25,7 @@ import {
   FIELD_LABELS,
   MAPPED_FIELD_NAMES,
   formatFieldValue,
+  provenOrder,
   opportunityToMappedFields,
   opportunityUpdateFromMerge,
   referralPatchOperations,
@@ -48,12 +55,6 @@ export interface ChaosOptions {
   dataverseWebhookDelivery?: "dataverse" | "redeliver";
   /** Dataverse's service protection limits (default: the documented ones; false: none). */
   dataverseServiceProtection?: false;
-  /**
-   * Webhook times to the millisecond instead of a real org's whole seconds. Until a conflict policy
-   * settles the same-second conflicts nobody can order (issue 15, point 4), the check in `npm test`
-   * needs them to count every loss as one.
-   */
-  dataverseMillisecondTimes?: boolean;
 }
 
 export interface ChaosFigures {
@@ -66,8 +67,13 @@ export interface ChaosFigures {
   /** `sync`: the opportunity's switch, sync status and error as the run ended (why a pair may not have moved). */
   divergent: { pair: string; fields: string[]; sync?: string }[];
   duplicates: number;
+  /** Knowable lost updates: last writes the services' own times put after the value that won, plus policy choices not applied or not audited. */
   lostUpdates: number;
-  lost: { pair: string; field: string; expected: unknown; crm: unknown; partnerCenter: unknown }[];
+  lost: { pair: string; field: string; expected: unknown; crm: unknown; partnerCenter: unknown; why: string }[];
+  /** Last writes overruled by the conflict policy because the services' times could not order them, each checked against its audit line. */
+  settledByPolicy: number;
+  /** Conflict lines in the store's audit that say the policy settled them (every such conflict, not only those that overruled a last write). */
+  policyConflictLines: number;
   /** Writes the driver made and saw succeed (edits and status moves). */
   appliedChanges: number;
   /** Lines on the records' audit columns (each record keeps its newest ~200). */
@@ -121,15 +127,19 @@ const EDITABLE: MappedFieldName[] = ["name", "dealValue", "currency", "closingDa
 /** Fields compared for convergence. */
 const COMPARED: MappedFieldName[] = MAPPED_FIELD_NAMES.filter((f) => f !== "statusReason" && f !== "shareWithMicrosoftSellers");
 
-interface Pair {
+export interface Pair {
   label: string;
   origin: "crm" | "partner-center" | "microsoft";
   opportunityId: string | null;
   referralId: string | null;
   /** Last value the driver wrote per field, on either side. */
   lastWrite: Map<MappedFieldName, unknown>;
-  /** Every write the driver made and saw succeed, in order: what "the last write" is read from. */
-  journal: { at: string; side: "crm" | "pc"; field: MappedFieldName; value: unknown }[];
+  /**
+   * Every write the driver made and saw succeed, in order: what "the last write" is read from.
+   * `reportedAt`: the write's time as its service reported it (Dataverse's modifiedon, whole seconds
+   * on its own clock; Partner Center's updatedDateTime), null when not known.
+   */
+  journal: { at: string; side: "crm" | "pc"; field: MappedFieldName; value: unknown; reportedAt: number | null }[];
   frozen: "stopped" | "closed" | null;
   busy: boolean;
   incoming: boolean;
@@ -137,6 +147,10 @@ interface Pair {
 }
 
 class DriverError extends Error {}
+
+/** Writes answer with the record, so the driver learns the write's time as the service reports it. */
+const RETURN_IT = { Prefer: "return=representation" };
+const reportedTime = (value: unknown): number | null => (typeof value === "string" && !Number.isNaN(Date.parse(value)) ? Date.parse(value) : null);
 
 /** One HTTP call of a person (seller or Partner Center user): waits out 429/503 like a browser would retry. */
 async function call(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
@@ -175,7 +189,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     dataverseWebhookDelivery: options.dataverseWebhookDelivery,
     dataverseServiceProtection: options.dataverseServiceProtection,
   });
-  if (options.dataverseMillisecondTimes) env.dataverse.setMillisecondOperationTimes(true);
   const folder = tempFolder("pcc-chaos-");
   const storePath = join(folder, "cosell.sqlite");
   const backend = new BackendProcess({
@@ -270,22 +283,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         if (tries >= 20 || !sameFieldValue(field, value as never, current[field])) return value;
       }
     };
-    const editCrm = async (pair: Pair, field: MappedFieldName): Promise<unknown> => {
+    const editCrm = async (pair: Pair, field: MappedFieldName): Promise<{ value: unknown; reportedAt: number | null }> => {
       const record = await readOpportunity(pair.opportunityId!);
       const current = opportunityToMappedFields(record, ctx);
       const value = changedValue(field, current);
       const next = { ...current, [field]: value } as MappedFields;
       const { body } = opportunityUpdateFromMerge({ [field]: value } as Partial<MappedFields>, next, record, ctx);
       delete body[C.referralStatus];
-      await call(`${dv}/${Tables.opportunity.entitySetName}(${pair.opportunityId})`, "PATCH", body, { "If-Match": "*" });
-      return value;
+      const written = await call(`${dv}/${Tables.opportunity.entitySetName}(${pair.opportunityId})?$select=${S.modifiedOn}`, "PATCH", body, { "If-Match": "*", ...RETURN_IT });
+      return { value, reportedAt: reportedTime(written.json[S.modifiedOn]) };
     };
-    const patchPc = async (pair: Pair, build: (current: Referral) => unknown[]) => {
+    /** The referral patched as a Partner Center user would; its time as Partner Center reports it. */
+    const patchPc = async (pair: Pair, build: (current: Referral) => unknown[]): Promise<number | null> => {
       for (let attempt = 1; ; attempt++) {
         const current = await readReferral(pair.referralId!);
         try {
-          await call(`${pc}/${pair.referralId}`, "PATCH", build(current), { "If-Match": current.eTag });
-          return;
+          const written = await call(`${pc}/${pair.referralId}`, "PATCH", build(current), { "If-Match": current.eTag, ...RETURN_IT });
+          return reportedTime(written.json.updatedDateTime);
         } catch (error) {
           if (attempt >= 20 || !String(error).includes("→ 412")) throw error;
         }
@@ -360,15 +374,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         if (kind === "edit") {
           const field = pick(EDITABLE);
           let value: unknown;
-          if (side === "crm") value = await editCrm(pair, field);
+          let reportedAt: number | null;
+          if (side === "crm") ({ value, reportedAt } = await editCrm(pair, field));
           else {
-            await patchPc(pair, (current) => {
+            reportedAt = await patchPc(pair, (current) => {
               value = changedValue(field, referralToMappedFields(current));
               return referralPatchOperations({ [field]: value } as Partial<MappedFields>, current);
             });
           }
           pair.lastWrite.set(field, value);
-          pair.journal.push({ at: new Date().toISOString(), side, field, value });
+          pair.journal.push({ at: new Date().toISOString(), side, field, value, reportedAt });
           appliedChanges++;
           return;
         }
@@ -378,28 +393,30 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
           return;
         }
         const target = { accept: { status: "Active", substatus: "Accepted" }, decline: { status: "Closed", substatus: "Declined" }, win: { status: "Closed", substatus: "Won" }, lose: { status: "Closed", substatus: "Lost" } }[kind];
+        let reportedAt: number | null = null;
         if (side === "crm") {
-          if (kind === "win") await retryingTransient(() => dataverseClient.winOpportunity(pair.opportunityId!));
-          else if (kind === "lose") {
-            // The seller gives the reason Partner Center needs, then closes as lost.
-            await call(`${dv}/${Tables.opportunity.entitySetName}(${pair.opportunityId})`, "PATCH", { [C.statusReason]: "Customer chose another partner" }, { "If-Match": "*" });
-            await retryingTransient(() => dataverseClient.loseOpportunity(pair.opportunityId!));
-          }
-          else {
-            await call(`${dv}/${Tables.opportunity.entitySetName}(${pair.opportunityId})`, "PATCH", {
+          if (kind === "win" || kind === "lose") {
+            // The seller gives the reason Partner Center needs (to lose), then closes. The close action
+            // answers nothing: its time is read at once (the backend's own write may move it on, rarely).
+            if (kind === "lose") await call(`${dv}/${Tables.opportunity.entitySetName}(${pair.opportunityId})`, "PATCH", { [C.statusReason]: "Customer chose another partner" }, { "If-Match": "*" });
+            await retryingTransient(() => (kind === "win" ? dataverseClient.winOpportunity(pair.opportunityId!) : dataverseClient.loseOpportunity(pair.opportunityId!)));
+            reportedAt = reportedTime((await readOpportunity(pair.opportunityId!))[S.modifiedOn]);
+          } else {
+            const written = await call(`${dv}/${Tables.opportunity.entitySetName}(${pair.opportunityId})?$select=${S.modifiedOn}`, "PATCH", {
               [C.referralStatus]: kind === "accept" ? ReferralStatus.ActiveAccepted : ReferralStatus.ClosedDeclined,
               ...(kind === "decline" ? { [C.statusReason]: "Customer chose another partner" } : {}),
-            }, { "If-Match": "*" });
+            }, { "If-Match": "*", ...RETURN_IT });
+            reportedAt = reportedTime(written.json[S.modifiedOn]);
           }
         } else {
-          await patchPc(pair, () => [
+          reportedAt = await patchPc(pair, () => [
             { op: "replace", path: "/status", value: target.status },
             { op: "replace", path: "/substatus", value: target.substatus },
             ...(kind === "decline" || kind === "lose" ? [{ op: "add", path: "/statusReason", value: "Customer chose another partner" }] : []),
           ]);
         }
         pair.lastWrite.set("status", target);
-        pair.journal.push({ at: new Date().toISOString(), side, field: "status", value: target });
+        pair.journal.push({ at: new Date().toISOString(), side, field: "status", value: target, reportedAt });
         appliedChanges++;
         if (kind === "accept") pair.accepted = true;
         else pair.frozen = "closed";
@@ -445,6 +462,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     }
     const converged = figures.pairsConverged === figures.pairsChecked && figures.lostUpdates === 0 && figures.duplicates === 0;
     const storeAuditLines = store.auditLines();
+    const policyConflictLines = store.policyConflictLines();
     const accounting = store.account(pairs);
     const dump = join(folder, "pairs.json");
     writeFileSync(dump, JSON.stringify({ pairs, lost: figures.lost, divergent: figures.divergent, unexplained: accounting.unexplained }, null, 1));
@@ -462,6 +480,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       runMs: Date.now() - started,
       deadJobs: store.outstanding().dead,
       storeAuditLines,
+      policyConflictLines,
     };
 
     async function check() {
@@ -484,6 +503,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       const divergent: ChaosFigures["divergent"] = [];
       const lost: ChaosFigures["lost"] = [];
       const refused: string[] = [];
+      let settledByPolicy = 0;
       let auditLines = 0;
       for (const o of opportunities) auditLines += typeof o[C.audit] === "string" ? (o[C.audit] as string).split("\n").filter((l) => l.trim()).length : 0;
       for (const pair of pairs) {
@@ -514,11 +534,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
               refused.push(`${pair.label}.${field}`);
               continue;
             }
-            lost.push({ pair: pair.label, field, expected, crm: crmSide[field], partnerCenter: partnerCenter[field] });
+            const verdict = classifyOverruled(pair, field, crmSide[field], partnerCenter[field]);
+            if (verdict.kind === "policy" && store.settledByPolicy(pair, field, crmSide[field])) {
+              settledByPolicy++;
+              continue;
+            }
+            const why = verdict.kind === "policy" ? `${verdict.why}; but no audit line says the policy kept the CRM's value` : verdict.why;
+            lost.push({ pair: pair.label, field, expected, crm: crmSide[field], partnerCenter: partnerCenter[field], why });
           }
         }
       }
-      return { pairs: pairs.length, pairsChecked: checked, pairsConverged: converged, divergent, duplicates, lostUpdates: lost.length, lost, refusedByRules: refused.length, auditLines };
+      return { pairs: pairs.length, pairsChecked: checked, pairsConverged: converged, divergent, duplicates, lostUpdates: lost.length, lost, settledByPolicy, refusedByRules: refused.length, auditLines };
     }
 
     async function resolveAll() {
@@ -539,6 +565,30 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     }
     return rows;
   }
+}
+
+/**
+ * Why a pair's last write of `field` is not what both sides hold. `policy`: the value kept is the
+ * CRM's, written before the last write on the other side, and the two writes' times as their services
+ * reported them do not prove which came last (a tie): the conflict policy's to settle. Anything else
+ * is a knowable lost update: the times proved the last write the later one, or the value kept is no
+ * competing write of the other side's.
+ */
+export function classifyOverruled(pair: Pair, field: MappedFieldName, crm: unknown, partnerCenter: unknown): { kind: "knowable" | "policy"; why: string } {
+  const writes = pair.journal.filter((w) => w.field === field);
+  const last = writes.at(-1);
+  if (!last) return { kind: "knowable", why: "no write of the field in the journal" };
+  if (!sameFieldValue(field, crm as never, partnerCenter as never)) return { kind: "knowable", why: "the sides differ" };
+  const kept = writes.slice(0, -1).reverse().find((w) => sameFieldValue(field, normalize(field, w.value) as never, crm as never));
+  if (!kept) return { kind: "knowable", why: "the value kept is no write of the driver's" };
+  if (kept.side === last.side) return { kind: "knowable", why: `an older write of the same side (${kept.side}) won` };
+  if (kept.reportedAt === null || last.reportedAt === null) return { kind: "knowable", why: "a write's reported time is unknown" };
+  const [crmAt, pcAt] = last.side === "crm" ? [last.reportedAt, kept.reportedAt] : [kept.reportedAt, last.reportedAt];
+  const order = provenOrder(crmAt, pcAt);
+  const times = `CRM ${new Date(crmAt).toISOString()}, Partner Center ${new Date(pcAt).toISOString()}`;
+  if (order === (last.side === "crm" ? "crm" : "partnerCenter")) return { kind: "knowable", why: `reported times prove the last write later (${times})` };
+  if (order === null && kept.side === "crm") return { kind: "policy", why: `a tie by the reported times (${times}), the CRM's value kept` };
+  return { kind: "knowable", why: `${order === null ? "a tie" : "reported times in the wrong order"} (${times}) settled for ${kept.side}, not as the policy says` };
 }
 
 /** The seller's Close dialog tries again after a 503/429, as `call` does for plain requests. */
@@ -573,14 +623,15 @@ export function formatChaosFigures(f: ChaosFigures): string[] {
     `  operations          ${Object.entries(f.operationsByKind).sort().map(([k, n]) => `${k} ${n}`).join(" · ")}`,
     `  pairs converged     ${f.pairsConverged}/${f.pairsChecked} (${f.pairs - f.pairsChecked} stopped syncing, not compared)`,
     `  duplicates          ${f.duplicates}`,
-    `  lost updates        ${f.lostUpdates}`,
+    `  knowable lost       ${f.lostUpdates} (last writes whose reported times prove them the later one, yet overruled; and policy choices not applied or not audited)`,
+    `  settled by policy   ${f.settledByPolicy} last writes overruled by the policy, each checked against its audit line (times within the clocks' uncertainty: the CRM's value kept); ${f.policyConflictLines} conflict lines in the store's audit say the policy settled them`,
     `  refused by rules    ${f.refusedByRules} (last writes Partner Center's rules refused, e.g. an edit of a referral closed meanwhile; each with its audit line)`,
     `  audit lines/change  ${f.auditLinesPerChange.toFixed(2)} (field-change lines in the store's audit per driver write that crossed sides: ${f.crossedChanges} of ${f.appliedChanges} writes crossed, the rest were overwritten before the backend saw them; ${f.unexplainedAuditLines} lines name no driver write; ${f.storeAuditLines} store lines in all, ${f.auditLines} on the records)`,
     `  time to converge    ${f.timeToConvergeMs === null ? "did not converge" : `${(f.timeToConvergeMs / 1000).toFixed(1)} s after the faults stopped`}`,
     `  dead-lettered jobs  ${f.deadJobs}`,
     `  run time            ${(f.runMs / 1000).toFixed(1)} s`,
     ...f.divergent.slice(0, 10).map((d) => `  ✘ ${d.pair}: ${d.fields.join("; ")}${d.sync ? ` (opportunity: ${d.sync})` : ""}`),
-    ...f.lost.slice(0, 10).map((l) => `  ✘ lost ${l.pair}.${l.field}: wrote ${JSON.stringify(l.expected)}, CRM ${JSON.stringify(l.crm)}, PC ${JSON.stringify(l.partnerCenter)}`),
+    ...f.lost.slice(0, 10).map((l) => `  ✘ lost ${l.pair}.${l.field}: wrote ${JSON.stringify(l.expected)}, CRM ${JSON.stringify(l.crm)}, PC ${JSON.stringify(l.partnerCenter)}: ${l.why}`),
     ok ? "  ✔ converged" : "  ✘ NOT converged",
   ];
 }
@@ -601,6 +652,18 @@ class StoreAudit extends StoreReader {
   /** Whether the audit names a refusal of `value` for `field` ("notes A → B: the referral is Closed…"). */
   refused(pair: Pair, field: MappedFieldName, value: unknown): boolean {
     return this.linesOf(pair).some((row) => row.action === "refused" && namesField(row.detail, field) && row.detail.includes(`→ ${show(field, value)}: `));
+  }
+
+  /** Whether a conflict line of `field` says the policy settled it and kept `value` (the CRM's). */
+  settledByPolicy(pair: Pair, field: MappedFieldName, value: unknown): boolean {
+    return this.linesOf(pair).some(
+      (row) => row.action === "conflict" && namesField(row.detail, field) && row.detail.includes("settled by policy") && newValueOf(row, field) === formatFieldValue(field, value as never),
+    );
+  }
+
+  /** Conflict lines of every link that say the policy settled them. */
+  policyConflictLines(): number {
+    return (this.open().prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'conflict' AND detail LIKE '%settled by policy%'").get() as { n: number }).n;
   }
 
   /** Field-change lines matched to the driver writes whose value they name as the new one. */

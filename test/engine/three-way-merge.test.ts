@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { mergeLink, opportunityToMappedFields, referralToMappedFields, type MappedFields, type MergeInput } from "../../sync/engine";
+import { CLOCK_RESOLUTION_MS, mergeLink, observeSide, opportunityToMappedFields, referralToMappedFields, type MappedFields, type MergeInput } from "../../sync/engine";
 import { CURRENCIES, opportunityRecord, referral } from "./engine-fixtures";
 
 const base: MappedFields = opportunityToMappedFields(opportunityRecord(), { currencies: CURRENCIES });
 const AT = "2026-11-25T10:03:12.345Z";
 
+/** A merge of two first reads: each side's record time is the best guess of its fields' changes (field-clock.ts). */
 function merge(crm: Partial<MappedFields>, pc: Partial<MappedFields>, extra: Partial<MergeInput> = {}) {
-  return mergeLink({
+  const input = {
     base,
     crm: { ...base, ...crm },
     partnerCenter: { ...base, ...pc },
@@ -14,7 +15,12 @@ function merge(crm: Partial<MappedFields>, pc: Partial<MappedFields>, extra: Par
     partnerCenterModifiedAt: "2026-11-25T09:00:00Z",
     at: AT,
     ...extra,
-  });
+  };
+  const clocks = {
+    crm: observeSide(null, input.crm, input.crmModifiedAt, { resolutionMs: CLOCK_RESOLUTION_MS.crm }),
+    partnerCenter: observeSide(null, input.partnerCenter, input.partnerCenterModifiedAt),
+  };
+  return mergeLink({ clocks, ...input });
 }
 
 describe("three-way merge", () => {
@@ -52,11 +58,11 @@ describe("three-way merge", () => {
     expect(result.base.dealValue).toBe(5);
   });
 
-  it("resolves a conflict by the later modification time and names it in the audit", () => {
+  it("resolves a conflict by the later change time and names it in the audit", () => {
     const crmNewer = merge({ dealValue: 130000 }, { dealValue: 110000 });
     expect(crmNewer.partnerCenterPatch).toEqual({ dealValue: 130000 });
     expect(crmNewer.crmPatch).toEqual({});
-    expect(crmNewer.conflicts).toEqual([{ field: "dealValue", winner: "crm", policy: "latest-wins" }]);
+    expect(crmNewer.conflicts).toMatchObject([{ field: "dealValue", winner: "crm", policy: "latest-wins", settledBy: "order", overruled: { side: "partnerCenter", value: "110000" } }]);
     expect(crmNewer.audit[0]).toMatchObject({
       action: "conflict",
       direction: "CRM → Partner Center",
@@ -69,9 +75,21 @@ describe("three-way merge", () => {
     expect(pcNewer.base.dealValue).toBe(110000);
   });
 
-  it("lets Partner Center win a conflict when the times tie or are unknown", () => {
-    const result = merge({ name: "A" }, { name: "B" }, { crmModifiedAt: null, partnerCenterModifiedAt: null });
-    expect(result.crmPatch).toEqual({ name: "B" });
+  it("lets the CRM's value win a conflict whose order is unknowable: times within the clocks' uncertainty, or unknown", () => {
+    for (const times of [
+      { crmModifiedAt: null, partnerCenterModifiedAt: null },
+      { crmModifiedAt: "2026-11-25T10:00:00Z", partnerCenterModifiedAt: "2026-11-25T10:00:02.900Z" },
+      { crmModifiedAt: "2026-11-25T10:00:03Z", partnerCenterModifiedAt: "2026-11-25T10:00:01.100Z" },
+    ]) {
+      const result = merge({ name: "A" }, { name: "B" }, times);
+      expect(result.partnerCenterPatch, JSON.stringify(times)).toEqual({ name: "A" });
+      expect(result.conflicts[0]).toMatchObject({ winner: "crm", settledBy: "policy", overruled: { side: "partnerCenter", value: "B" } });
+      expect(result.audit[0]!.detail).toBe(
+        "name changed on both sides (CRM A, Partner Center B); kept CRM A (order unknowable, the changes are within the clocks' uncertainty; settled by policy: the CRM's value wins)",
+      );
+    }
+    // 3 s and more after the CRM's second, Partner Center's change is known to be the later one.
+    expect(merge({ name: "A" }, { name: "B" }, { crmModifiedAt: "2026-11-25T10:00:00Z", partnerCenterModifiedAt: "2026-11-25T10:00:03.100Z" }).crmPatch).toEqual({ name: "B" });
   });
 
   it("applies the fixed policies, per field over the default", () => {
@@ -172,12 +190,12 @@ describe("three-way merge", () => {
       partnerCenterModifiedAt: "2030-01-01T00:00:00Z",
       at: AT,
     });
-    expect(conflict.partnerCenterPatch).toEqual({ shareWithMicrosoftSellers: true });
+    expect(conflict.partnerCenterPatch.shareWithMicrosoftSellers).toBe(true);
   });
 
   it("treats every difference as a conflict on the first sync (no base yet)", () => {
     const crm = { ...base, dealValue: 1 };
-    const result = mergeLink({ base: null, crm, partnerCenter: base, crmModifiedAt: null, partnerCenterModifiedAt: "2026-01-01T00:00:00Z", at: AT });
+    const result = merge(crm, base, { base: null, crm, partnerCenter: base, crmModifiedAt: "2026-01-01T00:00:00Z", partnerCenterModifiedAt: "2026-01-02T00:00:00Z" });
     expect(result.conflicts.map((c) => c.field)).toEqual(["dealValue"]);
     expect(result.crmPatch).toEqual({ dealValue: base.dealValue });
   });

@@ -174,3 +174,16 @@ describe("outputs", () => {
     expect(write).not.toHaveBeenCalled();
   });
 });
+
+describe("conflict notice", () => {
+  const notice = JSON.stringify({ at: "2026-11-25T10:00:15.000Z", fields: [{ label: "notes", kept: "crm", otherValue: "Partner Center's notes", settledBy: "policy" }] });
+
+  it("passes the backend's notice of fields changed in Partner Center too, and nothing for an empty or masked column", () => {
+    expect(map({ values: { conflictNotice: notice } }).props.conflictNotice).toEqual({
+      at: "2026-11-25T10:00:15.000Z",
+      fields: [{ label: "notes", kept: "crm", otherValue: "Partner Center's notes", settledBy: "policy" }],
+    });
+    expect(map().props.conflictNotice).toBeNull();
+    expect(map({ values: { conflictNotice: notice }, security: { conflictNotice: { readable: false, editable: false } } }).props.conflictNotice).toBeNull();
+  });
+});

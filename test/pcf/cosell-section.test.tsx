@@ -238,3 +238,30 @@ describe("audit trail", () => {
     expect(screen.getByText("Nessuna modifica registrata.")).toBeTruthy();
   });
 });
+
+describe("changed in Partner Center too", () => {
+  const notice = JSON.stringify({
+    at: "2026-11-25T10:00:15.000Z",
+    fields: [
+      { label: "notes", kept: "crm", otherValue: "Partner Center's notes", settledBy: "policy" },
+      { label: "deal value", kept: "partnerCenter", otherValue: "12000", settledBy: "order" },
+    ],
+  });
+
+  it("shows the seller each field changed on both sides with the value that did not win, and that the policy decided", () => {
+    renderControl({ values: { ...synced, conflictNotice: notice } });
+    expect(screen.getByText("Changed in Partner Center too")).toBeTruthy();
+    expect(screen.getByText("notes: this opportunity's value was kept; Partner Center had Partner Center's notes.")).toBeTruthy();
+    expect(screen.getByText("deal value: Partner Center's later change was kept; the value here was 12000.")).toBeTruthy();
+    expect(screen.getByText(/too close together to tell which was last/)).toBeTruthy();
+  });
+
+  it("in Italian, and not at all without a notice", () => {
+    renderControl({ values: { ...synced, conflictNotice: notice }, languageId: 1040 });
+    expect(screen.getByText("Modificato anche in Partner Center")).toBeTruthy();
+    expect(screen.getByText("notes: è stato mantenuto il valore di questa opportunità; in Partner Center era Partner Center's notes.")).toBeTruthy();
+    cleanup();
+    renderControl({ values: synced });
+    expect(screen.queryByText("Changed in Partner Center too")).toBeNull();
+  });
+});

@@ -114,7 +114,7 @@ describe("field clocks", () => {
     expect(stored.crm).toEqual(later);
     expect(stored.crm?.windows.dealValue).toMatchObject({ after: Date.parse("2026-11-25T10:00:00Z"), by: Date.parse("2026-11-25T10:00:05Z") });
     // Our own writes of the opportunity come back after a re-open with the clocks.
-    const ownWrites = noteOwnWrites(undefined, { dealValue: 3, name: "Contoso" }, Date.parse("2026-11-25T10:00:06.120Z"));
+    const ownWrites = noteOwnWrites(undefined, { dealValue: 3, name: "Contoso" });
     await store.updateFieldClocks(KEY, (known) => ({ crm: known?.crm ?? null, partnerCenter: null, crmOwnWrites: ownWrites }));
     await store.close();
     store = open();

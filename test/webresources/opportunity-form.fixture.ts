@@ -116,6 +116,7 @@ export function opportunityForm(overrides: Partial<OpportunityValues> = {}, opti
   text(C.audit, v.audit ?? undefined);
   text(C.microsoftCrmIdentifier, undefined);
   text(C.microsoftMsxId, undefined);
+  text(C.conflictNotice, undefined);
   A.createLookup(S.parentAccount, lookup(v.account));
   A.createLookup(S.customer, lookup(v.customer));
   A.createLookup(S.parentContact, lookup(v.contact));

@@ -29,7 +29,7 @@ class FakeCrm {
     this.record = { ...opportunityRecord(), ...overrides };
   }
   row(): CrmRow {
-    return { id: OPPORTUNITY_ID, etag: `W/"${this.etag}"`, record: { ...this.record }, readAt: Date.now() };
+    return { id: OPPORTUNITY_ID, etag: `W/"${this.etag}"`, record: { ...this.record } };
   }
   async currencyList() {
     return CURRENCIES;

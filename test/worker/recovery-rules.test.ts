@@ -121,20 +121,20 @@ describe("own-write marks", () => {
     expect(await store.referralChangeTimes(REFERRAL_ID)).toEqual([Date.parse("2026-11-25T09:59:00Z")]);
   });
 
-  it("our opportunity writes are marked with their time on the link's clocks; an empty write marks nothing", async () => {
+  it("our opportunity writes are marked with their value (never a time of our clock) on the link's clocks; an empty write marks nothing", async () => {
     const store = await linkedStore();
-    await rules.noteOwnCrmWrites(store, KEY, {}, 1_000);
+    await rules.noteOwnCrmWrites(store, KEY, {});
     expect(await store.updateFieldClocks(KEY, (known) => known ?? { crm: null, partnerCenter: null })).toEqual({ crm: null, partnerCenter: null });
-    await rules.noteOwnCrmWrites(store, KEY, { dealValue: 150000 }, 2_000);
+    await rules.noteOwnCrmWrites(store, KEY, { dealValue: 150000 });
     const clocks = await store.updateFieldClocks(KEY, (known) => known!);
-    expect(clocks.crmOwnWrites?.dealValue).toMatchObject({ at: 2_000 });
+    expect(clocks.crmOwnWrites?.dealValue).toEqual({ value: 150000 });
   });
 
   it("a read observes both sides and leaves our own opportunity writes out of the seller's edits", async () => {
     const store = await linkedStore();
     const crmFields: MappedFields = { ...shared, dealValue: 150000 };
     const opportunity = row({ [OS.modifiedOn]: "2026-11-25T10:00:00Z" });
-    await rules.noteOwnCrmWrites(store, KEY, { dealValue: 150000 }, Date.parse("2026-11-25T10:00:00.400Z"));
+    await rules.noteOwnCrmWrites(store, KEY, { dealValue: 150000 });
     const clocks = await rules.observePair(store, KEY, { fields: crmFields, row: opportunity, writtenAt: {} }, { fields: shared, row: referral(), changeTimes: [] });
     expect(clocks.crm).not.toBeNull();
     expect(clocks.partnerCenter).not.toBeNull();

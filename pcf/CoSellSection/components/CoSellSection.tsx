@@ -1,5 +1,5 @@
 import * as React from "react";
-import { DefaultButton, Dropdown, Label, PrimaryButton, Toggle } from "@fluentui/react";
+import { DefaultButton, Dropdown, Label, MessageBar, MessageBarType, PrimaryButton, Toggle } from "@fluentui/react";
 import { AuditTimeline } from "./AuditTimeline";
 import type { CoSellSectionProps } from "./CoSellSection.types";
 import { ReferralAnswer } from "./ReferralAnswer";
@@ -108,6 +108,19 @@ export function CoSellSection(props: CoSellSectionProps): React.ReactElement {
       )}
 
       <StatusPanel t={t} locale={props.locale} clock={props.clock} status={props.status} referral={props.referral} />
+
+      {props.conflictNotice && (
+        // Rendered at once: the notice is there when the form opens, not announced as news.
+        <MessageBar messageBarType={MessageBarType.warning} isMultiline delayedRender={false}>
+          <strong>{t("ConflictNotice_Title")}</strong>
+          <ul className={classes.conflictList}>
+            {props.conflictNotice.fields.map((f) => (
+              <li key={f.label}>{t(f.kept === "crm" ? "ConflictNotice_KeptCrm" : "ConflictNotice_KeptPartnerCenter", f.label, f.otherValue)}</li>
+            ))}
+          </ul>
+          {props.conflictNotice.fields.some((f) => f.settledBy === "policy") && <div>{t("ConflictNotice_Policy")}</div>}
+        </MessageBar>
+      )}
 
       {props.answer && !answered && (
         <ReferralAnswer

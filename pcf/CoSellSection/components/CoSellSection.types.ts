@@ -1,4 +1,5 @@
 /** The props of the co-sell section: everything it shows, already decided by the mapping. */
+import type { ConflictNotice } from "../../../entities/conflict-notice";
 import type { AuditEntry } from "../mapping/audit-trail";
 import type { Translate } from "../strings/string-keys";
 
@@ -59,6 +60,8 @@ export interface CoSellSectionProps {
   referral: ReferralView;
   answer: AnswerView | null;
   audit: { masked: boolean; entries: AuditEntry[] };
+  /** Fields last changed on both sides at once, with the value that did not win; null: none (or masked). */
+  conflictNotice: ConflictNotice | null;
   onSyncChange(value: boolean): void;
   onHelpChange(value: number | null): void;
   onShareChange(value: boolean): void;

@@ -17,6 +17,7 @@ export const classes = mergeStyleSets({
   answer: { border: "1px solid #0078d4", borderRadius: 4, padding: 12, display: "flex", flexDirection: "column", gap: 8 },
   buttons: { display: "flex", flexWrap: "wrap", gap: 8 },
   notice: { background: "#dff6dd", borderRadius: 2, padding: "8px 12px" },
+  conflictList: { margin: "4px 0", paddingLeft: 18 },
   tags: { listStyle: "none", margin: "4px 0", padding: 0, display: "flex", flexWrap: "wrap", gap: 6 },
   tag: {
     display: "inline-flex", alignItems: "center", gap: 2, background: "#f3f2f1", borderRadius: 2,

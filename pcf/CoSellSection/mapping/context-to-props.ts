@@ -2,6 +2,7 @@
  * context → props: every decision about what the section shows and allows, as a pure function of
  * the PCF context, so it is tested without React or a host. index.ts only wires it up.
  */
+import { parseConflictNotice } from "../../../entities/conflict-notice";
 import { HowCanMicrosoftHelp, ReferralDirection, ReferralStatus, SyncStatus } from "../../../entities/option-sets";
 import type { CoSellInputs, CoSellOutputs } from "../CoSellSection.inputs";
 import type { ChoiceOption, CoSellSectionProps, FieldView, SyncStatusView } from "../components/CoSellSection.types";
@@ -125,6 +126,7 @@ export function mapContextToProps(
         }
       : null,
     audit: { masked: masked(p.audit), entries: masked(p.audit) ? [] : parseAuditTrail(p.audit.raw) },
+    conflictNotice: masked(p.conflictNotice) ? null : parseConflictNotice(p.conflictNotice.raw),
     onSyncChange: (value) => write({ syncWithPartnerCenter: value }),
     onHelpChange: (value) => write({ howCanMicrosoftHelp: value ?? undefined }),
     onShareChange: (value) => write({ shareWithMicrosoftSellers: value }),

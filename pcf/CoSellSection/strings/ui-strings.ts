@@ -108,6 +108,19 @@ const TEXTS = {
     1033: "Declined. Save the opportunity to send your answer to Microsoft.",
     1040: "Rifiutato. Salva l'opportunità per inviare la risposta a Microsoft.",
   },
+  ConflictNotice_Title: { 1033: "Changed in Partner Center too", 1040: "Modificato anche in Partner Center" },
+  ConflictNotice_KeptCrm: {
+    1033: "{0}: this opportunity's value was kept; Partner Center had {1}.",
+    1040: "{0}: è stato mantenuto il valore di questa opportunità; in Partner Center era {1}.",
+  },
+  ConflictNotice_KeptPartnerCenter: {
+    1033: "{0}: Partner Center's later change was kept; the value here was {1}.",
+    1040: "{0}: è stata mantenuta la modifica più recente di Partner Center; qui il valore era {1}.",
+  },
+  ConflictNotice_Policy: {
+    1033: "The two changes came too close together to tell which was last, so the conflict policy decided.",
+    1040: "Le due modifiche sono troppo vicine per stabilire quale sia l'ultima, quindi ha deciso il criterio per i conflitti.",
+  },
   Audit_Show: { 1033: "Show audit trail ({0})", 1040: "Mostra registro modifiche ({0})" },
   Audit_Hide: { 1033: "Hide audit trail", 1040: "Nascondi registro modifiche" },
   Audit_Empty: { 1033: "No changes recorded yet.", 1040: "Nessuna modifica registrata." },

@@ -18,7 +18,7 @@ const C = OpportunityColumns;
 export const LOCKED_COLUMNS: readonly string[] = [
   C.referralIdentifier, C.referralLink, C.audit, C.syncStatus, C.syncError, C.lastSyncedOn,
   C.syncRequestedOn, C.referralStatus, C.referralDirection, C.microsoftCrmIdentifier,
-  C.microsoftMsxId,
+  C.microsoftMsxId, C.conflictNotice,
 ];
 
 export function lockSyncColumns(form: FormContext): void {
