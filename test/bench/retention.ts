@@ -23,6 +23,25 @@ const DAY = 24 * 60 * 60_000;
 const DELIVERY_MEMORY_MS = DAY;
 const TABLES = ["processed_events", "jobs", "links", "base_snapshots", "audit_log", "column_changes", "referral_changes", "field_clocks", "watermarks", "referral_notifications"];
 
+/**
+ * Retries a call the database dropped (PostgreSQL restarted under us: other runs on this machine
+ * restart it); SQLite never throws these. A retried delivery may be remembered twice: sizes only.
+ */
+let restarts = 0;
+async function surviving<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "";
+      const lost = ["57P01", "57P02", "57P03", "ECONNREFUSED", "ECONNRESET"].includes(code) || /Connection terminated|terminating connection|timeout exceeded when trying to connect/i.test((error as Error).message);
+      if (!lost || attempt >= 120) throw error;
+      if (attempt === 0) restarts++;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 interface Sizes {
   engine: string;
   rows: Record<string, number>;
@@ -36,7 +55,7 @@ async function simulateMonth(store: SyncStore, clock: { now: number }, options: 
   const start = clock.now;
   const keysAfterDay: number[] = [];
   for (let pair = 0; pair < options.pairs; pair++) {
-    await store.saveLink({ key: opportunityLinkKey(`opp-${pair}`), opportunityId: `opp-${pair}`, referralId: `ref-${pair}` });
+    await surviving(() => store.saveLink({ key: opportunityLinkKey(`opp-${pair}`), opportunityId: `opp-${pair}`, referralId: `ref-${pair}` }));
   }
   const gap = DAY / options.perDay;
   let nextTick = start + PURGE_INTERVAL_MS;
@@ -45,22 +64,31 @@ async function simulateMonth(store: SyncStore, clock: { now: number }, options: 
   const tick = async () => {
     // Four workers drain the due jobs, as the service's pool would.
     const work = async (worker: string) => {
-      for (let job = await store.claimNext({ workerId: worker, leaseMs: 60_000 }); job; job = await store.claimNext({ workerId: worker, leaseMs: 60_000 })) {
+      const claim = () => surviving(() => store.claimNext({ workerId: worker, leaseMs: 60_000 }));
+      for (let job = await claim(); job; job = await claim()) {
         const version = versions.get(job.linkKey) ?? null;
-        const base = await store.commitSync(job.linkKey, {
-          base: { ...EMPTY_MAPPED_FIELDS, dealValue: delivery },
-          audit: [{ at: new Date(clock.now).toISOString(), direction: "CRM → Partner Center", action: "updated", detail: `deal value → ${delivery}` }],
-          expectedVersion: version,
-        });
+        const linkKey = job.linkKey;
+        const base = await surviving(() =>
+          store.commitSync(linkKey, {
+            base: { ...EMPTY_MAPPED_FIELDS, dealValue: delivery },
+            audit: [{ at: new Date(clock.now).toISOString(), direction: "CRM → Partner Center", action: "updated", detail: `deal value → ${delivery}` }],
+            // A commit whose answer a restart lost may have landed: then take the stored version.
+            expectedVersion: version,
+          }).catch(async (error: unknown) => {
+            if ((error as Error).name !== "StaleBaseError") throw error;
+            return (await store.getBase(linkKey))!;
+          }),
+        );
         versions.set(job.linkKey, base.version);
-        await store.complete(job.id, worker);
+        const id = job.id;
+        await surviving(() => store.complete(id, worker));
       }
     };
     await Promise.all(["w0", "w1", "w2", "w3"].map(work));
-    await store.purgeExpiredEvents();
+    await surviving(() => store.purgeExpiredEvents());
   };
-  // Deliveries run 16 at a time, as concurrent webhooks would; each call reads the clock when it starts.
-  const limit = pLimit(16);
+  // Deliveries run 32 at a time, as concurrent webhooks would; each call reads the clock when it starts.
+  const limit = pLimit(32);
   for (let day = 0; day < options.days; day++) {
     let inFlight: Promise<unknown>[] = [];
     for (let i = 0; i < options.perDay; i++, delivery++) {
@@ -80,20 +108,24 @@ async function simulateMonth(store: SyncStore, clock: { now: number }, options: 
         limit(async () => {
           clock.now = at;
           const fromDataverse = n % 2 === 0;
-          if (fromDataverse) await store.recordColumnChanges(`opp-${pair}`, ["estimatedvalue", "name"], at);
-          else await store.recordReferralChange(`ref-${pair}`, at, false);
+          if (fromDataverse) await surviving(() => store.recordColumnChanges(`opp-${pair}`, ["estimatedvalue", "name"], at));
+          else await surviving(() => store.recordReferralChange(`ref-${pair}`, at, false));
           clock.now = at;
-          await store.acceptEvent(
-            { key: `${fromDataverse ? "dataverse" : "partner-center"}:${n}`, ttlMs: DELIVERY_MEMORY_MS },
-            { linkKey: opportunityLinkKey(`opp-${pair}`), reasons: [fromDataverse ? "dataverse:update" : "partner-center:referral-updated"] },
-          );
+          await surviving(() => {
+            clock.now = at;
+            return store.acceptEvent(
+              { key: `${fromDataverse ? "dataverse" : "partner-center"}:${n}`, ttlMs: DELIVERY_MEMORY_MS },
+              { linkKey: opportunityLinkKey(`opp-${pair}`), reasons: [fromDataverse ? "dataverse:update" : "partner-center:referral-updated"] },
+            );
+          });
         }),
       );
     }
     await Promise.all(inFlight);
-    await options.daily?.();
-    keysAfterDay.push(await countKeys(store));
-    process.stderr.write(`  day ${day + 1}/${options.days}: ${keysAfterDay.at(-1)} delivery keys remembered\n`);
+    await surviving(async () => options.daily?.());
+    keysAfterDay.push(await surviving(() => countKeys(store)));
+    const size = await surviving(() => storeBytes());
+    process.stderr.write(`  day ${day + 1}/${options.days}: ${keysAfterDay.at(-1)} delivery keys remembered, store ${mb(size)}\n`);
   }
   clock.now = start + options.days * DAY;
   await tick();
@@ -101,6 +133,7 @@ async function simulateMonth(store: SyncStore, clock: { now: number }, options: 
 }
 
 let countKeys: (store: SyncStore) => Promise<number> = async () => 0;
+let storeBytes: () => Promise<number> = async () => 0;
 
 async function onSqlite(options: { days: number; perDay: number; pairs: number }): Promise<Sizes> {
   const path = join(tempFolder("retention-bench-"), "cosell.sqlite");
@@ -109,6 +142,7 @@ async function onSqlite(options: { days: number; perDay: number; pairs: number }
   store.deferFsyncToCheckpoints();
   const db = store.database;
   countKeys = async () => (db.prepare("SELECT COUNT(*) AS n FROM processed_events").get() as { n: number }).n;
+  storeBytes = async () => (db.pragma("page_count", { simple: true }) as number) * (db.pragma("page_size", { simple: true }) as number);
   const started = Date.now();
   const keysAfterDay = await simulateMonth(store, clock, options);
   const seconds = (Date.now() - started) / 1000;
@@ -128,21 +162,30 @@ async function onSqlite(options: { days: number; perDay: number; pairs: number }
 
 async function onPostgres(url: string, options: { days: number; perDay: number; pairs: number }): Promise<Sizes> {
   const database = `cosell_retention_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.query(`ALTER DATABASE ${database} SET synchronous_commit = off`);
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: url });
+    client.on("error", () => undefined);
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+  await admin(`CREATE DATABASE ${database}`);
+  await admin(`ALTER DATABASE ${database} SET synchronous_commit = off`);
   const target = new URL(url);
   target.pathname = `/${database}`;
   const clock = { now: Date.UTC(2026, 0, 1) };
-  const store = await new PostgresSyncStore({ url: target.toString(), clock: () => clock.now, maxConnections: 16 }).ready();
+  const store = await new PostgresSyncStore({ url: target.toString(), clock: () => clock.now, maxConnections: 24 }).ready();
   const pool = store.pgPool;
   countKeys = async () => (await pool.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM processed_events")).rows[0]!.n;
+  storeBytes = async () => (await pool.query<{ b: number }>("SELECT pg_database_size(current_database()) AS b")).rows[0]!.b;
   try {
     const started = Date.now();
     const keysAfterDay = await simulateMonth(store, clock, { ...options, daily: async () => void (await pool.query("VACUUM (ANALYZE)")) });
     const seconds = (Date.now() - started) / 1000;
-    await pool.query("VACUUM (ANALYZE)");
+    await surviving(() => pool.query("VACUUM (ANALYZE)"));
     const rows: Record<string, number> = {};
     const bytes: Record<string, number> = {};
     for (const table of TABLES) {
@@ -150,11 +193,11 @@ async function onPostgres(url: string, options: { days: number; perDay: number; 
       bytes[table] = (await pool.query<{ b: number }>(`SELECT pg_total_relation_size('${table}') AS b`)).rows[0]!.b;
     }
     const totalBytes = (await pool.query<{ b: number }>("SELECT pg_database_size(current_database()) AS b")).rows[0]!.b;
+    if (restarts > 0) console.log(`(PostgreSQL dropped the connection ${restarts} times during the run; those calls were retried)`);
     return { engine: "PostgreSQL", rows, bytes, totalBytes, keysAfterDay, seconds };
   } finally {
     await store.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await surviving(() => admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
   }
 }
 
