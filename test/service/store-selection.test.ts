@@ -8,6 +8,7 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../../sync/service/config";
 import { createSyncService, type SyncService } from "../../sync/service/sync-service";
+import { StartupError, startServer } from "../../sync/server";
 import { PostgresSyncStore, SqliteSyncStore } from "../../sync/store";
 import { postgresUnderTest, TEST_POSTGRES_URL } from "../store/store-engines";
 
@@ -45,6 +46,14 @@ describe("the store the service runs on", () => {
   it("refuses a STORE_URL that is not PostgreSQL, saying what to put there", () => {
     expect(() => parseConfig({ ...BASE_ENV, STORE_URL: "mysql://db/cosell" })).toThrow(ConfigError);
     expect(() => parseConfig({ ...BASE_ENV, STORE_URL: "mysql://db/cosell" })).toThrow(/STORE_URL must be a PostgreSQL URL \(postgres:\/\/user:password@host:5432\/database, add \?sslmode=require for Azure\)/);
+  });
+
+  it("stops `serve` before it listens when the PostgreSQL store is unreachable, saying what to check and hiding the password", async () => {
+    const config = parseConfig({ ...BASE_ENV, STORE_URL: "postgres://cosell:s3cret@127.0.0.1:1/cosell", PORT: "0", OPS_PORT: "0" });
+    const failure = await startServer(config, pino({ level: "silent" })).then(() => null, (error: unknown) => error as Error);
+    expect(failure).toBeInstanceOf(StartupError);
+    expect(failure?.message).toMatch(/Cannot open the sync database at postgres:\/\/cosell:\*\*\*@127\.0\.0\.1:1\/cosell: .*Check STORE_URL/);
+    expect(failure?.message).not.toContain("s3cret");
   });
 
   it.runIf(withPostgres)("is PostgreSQL with STORE_URL=postgres://…: a delivery is queued once there", async () => {
