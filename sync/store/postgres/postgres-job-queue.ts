@@ -27,8 +27,9 @@ const TRY_LINK_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('cosell:job:' |
 const CLAIM_ROUNDS = 5;
 
 export class PostgresJobQueue {
+  /** `db` resolves to the pool once the schema is migrated. */
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly db: () => Promise<pg.Pool>,
     private readonly clock: () => number,
     private readonly maxAttempts: number,
   ) {}
@@ -69,7 +70,7 @@ export class PostgresJobQueue {
 
   async enqueue(request: JobRequest): Promise<EnqueueResult> {
     const now = this.clock();
-    return inTransaction(this.pool, (client) => this.enqueueIn(client, request, now));
+    return inTransaction(await this.db(), (client) => this.enqueueIn(client, request, now));
   }
 
   /** Back to pending, or folded into the link's pending job (keeping the higher attempt count). Caller holds the link lock. */
@@ -129,7 +130,7 @@ export class PostgresJobQueue {
 
   async recoverLeasesOf(isGone: (workerId: string) => boolean): Promise<number> {
     const now = this.clock();
-    return inTransaction(this.pool, async (client) => {
+    return inTransaction(await this.db(), async (client) => {
       const running = await client.query<JobRow>("SELECT * FROM jobs WHERE state = 'running' ORDER BY id FOR UPDATE SKIP LOCKED");
       let recovered = 0;
       for (const job of running.rows) {
@@ -145,7 +146,7 @@ export class PostgresJobQueue {
     const now = this.clock();
     for (let round = 0; round < CLAIM_ROUNDS; round++) {
       try {
-        return await inTransaction(this.pool, async (client) => {
+        return await inTransaction(await this.db(), async (client) => {
           await this.recoverExpiredLeases(client, now);
           const candidate = await client.query<JobRow>(
             `SELECT * FROM jobs j WHERE j.state = 'pending' AND j.next_attempt_at <= $1
@@ -174,7 +175,7 @@ export class PostgresJobQueue {
 
   async extendLease(jobId: number, workerId: string, leaseMs: number): Promise<boolean> {
     const now = this.clock();
-    const result = await this.pool.query(
+    const result = await (await this.db()).query(
       "UPDATE jobs SET lease_expires_at = $1, updated_at = $2 WHERE id = $3 AND state = 'running' AND lease_owner = $4 AND lease_expires_at > $5",
       [now + leaseMs, now, jobId, workerId, now],
     );
@@ -182,7 +183,7 @@ export class PostgresJobQueue {
   }
 
   async complete(jobId: number, workerId: string): Promise<boolean> {
-    return inTransaction(this.pool, async (client) => {
+    return inTransaction(await this.db(), async (client) => {
       const done = await client.query<{ link_key: string }>(
         "DELETE FROM jobs WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING link_key",
         [jobId, workerId],
@@ -196,7 +197,7 @@ export class PostgresJobQueue {
 
   async retryLater(jobId: number, workerId: string, options: RetryOptions): Promise<boolean> {
     const now = this.clock();
-    return inTransaction(this.pool, async (client) => {
+    return inTransaction(await this.db(), async (client) => {
       const job = (await client.query<JobRow>("SELECT * FROM jobs WHERE id = $1 AND state = 'running' AND lease_owner = $2 FOR UPDATE", [jobId, workerId]))
         .rows[0];
       if (!job) return false;
@@ -208,7 +209,7 @@ export class PostgresJobQueue {
 
   async deadLetter(jobId: number, workerId: string, error: string): Promise<boolean> {
     const now = this.clock();
-    const result = await this.pool.query(
+    const result = await (await this.db()).query(
       `UPDATE jobs SET state = 'dead', last_error = $1, lease_owner = NULL, lease_expires_at = NULL, updated_at = $2
        WHERE id = $3 AND state = 'running' AND lease_owner = $4`,
       [error, now, jobId, workerId],
@@ -217,12 +218,12 @@ export class PostgresJobQueue {
   }
 
   async getJob(jobId: number): Promise<Job | null> {
-    const row = (await this.pool.query<JobRow>("SELECT * FROM jobs WHERE id = $1", [jobId])).rows[0];
+    const row = (await (await this.db()).query<JobRow>("SELECT * FROM jobs WHERE id = $1", [jobId])).rows[0];
     return row ? toJob(row) : null;
   }
 
   async listJobs(filter: { state?: JobState; linkKey?: string } = {}): Promise<Job[]> {
-    const rows = await this.pool.query<JobRow>(
+    const rows = await (await this.db()).query<JobRow>(
       `SELECT * FROM jobs WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR link_key = $2) ORDER BY next_attempt_at, id`,
       [filter.state ?? null, filter.linkKey ?? null],
     );
@@ -231,7 +232,7 @@ export class PostgresJobQueue {
 
   async countJobs(): Promise<Record<JobState, number>> {
     const counts: Record<JobState, number> = { pending: 0, running: 0, dead: 0 };
-    const rows = await this.pool.query<{ state: JobState; n: number }>("SELECT state, COUNT(*)::int AS n FROM jobs GROUP BY state");
+    const rows = await (await this.db()).query<{ state: JobState; n: number }>("SELECT state, COUNT(*)::int AS n FROM jobs GROUP BY state");
     for (const r of rows.rows) counts[r.state] = r.n;
     return counts;
   }

@@ -57,10 +57,10 @@ export class PostgresSyncStore implements SyncStore {
   private readonly migrated: Promise<void>;
   private closed = false;
 
-  constructor(private readonly options: PostgresSyncStoreOptions) {
+  constructor(options: PostgresSyncStoreOptions) {
     this.pool = createPgPool({ url: options.url, schema: options.schema, max: options.maxConnections });
     this.clock = options.clock ?? Date.now;
-    this.jobs = new PostgresJobQueue(this.pool, this.clock, options.maxAttempts ?? 8);
+    this.jobs = new PostgresJobQueue(() => this.db(), this.clock, options.maxAttempts ?? 8);
     this.migrated = migratePostgres(this.pool, { schema: options.schema, now: options.clock }).then(
       () => undefined,
       (cause: unknown) => {
@@ -328,53 +328,34 @@ export class PostgresSyncStore implements SyncStore {
 
   // Jobs --------------------------------------------------------------------------------------------
 
-  async enqueue(request: JobRequest): Promise<EnqueueResult> {
-    await this.migrated;
+  enqueue(request: JobRequest): Promise<EnqueueResult> {
     return this.jobs.enqueue(request);
   }
-
-  async claimNext(options: ClaimOptions): Promise<Job | null> {
-    await this.migrated;
+  claimNext(options: ClaimOptions): Promise<Job | null> {
     return this.jobs.claimNext(options);
   }
-
-  async extendLease(jobId: number, workerId: string, leaseMs: number): Promise<boolean> {
-    await this.migrated;
+  extendLease(jobId: number, workerId: string, leaseMs: number): Promise<boolean> {
     return this.jobs.extendLease(jobId, workerId, leaseMs);
   }
-
-  async recoverLeasesOf(isGone: (workerId: string) => boolean): Promise<number> {
-    await this.migrated;
+  recoverLeasesOf(isGone: (workerId: string) => boolean): Promise<number> {
     return this.jobs.recoverLeasesOf(isGone);
   }
-
-  async complete(jobId: number, workerId: string): Promise<boolean> {
-    await this.migrated;
+  complete(jobId: number, workerId: string): Promise<boolean> {
     return this.jobs.complete(jobId, workerId);
   }
-
-  async retryLater(jobId: number, workerId: string, options: RetryOptions): Promise<boolean> {
-    await this.migrated;
+  retryLater(jobId: number, workerId: string, options: RetryOptions): Promise<boolean> {
     return this.jobs.retryLater(jobId, workerId, options);
   }
-
-  async deadLetter(jobId: number, workerId: string, error: string): Promise<boolean> {
-    await this.migrated;
+  deadLetter(jobId: number, workerId: string, error: string): Promise<boolean> {
     return this.jobs.deadLetter(jobId, workerId, error);
   }
-
-  async getJob(jobId: number): Promise<Job | null> {
-    await this.migrated;
+  getJob(jobId: number): Promise<Job | null> {
     return this.jobs.getJob(jobId);
   }
-
-  async listJobs(filter?: { state?: JobState; linkKey?: string }): Promise<Job[]> {
-    await this.migrated;
+  listJobs(filter?: { state?: JobState; linkKey?: string }): Promise<Job[]> {
     return this.jobs.listJobs(filter);
   }
-
-  async countJobs(): Promise<Record<JobState, number>> {
-    await this.migrated;
+  countJobs(): Promise<Record<JobState, number>> {
     return this.jobs.countJobs();
   }
 
