@@ -6,7 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EMPTY_MAPPED_FIELDS } from "../../sync/engine";
 import { PG_MIGRATIONS, PostgresSyncStore, StaleBaseError, migratePostgres, opportunityLinkKey, type SyncStore } from "../../sync/store";
-import { createPgPool } from "../../sync/store/postgres/pg-pool";
+import pg from "pg";
+import { createPgPool, inTransaction } from "../../sync/store/postgres/pg-pool";
 import { TEST_POSTGRES_URL, postgresEngine, postgresUnderTest } from "./store-engines";
 
 const engine = postgresEngine();
@@ -110,6 +111,26 @@ describe.runIf(await postgresUnderTest())("PostgreSQL store, several instances o
     } finally {
       await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await pool.end();
+    }
+  });
+
+  it("survives the server dropping a connection mid-transaction: that call fails, the process lives on, the next call works", async () => {
+    const store = (await open()) as PostgresSyncStore;
+    const killer = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await killer.connect();
+    try {
+      const failed = inTransaction(store.pgPool, async (client) => {
+        const pid = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+        await killer.query("SELECT pg_terminate_backend($1)", [pid]);
+        // Checked out and idle while the server ends it: without a listener pg would crash the process.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await client.query("SELECT 1");
+      });
+      await expect(failed).rejects.toThrow();
+      await store.saveLink({ key: opportunityLinkKey("after"), opportunityId: "after" });
+      expect(await store.findLinkByOpportunityId("AFTER")).toMatchObject({ key: opportunityLinkKey("after") });
+    } finally {
+      await killer.end();
     }
   });
 

@@ -10,6 +10,7 @@
 import type { Database } from "better-sqlite3";
 import type pg from "pg";
 import { StoreError } from "../store-errors";
+import { withClient } from "./pg-pool";
 
 interface CopiedTable {
   readonly table: string;
@@ -111,55 +112,54 @@ export async function copySqliteToPostgres(options: {
     return { table, sql, params, total };
   });
   const grandTotal = plans.reduce((sum, plan) => sum + plan.total, 0);
-  const client = await target.connect();
-  try {
-    await client.query("BEGIN");
-    // Nobody else writes while we fill the tables (an instance started too early waits, then sees the copy).
-    await client.query(`LOCK TABLE ${TABLES.map((t) => t.table).join(", ")} IN EXCLUSIVE MODE`);
-    const occupied: { table: string; rows: number }[] = [];
-    for (const { table } of TABLES) {
-      const rows = (await client.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${table}`)).rows[0]!.n;
-      if (rows > 0) occupied.push({ table, rows });
-    }
-    if (occupied.length > 0) throw new TargetNotEmptyError(occupied);
+  return withClient(target, async (client) => {
+    try {
+      await client.query("BEGIN");
+      // Nobody else writes while we fill the tables (an instance started too early waits, then sees the copy).
+      await client.query(`LOCK TABLE ${TABLES.map((t) => t.table).join(", ")} IN EXCLUSIVE MODE`);
+      const occupied: { table: string; rows: number }[] = [];
+      for (const { table } of TABLES) {
+        const rows = (await client.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${table}`)).rows[0]!.n;
+        if (rows > 0) occupied.push({ table, rows });
+      }
+      if (occupied.length > 0) throw new TargetNotEmptyError(occupied);
 
-    let done = 0;
-    options.onProgress?.({ table: plans[0]!.table.table, done, total: grandTotal });
-    const counts: TableCount[] = [];
-    for (const { table, sql, params, total } of plans) {
-      let batch: unknown[][] = [];
-      const flush = async () => {
-        if (batch.length === 0) return;
-        await insertBatch(client, table, batch);
-        done += batch.length;
-        batch = [];
-        options.onProgress?.({ table: table.table, done, total: grandTotal });
-      };
-      for (const row of source.prepare(sql).raw().iterate(...params) as IterableIterator<unknown[]>) {
-        batch.push(table.convert ? table.convert(row) : row);
-        if (batch.length >= BATCH_ROWS) await flush();
+      let done = 0;
+      options.onProgress?.({ table: plans[0]!.table.table, done, total: grandTotal });
+      const counts: TableCount[] = [];
+      for (const { table, sql, params, total } of plans) {
+        let batch: unknown[][] = [];
+        const flush = async () => {
+          if (batch.length === 0) return;
+          await insertBatch(client, table, batch);
+          done += batch.length;
+          batch = [];
+          options.onProgress?.({ table: table.table, done, total: grandTotal });
+        };
+        for (const row of source.prepare(sql).raw().iterate(...params) as IterableIterator<unknown[]>) {
+          batch.push(table.convert ? table.convert(row) : row);
+          if (batch.length >= BATCH_ROWS) await flush();
+        }
+        await flush();
+        if (table.identity) {
+          await client.query(
+            `SELECT setval(pg_get_serial_sequence('${table.table}', '${table.identity}'), GREATEST((SELECT MAX(${table.identity}) FROM ${table.table}), 1), (SELECT COUNT(*) > 0 FROM ${table.table}))`,
+          );
+        }
+        const copied = (await client.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${table.table}`)).rows[0]!.n;
+        counts.push({ table: table.table, source: total, target: copied });
       }
-      await flush();
-      if (table.identity) {
-        await client.query(
-          `SELECT setval(pg_get_serial_sequence('${table.table}', '${table.identity}'), GREATEST((SELECT MAX(${table.identity}) FROM ${table.table}), 1), (SELECT COUNT(*) > 0 FROM ${table.table}))`,
-        );
+      const wrong = counts.filter((c) => c.source !== c.target);
+      if (wrong.length > 0) {
+        throw new StoreError(`The copy does not add up (${wrong.map((c) => `${c.table}: ${c.source} read, ${c.target} stored`).join("; ")}); nothing was kept in PostgreSQL.`);
       }
-      const copied = (await client.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${table.table}`)).rows[0]!.n;
-      counts.push({ table: table.table, source: total, target: copied });
+      await client.query("COMMIT");
+      return counts;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
     }
-    const wrong = counts.filter((c) => c.source !== c.target);
-    if (wrong.length > 0) {
-      throw new StoreError(`The copy does not add up (${wrong.map((c) => `${c.table}: ${c.source} read, ${c.target} stored`).join("; ")}); nothing was kept in PostgreSQL.`);
-    }
-    await client.query("COMMIT");
-    return counts;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function insertBatch(client: pg.PoolClient, table: CopiedTable, rows: unknown[][]): Promise<void> {
