@@ -21,6 +21,7 @@ import {
 import { createLogger } from "./observability/logger";
 import { ConfigError, loadDotEnv, parseConfig, type Config } from "./service/config";
 import { createSyncService, type SyncService } from "./service/sync-service";
+import { whenStoreReady } from "./store";
 
 /** The default mapping, with the admin's MAPPING_FILE applied when there is one. */
 export async function loadSyncMapping(config: Pick<Config, "MAPPING_FILE">): Promise<SyncMapping> {
@@ -80,6 +81,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const mapping = await loadSyncMapping(config);
   const service = createSyncService(config, logger, { mapping });
   try {
+    // PostgreSQL (STORE_URL): reachable and migrated before anything is accepted.
+    await whenStoreReady(service.store).catch((error: unknown) => {
+      throw new StartupError(`${(error as Error).message}. Check STORE_URL (host, database, user, password, sslmode) and that the database server is running.`, { cause: error });
+    });
     let missing: MissingColumn[];
     try {
       missing = await withStartupRetries(() => findMissingColumns(service.dataverse, mapping), logger);

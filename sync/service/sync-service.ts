@@ -28,12 +28,13 @@ import { isFromMicrosoftSeller, opportunityRecordUrl } from "../notify/referral-
 import { TeamsNotifier } from "../notify/teams-notifier";
 import { WorkerPool } from "../queue/worker-pool";
 import { Reconciler } from "../reconcile/reconciler";
-import { opportunityLinkKey, openSqliteSyncStore, referralLinkKey, type SyncStore } from "../store";
+import { createSyncStore, opportunityLinkKey, referralLinkKey, type SyncStore } from "../store";
 import { CrmGateway } from "../worker/crm-gateway";
 import { SettingsWatcher, settingsRowReader } from "../settings/settings-watcher";
 import { LinkSyncHandler } from "../worker/link-sync.handler";
 import { clockedColumns, DEFAULT_MAPPING, type SyncMapping } from "../engine";
 import { readTrustedCertificates, type Config } from "./config";
+import { DeliveryRetention } from "./delivery-retention";
 
 /** The organization the Partner Center sandbox's CA names (sandbox/partner-center/sandbox-certificate.ts). */
 const SANDBOX_ISSUER_ORGANIZATION = "Partner Center Sandbox";
@@ -198,7 +199,7 @@ export function createSyncService(
   options: { metrics?: SyncMetrics; workers?: number; mapping?: SyncMapping; settingsRefreshMs?: number; dataverseTransport?: TransportOptions } = {},
 ): SyncService {
   const metrics = options.metrics ?? new SyncMetrics({ collectDefaults: true });
-  const store = openSqliteSyncStore({ path: config.STORE_PATH, maxAttempts: config.MAX_ATTEMPTS });
+  const store = createSyncStore(config.STORE_URL || undefined, { sqlitePath: config.STORE_PATH, maxAttempts: config.MAX_ATTEMPTS });
   metrics.measureQueueDepth(async () => {
     const jobs = await store.countJobs();
     return jobs.pending + jobs.running;
@@ -258,6 +259,7 @@ export function createSyncService(
   }
 
   const reconciler = new Reconciler({ store, dataverse, referrals, enqueue, logger });
+  const retention = new DeliveryRetention(store, logger);
   // Unpausing (or any change) wakes idle workers at once instead of at their next poll.
   settings.onChange(() => pool.wake());
   // The catch-up interval: the settings row's when set, else CATCH_UP_INTERVAL_SECONDS; a change restarts the timers.
@@ -337,12 +339,14 @@ export function createSyncService(
       settings.start();
       pool.start();
       startReconciler();
+      retention.start();
     },
     async stop() {
       ops?.markStopping();
       stopMeasuring();
       reconcilerStarted = false;
       reconciler.stop();
+      await retention.stop();
       settings.stop();
       await pool.stop();
       await notifier.stop();

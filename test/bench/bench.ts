@@ -6,6 +6,7 @@
  * Options (all optional): --runs 3  --latency 50  --opportunities 200  --batch 10  --referrals 200
  * --backfill 10000  --skip-backfill. With several runs the table shows the median of each figure.
  * `--flood [--deliveries 20000]` measures the public port under attack and load instead (flood.ts).
+ * `--retention [--days 30 --per-day 10000 --pairs 1000 --engine both|sqlite|postgres]`: store size after a month with the purge (retention.ts).
  * Timestamps come from the sandboxes (createdon / modifiedon, createdDateTime / updatedDateTime), so
  * the polling that observes them never inflates a latency.
  */
@@ -46,8 +47,26 @@ const { values: args } = parseArgs({
     flood: { type: "boolean", default: false },
     deliveries: { type: "string", default: "20000" },
     "deliveries-only": { type: "boolean", default: false },
+    /** How big the store stays after a month of deliveries with the purge, on both engines (retention.ts). */
+    retention: { type: "boolean", default: false },
+    days: { type: "string", default: "30" },
+    "per-day": { type: "string", default: "10000" },
+    pairs: { type: "string", default: "1000" },
+    /** --retention on one engine only: sqlite, postgres (default both). */
+    engine: { type: "string", default: "both" },
   },
 });
+if (args.retention) {
+  const { runRetentionBench } = await import("./retention");
+  await runRetentionBench({
+    days: Number(args.days),
+    perDay: Number(args["per-day"]),
+    pairs: Number(args.pairs),
+    engine: args.engine,
+    postgresUrl: process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+  });
+  process.exit(0);
+}
 if (args.flood) {
   const { runFlood } = await import("./flood");
   await runFlood({ deliveries: Number(args.deliveries), deliveriesOnly: args["deliveries-only"], connections: 200, slowConnections: 50, endlessCertificates: 50 });
