@@ -9,3 +9,4 @@ export * from "./validate-columns";
 export * from "./sync-triggers";
 export * from "./cosell-settings";
 export * from "./dataverse-id";
+export * from "./cosell-heartbeat";

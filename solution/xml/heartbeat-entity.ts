@@ -1,0 +1,16 @@
+/**
+ * The sync service's heartbeat table (entities/cosell-heartbeat.ts) as a custom table of
+ * customizations.xml. No form: the rows are the service's, shown on the Sync health page.
+ */
+import { COSELL_HEARTBEAT_COLUMNS, COSELL_HEARTBEAT_NAME_COLUMN, CoSellHeartbeatTable } from "../../entities";
+import type { FormEntry } from "../solution-part";
+import { writeCustomTableEntity } from "./custom-table-entity";
+import type { XMLBuilder } from "./xml-helpers";
+
+export function writeHeartbeatEntity(
+  entities: XMLBuilder,
+  introducedVersion: string,
+  writeForm: (forms: XMLBuilder, form: FormEntry, version: string) => void,
+): void {
+  writeCustomTableEntity(entities, { table: CoSellHeartbeatTable, nameColumn: COSELL_HEARTBEAT_NAME_COLUMN, columns: COSELL_HEARTBEAT_COLUMNS }, introducedVersion, writeForm);
+}
