@@ -12,7 +12,7 @@ import { startOpsServer, type OpsServer } from "../http/ops-server";
 import { measureApiCalls } from "../observability/api-call-metrics";
 import { SyncMetrics } from "../observability/metrics";
 import { ReferralsClient } from "../partner-center/referrals-client";
-import { refreshTokenLastUsedAt, signInHealth } from "../partner-center/sign-in-health";
+import { refreshTokenLastUsedAt, signInHealth, type SignInHealth } from "../partner-center/sign-in-health";
 import { DelegatedTokenProvider, REFERRALS_SCOPE, StaticTokenProvider, WEBHOOKS_SCOPE, type TokenProvider } from "../partner-center/token-provider";
 import { parseWebhookEvent, WebhookEventError } from "../partner-center/webhook-event";
 import {
@@ -33,6 +33,11 @@ import { SettingsWatcher, settingsRowReader } from "../settings/settings-watcher
 import { LinkSyncHandler } from "../worker/link-sync.handler";
 import { clockedColumns, DEFAULT_MAPPING, type SyncMapping } from "../engine";
 import { readTrustedCertificates, type Config } from "./config";
+import { HeartbeatWriter } from "../heartbeat/heartbeat-writer";
+import { ServiceActivity } from "../heartbeat/service-activity";
+import { webhookHolderReader } from "../heartbeat/webhook-holder";
+import { hostname } from "node:os";
+import { readFileSync } from "node:fs";
 
 /** The organization the Partner Center sandbox's CA names (sandbox/partner-center/sandbox-certificate.ts). */
 const SANDBOX_ISSUER_ORGANIZATION = "Partner Center Sandbox";
@@ -77,13 +82,17 @@ export function createDataverseClient(config: Config): DataverseClient {
  * go to /metrics, and the log warns (once per problem) when the sign-in lacks MFA or is within a week
  * of dying unused. Static tokens (the sandbox) carry no sign-in to watch.
  */
-export function watchedPartnerCenterTokens(config: Config, report: { logger?: Logger; metrics?: SyncMetrics }): TokenProvider {
+export function watchedPartnerCenterTokens(config: Config, report: { logger?: Logger; metrics?: SyncMetrics; onSignInHealth?: (health: SignInHealth) => void }): TokenProvider {
   const inner = partnerCenterTokens(config);
   return config.PARTNER_CENTER_STATIC_TOKEN ? inner : watchSignIn(inner, config.PARTNER_CENTER_TOKEN_FILE, report);
 }
 
 /** `inner`'s tokens, each new one checked (sign-in-health.ts) into /metrics and, once per problem, the log. */
-export function watchSignIn(inner: TokenProvider, cacheFile: string, report: { logger?: Pick<Logger, "warn">; metrics?: SyncMetrics; now?: () => Date }): TokenProvider {
+export function watchSignIn(
+  inner: TokenProvider,
+  cacheFile: string,
+  report: { logger?: Pick<Logger, "warn">; metrics?: SyncMetrics; now?: () => Date; onSignInHealth?: (health: SignInHealth) => void },
+): TokenProvider {
   const warned = new Set<string>();
   let lastToken = "";
   return {
@@ -93,6 +102,7 @@ export function watchSignIn(inner: TokenProvider, cacheFile: string, report: { l
       lastToken = token;
       const now = report.now?.() ?? new Date();
       const health = signInHealth({ token, refreshTokenLastUsedAt: refreshTokenLastUsedAt(cacheFile), now });
+      report.onSignInHealth?.(health);
       if (health.mfa !== null) report.metrics?.partnerCenterSignInMfa.set(health.mfa ? 1 : 0);
       if (health.refreshTokenExpiresAt) report.metrics?.partnerCenterSignInExpiresIn.set(Math.round((health.refreshTokenExpiresAt.getTime() - now.getTime()) / 1000));
       for (const warning of health.warnings) {
@@ -106,7 +116,7 @@ export function watchSignIn(inner: TokenProvider, cacheFile: string, report: { l
 }
 
 /** With a logger (and metrics), each unreadable referral and each refused $filter is reported. */
-export function createReferralsClient(config: Config, report: { logger?: Logger; metrics?: SyncMetrics } = {}): ReferralsClient {
+export function createReferralsClient(config: Config, report: { logger?: Logger; metrics?: SyncMetrics; onSignInHealth?: (health: SignInHealth) => void } = {}): ReferralsClient {
   const { logger, metrics } = report;
   return new ReferralsClient({
     baseUrl: config.PARTNER_CENTER_API_URL,
@@ -170,6 +180,21 @@ export function createLinkSyncHandler(
   });
 }
 
+/** The version the heartbeat reports: package.json's. */
+const SERVICE_VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+/**
+ * The stored sign-in's health now: its expiry from the token cache's last write (so a sign-in nearing
+ * its 90 days shows without a new token), user and MFA from the last token. Null without a stored sign-in.
+ */
+function currentSignIn(config: Config, last: SignInHealth | null): SignInHealth | null {
+  const lastUsed = refreshTokenLastUsedAt(config.PARTNER_CENTER_TOKEN_FILE);
+  if (!lastUsed) return last;
+  const health = signInHealth({ token: "", refreshTokenLastUsedAt: lastUsed, now: new Date() });
+  if (!last) return health;
+  return { ...health, user: last.user, mfa: last.mfa, warnings: [...last.warnings.filter((w) => /multi-factor/.test(w)), ...health.warnings] };
+}
+
 export interface SyncService {
   config: Config;
   store: SyncStore;
@@ -182,6 +207,8 @@ export interface SyncService {
   settings: SettingsWatcher;
   notifier: TeamsNotifier;
   metrics: SyncMetrics;
+  /** Rewrites this instance's pcc_cosellheartbeat row every minute (the Sync health page reads it). */
+  heartbeat: HeartbeatWriter;
   app: ReturnType<typeof buildApp>;
   enqueue(trigger: SyncTrigger): Promise<{ duplicate: boolean }>;
   /** Opens the public webhook port (HOST:PORT) and the ops port (OPS_HOST:OPS_PORT). */
@@ -194,7 +221,7 @@ export interface SyncService {
 export function createSyncService(
   config: Config,
   logger: Logger,
-  options: { metrics?: SyncMetrics; workers?: number; mapping?: SyncMapping; settingsRefreshMs?: number } = {},
+  options: { metrics?: SyncMetrics; workers?: number; mapping?: SyncMapping; settingsRefreshMs?: number; heartbeatIntervalMs?: number } = {},
 ): SyncService {
   const metrics = options.metrics ?? new SyncMetrics({ collectDefaults: true });
   const store = openSqliteSyncStore({ path: config.STORE_PATH, maxAttempts: config.MAX_ATTEMPTS });
@@ -203,7 +230,10 @@ export function createSyncService(
     return jobs.pending + jobs.running;
   });
   const dataverse = createDataverseClient(config);
-  const referrals = createReferralsClient(config, { logger, metrics });
+  // The sign-in as last seen on a new token (user, MFA); its expiry is read again at each heartbeat.
+  let lastSignIn: SignInHealth | null = null;
+  const referrals = createReferralsClient(config, { logger, metrics, onSignInHealth: (health) => { lastSignIn = health; } });
+  const activity = new ServiceActivity();
   let settingsRead = false;
   const settings = new SettingsWatcher({ read: settingsRowReader(dataverse), logger, metrics, refreshMs: options.settingsRefreshMs });
   const notifier = new TeamsNotifier({
@@ -256,7 +286,25 @@ export function createSyncService(
     return { duplicate: result.duplicate };
   }
 
-  const reconciler = new Reconciler({ store, dataverse, referrals, enqueue, logger });
+  const reconciler = new Reconciler({ store, dataverse, referrals, enqueue, logger, onCatchUpFinished: () => activity.reconciled() });
+  const heartbeat = new HeartbeatWriter({
+    dataverse,
+    instance: `${hostname()}:${process.pid}`,
+    version: SERVICE_VERSION,
+    activity,
+    signIn: () => currentSignIn(config, lastSignIn),
+    webhookHolder: webhookHolderReader({
+      url: config.PARTNER_CENTER_WEBHOOKS_API_URL,
+      tokens: partnerCenterTokens(config, WEBHOOKS_SCOPE),
+      // PUBLIC_BASE_URL when set (behind a proxy the listening address is not the public one), else where it listens.
+      ours: () => {
+        const base = config.PUBLIC_BASE_URL ?? listeningUrl;
+        return base ? `${base.replace(/\/+$/, "")}/webhooks/partner-center` : null;
+      },
+    }),
+    logger,
+    intervalMs: options.heartbeatIntervalMs,
+  });
   // Unpausing (or any change) wakes idle workers at once instead of at their next poll.
   settings.onChange(() => pool.wake());
   // The catch-up interval: the settings row's when set, else CATCH_UP_INTERVAL_SECONDS; a change restarts the timers.
@@ -281,7 +329,12 @@ export function createSyncService(
     logger,
     metrics,
     dataverseWebhookKey: config.DATAVERSE_WEBHOOK_KEY,
-    enqueue,
+    // The webhook routes' enqueue: the heartbeat reports when each side was last heard from.
+    enqueue: async (trigger) => {
+      const result = await enqueue(trigger);
+      activity.webhookAccepted(trigger.source);
+      return result;
+    },
     limits: { maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS },
     trustProxy: config.TRUST_PROXY === "false" ? false : config.TRUST_PROXY === "true" ? true : config.TRUST_PROXY,
     screenPartnerCenterHeaders: (headers) => {
@@ -312,8 +365,9 @@ export function createSyncService(
   });
 
   let ops: OpsServer | null = null;
+  let listeningUrl: string | null = null;
   return {
-    config, store, dataverse, referrals, handler, pool, reconciler, settings, notifier, metrics, app, enqueue,
+    config, store, dataverse, referrals, handler, pool, reconciler, settings, notifier, metrics, heartbeat, app, enqueue,
     async listen() {
       const url = await app.listen({ host: config.HOST, port: config.PORT });
       ops = await startOpsServer({
@@ -326,7 +380,8 @@ export function createSyncService(
         await app.close();
         throw error;
       });
-      return { url: url.replace("localhost", "127.0.0.1"), opsUrl: ops.url };
+      listeningUrl = url.replace("localhost", "127.0.0.1");
+      return { url: listeningUrl, opsUrl: ops.url };
     },
     start() {
       void settings.refresh().finally(() => {
@@ -336,11 +391,13 @@ export function createSyncService(
       settings.start();
       pool.start();
       startReconciler();
+      heartbeat.start();
     },
     async stop() {
       ops?.markStopping();
       stopMeasuring();
       reconcilerStarted = false;
+      heartbeat.stop();
       reconciler.stop();
       settings.stop();
       await pool.stop();
