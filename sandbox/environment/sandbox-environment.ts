@@ -44,6 +44,8 @@ export interface SandboxEnvironmentOptions {
   settingsRefreshMs?: number;
   /** How often the backend rewrites its heartbeat row (default 60 s). */
   heartbeatIntervalMs?: number;
+  /** The backend's Partner Center token cache (PARTNER_CENTER_TOKEN_FILE); its age is the stored sign-in's (default: the config's). */
+  partnerCenterTokenFile?: string;
   /** The Dataverse stand-in starts with Microsoft's co-sell connector installed (seed its records with microsoft-connector-records.ts). */
   microsoftConnector?: boolean | MicrosoftConnectorInstallOptions;
   /** The Dataverse user's UI language (default 1033). */
@@ -97,6 +99,7 @@ export function sandboxEnv(dataverse: DataverseSandbox, partnerCenter: PartnerCe
     MAX_ATTEMPTS: String(options.maxAttempts ?? 8),
     RECONCILE_INTERVAL_SECONDS: String(options.reconcileIntervalSeconds ?? 300),
     ...(options.catchUpIntervalSeconds === undefined ? {} : { CATCH_UP_INTERVAL_SECONDS: String(options.catchUpIntervalSeconds) }),
+    ...(options.partnerCenterTokenFile === undefined ? {} : { PARTNER_CENTER_TOKEN_FILE: options.partnerCenterTokenFile }),
     LOG_LEVEL: "silent",
   };
 }

@@ -1,0 +1,205 @@
+/**
+ * The admin stories of issue 18 in Debian Chromium, on the sandbox form page over the whole
+ * sandboxed product: the Co-sell app's navigation from the site map in the built solution; pausing
+ * and resuming all sync from the settings form (the form of the settings table in the zip), with the
+ * backend following within seconds; the Sync health page (the web resource in the zip) reading the
+ * backend's heartbeat: running, retrying the errors, an expiring Partner Center sign-in, and a stopped
+ * backend. The test clicks and types as an admin does; it reads the sandboxes' APIs to check.
+ *
+ * Screenshots of every page looked at go to test-results/screenshots/ (not committed).
+ */
+import { mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, Frame, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AccountColumns, ContactColumns, CoSellSettingsColumns as SC, OpportunityColumns as C, OpportunityStandardColumns as S, SyncStatus, Tables } from "../../entities";
+import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
+import { defaultSolutionZip, startFormPage, type FormPage } from "../../sandbox/form-page/form-page-server";
+import { COSELL_APP } from "../../solution/xml/app-module";
+import { OPPORTUNITY_VIEWS } from "../../solution/xml/views";
+import { HEALTH_PAGE_NAME } from "../../webresources/health/public-names";
+import { createRow, createSharableOpportunity, readOpportunity, waitFor, waitForSynced, webApi } from "../e2e-api/story-kit";
+import { formPageReady, openFormPage, openOfflinePage } from "../support/offline-browser";
+
+const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "test-results", "screenshots");
+
+let env: SandboxEnvironment;
+let formPage: FormPage;
+let browser: Browser;
+let page: Page;
+let pageErrors: string[] = [];
+let workDir = "";
+let tokenFile = "";
+let serviceStopped = false;
+
+const open = (hash: string) => openFormPage(page, formPage.url, hash);
+const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The health page's frame, once its script has drawn it. */
+async function healthFrame(): Promise<Frame> {
+  const element = await page.locator(`iframe[data-webresource="${HEALTH_PAGE_NAME}"]`).elementHandle();
+  const frame = await element!.contentFrame();
+  await frame!.waitForFunction(() => document.body.dataset["ready"] === "true");
+  return frame!;
+}
+
+async function openHealthPage(): Promise<Frame> {
+  await open("#/");
+  await page.locator('[data-subarea="pcc_subarea_sync_health"]').click();
+  await formPageReady(page);
+  return healthFrame();
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), "cosell-admin-app-"));
+  tokenFile = join(workDir, "partner-center-token.json");
+  const solutionZip = await defaultSolutionZip();
+  env = await startSandboxEnvironment({ solutionZip, settingsRefreshMs: 300, heartbeatIntervalMs: 500, maxAttempts: 1, workers: 2, partnerCenterTokenFile: tokenFile });
+  formPage = await startFormPage({ dataverseUrl: env.dataverse.url, partnerCenterUrl: env.partnerCenter.url, solutionZip });
+  const opened = await openOfflinePage({ height: 1000, screenshotDir: SCREENSHOTS });
+  ({ browser, page } = opened);
+  pageErrors = opened.pageErrors;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await formPage?.close();
+  if (serviceStopped) {
+    await env?.dataverse.close();
+    await env?.partnerCenter.close();
+  } else await env?.close();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+describe("the Co-sell app in Dynamics 365 (the form page)", () => {
+  it("shows the app's navigation from the solution's site map, and its views open with their filters", async () => {
+    const { opportunityId } = await createSharableOpportunity(env);
+    await waitForSynced(env, opportunityId);
+    await createRow(env, Tables.opportunity.entitySetName, { name: "Not shared with Microsoft", estimatedvalue: 500 });
+
+    await open("#/");
+    const nav = page.locator(`nav.site-map[data-app="${COSELL_APP.uniqueName}"]`);
+    expect(await nav.locator(".app-name").innerText()).toBe("Co-sell");
+    expect(await nav.locator("[data-area]").evaluateAll((areas) => areas.map((area) => area.querySelector(".area-title")?.textContent))).toEqual(["Co-sell", "Administration"]);
+    expect(await nav.locator("[data-subarea]").allInnerTexts()).toEqual([
+      ...OPPORTUNITY_VIEWS.map((view) => view.names[1033]), "Co-sell settings", "Sync health",
+    ]);
+    await shot("app-01-navigation");
+
+    await nav.getByText("Co-sell opportunities").click();
+    await formPageReady(page);
+    const rows = page.locator("table.grid tbody tr[data-row]");
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().innerText()).toMatch(/Fabrikam cloud migration[\s\S]*Synced/);
+    await shot("app-02-cosell-opportunities-view");
+
+    // The language switch draws the navigation in Italian, from the same site map.
+    await page.locator("[data-language]").selectOption("1040");
+    await formPageReady(page);
+    expect(await nav.locator("[data-subarea]").allInnerTexts()).toContain("Stato della sincronizzazione");
+    await page.locator("[data-language]").selectOption("1033");
+    await formPageReady(page);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("pauses all sync from the settings form, the backend stops within seconds; resuming syncs what waited", async () => {
+    await open("#/");
+    await page.locator('[data-subarea="pcc_subarea_settings"]').click();
+    await formPageReady(page);
+    await page.locator('[data-command="new-record"]').click();
+    await formPageReady(page);
+    await page.locator(`#field-${SC.name}`).fill("Co-sell settings");
+    await page.locator(`#field-${SC.name}`).dispatchEvent("change");
+    await page.locator(`#field-${SC.pauseAllSync}`).check();
+    await page.locator('[data-command="save"]').click();
+    await page.waitForFunction(() => /#\/record\/pcc_cosellsetting\/[0-9a-f-]{36}$/.test(location.hash));
+    await formPageReady(page);
+    const started = Date.now();
+    await waitFor("the backend to pause", async () => env.service!.settings.isPaused(), 5_000);
+    const pausedAfterMs = Date.now() - started;
+    expect(pausedAfterMs).toBeLessThan(5_000);
+    await shot("app-03-settings-paused");
+
+    // While paused, a seller's shared deal is received but waits.
+    const { opportunityId } = await createSharableOpportunity(env);
+    await sleep(2_000);
+    expect((await readOpportunity(env, opportunityId))[C.syncStatus]).not.toBe(SyncStatus.Synced);
+
+    await page.locator(`#field-${SC.pauseAllSync}`).uncheck();
+    await page.locator('[data-command="save"]').click();
+    await waitFor("the backend to resume", async () => !env.service!.settings.isPaused(), 5_000);
+    await waitForSynced(env, opportunityId);
+    await page.reload();
+    await formPageReady(page);
+    expect(await page.locator(`#field-${SC.pauseAllSync}`).isChecked()).toBe(false);
+    await shot("app-04-settings-resumed");
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe("the Sync health page", () => {
+  it("shows the running service from its heartbeat, counts by status, and Retry all fixes the errors the admin has cleared", async () => {
+    // A deal whose customer has no country: the sync refuses it and says why.
+    const accountId = await createRow(env, Tables.account.entitySetName, { [AccountColumns.name]: "Litware Inc." });
+    const { opportunityId } = await createSharableOpportunity(env, { [`${S.parentAccount}@odata.bind`]: `/${Tables.account.entitySetName}(${accountId})` });
+    await waitFor("the sync error", async () => (await readOpportunity(env, opportunityId))[C.syncStatus] === SyncStatus.Error, 15_000);
+
+    let frame = await openHealthPage();
+    expect(await frame.locator('[data-service="running"]').innerText()).toBe("The sync service is running: 1 instance, version 1.0.0.");
+    expect(await frame.locator('[data-fact="webhook-holder"] td').innerText()).toBe(`This service (${env.backendUrl}/webhooks/partner-center)`);
+    expect(await frame.locator(`[data-status="${SyncStatus.Synced}"] td`).innerText()).toBe("2");
+    expect(await frame.locator(`[data-status="${SyncStatus.Error}"] td`).innerText()).toBe("1");
+    expect(await frame.locator(`[data-error-row="${opportunityId}"]`).innerText()).toMatch(/country/i);
+    await shot("health-01-running-with-an-error");
+
+    // The admin fills in the country and a contact (neither change wakes the sync), then asks for every errored deal again.
+    await webApi(env, "PATCH", `${Tables.account.entitySetName}(${accountId})`, { [AccountColumns.country]: "US", [AccountColumns.city]: "Redmond", [AccountColumns.postalCode]: "98052" }, { "If-Match": "*" });
+    await createRow(env, Tables.contact.entitySetName, {
+      [ContactColumns.firstName]: "Ana", [ContactColumns.lastName]: "Trujillo", [ContactColumns.email]: "ana@litware.example",
+      [`${ContactColumns.parentCustomer}_${Tables.account.logicalName}@odata.bind`]: `/${Tables.account.entitySetName}(${accountId})`,
+    });
+    await sleep(1_000);
+    expect((await readOpportunity(env, opportunityId))[C.syncStatus]).toBe(SyncStatus.Error);
+    await frame.locator('[data-action="retry-all"]').click();
+    await frame.locator("[data-retry-outcome]", { hasText: "Asked the sync service to retry 1 opportunity" }).waitFor();
+    await waitForSynced(env, opportunityId);
+    await frame.locator('[data-action="refresh"]').click();
+    await frame.waitForFunction(() => document.body.dataset["ready"] === "true");
+    frame = await healthFrame();
+    expect(await frame.locator('[data-health="errors"]').innerText()).toContain("No sync errors.");
+    expect(await frame.locator(`[data-status="${SyncStatus.Synced}"] td`).innerText()).toBe("3");
+    await shot("health-02-after-retry-all");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("warns when the Partner Center sign-in is about to expire", async () => {
+    // The stored sign-in was last refreshed 85 days ago: it dies unused in 5 days.
+    await writeFile(tokenFile, "{}");
+    const lastUsed = new Date(Date.now() - 85 * 24 * 3600_000);
+    await utimes(tokenFile, lastUsed, lastUsed);
+    await waitFor("the heartbeat to carry the expiry", async () => {
+      const { json } = await webApi(env, "GET", "pcc_cosellheartbeats?$select=pcc_signinexpireson");
+      return (json.value as Record<string, unknown>[])[0]?.["pcc_signinexpireson"];
+    });
+    const frame = await openHealthPage();
+    expect(await frame.locator('[data-warning="sign-in-expiring"]').innerText()).toMatch(/^The Partner Center sign-in expires .*: run `cosell login` as a Referrals admin/);
+    expect(await frame.locator('[data-fact="sign-in"] td').innerText()).toMatch(/^Warning: the stored sign-in expires/);
+    await shot("health-03-sign-in-expiring");
+  });
+
+  it("says the sync service is not running, and what to check, once its heartbeat is older than 3 minutes", async () => {
+    await env.service!.stop();
+    serviceStopped = true;
+    // The admin looks four minutes later: the browser's clock moves on, the last heartbeat stays where it was.
+    await page.clock.install({ time: new Date(Date.now() + 4 * 60_000) });
+    const frame = await openHealthPage();
+    const banner = frame.locator('[data-service="not-running"]');
+    expect(await banner.innerText()).toMatch(/^The sync service is not running\. Its last heartbeat was [\s\S]*What to check:[\s\S]*cosell doctor/);
+    expect(await frame.locator('[data-service="running"]').count()).toBe(0);
+    await shot("health-04-service-not-running");
+    expect(pageErrors).toEqual([]);
+  });
+});
