@@ -5,6 +5,7 @@
 import {
   COSELL_SETTINGS_COLUMNS,
   COSELL_SETTINGS_NAME_COLUMN,
+  CoSellMappingTable,
   CoSellSettingsTable,
   LANGUAGES,
   OPPORTUNITY_COLUMNS,
@@ -73,6 +74,7 @@ export async function buildSolutionModel(options: {
     { type: ComponentType.Entity, schemaName: Tables.opportunity.logicalName, behavior: 2 },
     // Our own table, whole: Dataverse creates it with every column on import.
     { type: ComponentType.Entity, schemaName: CoSellSettingsTable.logicalName, behavior: 0 },
+    { type: ComponentType.Entity, schemaName: CoSellMappingTable.logicalName, behavior: 0 },
     { type: ComponentType.Role, id: SYNC_SERVICE_ROLE.id, behavior: 0 },
     ...customizations.forms.map((f) => ({ type: ComponentType.SystemForm, id: f.id, behavior: 0 as const })),
     ...customizations.webResources.map((r) => ({ type: ComponentType.WebResource, schemaName: r.name, behavior: 0 as const })),

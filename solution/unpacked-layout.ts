@@ -17,7 +17,8 @@ import {
 } from "./xml/customizations-xml";
 import { SYNC_SERVICE_ROLE, writeSecurityRole } from "./xml/security-role";
 import { writeSettingsEntity } from "./xml/settings-entity";
-import { CoSellSettingsTable } from "../entities";
+import { CoSellMappingTable, CoSellSettingsTable } from "../entities";
+import { MAPPING_FORM_ID, MAPPING_VIEW_ID, writeMappingForm, writeMappingTable, writeMappingView } from "./xml/mapping-entity";
 import { buildSolutionManifestXml } from "./xml/solution-manifest-xml";
 import { OPPORTUNITY_VIEWS, writeSavedQuery } from "./xml/views";
 import { importFragment, newDocument, serialize, textElement } from "./xml/xml-helpers";
@@ -61,6 +62,16 @@ export async function writeUnpackedLayout(model: SolutionModel, folder: string):
   const settingsDoc = newDocument();
   writeSettingsEntity(settingsDoc, model.version);
   await put(folder, `Entities/${CoSellSettingsTable.schemaName}/Entity.xml`, serialize(settingsDoc));
+  const mappingFolder = `Entities/${CoSellMappingTable.schemaName}`;
+  const mappingDoc = newDocument();
+  writeMappingTable(mappingDoc, model.version);
+  await put(folder, `${mappingFolder}/Entity.xml`, serialize(mappingDoc));
+  const mappingFormDoc = newDocument();
+  writeMappingForm(mappingFormDoc.ele("forms", { type: "main" }), model.version);
+  await put(folder, `${mappingFolder}/FormXml/main/${MAPPING_FORM_ID}.xml`, serialize(mappingFormDoc));
+  const mappingViewDoc = newDocument();
+  writeMappingView(mappingViewDoc.ele("savedqueries"), model.version);
+  await put(folder, `${mappingFolder}/SavedQueries/${MAPPING_VIEW_ID}.xml`, serialize(mappingViewDoc));
 
   const ribbonDoc = newDocument();
   importFragment(ribbonDoc, ribbonDiffXmlOf(input));

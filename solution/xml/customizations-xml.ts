@@ -1,5 +1,5 @@
 /**
- * Builds customizations.xml: the opportunity columns from entities/, the co-sell settings table, the views, the security role,
+ * Builds customizations.xml: the opportunity columns from entities/, the co-sell settings and field mapping tables, the views, the security role,
  * and whatever the solution parts add (forms, ribbon, web resources, PCF controls). Root children
  * follow the xs:sequence order of CustomizationsSolution.xsd, which Dataverse enforces on import.
  */
@@ -7,6 +7,7 @@ import { LANGUAGES, type ColumnDefinition } from "../../entities";
 import type { CustomControlEntry, FormEntry, WebResourceEntry } from "../solution-part";
 import { writeAttribute } from "./attribute-xml";
 import { writeSecurityRole } from "./security-role";
+import { writeMappingEntity } from "./mapping-entity";
 import { writeSettingsEntity } from "./settings-entity";
 import { OPPORTUNITY_VIEWS, writeSavedQuery } from "./views";
 import { importFragment, localizedList, newDocument, serialize, textElement, type XMLBuilder } from "./xml-helpers";
@@ -102,6 +103,7 @@ export function buildCustomizationsXml(input: CustomizationsInput): string {
   const entities = root.ele("Entities");
   writeOpportunityEntity(entities, input);
   writeSettingsEntity(entities, input.version);
+  writeMappingEntity(entities, input.version);
   writeSecurityRole(root.ele("Roles"), input.version);
   root.ele("Workflows");
   root.ele("FieldSecurityProfiles");
