@@ -42,6 +42,8 @@ export interface SandboxEnvironmentOptions {
   maxAttempts?: number;
   /** How often the backend re-reads the co-sell settings row (default 3 s). */
   settingsRefreshMs?: number;
+  /** How often the backend re-reads the co-sell field mapping rows (default: settingsRefreshMs, else 3 s). */
+  mappingRefreshMs?: number;
   /** The Dataverse stand-in starts with Microsoft's co-sell connector installed (seed its records with microsoft-connector-records.ts). */
   microsoftConnector?: boolean | MicrosoftConnectorInstallOptions;
   /** The Dataverse user's UI language (default 1033). */
@@ -151,7 +153,7 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
         },
       };
     }
-    const service = createSyncService(config, logger, { workers: options.workers, settingsRefreshMs: options.settingsRefreshMs });
+    const service = createSyncService(config, logger, { workers: options.workers, settingsRefreshMs: options.settingsRefreshMs, mappingRefreshMs: options.mappingRefreshMs });
     const { url: backendUrl, opsUrl } = await service.listen();
     await registerWebhooks({
       // The admin registers the webhooks: the service's role cannot.
