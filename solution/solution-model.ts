@@ -8,6 +8,7 @@ import {
   COSELL_SETTINGS_COLUMNS,
   COSELL_SETTINGS_NAME_COLUMN,
   CoSellHeartbeatTable,
+  CoSellMappingTable,
   CoSellSettingsTable,
   LANGUAGES,
   OPPORTUNITY_COLUMNS,
@@ -79,6 +80,7 @@ export async function buildSolutionModel(options: {
     // Our own table, whole: Dataverse creates it with every column on import.
     { type: ComponentType.Entity, schemaName: CoSellSettingsTable.logicalName, behavior: 0 },
     { type: ComponentType.Entity, schemaName: CoSellHeartbeatTable.logicalName, behavior: 0 },
+    { type: ComponentType.Entity, schemaName: CoSellMappingTable.logicalName, behavior: 0 },
     { type: ComponentType.Role, id: SYNC_SERVICE_ROLE.id, behavior: 0 },
     { type: ComponentType.SiteMap, schemaName: COSELL_APP.siteMapUniqueName, behavior: 0 },
     { type: ComponentType.AppModule, schemaName: COSELL_APP.uniqueName, behavior: 0 },

@@ -46,6 +46,8 @@ export interface SandboxEnvironmentOptions {
   heartbeatIntervalMs?: number;
   /** The backend's Partner Center token cache (PARTNER_CENTER_TOKEN_FILE); its age is the stored sign-in's (default: the config's). */
   partnerCenterTokenFile?: string;
+  /** How often the backend re-reads the co-sell field mapping rows (default: settingsRefreshMs, else 3 s). */
+  mappingRefreshMs?: number;
   /** The Dataverse stand-in starts with Microsoft's co-sell connector installed (seed its records with microsoft-connector-records.ts). */
   microsoftConnector?: boolean | MicrosoftConnectorInstallOptions;
   /** The Dataverse user's UI language (default 1033). */
@@ -156,7 +158,9 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
         },
       };
     }
-    const service = createSyncService(config, logger, { workers: options.workers, settingsRefreshMs: options.settingsRefreshMs, heartbeatIntervalMs: options.heartbeatIntervalMs });
+    const service = createSyncService(config, logger, {
+      workers: options.workers, settingsRefreshMs: options.settingsRefreshMs, mappingRefreshMs: options.mappingRefreshMs, heartbeatIntervalMs: options.heartbeatIntervalMs,
+    });
     const { url: backendUrl, opsUrl } = await service.listen();
     await registerWebhooks({
       // The admin registers the webhooks: the service's role cannot.

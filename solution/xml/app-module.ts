@@ -1,13 +1,13 @@
 /**
  * The model-driven app "Co-sell": its site map (an area for sellers with the co-sell views of
- * opportunities, one for admins with the settings, the Sync health page and, once the table exists,
- * the field mapping) and the app module that lists its tables, views and forms. Written as
+ * opportunities, one for admins with the settings, the field mapping and the Sync health page) and the app module that lists its tables, views and forms. Written as
  * <AppModuleSiteMaps> and <AppModules> of customizations.xml (CustomizationsSolution.xsd,
- * SiteMapType.xsd). The site map is data here so the sandbox form page and the tests read the same.
+ * SiteMapType.xsd). The site map is data here so the tests and the app module read the same.
  */
-import { CoSellSettingsTable, LANGUAGES, Tables, type Localized } from "../../entities";
+import { CoSellMappingTable, CoSellSettingsTable, LANGUAGES, Tables, type Localized } from "../../entities";
 import { HEALTH_PAGE_NAME } from "../../webresources/health/public-names";
 import { COSELL_FORM_ID } from "../parts/cosell-form.part";
+import { MAPPING_FORM_ID, MAPPING_VIEW_ID } from "./mapping-entity";
 import { SETTINGS_FORM_ID } from "./settings-entity";
 import { OPPORTUNITY_VIEWS } from "./views";
 import { localizedList, textElement, type XMLBuilder } from "./xml-helpers";
@@ -51,9 +51,6 @@ const view = (index: number, id: string): SubAreaDefinition => {
   return { id, titles: definition.names, target: { kind: "view", table: Tables.opportunity.logicalName, viewId: definition.id } };
 };
 
-/** Extra admin entries other tables add (the field mapping table adds its own when it ships). */
-export const EXTRA_ADMIN_SUBAREAS: SubAreaDefinition[] = [];
-
 export function cosellSiteMap(): AreaDefinition[] {
   return [
     {
@@ -73,7 +70,7 @@ export function cosellSiteMap(): AreaDefinition[] {
         titles: { 1033: "Sync service", 1040: "Servizio di sincronizzazione" },
         subAreas: [
           { id: "pcc_subarea_settings", titles: CoSellSettingsTable.collectionName, target: { kind: "table", table: CoSellSettingsTable.logicalName } },
-          ...EXTRA_ADMIN_SUBAREAS,
+          { id: "pcc_subarea_field_mapping", titles: CoSellMappingTable.collectionName, target: { kind: "view", table: CoSellMappingTable.logicalName, viewId: MAPPING_VIEW_ID } },
           { id: "pcc_subarea_sync_health", titles: { 1033: "Sync health", 1040: "Stato della sincronizzazione" }, target: { kind: "webresource", name: HEALTH_PAGE_NAME } },
         ],
       }],
@@ -138,8 +135,8 @@ export function writeAppModules(root: XMLBuilder, version: string): void {
     if (subArea.target.kind !== "webresource") tables.add(subArea.target.table);
   }
   for (const table of tables) components.ele("AppModuleComponent", { type: String(APP_COMPONENT.entity), schemaName: table });
-  for (const definition of OPPORTUNITY_VIEWS) components.ele("AppModuleComponent", { type: String(APP_COMPONENT.view), id: definition.id });
-  for (const formId of [COSELL_FORM_ID, SETTINGS_FORM_ID]) components.ele("AppModuleComponent", { type: String(APP_COMPONENT.form), id: formId });
+  for (const viewId of [...OPPORTUNITY_VIEWS.map((definition) => definition.id), MAPPING_VIEW_ID]) components.ele("AppModuleComponent", { type: String(APP_COMPONENT.view), id: viewId });
+  for (const formId of [COSELL_FORM_ID, SETTINGS_FORM_ID, MAPPING_FORM_ID]) components.ele("AppModuleComponent", { type: String(APP_COMPONENT.form), id: formId });
   components.ele("AppModuleComponent", { type: String(APP_COMPONENT.siteMap), schemaName: COSELL_APP.siteMapUniqueName });
   // No role map: sellers' roles differ from org to org, so the admin shares the app with them after
   // import (Apps → Co-sell → Share); System Administrators and Customizers see it at once.

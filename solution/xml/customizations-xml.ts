@@ -1,6 +1,6 @@
 /**
- * Builds customizations.xml: the opportunity columns from entities/, our tables (settings, heartbeat), the views, the security role,
- * the Co-sell app (app module and site map),
+ * Builds customizations.xml: the opportunity columns from entities/, our tables (settings, field mapping, heartbeat), the views,
+ * the security role, the Co-sell app (app module and site map),
  * and whatever the solution parts add (forms, ribbon, web resources, PCF controls). Root children
  * follow the xs:sequence order of CustomizationsSolution.xsd, which Dataverse enforces on import.
  */
@@ -10,6 +10,7 @@ import { writeAttribute } from "./attribute-xml";
 import { writeSecurityRole } from "./security-role";
 import { writeAppModules, writeAppModuleSiteMaps } from "./app-module";
 import { writeHeartbeatEntity } from "./heartbeat-entity";
+import { writeMappingEntity } from "./mapping-entity";
 import { writeSettingsEntity } from "./settings-entity";
 import { OPPORTUNITY_VIEWS, writeSavedQuery } from "./views";
 import { importFragment, localizedList, newDocument, serialize, textElement, type XMLBuilder } from "./xml-helpers";
@@ -104,8 +105,9 @@ export function buildCustomizationsXml(input: CustomizationsInput): string {
   const root = newDocument().ele("ImportExportXml", { "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance" });
   const entities = root.ele("Entities");
   writeOpportunityEntity(entities, input);
-  writeSettingsEntity(entities, input.version, writeSystemForm);
-  writeHeartbeatEntity(entities, input.version, writeSystemForm);
+  writeSettingsEntity(entities, input.version);
+  writeMappingEntity(entities, input.version);
+  writeHeartbeatEntity(entities, input.version);
   writeSecurityRole(root.ele("Roles"), input.version);
   root.ele("Workflows");
   root.ele("FieldSecurityProfiles");

@@ -3,14 +3,9 @@
  * customizations.xml. No form: the rows are the service's, shown on the Sync health page.
  */
 import { COSELL_HEARTBEAT_COLUMNS, COSELL_HEARTBEAT_NAME_COLUMN, CoSellHeartbeatTable } from "../../entities";
-import type { FormEntry } from "../solution-part";
-import { writeCustomTableEntity } from "./custom-table-entity";
+import { writeCustomEntity } from "./custom-entity";
 import type { XMLBuilder } from "./xml-helpers";
 
-export function writeHeartbeatEntity(
-  entities: XMLBuilder,
-  introducedVersion: string,
-  writeForm: (forms: XMLBuilder, form: FormEntry, version: string) => void,
-): void {
-  writeCustomTableEntity(entities, { table: CoSellHeartbeatTable, nameColumn: COSELL_HEARTBEAT_NAME_COLUMN, columns: COSELL_HEARTBEAT_COLUMNS }, introducedVersion, writeForm);
+export function writeHeartbeatEntity(entities: XMLBuilder, introducedVersion: string): void {
+  writeCustomEntity(entities, { table: CoSellHeartbeatTable, nameColumn: COSELL_HEARTBEAT_NAME_COLUMN, columns: COSELL_HEARTBEAT_COLUMNS }, introducedVersion);
 }

@@ -10,7 +10,8 @@ import {
   type TableColumnDefinition,
 } from "../../entities";
 import type { FormEntry } from "../solution-part";
-import { writeCustomTableEntity } from "./custom-table-entity";
+import { writeCustomEntity } from "./custom-entity";
+import { writeSystemForm } from "./customizations-xml";
 import { tableForm } from "./table-form";
 import type { XMLBuilder } from "./xml-helpers";
 
@@ -36,15 +37,7 @@ export function settingsForm(): FormEntry {
   });
 }
 
-export function writeSettingsEntity(
-  entities: XMLBuilder,
-  introducedVersion: string,
-  writeForm: (forms: XMLBuilder, form: FormEntry, version: string) => void,
-): void {
-  writeCustomTableEntity(entities, {
-    table: CoSellSettingsTable,
-    nameColumn: COSELL_SETTINGS_NAME_COLUMN,
-    columns: COSELL_SETTINGS_COLUMNS,
-    forms: [settingsForm()],
-  }, introducedVersion, writeForm);
+export function writeSettingsEntity(entities: XMLBuilder, introducedVersion: string): void {
+  const { entity } = writeCustomEntity(entities, { table: CoSellSettingsTable, nameColumn: COSELL_SETTINGS_NAME_COLUMN, columns: COSELL_SETTINGS_COLUMNS }, introducedVersion);
+  writeSystemForm(entity.ele("FormXml").ele("forms", { type: "main" }), settingsForm(), introducedVersion);
 }

@@ -10,6 +10,8 @@ import type { EntityWebApiMetadata } from "dataverse-ify/lib/metadata/EntityWebA
 import {
   COSELL_HEARTBEAT_COLUMNS,
   CoSellHeartbeatTable,
+  COSELL_MAPPING_COLUMNS,
+  CoSellMappingTable,
   CoSellSettingsTable,
   ContactColumns,
   OPPORTUNITY_COLUMNS,
@@ -35,7 +37,7 @@ function entity(table: TableRef, navigation: Record<string, string[]> = {}, attr
 }
 
 export function buildMetadataCache(): MetadataCache {
-  const allTables: TableRef[] = [...Object.values(Tables), ...Object.values(RegistrationTables), CoSellSettingsTable, CoSellHeartbeatTable];
+  const allTables: TableRef[] = [...Object.values(Tables), ...Object.values(RegistrationTables), CoSellSettingsTable, CoSellHeartbeatTable, CoSellMappingTable];
   const { opportunity, account, contact, transactionCurrency, systemUser } = Tables;
   const pccDates = Object.fromEntries(OPPORTUNITY_COLUMNS.filter((c) => c.type === "datetime").map((c) => [c.logicalName, "DateTime"]));
   return {
@@ -77,6 +79,11 @@ export function buildMetadataCache(): MetadataCache {
         CoSellHeartbeatTable,
         {},
         Object.fromEntries(COSELL_HEARTBEAT_COLUMNS.filter((c) => c.type === "datetime").map((c) => [c.logicalName, "DateTime"])),
+      ),
+      [CoSellMappingTable.logicalName]: entity(
+        CoSellMappingTable,
+        {},
+        Object.fromEntries(COSELL_MAPPING_COLUMNS.filter((c) => c.type === "datetime").map((c) => [c.logicalName, "DateTime"])),
       ),
     },
   };

@@ -31,6 +31,10 @@ import { opportunityLinkKey, openSqliteSyncStore, referralLinkKey, type SyncStor
 import { CrmGateway } from "../worker/crm-gateway";
 import { SettingsWatcher, settingsRowReader } from "../settings/settings-watcher";
 import { LinkSyncHandler } from "../worker/link-sync.handler";
+import { dataverseMappingRows, MappingWatcher } from "../mapping/mapping-watcher";
+import { formatPreview } from "../mapping/preview-text";
+import { previewSync } from "../mapping/sync-preview";
+import { rebaseRepointedFields, RepointedFields } from "../mapping/repointed-fields";
 import { clockedColumns, DEFAULT_MAPPING, type SyncMapping } from "../engine";
 import { readTrustedCertificates, type Config } from "./config";
 import { HeartbeatWriter } from "../heartbeat/heartbeat-writer";
@@ -157,15 +161,21 @@ export function createLinkSyncHandler(
     referrals: ReferralsClient;
     logger: Logger;
     mapping?: SyncMapping;
+    /** The mapping rows: the mapping in force, asked at each job (over `mapping`). */
+    mappingWatcher?: MappingWatcher;
+    /** When each opportunity field was last re-pointed (the merge corrects older bases). */
+    repointed?: RepointedFields;
     /** The co-sell settings row: its conflict policy wins over the mapping file's default. */
     settings?: SettingsWatcher;
     /** Posts the Teams card of each new Microsoft referral. */
     notifier?: TeamsNotifier;
   },
 ): LinkSyncHandler {
-  const { settings, notifier, ...rest } = deps;
+  const { settings, notifier, mappingWatcher, repointed, ...rest } = deps;
   return new LinkSyncHandler({
     ...rest,
+    ...(mappingWatcher ? { currentMapping: () => mappingWatcher.current() } : {}),
+    ...(repointed ? { rebase: (base, savedAt, crm) => rebaseRepointedFields(base, savedAt, crm, (field) => repointed.repointedAt(field))! } : {}),
     referralLink: referralLinkFor(config),
     // The admin's mapping file (checked against the org at start by server.ts) and its conflict policy.
     policy: deps.mapping?.conflictPolicy,
@@ -205,6 +215,8 @@ export interface SyncService {
   reconciler: Reconciler;
   /** The co-sell settings row, re-read every few seconds (pause, conflict policy, catch-up interval, Teams URL). */
   settings: SettingsWatcher;
+  /** The co-sell field mapping rows, re-read every few seconds, checked, and run. */
+  mapping: MappingWatcher;
   notifier: TeamsNotifier;
   metrics: SyncMetrics;
   /** Rewrites this instance's pcc_cosellheartbeat row every minute (the Sync health page reads it). */
@@ -221,7 +233,7 @@ export interface SyncService {
 export function createSyncService(
   config: Config,
   logger: Logger,
-  options: { metrics?: SyncMetrics; workers?: number; mapping?: SyncMapping; settingsRefreshMs?: number; heartbeatIntervalMs?: number } = {},
+  options: { metrics?: SyncMetrics; workers?: number; mapping?: SyncMapping; settingsRefreshMs?: number; mappingRefreshMs?: number; heartbeatIntervalMs?: number } = {},
 ): SyncService {
   const metrics = options.metrics ?? new SyncMetrics({ collectDefaults: true });
   const store = openSqliteSyncStore({ path: config.STORE_PATH, maxAttempts: config.MAX_ATTEMPTS });
@@ -244,17 +256,36 @@ export function createSyncService(
     logger,
     metrics,
   });
-  const handler = createLinkSyncHandler(config, { store, crm: new CrmGateway(dataverse), referrals, logger, mapping: options.mapping, settings, notifier });
+  let mappingRead = false;
+  const repointed = new RepointedFields(store);
+  const fallbackMapping = options.mapping ?? DEFAULT_MAPPING;
+  // The mapping rows win over the start-up mapping (MAPPING_FILE or the default) unless MAPPING_FILE is set.
+  const mappingWatcher: MappingWatcher = new MappingWatcher({
+    access: dataverseMappingRows(dataverse),
+    fallback: fallbackMapping,
+    // The re-pointing is on record before any job runs under the new mapping.
+    beforeSwap: (next) => repointed.observe(next, Date.now()),
+    ...(config.MAPPING_FILE ? { mappingFile: config.MAPPING_FILE } : {}),
+    logger,
+    preview: async (reference, mapping) => formatPreview(await previewSync({ crm, referrals, store }, reference, mapping)),
+    refreshMs: options.mappingRefreshMs ?? options.settingsRefreshMs,
+  });
+  // The gateway reads whatever columns the mapping in force points at.
+  const crm = new CrmGateway(dataverse, (table) => mappingWatcher.columnsOf(table));
+  const handler = createLinkSyncHandler(config, { store, crm, referrals, logger, mapping: options.mapping, mappingWatcher, repointed, settings, notifier });
   const pool = new WorkerPool({
     store, handler, logger, metrics,
     // The kill switch: webhooks are still accepted and queued, workers just claim nothing (nor
     // before the row's first read has answered, so a paused row is never run over at start).
-    isPaused: () => !settingsRead || settings.isPaused(),
+    isPaused: () => !settingsRead || !mappingRead || settings.isPaused(),
     workers: options.workers ?? config.WORKERS,
     retryPolicy: { maxAttempts: config.MAX_ATTEMPTS, baseDelayMs: 500, maxDelayMs: 60_000 },
   });
 
-  const clockedOpportunityColumns = clockedColumns((options.mapping ?? DEFAULT_MAPPING).opportunity);
+  let clockedOpportunityColumns = clockedColumns(mappingWatcher.current().opportunity);
+  mappingWatcher.onChange((mapping) => {
+    clockedOpportunityColumns = clockedColumns(mapping.opportunity);
+  });
 
   async function enqueue(trigger: SyncTrigger): Promise<{ duplicate: boolean }> {
     // Kept even for a duplicate delivery: the time is the write's own, the same on every copy. Our own
@@ -367,7 +398,7 @@ export function createSyncService(
   let ops: OpsServer | null = null;
   let listeningUrl: string | null = null;
   return {
-    config, store, dataverse, referrals, handler, pool, reconciler, settings, notifier, metrics, heartbeat, app, enqueue,
+    config, store, dataverse, referrals, handler, pool, reconciler, settings, mapping: mappingWatcher, notifier, metrics, heartbeat, app, enqueue,
     async listen() {
       const url = await app.listen({ host: config.HOST, port: config.PORT });
       ops = await startOpsServer({
@@ -389,6 +420,16 @@ export function createSyncService(
         pool.wake();
       });
       settings.start();
+      // Workers wait for the first read of the mapping rows too: a re-pointed field is never synced through its old column.
+      void repointed
+        .observe(fallbackMapping, Date.now())
+        .then(() => mappingWatcher.refresh())
+        .catch((error: unknown) => logger.warn({ err: error }, "could not record the field mapping in the store; the mapping rows are read at the next poll"))
+        .finally(() => {
+          mappingRead = true;
+          pool.wake();
+        });
+      mappingWatcher.start();
       pool.start();
       startReconciler();
       heartbeat.start();
@@ -400,6 +441,7 @@ export function createSyncService(
       heartbeat.stop();
       reconciler.stop();
       settings.stop();
+      await mappingWatcher.stop();
       await pool.stop();
       await notifier.stop();
       await app.close();

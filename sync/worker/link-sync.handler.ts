@@ -79,6 +79,10 @@ export interface LinkSyncDependencies {
   referralLink: (referralId: string) => string;
   logger: Logger;
   mapping?: SyncMapping;
+  /** The mapping in force now (the mapping rows over `mapping`), asked at each job. */
+  currentMapping?: () => SyncMapping | undefined;
+  /** The stored base as the merge should see it, given the opportunity's side (re-pointed fields take the new column's value). */
+  rebase?: (base: MappedFields, savedAt: number, crm: MappedFields) => MappedFields;
   policy?: ConflictPolicySetting;
   /** The policy in force now (the co-sell settings row over `policy`), asked at each merge. */
   currentPolicy?: () => ConflictPolicySetting | undefined;
@@ -172,6 +176,11 @@ export class LinkSyncHandler implements JobHandler {
   private readonly pairLock = new KeyedLock();
 
   constructor(private readonly deps: LinkSyncDependencies) {}
+
+  /** The mapping in force: the mapping rows' when the service watches them, else the one it started with. */
+  private get mapping(): SyncMapping | undefined {
+    return this.deps.currentMapping?.() ?? this.deps.mapping;
+  }
 
   private now(): Date {
     return this.deps.clock?.() ?? new Date();
@@ -373,7 +382,7 @@ export class LinkSyncHandler implements JobHandler {
   }
 
   private async mappingContext(): Promise<OpportunityMappingContext> {
-    return { mapping: this.deps.mapping, currencies: await this.deps.crm.currencyList() };
+    return { mapping: this.mapping, currencies: await this.deps.crm.currencyList() };
   }
 
   private audit(direction: AuditEntry["direction"], action: AuditEntry["action"], detail: string): AuditEntry {
@@ -396,8 +405,8 @@ export class LinkSyncHandler implements JobHandler {
     const accountContacts = accountId ? await crm.contactsOfAccount(accountId) : [];
     const contacts = [...(picked ? [picked] : []), ...accountContacts.filter((c) => c.id !== picked?.id)];
     const customerProfile = customerProfileFromAccount(
-      accountToFields(account?.record ?? {}, this.deps.mapping?.account),
-      contactsToTeam(contacts.map((c) => c.record), this.deps.mapping?.contact),
+      accountToFields(account?.record ?? {}, this.mapping?.account),
+      contactsToTeam(contacts.map((c) => c.record), this.mapping?.contact),
     );
     const body = referralCreateFromOpportunity({ opportunityId: opportunity.id, fields, customerProfile, coSell: coSellDetailsFromRecord(opportunity.record) });
     const problems = preflightReferralCreate(body);
@@ -523,20 +532,20 @@ export class LinkSyncHandler implements JobHandler {
     const { crm } = this.deps;
     const rows = await crm.accountCandidates(customer.name, customer.postalCode);
     const candidates: AccountCandidate[] = rows.map((row) => ({
-      ...accountToFields(row.record, this.deps.mapping?.account),
+      ...accountToFields(row.record, this.mapping?.account),
       id: row.id,
       createdOn: text(row.record[AccountColumns.modifiedOn]),
     }));
     const match = matchAccount({ customer, contactEmails: emails }, candidates);
     const existing = await crm.contactsByEmail(emails);
-    const contactMapping = this.deps.mapping?.contact;
+    const contactMapping = this.mapping?.contact;
     const plan = matchTeamToContacts(team, existing.map((c) => c.record), contactMapping);
     // A new customer's account and contacts in one request (deep insert), when contacts hang off parentcustomerid.
     if (match.kind !== "matched" && (contactMapping?.parentCustomer ?? ContactColumns.parentCustomer) === ContactColumns.parentCustomer) {
       const contacts = plan.toCreate.map((member) => contactCreateBody(member, null, contactMapping));
-      return crm.createAccountWithContacts(accountCreateBody(customer, this.deps.mapping?.account), contacts);
+      return crm.createAccountWithContacts(accountCreateBody(customer, this.mapping?.account), contacts);
     }
-    const accountId = match.kind === "matched" ? match.accountId : await crm.createAccount(accountCreateBody(customer, this.deps.mapping?.account));
+    const accountId = match.kind === "matched" ? match.accountId : await crm.createAccount(accountCreateBody(customer, this.mapping?.account));
     for (const member of plan.toCreate) await crm.createContact(contactCreateBody(member, accountId, contactMapping));
     return accountId;
   }
@@ -605,7 +614,7 @@ export class LinkSyncHandler implements JobHandler {
       base = await store.commitSync(key, { base: withLandedPush(base.fields, base.pendingPush, pcFields), audit: [], expectedVersion: base.version });
     }
     const merge = mergeLink({
-      base: base?.fields ?? null,
+      base: base && this.deps.rebase ? this.deps.rebase(base.fields, base.savedAt, crmSide) : (base?.fields ?? null),
       clocks,
       crm: crmSide,
       partnerCenter: pcFields,
@@ -614,6 +623,7 @@ export class LinkSyncHandler implements JobHandler {
       at: this.now().toISOString(),
       policy: this.deps.currentPolicy ? this.deps.currentPolicy() : this.deps.policy,
       partnerCenterHasCustomerContact: (referral.customerProfile?.team?.length ?? 0) > 0,
+      directions: this.mapping?.directions,
     });
     // A close Partner Center needs a reason for, given none on the record: the seller is asked for one
     // and nothing is written until then (cosell-rules.ts).
@@ -738,7 +748,7 @@ export class LinkSyncHandler implements JobHandler {
   }
 
   private fieldWriteTimes(columnTimes: Readonly<Record<string, number>>): Partial<Record<MappedFieldName, number>> {
-    return fieldWriteTimes(columnTimes, (this.deps.mapping ?? DEFAULT_MAPPING).opportunity);
+    return fieldWriteTimes(columnTimes, (this.mapping ?? DEFAULT_MAPPING).opportunity);
   }
 
   /**

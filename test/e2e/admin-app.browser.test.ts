@@ -85,7 +85,7 @@ describe("the Co-sell app in Dynamics 365 (the form page)", () => {
     expect(await nav.locator(".app-name").innerText()).toBe("Co-sell");
     expect(await nav.locator("[data-area]").evaluateAll((areas) => areas.map((area) => area.querySelector(".area-title")?.textContent))).toEqual(["Co-sell", "Administration"]);
     expect(await nav.locator("[data-subarea]").allInnerTexts()).toEqual([
-      ...OPPORTUNITY_VIEWS.map((view) => view.names[1033]), "Co-sell settings", "Sync health",
+      ...OPPORTUNITY_VIEWS.map((view) => view.names[1033]), "Co-sell settings", "Co-sell field mappings", "Sync health",
     ]);
     await shot("app-01-navigation");
 

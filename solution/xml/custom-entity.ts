@@ -1,34 +1,30 @@
 /**
- * Writes one of our own tables as a custom, organization-owned <Entity> of customizations.xml: its
- * primary key, primary name, our columns and, when given, its main forms. Dataverse adds the platform
- * columns (createdon, statecode, ...) itself when it creates the table on import. Used for the
- * settings table and the heartbeat table (and any later table of ours).
+ * Writes one of our own organization-owned tables (entities/cosell-*.ts) as a custom <Entity> of
+ * customizations.xml: its primary key, primary name and columns, with the table settings Dataverse
+ * exports for such a table. Dataverse adds the platform columns (createdon, statecode, ...) on import.
+ * Used for the settings, field mapping and heartbeat tables.
  */
 import type { Localized, TableColumnDefinition, TextColumn } from "../../entities";
-import type { FormEntry } from "../solution-part";
 import { writeAttribute } from "./attribute-xml";
 import { localizedList, textElement, type XMLBuilder } from "./xml-helpers";
 
-/** What the writer needs to know about a table of ours (entities/ describes each one this way). */
-export interface CustomTableDefinition {
-  logicalName: string;
-  schemaName: string;
-  entitySetName: string;
-  primaryId: string;
-  displayName: Localized;
-  collectionName: Localized;
-  description: Localized;
+export interface CustomTable {
+  readonly logicalName: string;
+  readonly schemaName: string;
+  readonly entitySetName: string;
+  readonly primaryId: string;
+  readonly displayName: Localized;
+  readonly collectionName: Localized;
+  readonly description: Localized;
 }
 
-export interface CustomTableContent {
-  table: CustomTableDefinition;
-  nameColumn: TextColumn;
-  columns: readonly TableColumnDefinition[];
-  /** Main forms of the table (written with writeSystemForm by the caller's writer). */
-  forms?: readonly FormEntry[];
+export interface CustomTableSpec {
+  readonly table: CustomTable;
+  readonly nameColumn: TextColumn;
+  readonly columns: readonly TableColumnDefinition[];
 }
 
-function writePrimaryKey(attributes: XMLBuilder, T: CustomTableDefinition, introducedVersion: string): void {
+function writePrimaryKey(attributes: XMLBuilder, T: CustomTable, introducedVersion: string): void {
   const attribute = attributes.ele("attribute", { PhysicalName: `${T.schemaName}Id` });
   textElement(attribute, "Type", "primarykey");
   textElement(attribute, "Name", T.primaryId);
@@ -52,13 +48,12 @@ function writePrimaryKey(attributes: XMLBuilder, T: CustomTableDefinition, intro
   localizedList(attribute, "Descriptions", "Description", { 1033: "Unique identifier of the row.", 1040: "Identificatore univoco della riga." });
 }
 
-export function writeCustomTableEntity(
-  entities: XMLBuilder,
-  content: CustomTableContent,
-  introducedVersion: string,
-  writeForm: (forms: XMLBuilder, form: FormEntry, version: string) => void,
-): void {
-  const T = content.table;
+/**
+ * Writes the <Entity> with its attributes and table settings; returns the <Entity> (to add FormXml,
+ * SavedQueries) and its <entity> info element.
+ */
+export function writeCustomEntity(entities: XMLBuilder, spec: CustomTableSpec, introducedVersion: string): { entity: XMLBuilder; info: XMLBuilder } {
+  const { table: T } = spec;
   const entity = entities.ele("Entity");
   entity.ele("Name", { LocalizedName: T.displayName[1033], OriginalName: T.displayName[1033] }).txt(T.schemaName);
   const info = entity.ele("EntityInfo").ele("entity", { Name: T.schemaName });
@@ -67,8 +62,8 @@ export function writeCustomTableEntity(
   localizedList(info, "Descriptions", "Description", T.description);
   const attributes = info.ele("attributes");
   writePrimaryKey(attributes, T, introducedVersion);
-  writeAttribute(attributes, content.nameColumn, introducedVersion, { table: T.logicalName, primaryName: true });
-  for (const column of content.columns) writeAttribute(attributes, column, introducedVersion, { table: T.logicalName });
+  writeAttribute(attributes, spec.nameColumn, introducedVersion, { table: T.logicalName, primaryName: true });
+  for (const column of spec.columns) writeAttribute(attributes, column, introducedVersion, { table: T.logicalName });
   textElement(info, "EntitySetName", T.entitySetName);
   textElement(info, "IsDuplicateCheckSupported", 0);
   textElement(info, "IsBusinessProcessEnabled", 0);
@@ -84,7 +79,7 @@ export function writeCustomTableEntity(
   textElement(info, "IsSLAEnabled", 0);
   textElement(info, "IsDocumentRecommendationsEnabled", 0);
   textElement(info, "IsBPFEntity", 0);
-  // Org-owned: no owner; who may read or write the rows is granted org-wide by security roles.
+  // Org-wide configuration: no owner; the service's role grants its access org-wide.
   textElement(info, "OwnershipTypeMask", "OrgOwned");
   textElement(info, "IsAuditEnabled", 1);
   textElement(info, "IsActivity", 0);
@@ -129,8 +124,5 @@ export function writeCustomTableEntity(
   textElement(info, "HasRelatedNotes", "False");
   textElement(info, "HasRelatedActivities", "False");
   textElement(info, "IntroducedVersion", introducedVersion);
-  if (content.forms && content.forms.length > 0) {
-    const forms = entity.ele("FormXml").ele("forms", { type: "main" });
-    for (const form of content.forms) writeForm(forms, form, introducedVersion);
-  }
+  return { entity, info };
 }
