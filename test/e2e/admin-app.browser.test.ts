@@ -3,13 +3,15 @@
  * sandboxed product: the Co-sell app's navigation from the site map in the built solution; pausing
  * and resuming all sync from the settings form (the form of the settings table in the zip), with the
  * backend following within seconds; the field mapping form (a column that does not exist, its fix,
- * a test on an opportunity); the Sync health page (the web resource in the zip) reading the
+ * a test on an opportunity); the Teams card of a new Microsoft referral, posted to a local receiver
+ * that checks it with the Adaptive Cards SDK (and rendered by it for the screenshot); the Sync health page (the web resource in the zip) reading the
  * backend's heartbeat: running, retrying the errors, an expiring Partner Center sign-in, and a stopped
  * backend. The test clicks and types as an admin does; it reads the sandboxes' APIs to check.
  *
  * Screenshots of every page looked at go to test-results/screenshots/ (not committed).
  */
 import { mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,8 +25,11 @@ import { OPPORTUNITY_VIEWS } from "../../solution/xml/views";
 import { HEALTH_PAGE_NAME } from "../../webresources/health/public-names";
 import { createRow, createSharableOpportunity, listReferrals, patchReferral, readOpportunity, waitFor, waitForSynced, webApi } from "../e2e-api/story-kit";
 import { formPageReady, openFormPage, openOfflinePage } from "../support/offline-browser";
+import { startTeamsReceiver } from "../support/teams-receiver";
 
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "test-results", "screenshots");
+/** The Adaptive Cards SDK's browser bundle, to render the received card as a channel would. */
+const ADAPTIVE_CARDS_UMD = createRequire(import.meta.url).resolve("adaptivecards/dist/adaptivecards.js");
 
 let env: SandboxEnvironment;
 let formPage: FormPage;
@@ -225,6 +230,58 @@ describe("the field mapping, from its form", () => {
     expect((await listReferrals(env)).length).toBe(referralsBefore);
     expect((await readOpportunity(env, opportunityId))[C.referralIdentifier] ?? null).toBeNull();
     expect(pageErrors).toEqual([]);
+  });
+});
+
+describe("the Teams card of a new Microsoft referral", () => {
+  it("the admin pastes the Teams Workflows URL in the settings form; a referral a Microsoft seller sends arrives as one valid Adaptive Card", async () => {
+    const receiver = await startTeamsReceiver();
+    try {
+      await open("#/");
+      await page.locator('[data-subarea="pcc_subarea_settings"]').click();
+      await formPageReady(page);
+      await page.locator("table.grid tbody tr[data-row] a").first().click();
+      await formPageReady(page);
+      const url = page.locator(`#field-${SC.teamsWebhookUrl}`);
+      await url.fill(receiver.url);
+      await url.dispatchEvent("change");
+      await page.locator('[data-command="save"]').click();
+      await waitFor("the backend to read the Teams URL", async () => env.service!.settings.current().teamsWebhookUrl === receiver.url, 5_000);
+      await shot("teams-01-settings-with-teams-url");
+
+      // A Microsoft seller sends a referral (the Partner Center page stands in for their side).
+      await open("#/partner-center");
+      const form = page.getByRole("form", { name: "Send a referral as a Microsoft seller" });
+      await form.getByLabel("Deal name").fill("Woodgrove Bank data platform");
+      await form.getByLabel("Customer").fill("Woodgrove Bank");
+      await form.getByLabel("Deal value (USD)").fill("180000");
+      await form.getByRole("button", { name: "Send a referral as a Microsoft seller" }).click();
+      await page.locator("tr", { hasText: "Woodgrove Bank data platform" }).waitFor();
+
+      const [card] = await waitFor("the Teams card", async () => (receiver.received.length > 0 ? receiver.received : null), 15_000);
+      expect(card!.problems).toEqual([]);
+      const text = JSON.stringify(card!.card);
+      expect(text).toContain("Woodgrove Bank");
+      expect(text).toMatch(/180[,.]?000/);
+      await sleep(1_000);
+      expect(receiver.received).toHaveLength(1);
+
+      // What the channel shows: the card rendered by the Adaptive Cards SDK, as Teams renders it.
+      const cardPage = await browser.newPage({ viewport: { width: 600, height: 700 } });
+      await cardPage.setContent("<!doctype html><html><body style=\"font-family: 'Segoe UI', sans-serif; padding: 16px; background: #f5f5f5\"><div id=\"card\" style=\"background: #fff; max-width: 520px\"></div></body></html>");
+      await cardPage.addScriptTag({ path: ADAPTIVE_CARDS_UMD });
+      await cardPage.evaluate((json) => {
+        const sdk = (window as unknown as { AdaptiveCards: { AdaptiveCard: new () => { parse(card: unknown): void; render(): HTMLElement } } }).AdaptiveCards;
+        const rendered = new sdk.AdaptiveCard();
+        rendered.parse(json);
+        document.getElementById("card")!.append(rendered.render());
+      }, card!.card);
+      await cardPage.screenshot({ path: join(SCREENSHOTS, "teams-02-card-as-rendered.png"), fullPage: true });
+      await cardPage.close();
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
   });
 });
 
