@@ -5,7 +5,6 @@
  * app, the site map and the heartbeat table are root components. The form page reads the same XML
  * back (its reader is tested here too: targets, view filters, our tables' forms).
  */
-import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CoSellHeartbeatTable, CoSellMappingTable, CoSellSettingsTable, SyncStatus, Tables } from "../../entities";
 import { defaultSolutionZip } from "../../sandbox/form-page/form-page-server";
