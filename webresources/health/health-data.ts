@@ -26,7 +26,7 @@ export interface OpportunityLine {
   name: string;
   /** The error, for the errors list. */
   error: string;
-  /** When the sync was asked for (pending) or the record last changed (errors). */
+  /** When the record last changed: since when it waits (pending), or when it failed (errors). */
   since: string | null;
 }
 
@@ -52,7 +52,8 @@ export async function readHealth(webApi: Xrm.WebApi): Promise<HealthData> {
   const [heartbeats, statuses, pending, errors] = await Promise.all([
     webApi.retrieveMultipleRecords(CoSellHeartbeatTable.logicalName, `?$select=${Object.values(H).join(",")}&$orderby=${H.beatOn} desc`),
     webApi.retrieveMultipleRecords(OPPORTUNITY, `?$select=${C.syncStatus}&$filter=${C.syncStatus} ne null&$top=${COUNT_LIMIT}`),
-    webApi.retrieveMultipleRecords(OPPORTUNITY, `?$select=${S.name},${C.syncRequestedOn}&$filter=${C.syncStatus} eq ${SyncStatus.Pending}&$orderby=${C.syncRequestedOn} asc&$top=1`),
+    // Waiting since its last change (a save says Pending without asking for a sync explicitly).
+    webApi.retrieveMultipleRecords(OPPORTUNITY, `?$select=${S.name},${S.modifiedOn}&$filter=${C.syncStatus} eq ${SyncStatus.Pending}&$orderby=${S.modifiedOn} asc&$top=1`),
     webApi.retrieveMultipleRecords(OPPORTUNITY, `?$select=${S.name},${C.syncError},${S.modifiedOn}&$filter=${C.syncStatus} eq ${SyncStatus.Error}&$orderby=${S.modifiedOn} desc`),
   ]);
   const counts = new Map<number, StatusCount>();
@@ -67,7 +68,7 @@ export async function readHealth(webApi: Xrm.WebApi): Promise<HealthData> {
     heartbeats: heartbeats.entities,
     counts: [...counts.values()].sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status)),
     countsTruncated: statuses.entities.length >= COUNT_LIMIT,
-    oldestPending: pending.entities[0] ? line(pending.entities[0], C.syncRequestedOn) : null,
+    oldestPending: pending.entities[0] ? line(pending.entities[0], S.modifiedOn) : null,
     latestErrors: errors.entities.slice(0, LATEST_ERRORS).map((row) => line(row, S.modifiedOn)),
     errorCount: errors.entities.length,
   };
