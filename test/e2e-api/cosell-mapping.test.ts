@@ -6,7 +6,7 @@
  * "test on an opportunity" writes a preview without sending anything to Partner Center.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CoSellMappingColumns as M, CoSellMappingTable, MappingDirectionOption } from "../../entities";
+import { CoSellMappingColumns as M, CoSellMappingTable, MappingDirectionOption, Tables } from "../../entities";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import {
   C,
@@ -26,6 +26,8 @@ import {
 } from "./story-kit";
 
 let env: SandboxEnvironment;
+/** The pair the re-pointing test synced (notes now in customerneed), previewed again at the end. */
+let shared: { opportunityId: string; referralId: string } | null = null;
 beforeAll(async () => {
   env = await startSandboxEnvironment({ settingsRefreshMs: 200 });
 });
@@ -98,6 +100,7 @@ describe("co-sell field mapping rows", () => {
     expect(row[S.description]).toBe("notes from Partner Center");
     await settle(env);
     expect((await getReferral(env, referralId)).details.notes).toBe("second notes");
+    shared = { opportunityId, referralId };
   });
 
   it("a value map that misses a Partner Center value gets a verdict and the help keeps its column", async () => {
@@ -140,5 +143,24 @@ describe("co-sell field mapping rows", () => {
       const { json } = await webApi(env, "GET", `${CoSellMappingTable.entitySetName}(${rowId})`);
       return json[M.testPreview] === 'No opportunity is named "No such deal"; type its exact name or paste its id.';
     });
+  });
+
+  it("test on a synced opportunity: the preview shows the JSON Patch the seller's edit would send, and nothing is sent", async () => {
+    const { opportunityId, referralId } = shared!;
+    // No worker may sync the edit meanwhile: the preview must be the only thing that looks at it.
+    await env.service!.pool.stop();
+    await webApi(env, "PATCH", `${Tables.opportunity.entitySetName}(${opportunityId})`, { customerneed: "third notes" }, { "If-Match": "*" });
+    await resetCounters(env.partnerCenter.url);
+    const rowId = await patchRow("dealValue", { [M.testOpportunity]: opportunityId });
+    const text = await waitFor("the test preview", async () => {
+      const { json } = await webApi(env, "GET", `${CoSellMappingTable.entitySetName}(${rowId})`);
+      return json[M.testOpportunity] === null && typeof json[M.testPreview] === "string" ? (json[M.testPreview] as string) : null;
+    });
+    expect(text).toContain(`Would update referral ${referralId} in Partner Center (PATCH, JSON Patch):`);
+    expect(text).toMatch(/"path": "\/details\/notes",\s*"value": "third notes"/);
+    expect(text).toContain("Would write nothing on the opportunity's mapped columns.");
+    const calls = await counters(env.partnerCenter.url);
+    expect(callsOf(calls, "POST", "/referrals") + callsOf(calls, "PATCH", "/referrals")).toBe(0);
+    expect((await getReferral(env, referralId)).details.notes).toBe("second notes");
   });
 });
