@@ -3,6 +3,8 @@
  * contributions and the derived root components. Built once, written twice (zip + pac layout).
  */
 import {
+  COSELL_MAPPING_COLUMNS,
+  COSELL_MAPPING_NAME_COLUMN,
   COSELL_SETTINGS_COLUMNS,
   COSELL_SETTINGS_NAME_COLUMN,
   CoSellMappingTable,
@@ -40,6 +42,7 @@ export async function buildSolutionModel(options: {
   const columns = options.columns ?? OPPORTUNITY_COLUMNS;
   validateColumns(columns);
   validateColumns([COSELL_SETTINGS_NAME_COLUMN, ...COSELL_SETTINGS_COLUMNS]);
+  validateColumns([COSELL_MAPPING_NAME_COLUMN, ...COSELL_MAPPING_COLUMNS]);
 
   const parts: SolutionPart[] = [];
   for (const factory of options.parts) {

@@ -9,7 +9,8 @@ import { configFromOrg, formatPlan, isEmptyPlan, planImport } from "../../sync/c
 import { EMPTY_MAPPED_FIELDS, mergeLink, type MappedFields } from "../../sync/engine";
 import { defaultMappingRows, readMappingRow } from "../../sync/mapping/mapping-rows";
 import { formatPreview, type SyncPreview } from "../../sync/mapping/preview-text";
-import { rebaseRepointedFields } from "../../sync/mapping/repointed-fields";
+import { rebaseRepointedFields, RepointedFields } from "../../sync/mapping/repointed-fields";
+import { DEFAULT_MAPPING } from "../../sync/engine";
 
 const fields = (change: Partial<MappedFields>): MappedFields => ({ ...EMPTY_MAPPED_FIELDS, name: "Deal", dealValue: 100, ...change });
 const at = "2026-12-03T12:00:00.000Z";
@@ -41,6 +42,23 @@ describe("rebaseRepointedFields", () => {
     expect(merged.crmPatch).toEqual({ notes: "shared notes" });
     // A base saved after the re-pointing is left as it is.
     expect(rebaseRepointedFields(base, 3_000, crm, () => 2_000)).toBe(base);
+  });
+});
+
+describe("RepointedFields", () => {
+  it("the first mapping ever is no re-pointing; a changed column is dated now, and a restart reads that date back from the store", async () => {
+    const watermarks = new Map<string, string>();
+    const store = { getWatermark: async (name: string) => watermarks.get(name) ?? null, setWatermark: async (name: string, value: string) => void watermarks.set(name, value) };
+    const first = new RepointedFields(store);
+    await first.observe(DEFAULT_MAPPING, 1_000);
+    expect(first.repointedAt("notes")).toBe(0);
+    const moved = { ...DEFAULT_MAPPING, opportunity: { ...DEFAULT_MAPPING.opportunity, notes: "customerneed" } };
+    await first.observe(moved, 5_000);
+    expect(first.repointedAt("notes")).toBe(5_000);
+    expect(first.repointedAt("dealValue")).toBe(0);
+    const restarted = new RepointedFields(store);
+    await restarted.observe(moved, 9_000);
+    expect(restarted.repointedAt("notes")).toBe(5_000);
   });
 });
 
