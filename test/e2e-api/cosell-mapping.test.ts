@@ -2,7 +2,7 @@
  * The admin's field mapping rows, over real HTTP against both stand-ins: the service seeds the shipped
  * mapping into the empty table and calls every row OK; a row pointing at a column that does not exist
  * gets a verdict saying so while the field keeps syncing through its old column; fixing the row makes
- * the field follow the new column within seconds; a value map that misses a value is called out; and
+ * the field follow the new column within seconds, both ways; a value map that misses a value is called out; and
  * "test on an opportunity" writes a preview without sending anything to Partner Center.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,7 +29,9 @@ let env: SandboxEnvironment;
 /** The pair the re-pointing test synced (notes now in customerneed), previewed again at the end. */
 let shared: { opportunityId: string; referralId: string } | null = null;
 beforeAll(async () => {
-  env = await startSandboxEnvironment({ settingsRefreshMs: 200 });
+  // A short catch-up pass: a seller's edit of a newly mapped column reaches Partner Center through it
+  // (the Dataverse webhook step is filtered to the shipped columns).
+  env = await startSandboxEnvironment({ settingsRefreshMs: 200, catchUpIntervalSeconds: 5 });
 });
 afterAll(async () => {
   await env?.close();
@@ -100,6 +102,11 @@ describe("co-sell field mapping rows", () => {
     expect(row[S.description]).toBe("notes from Partner Center");
     await settle(env);
     expect((await getReferral(env, referralId)).details.notes).toBe("second notes");
+
+    // The other way: the seller edits the new column, and Partner Center follows.
+    await webApi(env, "PATCH", `${Tables.opportunity.entitySetName}(${opportunityId})`, { customerneed: "the seller's notes" }, { "If-Match": "*" });
+    await waitFor("the seller's notes in Partner Center", async () => (await getReferral(env, referralId)).details.notes === "the seller's notes", 15_000);
+    await settle(env);
     shared = { opportunityId, referralId };
   });
 
@@ -161,6 +168,6 @@ describe("co-sell field mapping rows", () => {
     expect(text).toContain("Would write nothing on the opportunity's mapped columns.");
     const calls = await counters(env.partnerCenter.url);
     expect(callsOf(calls, "POST", "/referrals") + callsOf(calls, "PATCH", "/referrals")).toBe(0);
-    expect((await getReferral(env, referralId)).details.notes).toBe("second notes");
+    expect((await getReferral(env, referralId)).details.notes).toBe("the seller's notes");
   });
 });
