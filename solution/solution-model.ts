@@ -5,6 +5,8 @@
 import {
   COSELL_HEARTBEAT_COLUMNS,
   COSELL_HEARTBEAT_NAME_COLUMN,
+  COSELL_MAPPING_COLUMNS,
+  COSELL_MAPPING_NAME_COLUMN,
   COSELL_SETTINGS_COLUMNS,
   COSELL_SETTINGS_NAME_COLUMN,
   CoSellHeartbeatTable,
@@ -45,6 +47,7 @@ export async function buildSolutionModel(options: {
   validateColumns(columns);
   validateColumns([COSELL_SETTINGS_NAME_COLUMN, ...COSELL_SETTINGS_COLUMNS]);
   validateColumns([COSELL_HEARTBEAT_NAME_COLUMN, ...COSELL_HEARTBEAT_COLUMNS]);
+  validateColumns([COSELL_MAPPING_NAME_COLUMN, ...COSELL_MAPPING_COLUMNS]);
 
   const parts: SolutionPart[] = [];
   for (const factory of options.parts) {

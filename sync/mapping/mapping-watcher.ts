@@ -156,14 +156,15 @@ export class MappingWatcher {
       this.org = { columns: await this.options.access.readOrgColumns(choiceColumns), readAt: this.now().getTime() };
     }
     const result = checkMappingRows(rows, this.org!.columns, { fallback: this.options.fallback, previous: this.mapping });
-    await this.writeVerdicts(rows, result.verdicts);
     this.report(result.problems, "those rows keep their field's last valid mapping; the verdict on each row says what to fix");
+    // The mapping runs first: a verdict that cannot be written (a role without write access) does not hold it back.
     if (JSON.stringify(result.mapping) !== JSON.stringify(this.mapping)) {
       await this.options.beforeSwap?.(result.mapping);
       this.mapping = result.mapping;
       this.options.logger.info({ mapping: result.mapping }, "co-sell field mapping changed");
       for (const listener of this.listeners) listener(this.mapping);
     }
+    await this.writeVerdicts(rows, result.verdicts);
     this.checkedKey = key;
   }
 

@@ -18,6 +18,7 @@ import {
   referralCreateFromOpportunity,
   referralPatchOperations,
   referralToMappedFields,
+  type MappedFields,
   type SyncMapping,
 } from "../engine";
 import type { ReferralsClient } from "../partner-center/referrals-client";
@@ -29,6 +30,8 @@ export interface PreviewDependencies {
   crm: Pick<CrmGateway, "getOpportunity" | "getAccount" | "getContact" | "contactsOfAccount" | "currencyList" | "client">;
   referrals: Pick<ReferralsClient, "get">;
   store: Pick<SyncStore, "findLinkByOpportunityId" | "getBase">;
+  /** The base as the job's merge sees it (re-pointed fields take the new column's value), when the service corrects it. */
+  rebase?: (base: MappedFields, savedAt: number, crm: MappedFields) => MappedFields;
   now?: () => Date;
 }
 
@@ -80,7 +83,7 @@ export async function previewSync(deps: PreviewDependencies, reference: string, 
     const referral = await referrals.get(referralId);
     const base = link ? await store.getBase(link.key) : null;
     const merge = mergeLink({
-      base: base?.fields ?? null,
+      base: base && deps.rebase ? deps.rebase(base.fields, base.savedAt, values) : (base?.fields ?? null),
       crm: values,
       partnerCenter: referralToMappedFields(referral),
       crmModifiedAt: text(record[S.modifiedOn]),

@@ -35,7 +35,7 @@ import { dataverseMappingRows, MappingWatcher } from "../mapping/mapping-watcher
 import { formatPreview } from "../mapping/preview-text";
 import { previewSync } from "../mapping/sync-preview";
 import { rebaseRepointedFields, RepointedFields } from "../mapping/repointed-fields";
-import { clockedColumns, DEFAULT_MAPPING, type SyncMapping } from "../engine";
+import { clockedColumns, DEFAULT_MAPPING, type MappedFields, type SyncMapping } from "../engine";
 import { readTrustedCertificates, type Config } from "./config";
 import { HeartbeatWriter } from "../heartbeat/heartbeat-writer";
 import { ServiceActivity } from "../heartbeat/service-activity";
@@ -267,7 +267,10 @@ export function createSyncService(
     beforeSwap: (next) => repointed.observe(next, Date.now()),
     ...(config.MAPPING_FILE ? { mappingFile: config.MAPPING_FILE } : {}),
     logger,
-    preview: async (reference, mapping) => formatPreview(await previewSync({ crm, referrals, store }, reference, mapping)),
+    preview: async (reference, mapping) => {
+      const rebase = (base: MappedFields, savedAt: number, fields: MappedFields) => rebaseRepointedFields(base, savedAt, fields, (field) => repointed.repointedAt(field))!;
+      return formatPreview(await previewSync({ crm, referrals, store, rebase }, reference, mapping));
+    },
     refreshMs: options.mappingRefreshMs ?? options.settingsRefreshMs,
   });
   // The gateway reads whatever columns the mapping in force points at.

@@ -2,11 +2,11 @@
  * The admin's field mapping rows, over real HTTP against both stand-ins: the service seeds the shipped
  * mapping into the empty table and calls every row OK; a row pointing at a column that does not exist
  * gets a verdict saying so while the field keeps syncing through its old column; fixing the row makes
- * the field follow the new column within seconds; a value map that misses a value is called out; and
+ * the field follow the new column within seconds, both ways; a value map that misses a value is called out; and
  * "test on an opportunity" writes a preview without sending anything to Partner Center.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CoSellMappingColumns as M, CoSellMappingTable, MappingDirectionOption } from "../../entities";
+import { CoSellMappingColumns as M, CoSellMappingTable, MappingDirectionOption, Tables } from "../../entities";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import {
   C,
@@ -26,8 +26,12 @@ import {
 } from "./story-kit";
 
 let env: SandboxEnvironment;
+/** The pair the re-pointing test synced (notes now in customerneed), previewed again at the end. */
+let shared: { opportunityId: string; referralId: string } | null = null;
 beforeAll(async () => {
-  env = await startSandboxEnvironment({ settingsRefreshMs: 200 });
+  // A short catch-up pass: a seller's edit of a newly mapped column reaches Partner Center through it
+  // (the Dataverse webhook step is filtered to the shipped columns).
+  env = await startSandboxEnvironment({ settingsRefreshMs: 200, catchUpIntervalSeconds: 5 });
 });
 afterAll(async () => {
   await env?.close();
@@ -98,6 +102,12 @@ describe("co-sell field mapping rows", () => {
     expect(row[S.description]).toBe("notes from Partner Center");
     await settle(env);
     expect((await getReferral(env, referralId)).details.notes).toBe("second notes");
+
+    // The other way: the seller edits the new column, and Partner Center follows.
+    await webApi(env, "PATCH", `${Tables.opportunity.entitySetName}(${opportunityId})`, { customerneed: "the seller's notes" }, { "If-Match": "*" });
+    await waitFor("the seller's notes in Partner Center", async () => (await getReferral(env, referralId)).details.notes === "the seller's notes", 15_000);
+    await settle(env);
+    shared = { opportunityId, referralId };
   });
 
   it("a value map that misses a Partner Center value gets a verdict and the help keeps its column", async () => {
@@ -140,5 +150,24 @@ describe("co-sell field mapping rows", () => {
       const { json } = await webApi(env, "GET", `${CoSellMappingTable.entitySetName}(${rowId})`);
       return json[M.testPreview] === 'No opportunity is named "No such deal"; type its exact name or paste its id.';
     });
+  });
+
+  it("test on a synced opportunity: the preview shows the JSON Patch the seller's edit would send, and nothing is sent", async () => {
+    const { opportunityId, referralId } = shared!;
+    // No worker may sync the edit meanwhile: the preview must be the only thing that looks at it.
+    await env.service!.pool.stop();
+    await webApi(env, "PATCH", `${Tables.opportunity.entitySetName}(${opportunityId})`, { customerneed: "third notes" }, { "If-Match": "*" });
+    await resetCounters(env.partnerCenter.url);
+    const rowId = await patchRow("dealValue", { [M.testOpportunity]: opportunityId });
+    const text = await waitFor("the test preview", async () => {
+      const { json } = await webApi(env, "GET", `${CoSellMappingTable.entitySetName}(${rowId})`);
+      return json[M.testOpportunity] === null && typeof json[M.testPreview] === "string" ? (json[M.testPreview] as string) : null;
+    });
+    expect(text).toContain(`Would update referral ${referralId} in Partner Center (PATCH, JSON Patch):`);
+    expect(text).toMatch(/"path": "\/details\/notes",\s*"value": "third notes"/);
+    expect(text).toContain("Would write nothing on the opportunity's mapped columns.");
+    const calls = await counters(env.partnerCenter.url);
+    expect(callsOf(calls, "POST", "/referrals") + callsOf(calls, "PATCH", "/referrals")).toBe(0);
+    expect((await getReferral(env, referralId)).details.notes).toBe("the seller's notes");
   });
 });
