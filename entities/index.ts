@@ -8,5 +8,7 @@ export * from "./standard-tables";
 export * from "./validate-columns";
 export * from "./sync-triggers";
 export * from "./cosell-settings";
+export * from "./cosell-mapping";
 export * from "./dataverse-id";
 export * from "./conflict-notice";
+export * from "./cosell-heartbeat";

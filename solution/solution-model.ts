@@ -3,8 +3,14 @@
  * contributions and the derived root components. Built once, written twice (zip + pac layout).
  */
 import {
+  COSELL_HEARTBEAT_COLUMNS,
+  COSELL_HEARTBEAT_NAME_COLUMN,
+  COSELL_MAPPING_COLUMNS,
+  COSELL_MAPPING_NAME_COLUMN,
   COSELL_SETTINGS_COLUMNS,
   COSELL_SETTINGS_NAME_COLUMN,
+  CoSellHeartbeatTable,
+  CoSellMappingTable,
   CoSellSettingsTable,
   LANGUAGES,
   OPPORTUNITY_COLUMNS,
@@ -15,6 +21,7 @@ import {
 } from "../entities";
 import { ComponentType, type RootComponent, type SolutionPart, type SolutionPartFactory } from "./solution-part";
 import type { CustomizationsInput } from "./xml/customizations-xml";
+import { COSELL_APP } from "./xml/app-module";
 import { SYNC_SERVICE_ROLE } from "./xml/security-role";
 
 export interface SolutionModel {
@@ -39,6 +46,8 @@ export async function buildSolutionModel(options: {
   const columns = options.columns ?? OPPORTUNITY_COLUMNS;
   validateColumns(columns);
   validateColumns([COSELL_SETTINGS_NAME_COLUMN, ...COSELL_SETTINGS_COLUMNS]);
+  validateColumns([COSELL_HEARTBEAT_NAME_COLUMN, ...COSELL_HEARTBEAT_COLUMNS]);
+  validateColumns([COSELL_MAPPING_NAME_COLUMN, ...COSELL_MAPPING_COLUMNS]);
 
   const parts: SolutionPart[] = [];
   for (const factory of options.parts) {
@@ -73,7 +82,11 @@ export async function buildSolutionModel(options: {
     { type: ComponentType.Entity, schemaName: Tables.opportunity.logicalName, behavior: 2 },
     // Our own table, whole: Dataverse creates it with every column on import.
     { type: ComponentType.Entity, schemaName: CoSellSettingsTable.logicalName, behavior: 0 },
+    { type: ComponentType.Entity, schemaName: CoSellHeartbeatTable.logicalName, behavior: 0 },
+    { type: ComponentType.Entity, schemaName: CoSellMappingTable.logicalName, behavior: 0 },
     { type: ComponentType.Role, id: SYNC_SERVICE_ROLE.id, behavior: 0 },
+    { type: ComponentType.SiteMap, schemaName: COSELL_APP.siteMapUniqueName, behavior: 0 },
+    { type: ComponentType.AppModule, schemaName: COSELL_APP.uniqueName, behavior: 0 },
     ...customizations.forms.map((f) => ({ type: ComponentType.SystemForm, id: f.id, behavior: 0 as const })),
     ...customizations.webResources.map((r) => ({ type: ComponentType.WebResource, schemaName: r.name, behavior: 0 as const })),
     ...customizations.customControls.map((c) => ({ type: ComponentType.CustomControl, schemaName: c.name, behavior: 0 as const })),

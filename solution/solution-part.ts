@@ -20,6 +20,8 @@ export const ComponentType = {
   SystemForm: 60,
   WebResource: 61,
   CustomControl: 66,
+  SiteMap: 62,
+  AppModule: 80,
 } as const;
 
 export interface RootComponent {

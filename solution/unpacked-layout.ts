@@ -2,7 +2,7 @@
  * Writes the solution as pac's unpacked folder layout (what `pac solution unpack` produces and
  * `pac solution pack` consumes): Other/Solution.xml, Other/Customizations.xml, Entities/<Name>/
  * Entity.xml with FormXml/, SavedQueries/ and RibbonDiff.xml beside it, Roles/, WebResources/
- * with .data.xml descriptors, Controls/ with .data.xml descriptors.
+ * with .data.xml descriptors, Controls/ with .data.xml descriptors, AppModules/ and AppModuleSiteMaps/.
  */
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -17,7 +17,10 @@ import {
 } from "./xml/customizations-xml";
 import { SYNC_SERVICE_ROLE, writeSecurityRole } from "./xml/security-role";
 import { writeSettingsEntity } from "./xml/settings-entity";
-import { CoSellSettingsTable } from "../entities";
+import { writeHeartbeatEntity } from "./xml/heartbeat-entity";
+import { COSELL_APP, writeAppModules, writeAppModuleSiteMaps } from "./xml/app-module";
+import { CoSellHeartbeatTable, CoSellMappingTable, CoSellSettingsTable } from "../entities";
+import { MAPPING_FORM_ID, MAPPING_VIEW_ID, writeMappingForm, writeMappingTable, writeMappingView } from "./xml/mapping-entity";
 import { buildSolutionManifestXml } from "./xml/solution-manifest-xml";
 import { OPPORTUNITY_VIEWS, writeSavedQuery } from "./xml/views";
 import { importFragment, newDocument, serialize, textElement } from "./xml/xml-helpers";
@@ -61,6 +64,27 @@ export async function writeUnpackedLayout(model: SolutionModel, folder: string):
   const settingsDoc = newDocument();
   writeSettingsEntity(settingsDoc, model.version);
   await put(folder, `Entities/${CoSellSettingsTable.schemaName}/Entity.xml`, serialize(settingsDoc));
+  const heartbeatDoc = newDocument();
+  writeHeartbeatEntity(heartbeatDoc, model.version);
+  await put(folder, `Entities/${CoSellHeartbeatTable.schemaName}/Entity.xml`, serialize(heartbeatDoc));
+
+  // pac keeps the app and its site map in folders of their own.
+  const appDoc = newDocument();
+  writeAppModules(appDoc, model.version);
+  await put(folder, `AppModules/${COSELL_APP.uniqueName}/AppModule.xml`, serialize(appDoc));
+  const siteMapDoc = newDocument();
+  writeAppModuleSiteMaps(siteMapDoc, model.version);
+  await put(folder, `AppModuleSiteMaps/${COSELL_APP.siteMapUniqueName}/AppModuleSiteMap.xml`, serialize(siteMapDoc));
+  const mappingFolder = `Entities/${CoSellMappingTable.schemaName}`;
+  const mappingDoc = newDocument();
+  writeMappingTable(mappingDoc, model.version);
+  await put(folder, `${mappingFolder}/Entity.xml`, serialize(mappingDoc));
+  const mappingFormDoc = newDocument();
+  writeMappingForm(mappingFormDoc.ele("forms", { type: "main" }), model.version);
+  await put(folder, `${mappingFolder}/FormXml/main/${MAPPING_FORM_ID}.xml`, serialize(mappingFormDoc));
+  const mappingViewDoc = newDocument();
+  writeMappingView(mappingViewDoc.ele("savedqueries"), model.version);
+  await put(folder, `${mappingFolder}/SavedQueries/${MAPPING_VIEW_ID}.xml`, serialize(mappingViewDoc));
 
   const ribbonDoc = newDocument();
   importFragment(ribbonDoc, ribbonDiffXmlOf(input));

@@ -1,4 +1,5 @@
-// Builds pcc_/js/cosell.js: one minified IIFE that exposes the global PartnerCenterCoSell.
+// Builds pcc_/js/cosell.js: one minified IIFE that exposes the global PartnerCenterCoSell;
+// and pcc_/js/synchealth.js, the Sync health page's script.
 // esbuild does not type-check; `npm run typecheck` does that for webresources/ with the rest.
 import { build } from "esbuild";
 import { statSync } from "node:fs";
@@ -28,3 +29,18 @@ await build({
 });
 
 console.log(`built ${outfile.slice(root.length + 1)} (${(statSync(outfile).size / 1024).toFixed(1)} KB)`);
+
+// The Sync health page's script (pcc_/js/synchealth.js; its HTML shell is written by the solution part).
+const healthOutfile = join(root, "dist", "webresources", "pcc_", "js", "synchealth.js");
+await build({
+  entryPoints: [join(root, "webresources", "health", "health-page.ts")],
+  bundle: true,
+  format: "iife",
+  target: "es2020",
+  platform: "browser",
+  minify: true,
+  legalComments: "none",
+  outfile: healthOutfile,
+  logLevel: "warning",
+});
+console.log(`built ${healthOutfile.slice(root.length + 1)} (${(statSync(healthOutfile).size / 1024).toFixed(1)} KB)`);

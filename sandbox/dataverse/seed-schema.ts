@@ -67,6 +67,10 @@ export function seedSchema(): TableMeta[] {
       col("estimatedclosedate", "DateTime", { dateOnly: true }),
       col("actualclosedate", "DateTime", { dateOnly: true }),
       col("description", "Memo", { maxLength: 2000 }),
+      // Standard Sales columns an admin may map a co-sell field to (the mapping rows).
+      col("customerneed", "Memo", { maxLength: 2000 }),
+      col("currentsituation", "Memo", { maxLength: 2000 }),
+      col("budgetstatus", "Picklist", { options: options([0, "No Committed Budget"], [1, "May Buy"], [2, "Can Buy"], [3, "Will Buy"]) }),
       col("closeprobability", "Integer", { minValue: 0, maxValue: 100 }),
       col("exchangerate", "Decimal", { readOnly: true }),
       lookup("transactioncurrencyid", transactionCurrency.logicalName),

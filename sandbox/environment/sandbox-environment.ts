@@ -42,6 +42,12 @@ export interface SandboxEnvironmentOptions {
   maxAttempts?: number;
   /** How often the backend re-reads the co-sell settings row (default 3 s). */
   settingsRefreshMs?: number;
+  /** How often the backend rewrites its heartbeat row (default 60 s). */
+  heartbeatIntervalMs?: number;
+  /** The backend's Partner Center token cache (PARTNER_CENTER_TOKEN_FILE); its age is the stored sign-in's (default: the config's). */
+  partnerCenterTokenFile?: string;
+  /** How often the backend re-reads the co-sell field mapping rows (default: settingsRefreshMs, else 3 s). */
+  mappingRefreshMs?: number;
   /** The Dataverse stand-in starts with Microsoft's co-sell connector installed (seed its records with microsoft-connector-records.ts). */
   microsoftConnector?: boolean | MicrosoftConnectorInstallOptions;
   /** The Dataverse user's UI language (default 1033). */
@@ -95,6 +101,7 @@ export function sandboxEnv(dataverse: DataverseSandbox, partnerCenter: PartnerCe
     MAX_ATTEMPTS: String(options.maxAttempts ?? 8),
     RECONCILE_INTERVAL_SECONDS: String(options.reconcileIntervalSeconds ?? 300),
     ...(options.catchUpIntervalSeconds === undefined ? {} : { CATCH_UP_INTERVAL_SECONDS: String(options.catchUpIntervalSeconds) }),
+    ...(options.partnerCenterTokenFile === undefined ? {} : { PARTNER_CENTER_TOKEN_FILE: options.partnerCenterTokenFile }),
     LOG_LEVEL: "silent",
   };
 }
@@ -154,7 +161,9 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
         },
       };
     }
-    const service = createSyncService(config, logger, { workers: options.workers, settingsRefreshMs: options.settingsRefreshMs });
+    const service = createSyncService(config, logger, {
+      workers: options.workers, settingsRefreshMs: options.settingsRefreshMs, mappingRefreshMs: options.mappingRefreshMs, heartbeatIntervalMs: options.heartbeatIntervalMs,
+    });
     const { url: backendUrl, opsUrl } = await service.listen();
     await registerWebhooks({
       // The admin registers the webhooks: the service's role cannot.

@@ -4,7 +4,16 @@ body { margin: 0; font: 14px "Segoe UI", system-ui, sans-serif; color: #323130; 
 .top-nav { display: flex; gap: 16px; align-items: center; padding: 8px 16px; background: #002050; color: #fff; }
 .top-nav a { color: #fff; }
 .top-nav .spacer { flex: 1; }
-main { padding: 0 16px 32px; max-width: 1100px; }
+main { padding: 0 16px 32px; max-width: 1100px; flex: 1; min-width: 0; }
+.app-body { display: flex; }
+.site-map { width: 220px; flex: none; background: #f3f2f1; border-right: 1px solid #edebe9; min-height: calc(100vh - 40px); padding: 8px 0; }
+.site-map .app-name { font-weight: 600; font-size: 16px; padding: 4px 12px 8px; }
+.site-map .area-title { font-weight: 600; padding: 8px 12px 2px; color: #605e5c; text-transform: uppercase; font-size: 11px; }
+.site-map .group-title { padding: 4px 12px; color: #605e5c; font-size: 12px; }
+.site-map a, .site-map span { display: block; padding: 4px 12px 4px 20px; color: #323130; text-decoration: none; }
+.site-map a.current { background: #e1dfdd; border-left: 3px solid #0078d4; padding-left: 17px; }
+iframe.web-resource { width: 100%; height: calc(100vh - 60px); border: 0; }
+a.command { display: inline-block; text-decoration: none; border: 1px solid #0078d4; background: #0078d4; color: #fff; border-radius: 2px; padding: 5px 12px; }
 .command-bar { display: flex; flex-wrap: wrap; gap: 4px; padding: 8px 0; border-bottom: 1px solid #edebe9; }
 button.command { border: 1px solid #8a8886; background: #fff; border-radius: 2px; padding: 5px 12px; cursor: pointer; }
 button.command.primary, .modal button.primary { background: #0078d4; border-color: #0078d4; color: #fff; }

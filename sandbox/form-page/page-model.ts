@@ -121,8 +121,46 @@ export interface ControlModel {
   source: string;
 }
 
+/** Where a site map entry leads: a table (its rows), a system view, a web resource page, or a URL the page cannot open. */
+export type SiteMapTarget =
+  | { kind: "table"; table: string }
+  | { kind: "view"; table: string; viewId: string }
+  | { kind: "webresource"; name: string }
+  | { kind: "unsupported"; url: string };
+
+export interface SiteMapSubArea {
+  id: string;
+  titles: Labels;
+  target: SiteMapTarget | null;
+}
+
+/** The model-driven app: its names and site map (areas → groups → subareas). */
+export interface AppModel {
+  uniqueName: string;
+  names: Labels;
+  areas: { id: string; titles: Labels; groups: { id: string; titles: Labels; subAreas: SiteMapSubArea[] }[] }[];
+}
+
+/** A system view: the columns its grid shows and the Web API query its FetchXML stands for. */
+export interface ViewModel {
+  id: string;
+  table: string;
+  names: Labels;
+  columns: string[];
+  /** OData $filter ("" for none). */
+  filter: string;
+  /** OData $orderby, or null. */
+  orderBy: string | null;
+}
+
 export interface PageModel {
   solution: { uniqueName: string; version: string; source: string };
+  /** The app the solution ships (null when the zip has none). */
+  app: AppModel | null;
+  /** System views by id (lower case, braces kept). */
+  views: Record<string, ViewModel>;
+  /** The main form of each of our own tables (settings, mapping ...), by table logical name. */
+  tableForms: Record<string, FormModel>;
   form: FormModel | null;
   /** Why there is no form to show (e.g. the built solution does not contain one yet). */
   formProblem: string | null;

@@ -1,6 +1,7 @@
 /**
  * Opens the built solution zip and pulls out what the form page shows: the opportunity's main form,
- * its RibbonDiffXml, the web resources and the code components, so the page always shows what an
+ * its RibbonDiffXml, the web resources and the code components, the app's site map, the system views
+ * and our own tables' main forms, so the page always shows what an
  * admin would import, not a copy kept beside it. A code component the zip does not carry yet is taken
  * from the PCF build output (pcf/out/controls), which is what the packer puts in the zip.
  */
@@ -9,6 +10,7 @@ import { join, posix } from "node:path";
 import JSZip from "jszip";
 import { Tables } from "../../entities/standard-tables";
 import { readControlManifest, readResx } from "./control-manifest";
+import { readApp, readTableForms, readViews } from "./app-xml-reader";
 import { mainForms, readSystemForm } from "./form-xml-reader";
 import type { ControlModel, PageModel } from "./page-model";
 import { readRibbonDiff } from "./ribbon-xml-reader";
@@ -26,6 +28,10 @@ export interface SolutionContent {
 }
 
 const JS = "application/javascript; charset=utf-8";
+/** Content types of web resources by webresourcetype (1 HTML, 2 CSS, 3 JScript, 4 XML, 5 PNG, 11 SVG). */
+const WEB_RESOURCE_CONTENT_TYPES: Record<string, string> = {
+  "1": "text/html; charset=utf-8", "2": "text/css; charset=utf-8", "3": JS, "4": "application/xml", "5": "image/png", "11": "image/svg+xml",
+};
 
 async function zipText(zip: JSZip, name: string): Promise<string | null> {
   const entry = zip.file(name) ?? zip.file(new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "i"))[0];
@@ -105,7 +111,7 @@ export async function readSolution(options: ReadSolutionOptions): Promise<Soluti
     const entry = zip.file(text(child(resource, "FileName")).replace(/^\//, ""));
     if (!name || !entry) continue;
     const url = `/webresources/${name}`;
-    files.set(url, { content: Buffer.from(await entry.async("uint8array")), contentType: JS });
+    files.set(url, { content: Buffer.from(await entry.async("uint8array")), contentType: WEB_RESOURCE_CONTENT_TYPES[text(child(resource, "WebResourceType"))] ?? JS });
     webResources[name] = url;
   }
 
@@ -145,6 +151,9 @@ export async function readSolution(options: ReadSolutionOptions): Promise<Soluti
     files,
     model: {
       solution: { uniqueName: text(child(manifest, "UniqueName")), version: text(child(manifest, "Version")), source: options.zipSource },
+      app: readApp(customizations),
+      views: readViews(customizations),
+      tableForms: readTableForms(customizations, Tables.opportunity.logicalName),
       form,
       formProblem: form ? null : `${options.zipSource} has no main form for ${Tables.opportunity.logicalName}: the shipped form is added by the form part of the packer (solution/parts); rebuild with npm run build:solution.`,
       ribbon,

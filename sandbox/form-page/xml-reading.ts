@@ -13,7 +13,8 @@ const REPEATING = new Set([
   "controlDescription", "customControl", "Library", "event", "Handler", "CustomAction", "Button", "CommandDefinition",
   "EnableRule", "DisplayRule", "JavaScriptFunction", "CrmParameter", "StringParameter", "BoolParameter", "IntParameter",
   "DecimalParameter", "CustomRule", "RecordPrivilegeRule", "SelectionCountRule", "LocLabel", "Title", "WebResource",
-  "CustomControl", "property", "resx", "data", "code",
+  "CustomControl", "property", "resx", "data", "code", "Area", "Group", "SubArea", "AppModuleSiteMap", "AppModule",
+  "savedquery", "condition", "value", "cell", "attribute", "order",
 ]);
 
 export const xmlParser = new XMLParser({

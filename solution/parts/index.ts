@@ -7,10 +7,12 @@ import { cosellRibbonPart } from "./cosell-ribbon.part";
 import { cosellWebResourcePart } from "./cosell-webresource.part";
 import { pcfControlPart } from "./pcf-control.part";
 import { cosellFormPart } from "./cosell-form.part";
+import { healthPagePart } from "./health-page.part";
 
 export const SOLUTION_PARTS: readonly SolutionPartFactory[] = [
   cosellWebResourcePart,
   cosellRibbonPart,
   pcfControlPart,
   cosellFormPart,
+  healthPagePart,
 ];

@@ -1,5 +1,6 @@
 /**
- * Builds customizations.xml: the opportunity columns from entities/, the co-sell settings table, the views, the security role,
+ * Builds customizations.xml: the opportunity columns from entities/, our tables (settings, field mapping, heartbeat), the views,
+ * the security role, the Co-sell app (app module and site map),
  * and whatever the solution parts add (forms, ribbon, web resources, PCF controls). Root children
  * follow the xs:sequence order of CustomizationsSolution.xsd, which Dataverse enforces on import.
  */
@@ -7,6 +8,9 @@ import { LANGUAGES, type ColumnDefinition } from "../../entities";
 import type { CustomControlEntry, FormEntry, WebResourceEntry } from "../solution-part";
 import { writeAttribute } from "./attribute-xml";
 import { writeSecurityRole } from "./security-role";
+import { writeAppModules, writeAppModuleSiteMaps } from "./app-module";
+import { writeHeartbeatEntity } from "./heartbeat-entity";
+import { writeMappingEntity } from "./mapping-entity";
 import { writeSettingsEntity } from "./settings-entity";
 import { OPPORTUNITY_VIEWS, writeSavedQuery } from "./views";
 import { importFragment, localizedList, newDocument, serialize, textElement, type XMLBuilder } from "./xml-helpers";
@@ -102,6 +106,8 @@ export function buildCustomizationsXml(input: CustomizationsInput): string {
   const entities = root.ele("Entities");
   writeOpportunityEntity(entities, input);
   writeSettingsEntity(entities, input.version);
+  writeMappingEntity(entities, input.version);
+  writeHeartbeatEntity(entities, input.version);
   writeSecurityRole(root.ele("Roles"), input.version);
   root.ele("Workflows");
   root.ele("FieldSecurityProfiles");
@@ -122,6 +128,8 @@ export function buildCustomizationsXml(input: CustomizationsInput): string {
       textElement(element, "FileName", customControlManifestPath(control));
     }
   }
+  writeAppModuleSiteMaps(root, input.version);
+  writeAppModules(root, input.version);
   const languages = root.ele("Languages");
   for (const lang of LANGUAGES) textElement(languages, "Language", lang);
   return serialize(root.doc());

@@ -2,10 +2,10 @@
  * The security role for the sync backend's application user, with the least privileges the
  * service needs: it reads and writes opportunities, accounts and contacts across the org (it syncs
  * every seller's deals, hence Global depth), closes opportunities as won/lost (which creates an
- * opportunityclose activity), reads currencies and users, and reads (never writes) the co-sell settings row. It cannot delete anything, and it cannot
+ * opportunityclose activity), reads currencies and users, reads (never writes) the co-sell settings row, and reads the field mapping rows, writing only its verdicts and test previews on them (and the default rows into an empty table), and writes its own heartbeat row. It cannot delete anything, and it cannot
  * register webhooks or import solutions: an admin does those once with their own sign-in.
  */
-import { CoSellSettingsTable } from "../../entities";
+import { CoSellHeartbeatTable, CoSellMappingTable, CoSellSettingsTable } from "../../entities";
 import { textElement, type XMLBuilder } from "./xml-helpers";
 
 export const SYNC_SERVICE_ROLE = {
@@ -46,6 +46,15 @@ export const SYNC_SERVICE_PRIVILEGES: Readonly<Record<string, Depth>> = {
   prvReadEntity: "Global",
   // Custom tables' privileges are named after the table's schema name (prvReadpcc_CoSellSetting).
   [`prvRead${CoSellSettingsTable.schemaName}`]: "Global",
+  // Its own heartbeat row, rewritten every minute (the health page reads it); never deleted.
+  [`prvCreate${CoSellHeartbeatTable.schemaName}`]: "Global",
+  [`prvRead${CoSellHeartbeatTable.schemaName}`]: "Global",
+  [`prvWrite${CoSellHeartbeatTable.schemaName}`]: "Global",
+  // The field mapping rows: read them, write each row's verdict and test preview, and create the
+  // default rows when the table is empty (a solution cannot carry data rows).
+  [`prvRead${CoSellMappingTable.schemaName}`]: "Global",
+  [`prvWrite${CoSellMappingTable.schemaName}`]: "Global",
+  [`prvCreate${CoSellMappingTable.schemaName}`]: "Global",
 };
 
 export function writeSecurityRole(roles: XMLBuilder, introducedVersion: string): void {

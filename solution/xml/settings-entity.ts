@@ -1,109 +1,43 @@
 /**
- * Writes the co-sell settings table (entities/cosell-settings.ts) as a custom, organization-owned
- * <Entity> of customizations.xml: its primary key, primary name and our columns. Dataverse adds the
- * platform columns (createdon, statecode, ...) itself when it creates the table on import.
+ * The co-sell settings table (entities/cosell-settings.ts) as a custom table of customizations.xml,
+ * with its main form "Co-sell settings" (the admin edits the one row there, from the Co-sell app).
  */
 import {
   COSELL_SETTINGS_COLUMNS,
   COSELL_SETTINGS_NAME_COLUMN,
-  CoSellSettingsTable as T,
+  CoSellSettingsColumns as C,
+  CoSellSettingsTable,
+  type TableColumnDefinition,
 } from "../../entities";
-import { writeAttribute } from "./attribute-xml";
-import { localizedList, textElement, type XMLBuilder } from "./xml-helpers";
+import type { FormEntry } from "../solution-part";
+import { writeCustomEntity } from "./custom-entity";
+import { writeSystemForm } from "./customizations-xml";
+import { tableForm } from "./table-form";
+import type { XMLBuilder } from "./xml-helpers";
 
-function writePrimaryKey(attributes: XMLBuilder, introducedVersion: string): void {
-  const attribute = attributes.ele("attribute", { PhysicalName: `${T.schemaName}Id` });
-  textElement(attribute, "Type", "primarykey");
-  textElement(attribute, "Name", T.primaryId);
-  textElement(attribute, "LogicalName", T.primaryId);
-  textElement(attribute, "RequiredLevel", "systemrequired");
-  textElement(attribute, "DisplayMask", "ValidForAdvancedFind|RequiredForGrid");
-  textElement(attribute, "ValidForUpdateApi", 0);
-  textElement(attribute, "ValidForReadApi", 1);
-  textElement(attribute, "ValidForCreateApi", 1);
-  textElement(attribute, "IsCustomField", 0);
-  textElement(attribute, "IsAuditEnabled", 0);
-  textElement(attribute, "IsSecured", 0);
-  textElement(attribute, "IntroducedVersion", introducedVersion);
-  textElement(attribute, "IsCustomizable", 0);
-  textElement(attribute, "IsRenameable", 0);
-  textElement(attribute, "CanModifySearchSettings", 1);
-  textElement(attribute, "CanModifyRequirementLevelSettings", 0);
-  textElement(attribute, "CanModifyAdditionalSettings", 1);
-  textElement(attribute, "SourceType", 0);
-  localizedList(attribute, "displaynames", "displayname", T.displayName);
-  localizedList(attribute, "Descriptions", "Description", { 1033: "Unique identifier of the row.", 1040: "Identificatore univoco della riga." });
+/** Stable across builds: Dataverse matches the form by this id on every upgrade. */
+export const SETTINGS_FORM_ID = "{3d2f6a51-8c4e-4f0b-9b7a-5e1c2d8f4a60}";
+
+const column = (name: string): TableColumnDefinition => {
+  const found = COSELL_SETTINGS_COLUMNS.find((candidate) => candidate.logicalName === name);
+  if (!found) throw new Error(`The settings form names ${name}, which entities/cosell-settings.ts does not define`);
+  return found;
+};
+
+export function settingsForm(): FormEntry {
+  return tableForm({
+    id: SETTINGS_FORM_ID,
+    names: { 1033: "Co-sell settings", 1040: "Impostazioni co-sell" },
+    descriptions: { 1033: "The settings of the Partner Center co-sell sync service.", 1040: "Le impostazioni del servizio di sincronizzazione co-sell di Partner Center." },
+    tabLabel: { 1033: "Settings", 1040: "Impostazioni" },
+    sections: [
+      { name: "sync", label: { 1033: "Sync", 1040: "Sincronizzazione" }, columns: [COSELL_SETTINGS_NAME_COLUMN, column(C.pauseAllSync), column(C.conflictPolicy), column(C.catchUpIntervalSeconds)] },
+      { name: "notifications", label: { 1033: "Notifications", 1040: "Notifiche" }, columns: [column(C.teamsWebhookUrl)] },
+    ],
+  });
 }
 
 export function writeSettingsEntity(entities: XMLBuilder, introducedVersion: string): void {
-  const entity = entities.ele("Entity");
-  entity.ele("Name", { LocalizedName: T.displayName[1033], OriginalName: T.displayName[1033] }).txt(T.schemaName);
-  const info = entity.ele("EntityInfo").ele("entity", { Name: T.schemaName });
-  localizedList(info, "LocalizedNames", "LocalizedName", T.displayName);
-  localizedList(info, "LocalizedCollectionNames", "LocalizedCollectionName", T.collectionName);
-  localizedList(info, "Descriptions", "Description", T.description);
-  const attributes = info.ele("attributes");
-  writePrimaryKey(attributes, introducedVersion);
-  writeAttribute(attributes, COSELL_SETTINGS_NAME_COLUMN, introducedVersion, { table: T.logicalName, primaryName: true });
-  for (const column of COSELL_SETTINGS_COLUMNS) writeAttribute(attributes, column, introducedVersion, { table: T.logicalName });
-  textElement(info, "EntitySetName", T.entitySetName);
-  textElement(info, "IsDuplicateCheckSupported", 0);
-  textElement(info, "IsBusinessProcessEnabled", 0);
-  textElement(info, "IsRequiredOffline", 0);
-  textElement(info, "IsInteractionCentricEnabled", 0);
-  textElement(info, "IsCollaboration", 0);
-  textElement(info, "AutoRouteToOwnerQueue", 0);
-  textElement(info, "IsConnectionsEnabled", 0);
-  textElement(info, "IsDocumentManagementEnabled", 0);
-  textElement(info, "AutoCreateAccessTeams", 0);
-  textElement(info, "IsOneNoteIntegrationEnabled", 0);
-  textElement(info, "IsKnowledgeManagementEnabled", 0);
-  textElement(info, "IsSLAEnabled", 0);
-  textElement(info, "IsDocumentRecommendationsEnabled", 0);
-  textElement(info, "IsBPFEntity", 0);
-  // One row for the whole org: no owner, and read access is granted org-wide by the service's role.
-  textElement(info, "OwnershipTypeMask", "OrgOwned");
-  textElement(info, "IsAuditEnabled", 1);
-  textElement(info, "IsActivity", 0);
-  textElement(info, "ActivityTypeMask", "");
-  textElement(info, "IsActivityParty", 0);
-  textElement(info, "IsReplicated", 0);
-  textElement(info, "IsReplicationUserFiltered", 0);
-  textElement(info, "IsMailMergeEnabled", 0);
-  textElement(info, "IsVisibleInMobile", 0);
-  textElement(info, "IsVisibleInMobileClient", 1);
-  textElement(info, "IsReadOnlyInMobileClient", 0);
-  textElement(info, "IsOfflineInMobileClient", 0);
-  textElement(info, "DaysSinceRecordLastModified", 0);
-  textElement(info, "MobileOfflineFilters", "");
-  textElement(info, "IsMapiGridEnabled", 1);
-  textElement(info, "IsReadingPaneEnabled", 1);
-  textElement(info, "IsQuickCreateEnabled", 0);
-  textElement(info, "IsCustomizable", 1);
-  textElement(info, "IsRenameable", 1);
-  textElement(info, "IsMappable", 1);
-  textElement(info, "CanModifyAuditSettings", 1);
-  textElement(info, "CanModifyMobileVisibility", 1);
-  textElement(info, "CanModifyMobileClientVisibility", 1);
-  textElement(info, "CanModifyMobileClientReadOnly", 1);
-  textElement(info, "CanModifyMobileClientOffline", 1);
-  textElement(info, "CanModifyConnectionSettings", 1);
-  textElement(info, "CanModifyDuplicateDetectionSettings", 1);
-  textElement(info, "CanModifyMailMergeSettings", 1);
-  textElement(info, "CanModifyQueueSettings", 1);
-  textElement(info, "CanCreateAttributes", 1);
-  textElement(info, "CanCreateForms", 1);
-  textElement(info, "CanCreateCharts", 1);
-  textElement(info, "CanCreateViews", 1);
-  textElement(info, "CanModifyAdditionalSettings", 1);
-  textElement(info, "CanEnableSyncToExternalSearchIndex", 1);
-  textElement(info, "EnforceStateTransitions", 0);
-  textElement(info, "CanChangeHierarchicalRelationship", 1);
-  textElement(info, "EntityHelpUrlEnabled", 0);
-  textElement(info, "ChangeTrackingEnabled", 1);
-  textElement(info, "CanChangeTrackingBeEnabled", 1);
-  textElement(info, "IsEnabledForExternalChannels", 0);
-  textElement(info, "HasRelatedNotes", "False");
-  textElement(info, "HasRelatedActivities", "False");
-  textElement(info, "IntroducedVersion", introducedVersion);
+  const { entity } = writeCustomEntity(entities, { table: CoSellSettingsTable, nameColumn: COSELL_SETTINGS_NAME_COLUMN, columns: COSELL_SETTINGS_COLUMNS }, introducedVersion);
+  writeSystemForm(entity.ele("FormXml").ele("forms", { type: "main" }), settingsForm(), introducedVersion);
 }

@@ -28,6 +28,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<RegisterCo
   ["login", async () => (await import("./commands/login.command")).registerLoginCommand],
   ["doctor", async () => (await import("./commands/doctor.command")).registerDoctorCommand],
   ["store", async () => (await import("./commands/store.command")).registerStoreCommand],
+  ["config", async () => (await import("./commands/config.command")).registerConfigCommand],
   ["solution", async () => (await import("./commands/solution-build.command")).registerSolutionCommand],
 ];
 

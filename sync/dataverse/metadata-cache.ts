@@ -8,6 +8,10 @@
 import { setMetadataCache, type MetadataCache } from "dataverse-ify";
 import type { EntityWebApiMetadata } from "dataverse-ify/lib/metadata/EntityWebApiMetadata";
 import {
+  COSELL_HEARTBEAT_COLUMNS,
+  CoSellHeartbeatTable,
+  COSELL_MAPPING_COLUMNS,
+  CoSellMappingTable,
   CoSellSettingsTable,
   ContactColumns,
   OPPORTUNITY_COLUMNS,
@@ -33,7 +37,7 @@ function entity(table: TableRef, navigation: Record<string, string[]> = {}, attr
 }
 
 export function buildMetadataCache(): MetadataCache {
-  const allTables: TableRef[] = [...Object.values(Tables), ...Object.values(RegistrationTables), CoSellSettingsTable];
+  const allTables: TableRef[] = [...Object.values(Tables), ...Object.values(RegistrationTables), CoSellSettingsTable, CoSellHeartbeatTable, CoSellMappingTable];
   const { opportunity, account, contact, transactionCurrency, systemUser } = Tables;
   const pccDates = Object.fromEntries(OPPORTUNITY_COLUMNS.filter((c) => c.type === "datetime").map((c) => [c.logicalName, "DateTime"]));
   return {
@@ -71,6 +75,16 @@ export function buildMetadataCache(): MetadataCache {
       }),
       [RegistrationTables.solution.logicalName]: entity(RegistrationTables.solution),
       [CoSellSettingsTable.logicalName]: entity(CoSellSettingsTable),
+      [CoSellHeartbeatTable.logicalName]: entity(
+        CoSellHeartbeatTable,
+        {},
+        Object.fromEntries(COSELL_HEARTBEAT_COLUMNS.filter((c) => c.type === "datetime").map((c) => [c.logicalName, "DateTime"])),
+      ),
+      [CoSellMappingTable.logicalName]: entity(
+        CoSellMappingTable,
+        {},
+        Object.fromEntries(COSELL_MAPPING_COLUMNS.filter((c) => c.type === "datetime").map((c) => [c.logicalName, "DateTime"])),
+      ),
     },
   };
 }

@@ -46,11 +46,19 @@ export interface ConflictPolicySetting {
   readonly fields: Readonly<Partial<Record<MappedFieldName, ConflictPolicy>>>;
 }
 
+/** Which way a field syncs (the mapping rows' pcc_direction; the codes of MAPPING_DIRECTION_OPTIONS). */
+export const MAPPING_DIRECTIONS = ["both", "to-partner-center", "to-dynamics-365"] as const;
+export type MappingDirection = (typeof MAPPING_DIRECTIONS)[number];
+
 export interface SyncMapping {
   readonly opportunity: OpportunityMapping;
   readonly account: AccountMapping;
   readonly contact: ContactMapping;
   readonly conflictPolicy: ConflictPolicySetting;
+  /** Opportunity fields that sync one way only (absent: both ways). Set by the mapping rows (sync/mapping). */
+  readonly directions?: Readonly<Partial<Record<MappedFieldName, MappingDirection>>>;
+  /** Option value of each help code on the helpCode column, when it is not pcc_howcanmicrosofthelp's own. */
+  readonly helpCodeOptions?: Readonly<Partial<Record<string, number>>>;
 }
 
 export const DEFAULT_MAPPING: SyncMapping = {

@@ -69,8 +69,13 @@ export function lookupValueKey(column: string): string {
   return `_${column}_value`;
 }
 
-function helpCodeFromOption(value: unknown): HelpCode | null {
-  const hit = HELP_CODES.find((code) => HowCanMicrosoftHelp[code] === value);
+/** The option value of a help code on the mapped column: the mapping rows' value map, else pcc_howcanmicrosofthelp's. */
+function helpCodeOption(code: HelpCode, mapping: SyncMapping | undefined): number {
+  return mapping?.helpCodeOptions?.[code] ?? HowCanMicrosoftHelp[code];
+}
+
+function helpCodeFromOption(value: unknown, mapping: SyncMapping | undefined): HelpCode | null {
+  const hit = HELP_CODES.find((code) => helpCodeOption(code, mapping) === value);
   return hit ?? null;
 }
 
@@ -86,7 +91,7 @@ export function opportunityToMappedFields(record: DataverseRecord, ctx: Opportun
     currency: currencyIsoCode(record, col.currency, ctx.currencies),
     closingDate: normalizeDate(record[col.closingDate]),
     notes: normalizeText(record[col.notes]),
-    helpCode: helpCodeFromOption(record[col.helpCode]),
+    helpCode: helpCodeFromOption(record[col.helpCode], ctx.mapping),
     solutionIds: parseSolutionLines(record[col.solutionIds]),
     shareWithMicrosoftSellers: record[col.shareWithMicrosoftSellers] === true,
     status: opportunityStatusPair(record[col.status], record[OpportunityStandardColumns.stateCode]),
@@ -245,7 +250,7 @@ function setOpportunityField(
       return;
     }
     case "helpCode":
-      body[col.helpCode] = value === null ? null : HowCanMicrosoftHelp[value as HelpCode];
+      body[col.helpCode] = value === null ? null : helpCodeOption(value as HelpCode, ctx.mapping);
       return;
     case "solutionIds":
       body[col.solutionIds] = formatSolutionLines(value as readonly string[]);

@@ -13,7 +13,7 @@
  * shows the truth, and the audit says why.
  */
 import { AUDIT_DIRECTIONS, type AuditEntry } from "./audit-trail";
-import type { ConflictPolicy, ConflictPolicySetting } from "./field-mapping.config";
+import type { ConflictPolicy, ConflictPolicySetting, SyncMapping } from "./field-mapping.config";
 import { awaitsCrmWriteTime, laterFieldChange } from "./conflict-order";
 import type { LinkFieldClocks } from "./field-clock";
 import {
@@ -48,6 +48,11 @@ export interface MergeInput {
    * merge refuses it first, with an audit line, instead of sending it. Absent: not checked.
    */
   readonly partnerCenterHasCustomerContact?: boolean;
+  /**
+   * Fields that sync one way only (the mapping rows): the other side's own changes to such a field
+   * are not brought over (and not overwritten until the leading side changes it). Absent: both ways.
+   */
+  readonly directions?: SyncMapping["directions"];
 }
 
 export interface MergeConflict {
@@ -136,8 +141,10 @@ export function mergeLink(input: MergeInput): MergeResult {
 
   for (const field of MAPPED_FIELD_NAMES) {
     const b = base[field];
-    const crm = input.crm[field];
-    const pc = input.partnerCenter[field];
+    const direction = input.directions?.[field] ?? "both";
+    // A one-way field: the trailing side's own change reads as "unchanged since the base".
+    const crm = direction === "to-dynamics-365" ? b : input.crm[field];
+    const pc = direction === "to-partner-center" ? b : input.partnerCenter[field];
     const label = FIELD_LABELS[field];
     const show = (v: typeof b) => formatFieldValue(field, v);
     const crmChanged = !sameFieldValue(field, crm, b);

@@ -34,6 +34,8 @@ export interface ReconcilerDependencies {
   enqueue: (trigger: SyncTrigger) => Promise<{ duplicate: boolean }>;
   logger: Logger;
   clock?: () => Date;
+  /** Told after each Dataverse catch-up that finished (the heartbeat reports the last one). */
+  onCatchUpFinished?: () => void;
 }
 
 /** Referrals updated in the last moments before the watermark are read again: clocks differ a little. */
@@ -57,7 +59,10 @@ export class Reconciler {
 
   /** Only the Dataverse delta pass: opportunities changed since the last pass (the webhooks Dataverse lost). */
   catchUp(): Promise<number> {
-    this.dataversePass ??= this.dataverseChanges().finally(() => {
+    this.dataversePass ??= this.dataverseChanges().then((count) => {
+      this.deps.onCatchUpFinished?.();
+      return count;
+    }).finally(() => {
       this.dataversePass = null;
     });
     return this.dataversePass;

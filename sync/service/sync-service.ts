@@ -13,7 +13,7 @@ import { startOpsServer, type OpsServer } from "../http/ops-server";
 import { measureApiCalls } from "../observability/api-call-metrics";
 import { SyncMetrics } from "../observability/metrics";
 import { ReferralsClient } from "../partner-center/referrals-client";
-import { refreshTokenLastUsedAt, signInHealth } from "../partner-center/sign-in-health";
+import { refreshTokenLastUsedAt, signInHealth, type SignInHealth } from "../partner-center/sign-in-health";
 import { DelegatedTokenProvider, REFERRALS_SCOPE, StaticTokenProvider, WEBHOOKS_SCOPE, type TokenProvider } from "../partner-center/token-provider";
 import { parseWebhookEvent, WebhookEventError } from "../partner-center/webhook-event";
 import {
@@ -32,9 +32,18 @@ import { createSyncStore, opportunityLinkKey, referralLinkKey, type SyncStore } 
 import { CrmGateway } from "../worker/crm-gateway";
 import { SettingsWatcher, settingsRowReader } from "../settings/settings-watcher";
 import { LinkSyncHandler } from "../worker/link-sync.handler";
-import { clockedColumns, DEFAULT_MAPPING, type SyncMapping } from "../engine";
+import { dataverseMappingRows, MappingWatcher } from "../mapping/mapping-watcher";
+import { formatPreview } from "../mapping/preview-text";
+import { previewSync } from "../mapping/sync-preview";
+import { rebaseRepointedFields, RepointedFields } from "../mapping/repointed-fields";
+import { clockedColumns, DEFAULT_MAPPING, type MappedFields, type SyncMapping } from "../engine";
 import { readTrustedCertificates, type Config } from "./config";
 import { DeliveryRetention } from "./delivery-retention";
+import { HeartbeatWriter } from "../heartbeat/heartbeat-writer";
+import { ServiceActivity } from "../heartbeat/service-activity";
+import { webhookHolderReader } from "../heartbeat/webhook-holder";
+import { hostname } from "node:os";
+import { readFileSync } from "node:fs";
 
 /** The organization the Partner Center sandbox's CA names (sandbox/partner-center/sandbox-certificate.ts). */
 const SANDBOX_ISSUER_ORGANIZATION = "Partner Center Sandbox";
@@ -79,13 +88,17 @@ export function createDataverseClient(config: Config, transport?: TransportOptio
  * go to /metrics, and the log warns (once per problem) when the sign-in lacks MFA or is within a week
  * of dying unused. Static tokens (the sandbox) carry no sign-in to watch.
  */
-export function watchedPartnerCenterTokens(config: Config, report: { logger?: Logger; metrics?: SyncMetrics }): TokenProvider {
+export function watchedPartnerCenterTokens(config: Config, report: { logger?: Logger; metrics?: SyncMetrics; onSignInHealth?: (health: SignInHealth) => void }): TokenProvider {
   const inner = partnerCenterTokens(config);
   return config.PARTNER_CENTER_STATIC_TOKEN ? inner : watchSignIn(inner, config.PARTNER_CENTER_TOKEN_FILE, report);
 }
 
 /** `inner`'s tokens, each new one checked (sign-in-health.ts) into /metrics and, once per problem, the log. */
-export function watchSignIn(inner: TokenProvider, cacheFile: string, report: { logger?: Pick<Logger, "warn">; metrics?: SyncMetrics; now?: () => Date }): TokenProvider {
+export function watchSignIn(
+  inner: TokenProvider,
+  cacheFile: string,
+  report: { logger?: Pick<Logger, "warn">; metrics?: SyncMetrics; now?: () => Date; onSignInHealth?: (health: SignInHealth) => void },
+): TokenProvider {
   const warned = new Set<string>();
   let lastToken = "";
   return {
@@ -95,6 +108,7 @@ export function watchSignIn(inner: TokenProvider, cacheFile: string, report: { l
       lastToken = token;
       const now = report.now?.() ?? new Date();
       const health = signInHealth({ token, refreshTokenLastUsedAt: refreshTokenLastUsedAt(cacheFile), now });
+      report.onSignInHealth?.(health);
       if (health.mfa !== null) report.metrics?.partnerCenterSignInMfa.set(health.mfa ? 1 : 0);
       if (health.refreshTokenExpiresAt) report.metrics?.partnerCenterSignInExpiresIn.set(Math.round((health.refreshTokenExpiresAt.getTime() - now.getTime()) / 1000));
       for (const warning of health.warnings) {
@@ -108,7 +122,7 @@ export function watchSignIn(inner: TokenProvider, cacheFile: string, report: { l
 }
 
 /** With a logger (and metrics), each unreadable referral and each refused $filter is reported. */
-export function createReferralsClient(config: Config, report: { logger?: Logger; metrics?: SyncMetrics } = {}): ReferralsClient {
+export function createReferralsClient(config: Config, report: { logger?: Logger; metrics?: SyncMetrics; onSignInHealth?: (health: SignInHealth) => void } = {}): ReferralsClient {
   const { logger, metrics } = report;
   return new ReferralsClient({
     baseUrl: config.PARTNER_CENTER_API_URL,
@@ -149,15 +163,21 @@ export function createLinkSyncHandler(
     referrals: ReferralsClient;
     logger: Logger;
     mapping?: SyncMapping;
+    /** The mapping rows: the mapping in force, asked at each job (over `mapping`). */
+    mappingWatcher?: MappingWatcher;
+    /** When each opportunity field was last re-pointed (the merge corrects older bases). */
+    repointed?: RepointedFields;
     /** The co-sell settings row: its conflict policy wins over the mapping file's default. */
     settings?: SettingsWatcher;
     /** Posts the Teams card of each new Microsoft referral. */
     notifier?: TeamsNotifier;
   },
 ): LinkSyncHandler {
-  const { settings, notifier, ...rest } = deps;
+  const { settings, notifier, mappingWatcher, repointed, ...rest } = deps;
   return new LinkSyncHandler({
     ...rest,
+    ...(mappingWatcher ? { currentMapping: () => mappingWatcher.current() } : {}),
+    ...(repointed ? { rebase: (base, savedAt, crm) => rebaseRepointedFields(base, savedAt, crm, (field) => repointed.repointedAt(field))! } : {}),
     referralLink: referralLinkFor(config),
     // The admin's mapping file (checked against the org at start by server.ts) and its conflict policy.
     policy: deps.mapping?.conflictPolicy,
@@ -172,6 +192,21 @@ export function createLinkSyncHandler(
   });
 }
 
+/** The version the heartbeat reports: package.json's. */
+const SERVICE_VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+/**
+ * The stored sign-in's health now: its expiry from the token cache's last write (so a sign-in nearing
+ * its 90 days shows without a new token), user and MFA from the last token. Null without a stored sign-in.
+ */
+function currentSignIn(config: Config, last: SignInHealth | null): SignInHealth | null {
+  const lastUsed = refreshTokenLastUsedAt(config.PARTNER_CENTER_TOKEN_FILE);
+  if (!lastUsed) return last;
+  const health = signInHealth({ token: "", refreshTokenLastUsedAt: lastUsed, now: new Date() });
+  if (!last) return health;
+  return { ...health, user: last.user, mfa: last.mfa, warnings: [...last.warnings.filter((w) => /multi-factor/.test(w)), ...health.warnings] };
+}
+
 export interface SyncService {
   config: Config;
   store: SyncStore;
@@ -182,8 +217,12 @@ export interface SyncService {
   reconciler: Reconciler;
   /** The co-sell settings row, re-read every few seconds (pause, conflict policy, catch-up interval, Teams URL). */
   settings: SettingsWatcher;
+  /** The co-sell field mapping rows, re-read every few seconds, checked, and run. */
+  mapping: MappingWatcher;
   notifier: TeamsNotifier;
   metrics: SyncMetrics;
+  /** Rewrites this instance's pcc_cosellheartbeat row every minute (the Sync health page reads it). */
+  heartbeat: HeartbeatWriter;
   app: ReturnType<typeof buildApp>;
   enqueue(trigger: SyncTrigger): Promise<{ duplicate: boolean }>;
   /** Opens the public webhook port (HOST:PORT) and the ops port (OPS_HOST:OPS_PORT). */
@@ -196,7 +235,15 @@ export interface SyncService {
 export function createSyncService(
   config: Config,
   logger: Logger,
-  options: { metrics?: SyncMetrics; workers?: number; mapping?: SyncMapping; settingsRefreshMs?: number; dataverseTransport?: TransportOptions } = {},
+  options: {
+    metrics?: SyncMetrics;
+    workers?: number;
+    mapping?: SyncMapping;
+    settingsRefreshMs?: number;
+    mappingRefreshMs?: number;
+    heartbeatIntervalMs?: number;
+    dataverseTransport?: TransportOptions;
+  } = {},
 ): SyncService {
   const metrics = options.metrics ?? new SyncMetrics({ collectDefaults: true });
   const store = createSyncStore(config.STORE_URL || undefined, { sqlitePath: config.STORE_PATH, maxAttempts: config.MAX_ATTEMPTS });
@@ -205,7 +252,10 @@ export function createSyncService(
     return jobs.pending + jobs.running;
   });
   const dataverse = createDataverseClient(config, options.dataverseTransport);
-  const referrals = createReferralsClient(config, { logger, metrics });
+  // The sign-in as last seen on a new token (user, MFA); its expiry is read again at each heartbeat.
+  let lastSignIn: SignInHealth | null = null;
+  const referrals = createReferralsClient(config, { logger, metrics, onSignInHealth: (health) => { lastSignIn = health; } });
+  const activity = new ServiceActivity();
   let settingsRead = false;
   const settings = new SettingsWatcher({ read: settingsRowReader(dataverse), logger, metrics, refreshMs: options.settingsRefreshMs });
   const notifier = new TeamsNotifier({
@@ -216,17 +266,39 @@ export function createSyncService(
     logger,
     metrics,
   });
-  const handler = createLinkSyncHandler(config, { store, crm: new CrmGateway(dataverse), referrals, logger, mapping: options.mapping, settings, notifier });
+  let mappingRead = false;
+  const repointed = new RepointedFields(store);
+  const fallbackMapping = options.mapping ?? DEFAULT_MAPPING;
+  // The mapping rows win over the start-up mapping (MAPPING_FILE or the default) unless MAPPING_FILE is set.
+  const mappingWatcher: MappingWatcher = new MappingWatcher({
+    access: dataverseMappingRows(dataverse),
+    fallback: fallbackMapping,
+    // The re-pointing is on record before any job runs under the new mapping.
+    beforeSwap: (next) => repointed.observe(next, Date.now()),
+    ...(config.MAPPING_FILE ? { mappingFile: config.MAPPING_FILE } : {}),
+    logger,
+    preview: async (reference, mapping) => {
+      const rebase = (base: MappedFields, savedAt: number, fields: MappedFields) => rebaseRepointedFields(base, savedAt, fields, (field) => repointed.repointedAt(field))!;
+      return formatPreview(await previewSync({ crm, referrals, store, rebase }, reference, mapping));
+    },
+    refreshMs: options.mappingRefreshMs ?? options.settingsRefreshMs,
+  });
+  // The gateway reads whatever columns the mapping in force points at.
+  const crm = new CrmGateway(dataverse, (table) => mappingWatcher.columnsOf(table));
+  const handler = createLinkSyncHandler(config, { store, crm, referrals, logger, mapping: options.mapping, mappingWatcher, repointed, settings, notifier });
   const pool = new WorkerPool({
     store, handler, logger, metrics,
     // The kill switch: webhooks are still accepted and queued, workers just claim nothing (nor
     // before the row's first read has answered, so a paused row is never run over at start).
-    isPaused: () => !settingsRead || settings.isPaused(),
+    isPaused: () => !settingsRead || !mappingRead || settings.isPaused(),
     workers: options.workers ?? config.WORKERS,
     retryPolicy: { maxAttempts: config.MAX_ATTEMPTS, baseDelayMs: 500, maxDelayMs: 60_000 },
   });
 
-  const clockedOpportunityColumns = clockedColumns((options.mapping ?? DEFAULT_MAPPING).opportunity);
+  let clockedOpportunityColumns = clockedColumns(mappingWatcher.current().opportunity);
+  mappingWatcher.onChange((mapping) => {
+    clockedOpportunityColumns = clockedColumns(mapping.opportunity);
+  });
 
   async function enqueue(trigger: SyncTrigger): Promise<{ duplicate: boolean }> {
     // Kept even for a duplicate delivery: the time is the write's own, the same on every copy. Our own
@@ -258,8 +330,26 @@ export function createSyncService(
     return { duplicate: result.duplicate };
   }
 
-  const reconciler = new Reconciler({ store, dataverse, referrals, enqueue, logger });
   const retention = new DeliveryRetention(store, logger);
+  const reconciler = new Reconciler({ store, dataverse, referrals, enqueue, logger, onCatchUpFinished: () => activity.reconciled() });
+  const heartbeat = new HeartbeatWriter({
+    dataverse,
+    instance: `${hostname()}:${process.pid}`,
+    version: SERVICE_VERSION,
+    activity,
+    signIn: () => currentSignIn(config, lastSignIn),
+    webhookHolder: webhookHolderReader({
+      url: config.PARTNER_CENTER_WEBHOOKS_API_URL,
+      tokens: partnerCenterTokens(config, WEBHOOKS_SCOPE),
+      // PUBLIC_BASE_URL when set (behind a proxy the listening address is not the public one), else where it listens.
+      ours: () => {
+        const base = config.PUBLIC_BASE_URL ?? listeningUrl;
+        return base ? `${base.replace(/\/+$/, "")}/webhooks/partner-center` : null;
+      },
+    }),
+    logger,
+    intervalMs: options.heartbeatIntervalMs,
+  });
   // Unpausing (or any change) wakes idle workers at once instead of at their next poll.
   settings.onChange(() => pool.wake());
   // The catch-up interval: the settings row's when set, else CATCH_UP_INTERVAL_SECONDS; a change restarts the timers.
@@ -284,7 +374,12 @@ export function createSyncService(
     logger,
     metrics,
     dataverseWebhookKey: config.DATAVERSE_WEBHOOK_KEY,
-    enqueue,
+    // The webhook routes' enqueue: the heartbeat reports when each side was last heard from.
+    enqueue: async (trigger) => {
+      const result = await enqueue(trigger);
+      activity.webhookAccepted(trigger.source);
+      return result;
+    },
     limits: { maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS },
     trustProxy: config.TRUST_PROXY === "false" ? false : config.TRUST_PROXY === "true" ? true : config.TRUST_PROXY,
     screenPartnerCenterHeaders: (headers) => {
@@ -315,8 +410,9 @@ export function createSyncService(
   });
 
   let ops: OpsServer | null = null;
+  let listeningUrl: string | null = null;
   return {
-    config, store, dataverse, referrals, handler, pool, reconciler, settings, notifier, metrics, app, enqueue,
+    config, store, dataverse, referrals, handler, pool, reconciler, settings, mapping: mappingWatcher, notifier, metrics, heartbeat, app, enqueue,
     async listen() {
       const url = await app.listen({ host: config.HOST, port: config.PORT });
       ops = await startOpsServer({
@@ -329,7 +425,8 @@ export function createSyncService(
         await app.close();
         throw error;
       });
-      return { url: url.replace("localhost", "127.0.0.1"), opsUrl: ops.url };
+      listeningUrl = url.replace("localhost", "127.0.0.1");
+      return { url: listeningUrl, opsUrl: ops.url };
     },
     start() {
       void settings.refresh().finally(() => {
@@ -337,17 +434,30 @@ export function createSyncService(
         pool.wake();
       });
       settings.start();
+      // Workers wait for the first read of the mapping rows too: a re-pointed field is never synced through its old column.
+      void repointed
+        .observe(fallbackMapping, Date.now())
+        .then(() => mappingWatcher.refresh())
+        .catch((error: unknown) => logger.warn({ err: error }, "could not record the field mapping in the store; the mapping rows are read at the next poll"))
+        .finally(() => {
+          mappingRead = true;
+          pool.wake();
+        });
+      mappingWatcher.start();
       pool.start();
       startReconciler();
       retention.start();
+      heartbeat.start();
     },
     async stop() {
       ops?.markStopping();
       stopMeasuring();
       reconcilerStarted = false;
+      heartbeat.stop();
       reconciler.stop();
       await retention.stop();
       settings.stop();
+      await mappingWatcher.stop();
       await pool.stop();
       await notifier.stop();
       await app.close();

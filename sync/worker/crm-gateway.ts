@@ -13,7 +13,7 @@ import {
 } from "../../entities";
 import type { DataverseClient } from "../dataverse/dataverse-client";
 import { odataString } from "../dataverse/odata-rows";
-import { OPPORTUNITY_SELECT, type EntityRef, type OpportunityValues, type Retrieved } from "../dataverse/records";
+import { ACCOUNT_SELECT, CONTACT_SELECT, OPPORTUNITY_SELECT, type EntityRef, type OpportunityValues, type Retrieved } from "../dataverse/records";
 import type { CurrencyRef, DataverseRecord } from "../engine";
 
 const REFERRAL_IDS_PER_QUERY = 50;
@@ -46,19 +46,49 @@ export function toCrmRow(row: Retrieved<object>, primaryId: string): CrmRow {
   return { id: row.id, etag: row.etag, record };
 }
 
+/** The tables whose columns a mapping may re-point. */
+export type MappableTable = "opportunity" | "account" | "contact";
+
+const BASE_SELECT: Record<MappableTable, readonly string[]> = { opportunity: OPPORTUNITY_SELECT, account: ACCOUNT_SELECT, contact: CONTACT_SELECT };
+
 export class CrmGateway {
   private currencies: CurrencyRef[] | null = null;
 
-  constructor(readonly client: DataverseClient) {}
+  /**
+   * `mappedColumns`: the columns the mapping in force reads on a table (the mapping rows may point a
+   * field at any column of the org), read along with the ones the solution defines.
+   */
+  constructor(
+    readonly client: DataverseClient,
+    private readonly mappedColumns?: (table: MappableTable) => readonly string[],
+  ) {}
+
+  private select(table: MappableTable): readonly string[] {
+    const extra = this.mappedColumns?.(table) ?? [];
+    return extra.length === 0 ? BASE_SELECT[table] : [...new Set([...BASE_SELECT[table], ...extra])];
+  }
 
   async getOpportunity(id: string): Promise<CrmRow | null> {
-    const row = await this.client.retrieveOpportunity(id);
+    const row = await this.client.retrieve<OpportunityValues>(Tables.opportunity, id, this.select("opportunity"));
     return row ? toCrmRow(row, Tables.opportunity.primaryId) : null;
   }
 
+  /** The opportunity linked to a referral (the idempotency check before creating one): the first by id. */
   async findOpportunityByReferralId(referralId: string): Promise<CrmRow | null> {
-    const row = await this.client.findOpportunityByReferralId(referralId);
-    return row ? toCrmRow(row, Tables.opportunity.primaryId) : null;
+    const rows = await this.client.query<OpportunityValues>(Tables.opportunity, this.select("opportunity"), {
+      filter: `${OpportunityColumns.referralIdentifier} eq ${odataString(referralId)}`,
+      orderBy: `${Tables.opportunity.primaryId} asc`,
+      top: 2,
+    });
+    return rows[0] ? toCrmRow(rows[0], Tables.opportunity.primaryId) : null;
+  }
+
+  private queryAccounts(options: Parameters<DataverseClient["query"]>[2]): Promise<Retrieved<object>[]> {
+    return this.client.query<object>(Tables.account, this.select("account"), options);
+  }
+
+  private queryContacts(options: Parameters<DataverseClient["query"]>[2]): Promise<Retrieved<object>[]> {
+    return this.client.query<object>(Tables.contact, this.select("contact"), options);
   }
 
   /**
@@ -72,7 +102,7 @@ export class CrmGateway {
     // Chunks keep the GET's URL well under Dataverse's limit (ids are ~40 characters each).
     for (let i = 0; i < referralIds.length; i += REFERRAL_IDS_PER_QUERY) {
       const chunk = referralIds.slice(i, i + REFERRAL_IDS_PER_QUERY);
-      const rows = await this.client.query<OpportunityValues>(Tables.opportunity, OPPORTUNITY_SELECT, {
+      const rows = await this.client.query<OpportunityValues>(Tables.opportunity, this.select("opportunity"), {
         filter: chunk.map((id) => `${column} eq ${odataString(id)}`).join(" or "),
         orderBy: `${Tables.opportunity.primaryId} asc`,
       });
@@ -111,7 +141,7 @@ export class CrmGateway {
   }
 
   async getAccount(id: string): Promise<CrmRow | null> {
-    const row = await this.client.retrieveAccount(id);
+    const row = await this.client.retrieve<object>(Tables.account, id, this.select("account"));
     return row ? toCrmRow(row, Tables.account.primaryId) : null;
   }
 
@@ -130,19 +160,19 @@ export class CrmGateway {
     if (postalCode) clauses.push(`${AccountColumns.postalCode} eq ${odataString(postalCode)}`);
     else if (firstWord) clauses.push(`startswith(${AccountColumns.name},${odataString(firstWord)})`);
     if (clauses.length === 0) return [];
-    const rows = await this.client.queryAccounts({ filter: clauses.join(" or "), top: 50 });
+    const rows = await this.queryAccounts({ filter: clauses.join(" or "), top: 50 });
     return rows.map((row) => toCrmRow(row, Tables.account.primaryId));
   }
 
   /** Every account matching an OData filter, all pages (the backfill's lookups for a page of referrals). */
   protected async accountsWhere(filter: string): Promise<CrmRow[]> {
-    const rows = await this.client.queryAccounts({ filter });
+    const rows = await this.queryAccounts({ filter });
     return rows.map((row) => toCrmRow(row, Tables.account.primaryId));
   }
 
   /** Every contact matching an OData filter, all pages. */
   protected async contactsWhere(filter: string): Promise<CrmRow[]> {
-    const rows = await this.client.queryContacts({ filter });
+    const rows = await this.queryContacts({ filter });
     return rows.map((row) => toCrmRow(row, Tables.contact.primaryId));
   }
 
@@ -161,19 +191,19 @@ export class CrmGateway {
   }
 
   async contactsOfAccount(accountId: string): Promise<CrmRow[]> {
-    const rows = await this.client.queryContacts({ filter: `_${ContactColumns.parentCustomer}_value eq ${accountId}`, top: 50 });
+    const rows = await this.queryContacts({ filter: `_${ContactColumns.parentCustomer}_value eq ${accountId}`, top: 50 });
     return rows.map((row) => toCrmRow(row, Tables.contact.primaryId));
   }
 
   async contactsByEmail(emails: readonly string[]): Promise<CrmRow[]> {
     if (emails.length === 0) return [];
     const filter = emails.map((e) => `${ContactColumns.email} eq ${odataString(e)}`).join(" or ");
-    const rows = await this.client.queryContacts({ filter, top: 50 });
+    const rows = await this.queryContacts({ filter, top: 50 });
     return rows.map((row) => toCrmRow(row, Tables.contact.primaryId));
   }
 
   async getContact(id: string): Promise<CrmRow | null> {
-    const rows = await this.client.queryContacts({ filter: `${Tables.contact.primaryId} eq ${id}`, top: 1 });
+    const rows = await this.queryContacts({ filter: `${Tables.contact.primaryId} eq ${id}`, top: 1 });
     return rows[0] ? toCrmRow(rows[0], Tables.contact.primaryId) : null;
   }
 

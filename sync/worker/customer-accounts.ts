@@ -14,17 +14,16 @@ import {
   normalizeCompanyName,
   type AccountCandidate,
   type AccountFields,
-  type SyncMapping,
 } from "../engine";
 import type { Member, Referral } from "../partner-center/referral-types";
-import type { CrmGateway } from "./crm-gateway";
 import { KeyedLock } from "./keyed-lock";
-import { text } from "./story-context";
+import { mappingInForce, text, type LinkSyncDependencies } from "./story-context";
 
 export class CustomerAccounts {
   private readonly customerLock = new KeyedLock();
 
-  constructor(private readonly deps: { crm: CrmGateway; mapping?: SyncMapping }) {}
+  /** The mapping is asked at each match (the mapping rows may change while the service runs). */
+  constructor(private readonly deps: Pick<LinkSyncDependencies, "crm" | "mapping" | "currentMapping">) {}
 
   /** The matched or created account's id; null when the referral names no customer. */
   async matchOrCreate(referral: Referral): Promise<string | null> {
@@ -39,7 +38,8 @@ export class CustomerAccounts {
   }
 
   private async matchOrCreateLocked(customer: AccountFields, team: readonly Member[], emails: readonly string[]): Promise<string> {
-    const { crm, mapping } = this.deps;
+    const { crm } = this.deps;
+    const mapping = mappingInForce(this.deps);
     const rows = await crm.accountCandidates(customer.name, customer.postalCode);
     const candidates: AccountCandidate[] = rows.map((row) => ({
       ...accountToFields(row.record, mapping?.account),

@@ -68,6 +68,7 @@ export async function mergePair(ctx: StoryContext, opportunity: CrmRow, referral
 
   const plan = planMerge({
     opportunity, referral, crm: crmSide, partnerCenter: pcFields, base, clocks, mapping,
+    mergeBase: base && ctx.deps.rebase ? ctx.deps.rebase(base.fields, base.savedAt, crmSide) : undefined,
     policy: policyInForce(ctx.deps), at: ctx.now(), recoveryAudit,
     microsoftCrmId: options.microsoftCrmId, referralLink: ctx.deps.referralLink, awaitWriteTimes: options.awaitWriteTimes,
   });

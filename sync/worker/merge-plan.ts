@@ -42,6 +42,8 @@ export interface MergePlanInput {
   readonly partnerCenter: MappedFields;
   /** The base after the recovery rules ran (interrupted link committed, landed pending push kept). */
   readonly base: BaseSnapshot | null;
+  /** The base as the merge sees it, when it differs from `base.fields` (a field re-pointed to another column since: repointed-fields.ts). */
+  readonly mergeBase?: MappedFields;
   readonly clocks: LinkFieldClocks;
   readonly mapping: OpportunityMappingContext;
   readonly policy: ConflictPolicySetting | undefined;
@@ -81,7 +83,7 @@ export function planMerge(input: MergePlanInput): MergePlan {
   const { opportunity, referral, base } = input;
   const at = input.at.toISOString();
   const merge = mergeLink({
-    base: base?.fields ?? null,
+    base: input.mergeBase ?? base?.fields ?? null,
     clocks: input.clocks,
     crm: input.crm,
     partnerCenter: input.partnerCenter,
@@ -90,6 +92,7 @@ export function planMerge(input: MergePlanInput): MergePlan {
     at,
     policy: input.policy,
     partnerCenterHasCustomerContact: (referral.customerProfile?.team?.length ?? 0) > 0,
+    directions: input.mapping.mapping?.directions,
   });
   // A close Partner Center needs a reason for, given none on the record (cosell-rules.ts).
   const reasonMissing = closeReasonMissing(merge);

@@ -30,8 +30,9 @@ import { auditEntry, mappingContext, syncIsOn, text, writeTimesOfFields, type St
 /** `columnTimes`: the opportunity's column write times known before it was read (empty: none known). */
 export async function shareOpportunity(ctx: StoryContext, opportunity: CrmRow, columnTimes: Readonly<Record<string, number>>): Promise<JobOutcome> {
   if (!syncIsOn(opportunity)) return "skipped";
-  const { crm, referrals, store, mapping, logger } = ctx.deps;
+  const { crm, referrals, store, logger } = ctx.deps;
   const mappingCtx = await mappingContext(ctx);
+  const { mapping } = mappingCtx;
   const fields = opportunityToMappedFields(opportunity.record, mappingCtx);
   const accountId = opportunityAccountId(opportunity.record);
   const account = accountId ? await crm.getAccount(accountId) : null;

@@ -10,6 +10,7 @@ import {
   type AuditEntry,
   type ConflictPolicySetting,
   type MappedFieldName,
+  type MappedFields,
   type OpportunityMappingContext,
   type SyncMapping,
 } from "../engine";
@@ -26,6 +27,10 @@ export interface LinkSyncDependencies {
   referralLink: (referralId: string) => string;
   logger: Logger;
   mapping?: SyncMapping;
+  /** The mapping in force now (the mapping rows over `mapping`), asked at each job. */
+  currentMapping?: () => SyncMapping | undefined;
+  /** The stored base as the merge should see it, given the opportunity's side (re-pointed fields take the new column's value). */
+  rebase?: (base: MappedFields, savedAt: number, crm: MappedFields) => MappedFields;
   policy?: ConflictPolicySetting;
   /** The policy in force now (the co-sell settings row over `policy`), asked at each merge. */
   currentPolicy?: () => ConflictPolicySetting | undefined;
@@ -50,8 +55,13 @@ export function syncIsOn(opportunity: CrmRow): boolean {
   return opportunity.record[C.syncWithPartnerCenter] === true;
 }
 
+/** The mapping in force: the mapping rows' when the service watches them, else the one it started with. */
+export function mappingInForce(deps: Pick<LinkSyncDependencies, "mapping" | "currentMapping">): SyncMapping | undefined {
+  return deps.currentMapping?.() ?? deps.mapping;
+}
+
 export async function mappingContext(ctx: StoryContext): Promise<OpportunityMappingContext> {
-  return { mapping: ctx.deps.mapping, currencies: await ctx.deps.crm.currencyList() };
+  return { mapping: mappingInForce(ctx.deps), currencies: await ctx.deps.crm.currencyList() };
 }
 
 export function auditEntry(ctx: StoryContext, direction: AuditEntry["direction"], action: AuditEntry["action"], detail: string): AuditEntry {
@@ -65,5 +75,5 @@ export function policyInForce(deps: LinkSyncDependencies): ConflictPolicySetting
 
 /** The opportunity's column write times (from its webhooks) per mapped field. */
 export function writeTimesOfFields(ctx: StoryContext, columnTimes: Readonly<Record<string, number>>): Partial<Record<MappedFieldName, number>> {
-  return fieldWriteTimes(columnTimes, (ctx.deps.mapping ?? DEFAULT_MAPPING).opportunity);
+  return fieldWriteTimes(columnTimes, (mappingInForce(ctx.deps) ?? DEFAULT_MAPPING).opportunity);
 }

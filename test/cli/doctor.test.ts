@@ -39,7 +39,7 @@ describe("cosell doctor", () => {
     const code = await doctorCommand({ config: { ...healthy.config, PUBLIC_BASE_URL: healthy.backendUrl! }, io, admin: true });
     const lines = io.stdout;
     expect(code, io.text()).toBe(0);
-    for (const title of ["Configuration", "Dataverse sign-in", "Solution installed", "Co-sell columns", "Change tracking", "Partner Center sign-in", "Dataverse webhook", "Partner Center webhook"]) {
+    for (const title of ["Configuration", "Dataverse sign-in", "Solution installed", "Co-sell columns", "Change tracking", "Field mapping", "Partner Center sign-in", "Dataverse webhook", "Partner Center webhook"]) {
       expect(lines.some((line) => line.startsWith(`✔ ${title}:`)), `${title} in\n${io.text()}`).toBe(true);
     }
     expect(lines.filter((line) => line.startsWith("✘"))).toEqual([]);

@@ -7,6 +7,9 @@ import JSZip from "jszip";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   ConflictPolicyOption,
+  CoSellMappingColumns,
+  CoSellMappingTable,
+  MappingDirectionOption,
   CoSellSettingsColumns,
   CoSellSettingsTable,
   OPPORTUNITY_COLUMNS,
@@ -138,6 +141,30 @@ describe("ImportSolution of our zip", () => {
       status: 400,
       code: "0x8004431a",
     });
+  });
+
+  it("creates the co-sell field mapping table: a row round-trips, a new row syncs both ways, an unknown direction is refused", async () => {
+    expect((await api(fixture.sandbox, CoSellMappingTable.entitySetName)).status).toBe(404);
+    await fixture.client.importSolution(await solutionZip());
+    const values = {
+      [CoSellMappingColumns.name]: "Notes",
+      [CoSellMappingColumns.partnerCenterField]: "notes",
+      [CoSellMappingColumns.dataverseColumn]: "description",
+      [CoSellMappingColumns.direction]: MappingDirectionOption.ToPartnerCenter,
+      [CoSellMappingColumns.valueMap]: "{}",
+      [CoSellMappingColumns.verdict]: "OK",
+      [CoSellMappingColumns.verdictOn]: "2026-11-25T10:03:12Z",
+      [CoSellMappingColumns.testOpportunity]: "Fabrikam cloud migration",
+      [CoSellMappingColumns.testPreview]: "x".repeat(20_000),
+    };
+    const id = await fixture.client.create(CoSellMappingTable, values);
+    const row = await fixture.client.retrieve<Record<string, unknown>>(CoSellMappingTable, id, Object.keys(values));
+    expect(row?.values).toMatchObject({ ...values, [CoSellMappingColumns.verdictOn]: expect.stringMatching(/^2026-11-25T10:03:12/) });
+    const second = await fixture.client.create(CoSellMappingTable, { [CoSellMappingColumns.name]: "Deal value", [CoSellMappingColumns.partnerCenterField]: "dealValue" });
+    expect((await fixture.client.retrieve<Record<string, unknown>>(CoSellMappingTable, second, [CoSellMappingColumns.direction]))?.values).toMatchObject({
+      [CoSellMappingColumns.direction]: MappingDirectionOption.Both,
+    });
+    await expect(fixture.client.create(CoSellMappingTable, { [CoSellMappingColumns.name]: "x", [CoSellMappingColumns.direction]: 3 })).rejects.toMatchObject({ status: 400 });
   });
 
   it("refuses a solution whose new table lacks what Dataverse needs to create it, naming the table, and changes nothing", async () => {

@@ -85,7 +85,7 @@ describe("reading the built solution for the form page", () => {
   it("says what to do when the zip has no form or the control is nowhere", async () => {
     const archive = await JSZip.loadAsync(zip);
     const customizations = await archive.file("customizations.xml")!.async("string");
-    archive.file("customizations.xml", customizations.replace(/<FormXml>[\s\S]*<\/FormXml>/, ""));
+    archive.file("customizations.xml", customizations.replace(/<FormXml>[\s\S]*?<\/FormXml>/, ""));
     const noForm = await readSolution({ zip: await archive.generateAsync({ type: "nodebuffer" }), zipSource: "old.zip", pcfOutDir });
     expect(noForm.model.form).toBeNull();
     expect(noForm.model.formProblem).toContain("npm run build:solution");

@@ -7,7 +7,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CONFLICT_POLICY_OPTIONS,
+  COSELL_MAPPING_COLUMNS,
   COSELL_SETTINGS_COLUMNS,
+  CoSellMappingColumns,
+  CoSellMappingTable,
   CoSellSettingsTable,
   OPPORTUNITY_COLUMNS,
   PUBLISHER,
@@ -17,6 +20,7 @@ import {
 import { CONFLICT_POLICIES } from "../../sync/engine/field-mapping.config";
 import { packSolution, type PackResult } from "../../solution/pack";
 import { DATAVERSE_TYPE } from "../../solution/xml/attribute-xml";
+import { MAPPING_FORM_ID, MAPPING_VIEW_ID } from "../../solution/xml/mapping-entity";
 import { SYNC_SERVICE_ROLE } from "../../solution/xml/security-role";
 import { OPPORTUNITY_VIEWS } from "../../solution/xml/views";
 import { parseXml, readZip, run, tempDir, VALIDATE_SOLUTION } from "./solution-test-helpers";
@@ -159,6 +163,35 @@ describe("solution zip", () => {
     const manifest = parseXml(unmanaged.get("solution.xml")!.toString("utf8"), ["RootComponent"]).ImportExportXml as Xml;
     expect(manifest.SolutionManifest.RootComponents.RootComponent).toContainEqual(
       expect.objectContaining({ "@_type": "1", "@_schemaName": CoSellSettingsTable.logicalName, "@_behavior": "0" }),
+    );
+  });
+
+  it("creates the co-sell field mapping table with a main form and a view, the backend's columns locked, writable by the sync service role", () => {
+    const entity = entityNamed(CoSellMappingTable.schemaName);
+    const info = entity.EntityInfo.entity as Xml;
+    expect(info.EntitySetName).toBe(CoSellMappingTable.entitySetName);
+    expect(info.OwnershipTypeMask).toBe("OrgOwned");
+    const attributes = info.attributes.attribute as Xml[];
+    expect(attributes.find((a) => a.Type === "primarykey")?.LogicalName).toBe(CoSellMappingTable.primaryId);
+    for (const column of COSELL_MAPPING_COLUMNS) {
+      expect(attributes.find((a) => a.LogicalName === column.logicalName)?.Type, column.logicalName).toBe(DATAVERSE_TYPE[column.type]);
+    }
+    const form = (entity.FormXml.forms.systemform as Xml[])[0]!;
+    expect(form.formid).toBe(MAPPING_FORM_ID);
+    const controls = JSON.stringify(form.form);
+    for (const column of Object.values(CoSellMappingColumns)) expect(controls, column).toContain(`"@_datafieldname":"${column}"`);
+    // The verdict and the preview are the backend's: locked on the form.
+    expect(controls).toMatch(new RegExp(`"@_id":"${CoSellMappingColumns.verdict}","@_classid":"[^"]*","@_datafieldname":"[^"]*","@_disabled":"true"`));
+    expect(controls).toMatch(new RegExp(`"@_id":"${CoSellMappingColumns.dataverseColumn}","@_classid":"[^"]*","@_datafieldname":"[^"]*","@_disabled":"false"`));
+    const view = (entity.SavedQueries.savedqueries.savedquery as Xml[])[0]!;
+    expect(view.savedqueryid).toBe(MAPPING_VIEW_ID);
+    expect(JSON.stringify(view.fetchxml)).toContain(CoSellMappingColumns.verdict);
+    const privileges = (customizations().ImportExportXml.Roles.Role.RolePrivileges.RolePrivilege as Xml[]).map((p) => p["@_name"] as string);
+    const onMapping = privileges.filter((p) => p.endsWith(CoSellMappingTable.schemaName)).sort();
+    expect(onMapping).toEqual([`prvCreate${CoSellMappingTable.schemaName}`, `prvRead${CoSellMappingTable.schemaName}`, `prvWrite${CoSellMappingTable.schemaName}`]);
+    const manifest = parseXml(unmanaged.get("solution.xml")!.toString("utf8"), ["RootComponent"]).ImportExportXml as Xml;
+    expect(manifest.SolutionManifest.RootComponents.RootComponent).toContainEqual(
+      expect.objectContaining({ "@_type": "1", "@_schemaName": CoSellMappingTable.logicalName, "@_behavior": "0" }),
     );
   });
 

@@ -3,8 +3,8 @@
  * clocks in, an ordered write plan out.
  */
 import { describe, expect, it } from "vitest";
-import { OpportunityColumns as OC, ReferralDirection, ReferralStatus, SyncStatus } from "../../entities";
-import { opportunityToMappedFields, referralToMappedFields, type MappedFields } from "../../sync/engine";
+import { OpportunityColumns as OC, OpportunityStandardColumns as S, ReferralDirection, ReferralStatus, SyncStatus } from "../../entities";
+import { DEFAULT_MAPPING, opportunityToMappedFields, referralToMappedFields, type MappedFields } from "../../sync/engine";
 import type { Referral } from "../../sync/partner-center/referral-types";
 import type { BaseSnapshot } from "../../sync/store";
 import type { CrmRow } from "../../sync/worker/crm-gateway";
@@ -116,5 +116,25 @@ describe("planMerge", () => {
     const plan = planMerge(input({ base: { ...referralToMappedFields(referral()), notes: "before our last write" } }));
     expect(stepNames(plan)).toEqual(["commit-merge", "invite-microsoft"]);
     expect(plan.kind === "write" && plan.outcome).toBe("unchanged");
+  });
+
+  it("a field mapped one way (to Dynamics 365) does not push the seller's edit to Partner Center", () => {
+    const oneWay = { ...DEFAULT_MAPPING, directions: { dealValue: "to-dynamics-365" as const } };
+    const plan = planMerge({ ...input({ crm: opportunity({ estimatedvalue: 150000 }) }), mapping: { currencies: CURRENCIES, mapping: oneWay } });
+    expect(stepNames(plan)).not.toContain("patch-referral");
+    expect(plan.kind === "write" && plan.merge.partnerCenterPatch).toEqual({});
+  });
+
+  it("after a re-pointing, the merge reads the corrected base: Partner Center's value fills the new column instead of being overwritten", () => {
+    const pcFields = referralToMappedFields(referral());
+    const repointed = opportunity({ estimatedvalue: 150000 });
+    // Without the correction the new column's value reads as the seller's edit and is pushed.
+    expect(stepNames(planMerge(input({ crm: repointed })))).toContain("patch-referral");
+    const plan = planMerge({ ...input({ crm: repointed }), mergeBase: { ...pcFields, dealValue: 150000 } });
+    expect(stepNames(plan)).not.toContain("patch-referral");
+    if (plan.kind !== "write") throw new Error("expected a write plan");
+    const update = plan.steps.find((s) => s.step === "update-opportunity");
+    expect(update?.step === "update-opportunity" && update.body[S.estimatedValue]).toBe(pcFields.dealValue);
+    expect(plan.merge.base.dealValue).toBe(pcFields.dealValue);
   });
 });

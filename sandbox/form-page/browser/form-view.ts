@@ -5,7 +5,7 @@
  * libraries load before OnLoad runs, as on the platform.
  */
 import { OpportunityStandardColumns, Tables } from "../../../entities/standard-tables";
-import type { FormCell, PageModel } from "../page-model";
+import type { FormCell, FormModel, PageModel } from "../page-model";
 import { commandBar, loadLibraries } from "./command-bar";
 import { openErrorDialog } from "./dialogs";
 import { clear, h } from "./dom";
@@ -23,9 +23,9 @@ const SECURITY_CHOICES: { value: FieldSecurity; label: string }[] = [
   { value: "masked", label: "masked" },
 ];
 
-function formColumns(model: PageModel): string[] {
+function formColumns(form: FormModel): string[] {
   const columns = new Set<string>();
-  for (const cell of allCells(model)) {
+  for (const cell of allCells(form)) {
     if (cell.control?.dataField) columns.add(cell.control.dataField);
     for (const parameter of Object.values(cell.customControl?.parameters ?? {})) if (parameter.kind === "bound" && parameter.column) columns.add(parameter.column);
   }
@@ -34,8 +34,8 @@ function formColumns(model: PageModel): string[] {
   return [...columns];
 }
 
-function allCells(model: PageModel): FormCell[] {
-  return model.form?.tabs.flatMap((tab) => tab.sections.flatMap((section) => section.rows.flat())) ?? [];
+function allCells(form: FormModel | null): FormCell[] {
+  return form?.tabs.flatMap((tab) => tab.sections.flatMap((section) => section.rows.flat())) ?? [];
 }
 
 const isCancelled = (error: unknown) => error === SAVE_CANCELLED;
@@ -47,13 +47,29 @@ export interface FormViewOptions {
 }
 
 export async function showOpportunityForm(root: HTMLElement, model: PageModel, id: string | null, options: FormViewOptions): Promise<() => void> {
-  const form = model.form;
-  if (!form) {
+  if (!model.form) {
     root.append(h("div", { className: "problem", role: "alert" }, model.formProblem ?? "No form"));
     return () => undefined;
   }
-  const columns = formColumns(model);
-  const table = await readTableMetadata(Tables.opportunity.logicalName, columns);
+  return showRecordForm(root, model, { table: Tables.opportunity.logicalName, form: model.form, newTitle: { "1033": "New Opportunity", "1040": "Nuova opportunità" } }, id, options);
+}
+
+export interface RecordFormTarget {
+  table: string;
+  form: FormModel;
+  /** The title of a record not saved yet. */
+  newTitle: Record<string, string>;
+}
+
+/**
+ * Any table's main form from the solution (the opportunity's, the settings', ...). The opportunity's
+ * command bar (RibbonDiffXml) is the opportunity's only: other tables get Save, New and back.
+ */
+export async function showRecordForm(root: HTMLElement, model: PageModel, target: RecordFormTarget, id: string | null, options: FormViewOptions): Promise<() => void> {
+  const form = target.form;
+  const ribbon = target.table === Tables.opportunity.logicalName ? model.ribbon : [];
+  const columns = formColumns(form);
+  const table = await readTableMetadata(target.table, columns);
   let formContext: Xrm.FormContext | null = null;
   const controller: FormController = new FormController({
     form,
@@ -67,7 +83,7 @@ export async function showOpportunityForm(root: HTMLElement, model: PageModel, i
   formContext = createFormContext(controller);
 
   // Each cell's control is a control of its column (what attribute.controls lists).
-  for (const cell of allCells(model)) {
+  for (const cell of allCells(form)) {
     const column = cell.control?.dataField;
     if (column && cell.control) controller.record.get(column)?.controls.push({ name: cell.control.id, disabled: cell.control.disabled });
   }
@@ -77,10 +93,10 @@ export async function showOpportunityForm(root: HTMLElement, model: PageModel, i
     if (!url) throw new Error(`The form library ${library} is not a web resource of the solution`);
     await loadScript(url);
   }
-  await loadLibraries(model.ribbon, model.webResources);
+  await loadLibraries(ribbon, model.webResources);
 
   const hosts = new Map<string, PcfHost>();
-  for (const cell of allCells(model)) {
+  for (const cell of allCells(form)) {
     const binding = cell.customControl;
     const controlModel = binding ? model.controls[binding.name] : undefined;
     if (!binding || !controlModel) continue;
@@ -126,7 +142,7 @@ export async function showOpportunityForm(root: HTMLElement, model: PageModel, i
 
   const securityPanel = () => {
     const bound = new Set([...hosts.keys()].flatMap((cellId) => {
-      const cell = allCells(model).find((candidate) => candidate.id === cellId);
+      const cell = allCells(form).find((candidate) => candidate.id === cellId);
       return Object.values(cell?.customControl?.parameters ?? {}).flatMap((p) => (p.kind === "bound" ? [p.column] : []));
     }));
     return h("details", { className: "security-panel" },
@@ -144,11 +160,11 @@ export async function showOpportunityForm(root: HTMLElement, model: PageModel, i
     clear(view);
     fields = [];
     const name = controller.record.get(table.primaryName)?.value;
-    const title = controller.record.id ? String(name ?? "") : labelIn({ "1033": "New Opportunity", "1040": "Nuova opportunità" }, language);
+    const title = controller.record.id ? String(name ?? "") : labelIn(target.newTitle, language);
     const saveButton = h("button", { type: "button", className: "command primary", "data-command": "save", onclick: () => void save() }, language === 1040 ? "Salva" : "Save");
     const newButton = h("button", { type: "button", className: "command", onclick: () => options.onNew() }, language === 1040 ? "Nuovo" : "New");
     const backButton = h("button", { type: "button", className: "command", onclick: () => options.onBack() }, "←");
-    bar = commandBar(model.ribbon.filter((button) => button.surface === "form"), language, {
+    bar = commandBar(ribbon.filter((button) => button.surface === "form"), language, {
       primaryControl: formContext ?? undefined,
       primaryEntityTypeName: table.logicalName,
       primaryItemId: controller.record.id,
@@ -165,7 +181,7 @@ export async function showOpportunityForm(root: HTMLElement, model: PageModel, i
         ...tab.sections.map((section) => h("fieldset", { className: "section", "data-section": section.name },
           section.showLabel ? h("legend", {}, labelIn(section.labels, language, section.name)) : null,
           ...section.rows.map((row) => h("div", { className: "row" }, ...row.map((cell) => renderCell(cell, language)))))))),
-      securityPanel(),
+      ...(hosts.size > 0 ? [securityPanel()] : []),
     );
   };
 

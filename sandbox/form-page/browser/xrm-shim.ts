@@ -143,6 +143,12 @@ export function installXrm(session: UserSession): void {
       openConfirmDialog,
       openErrorDialog,
       openUrl: (url: string) => { window.open(url, "_blank", "noopener"); },
+      // A record opens in the page's own form (the Sync health page's links use this).
+      openForm: async (options: { entityName: string; entityId?: string }) => {
+        const id = options.entityId?.replace(/[{}]/g, "").toLowerCase();
+        location.hash = options.entityName === "opportunity" ? `#/opportunity/${id ?? "new"}` : `#/record/${options.entityName}/${id ?? "new"}`;
+        return { savedEntityReference: [] };
+      },
     },
     Utility: {
       showProgressIndicator,

@@ -34,6 +34,8 @@ export async function syncCommand(options: { config: Config; io: CliIo; target: 
   }
   return withService(options.config, async (service) => {
     const { store, handler } = service;
+    // The same mapping as `serve` runs: the mapping rows, checked against the org.
+    await service.mapping.refresh();
     const link = target.kind === "opportunity" ? await store.findLinkByOpportunityId(target.id) : await store.findLinkByReferralId(target.id);
     const now = Date.now();
     const job: Job = {

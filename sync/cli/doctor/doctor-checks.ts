@@ -19,6 +19,8 @@ import { SERVICE_ENDPOINT_NAME, describeWebhookHolder } from "../../service/regi
 import { decodeTokenClaims, signInHealth, translateSignInFailure } from "../../partner-center/sign-in-health";
 import type { Config } from "../../service/config";
 import { missingPrivilege } from "../admin-identity";
+import { OK_PREFIX } from "../../mapping/mapping-checker";
+import { dataverseMappingRows } from "../../mapping/mapping-watcher";
 
 /** `warn`: worth the admin's attention, but not a failure (the exit code stays 0). */
 export type CheckState = "pass" | "warn" | "fail" | "skip";
@@ -158,6 +160,10 @@ export async function runDoctorChecks(deps: DoctorDependencies): Promise<CheckRe
       const problem = dataverseProblem(config, error);
       return fail("Change tracking", problem.detail, problem.fix);
     }));
+    results.push(await fieldMappingCheck(dataverse, config).catch((error: unknown) => {
+      const problem = dataverseProblem(config, error);
+      return warn("Field mapping", `the Co-sell field mapping rows could not be read: ${problem.detail}`, "import the current solution; the service's role must read Co-sell field mappings");
+    }));
   }
 
   try {
@@ -211,6 +217,21 @@ async function schemaChecks(deps: DoctorDependencies): Promise<CheckResult[]> {
           config.MAPPING_FILE ? `import the PartnerCenterCoSell solution, or correct ${config.MAPPING_FILE}` : "import the PartnerCenterCoSell solution (it defines the pcc_ columns)",
         );
   return [solutionCheck, columnsCheck];
+}
+
+/** The mapping rows' verdicts, as the running service wrote them: a bad row is worth a look, never a failure. */
+async function fieldMappingCheck(dataverse: DataverseClient, config: Config): Promise<CheckResult> {
+  const title = "Field mapping";
+  if (config.MAPPING_FILE) return pass(title, `MAPPING_FILE (${config.MAPPING_FILE}) wins over the Co-sell field mapping rows`);
+  const rows = await dataverseMappingRows(dataverse).readRows();
+  if (rows.length === 0) return pass(title, "no rows yet: the service writes the shipped mapping into the table when it starts");
+  const bad = rows.filter((row) => row.verdict !== null && !row.verdict.startsWith(OK_PREFIX));
+  if (bad.length === 0) return pass(title, `${rows.length} rows, none with a problem`);
+  return warn(
+    title,
+    bad.map((row) => `${row.name ?? row.field ?? row.id}: ${row.verdict}`).join("; "),
+    "correct those rows in Dynamics 365 (Co-sell field mappings); until then their fields keep their last valid column",
+  );
 }
 
 /** Dataverse never redelivers a lost webhook: the catch-up pass needs opportunity changes tracked. */
