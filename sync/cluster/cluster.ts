@@ -3,10 +3,32 @@
  * SQLite (always ready, always the leader, locks in memory) or one of many over PostgreSQL.
  */
 import type { Logger } from "pino";
-import { ClusterMembership, type LeaseRecovery } from "./cluster-membership";
+import { ClusterMembership, InstanceIdInUseError, type LeaseRecovery } from "./cluster-membership";
 import { DedicatedSession } from "./dedicated-session";
 import type { InstanceRow } from "./instance-registry";
 import { InMemoryPairLocks, PgPairLocks, type PairLocks } from "./pair-locks";
+
+/** The database did not let this instance join (unreachable, refused, no rights): the service does not start. */
+export class ClusterStartError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(
+      `Could not join the other instances on ${redactedUrl(url)} (${cause instanceof Error ? cause.message : String(cause)}). Check STORE_URL (Azure: ?sslmode=require), that the server is up, then run \`cosell doctor\`.`,
+      { cause },
+    );
+    this.name = "ClusterStartError";
+  }
+}
+
+/** A connection string for messages: the password never leaves the process. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(an unparsable STORE_URL)";
+  }
+}
 
 export interface Cluster {
   readonly instanceId: string;
@@ -64,12 +86,13 @@ export function postgresCluster(options: PostgresClusterOptions): Cluster {
     onLeadershipChange: (listener) => membership.onLeadershipChange(listener),
     instances: () => membership.instances(),
     async start() {
-      await membership.start();
       try {
+        await membership.start();
         await lockSession.start();
       } catch (error) {
         await membership.stop();
-        throw error;
+        if (error instanceof InstanceIdInUseError) throw error;
+        throw new ClusterStartError(options.url, error);
       }
     },
     async stop() {

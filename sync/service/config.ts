@@ -61,6 +61,10 @@ export const ConfigSchema = z
     /** Behind a reverse proxy: "true", or the proxy's addresses/CIDRs, so logs show the client from X-Forwarded-For. */
     TRUST_PROXY: z.string().default("false"),
     STORE_PATH: z.string().default("./cosell.sqlite"),
+    /** postgres://…: a PostgreSQL store shared by several instances (unset: the SQLite file at STORE_PATH). */
+    STORE_URL: z.string().optional(),
+    /** This process among several (logs, metrics, worker ids); unset: hostname-pid-random. */
+    INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "must be 1 to 100 letters, digits, '.', '_' or '-'" }).optional(),
     WORKERS: z.coerce.number().int().min(1).max(64).default(16),
     MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
     RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(300),

@@ -26,6 +26,9 @@ import {
 import { isFromMicrosoftSeller, opportunityRecordUrl } from "../notify/referral-card";
 import { TeamsNotifier } from "../notify/teams-notifier";
 import { WorkerPool } from "../queue/worker-pool";
+import { postgresCluster, singleInstanceCluster, type Cluster } from "../cluster/cluster";
+import { resolveInstanceId } from "../cluster/instance-id";
+import { PACKAGE_VERSION } from "../cluster/package-version";
 import { Reconciler } from "../reconcile/reconciler";
 import { opportunityLinkKey, openSqliteSyncStore, referralLinkKey, type SyncStore } from "../store";
 import { CrmGateway } from "../worker/crm-gateway";
@@ -151,11 +154,14 @@ export function createLinkSyncHandler(
     settings?: SettingsWatcher;
     /** Posts the Teams card of each new Microsoft referral. */
     notifier?: TeamsNotifier;
+    /** Pair and customer locks shared with the other instances (default: this process only). */
+    cluster?: Pick<Cluster, "pairLocks" | "customerLocks">;
   },
 ): LinkSyncHandler {
-  const { settings, notifier, ...rest } = deps;
+  const { settings, notifier, cluster, ...rest } = deps;
   return new LinkSyncHandler({
     ...rest,
+    ...(cluster ? { pairLocks: cluster.pairLocks, customerLocks: cluster.customerLocks } : {}),
     referralLink: referralLinkFor(config),
     // The admin's mapping file (checked against the org at start by server.ts) and its conflict policy.
     policy: deps.mapping?.conflictPolicy,
@@ -177,6 +183,8 @@ export interface SyncService {
   referrals: ReferralsClient;
   handler: LinkSyncHandler;
   pool: WorkerPool;
+  /** This instance among the others sharing the store (one, itself, on SQLite). */
+  cluster: Cluster;
   reconciler: Reconciler;
   /** The co-sell settings row, re-read every few seconds (pause, conflict policy, catch-up interval, Teams URL). */
   settings: SettingsWatcher;
@@ -194,10 +202,15 @@ export interface SyncService {
 export function createSyncService(
   config: Config,
   logger: Logger,
-  options: { metrics?: SyncMetrics; workers?: number; mapping?: SyncMapping; settingsRefreshMs?: number } = {},
+  options: { metrics?: SyncMetrics; workers?: number; mapping?: SyncMapping; settingsRefreshMs?: number; instanceId?: string } = {},
 ): SyncService {
   const metrics = options.metrics ?? new SyncMetrics({ collectDefaults: true });
   const store = openSqliteSyncStore({ path: config.STORE_PATH, maxAttempts: config.MAX_ATTEMPTS });
+  const instanceId = options.instanceId ?? resolveInstanceId(config.INSTANCE_ID);
+  const cluster = config.STORE_URL
+    ? postgresCluster({ url: config.STORE_URL, instanceId, version: PACKAGE_VERSION, logger, store })
+    : singleInstanceCluster(instanceId, PACKAGE_VERSION);
+  metrics.identifyInstance(instanceId, PACKAGE_VERSION, async () => (await cluster.instances()).filter((instance) => instance.live).length);
   metrics.measureQueueDepth(async () => {
     const jobs = await store.countJobs();
     return jobs.pending + jobs.running;
@@ -214,12 +227,16 @@ export function createSyncService(
     logger,
     metrics,
   });
-  const handler = createLinkSyncHandler(config, { store, crm: new CrmGateway(dataverse), referrals, logger, mapping: options.mapping, settings, notifier });
+  const handler = createLinkSyncHandler(config, { store, crm: new CrmGateway(dataverse), referrals, logger, mapping: options.mapping, settings, notifier, cluster });
   const pool = new WorkerPool({
     store, handler, logger, metrics,
     // The kill switch: webhooks are still accepted and queued, workers just claim nothing (nor
-    // before the row's first read has answered, so a paused row is never run over at start).
-    isPaused: () => !settingsRead || settings.isPaused(),
+    // before the row's first read has answered, so a paused row is never run over at start), nor
+    // while the instance has lost its database session (its locks and liveness went with it).
+    isPaused: () => !settingsRead || settings.isPaused() || !cluster.canTakeWork(),
+    // Worker ids carry the instance id where other instances take over a dead one's jobs by it;
+    // on SQLite they keep the pid, by which a restarted process takes over its predecessor's.
+    ...(config.STORE_URL ? { instanceId } : {}),
     workers: options.workers ?? config.WORKERS,
     retryPolicy: { maxAttempts: config.MAX_ATTEMPTS, baseDelayMs: 500, maxDelayMs: 60_000 },
   });
@@ -261,12 +278,26 @@ export function createSyncService(
   settings.onChange(() => pool.wake());
   // The catch-up interval: the settings row's when set, else CATCH_UP_INTERVAL_SECONDS; a change restarts the timers.
   let reconcilerStarted = false;
+  let serviceStarted = false;
   let catchUpSeconds = 0;
+  // Reconcile and catch-up run on the leader only (one instance at a time across the cluster).
   const startReconciler = () => {
+    if (!cluster.isLeader()) return;
     catchUpSeconds = settings.catchUpIntervalSeconds(config.CATCH_UP_INTERVAL_SECONDS);
     reconciler.start(config.RECONCILE_INTERVAL_SECONDS * 1000, catchUpSeconds * 1000);
     reconcilerStarted = true;
   };
+  cluster.onLeadershipChange((leader) => {
+    if (!serviceStarted) return;
+    if (!leader) {
+      reconcilerStarted = false;
+      reconciler.stop();
+      return;
+    }
+    startReconciler();
+    // The new leader catches up at once on what changed while the old one was gone.
+    reconciler.reconcile().catch((error: unknown) => logger.warn({ err: error }, "reconcile pass failed; the next pass retries"));
+  });
   settings.onChange(() => {
     if (reconcilerStarted && settings.catchUpIntervalSeconds(config.CATCH_UP_INTERVAL_SECONDS) !== catchUpSeconds) startReconciler();
   });
@@ -313,17 +344,22 @@ export function createSyncService(
 
   let ops: OpsServer | null = null;
   return {
-    config, store, dataverse, referrals, handler, pool, reconciler, settings, notifier, metrics, app, enqueue,
+    config, store, dataverse, referrals, handler, pool, cluster, reconciler, settings, notifier, metrics, app, enqueue,
     async listen() {
+      await cluster.start();
       const url = await app.listen({ host: config.HOST, port: config.PORT });
       ops = await startOpsServer({
         host: config.OPS_HOST,
         port: config.OPS_PORT,
         metrics,
         logger,
-        probeStore: async () => void (await store.countJobs()),
+        probeStore: async () => {
+          if (!cluster.canTakeWork()) throw new Error("this instance lost its database session; it takes no work until it is back");
+          await store.countJobs();
+        },
       }).catch(async (error: unknown) => {
         await app.close();
+        await cluster.stop();
         throw error;
       });
       return { url: url.replace("localhost", "127.0.0.1"), opsUrl: ops.url };
@@ -335,6 +371,7 @@ export function createSyncService(
       });
       settings.start();
       pool.start();
+      serviceStarted = true;
       startReconciler();
     },
     async stop() {
@@ -344,6 +381,7 @@ export function createSyncService(
       reconciler.stop();
       settings.stop();
       await pool.stop();
+      await cluster.stop();
       await notifier.stop();
       await app.close();
       await ops?.close();

@@ -68,7 +68,7 @@ import { isMicrosoftSide, type Member, type Referral } from "../partner-center/r
 import { StaleBaseError, opportunityLinkKey, type Job, type LinkRecord, type SyncStore } from "../store";
 import type { JobHandler, JobOutcome } from "../queue/worker-pool";
 import { opportunityAccountId, type CrmGateway, type CrmRow } from "./crm-gateway";
-import { KeyedLock } from "./keyed-lock";
+import { InMemoryPairLocks, type PairLocks } from "../cluster/pair-locks";
 import { describeSyncError } from "./sync-error-message";
 
 export interface LinkSyncDependencies {
@@ -85,6 +85,9 @@ export interface LinkSyncDependencies {
   /** Told of each referral imported as a new opportunity (the Teams notification listens). */
   onReferralImported?: (referral: Referral, opportunityId: string) => void;
   clock?: () => Date;
+  /** Pair and customer locks shared with the other instances (sync/cluster); default: this process only. */
+  pairLocks?: PairLocks;
+  customerLocks?: PairLocks;
 }
 
 /**
@@ -161,7 +164,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const text = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value : null);
 
 export class LinkSyncHandler implements JobHandler {
-  private readonly customerLock = new KeyedLock();
+  private readonly customerLock: PairLocks;
   /**
    * One pair, one job at a time. The queue runs one job per link key, but a pair is reached under
    * several keys (the referral's webhook before the link existed, the opportunity's after; Microsoft's
@@ -169,9 +172,12 @@ export class LinkSyncHandler implements JobHandler {
    * so that one commits a base from a read that predates the other's write, and the next merge takes
    * that write for a fresh edit. Keyed by each record id of the pair (`opportunity:…`, `referral:…`).
    */
-  private readonly pairLock = new KeyedLock();
+  private readonly pairLock: PairLocks;
 
-  constructor(private readonly deps: LinkSyncDependencies) {}
+  constructor(private readonly deps: LinkSyncDependencies) {
+    this.pairLock = deps.pairLocks ?? new InMemoryPairLocks();
+    this.customerLock = deps.customerLocks ?? new InMemoryPairLocks();
+  }
 
   private now(): Date {
     return this.deps.clock?.() ?? new Date();
