@@ -7,6 +7,7 @@ import type { X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { pemCertificates } from "../partner-center/certificate-fetcher";
+import { storeUrlProblem } from "../store/open-sync-store";
 import { PRODUCTION_CERTIFICATE_HOSTS } from "../partner-center/webhook-signature-verifier";
 
 const url = (what: string) => z.string({ error: `is required: ${what}` }).url({ error: `must be a URL: ${what}` });
@@ -61,7 +62,7 @@ export const ConfigSchema = z
     /** Behind a reverse proxy: "true", or the proxy's addresses/CIDRs, so logs show the client from X-Forwarded-For. */
     TRUST_PROXY: z.string().default("false"),
     STORE_PATH: z.string().default("./cosell.sqlite"),
-    /** postgres://…: a PostgreSQL store shared by several instances (unset: the SQLite file at STORE_PATH). */
+    /** postgres://… selects the PostgreSQL store (several instances share it); unset, the SQLite file at STORE_PATH. */
     STORE_URL: z.string().optional(),
     /** This process among several (logs, metrics, worker ids); unset: hostname-pid-random. */
     INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "must be 1 to 100 letters, digits, '.', '_' or '-'" }).optional(),
@@ -106,6 +107,8 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
       problems.push(`PARTNER_CENTER_WEBHOOK_TRUSTED_CA must be PEM certificates or the path of a PEM file: ${(error as Error).message}`);
     }
   }
+  const storeProblem = storeUrlProblem(env.STORE_URL);
+  if (storeProblem) problems.push(storeProblem);
   if (env.MAPPING_FILE && !existsSync(env.MAPPING_FILE)) problems.push(`MAPPING_FILE file not found: ${env.MAPPING_FILE}`);
   return problems;
 }

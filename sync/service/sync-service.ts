@@ -30,12 +30,13 @@ import { postgresCluster, singleInstanceCluster, type Cluster } from "../cluster
 import { resolveInstanceId } from "../cluster/instance-id";
 import { PACKAGE_VERSION } from "../cluster/package-version";
 import { Reconciler } from "../reconcile/reconciler";
-import { opportunityLinkKey, openSqliteSyncStore, referralLinkKey, type SyncStore } from "../store";
+import { createSyncStore, opportunityLinkKey, referralLinkKey, type SyncStore } from "../store";
 import { CrmGateway } from "../worker/crm-gateway";
 import { SettingsWatcher, settingsRowReader } from "../settings/settings-watcher";
 import { LinkSyncHandler } from "../worker/link-sync.handler";
 import { clockedColumns, DEFAULT_MAPPING, type SyncMapping } from "../engine";
 import { readTrustedCertificates, type Config } from "./config";
+import { DeliveryRetention } from "./delivery-retention";
 
 /** The organization the Partner Center sandbox's CA names (sandbox/partner-center/sandbox-certificate.ts). */
 const SANDBOX_ISSUER_ORGANIZATION = "Partner Center Sandbox";
@@ -205,7 +206,7 @@ export function createSyncService(
   options: { metrics?: SyncMetrics; workers?: number; mapping?: SyncMapping; settingsRefreshMs?: number; instanceId?: string } = {},
 ): SyncService {
   const metrics = options.metrics ?? new SyncMetrics({ collectDefaults: true });
-  const store = openSqliteSyncStore({ path: config.STORE_PATH, maxAttempts: config.MAX_ATTEMPTS });
+  const store = createSyncStore(config.STORE_URL || undefined, { sqlitePath: config.STORE_PATH, maxAttempts: config.MAX_ATTEMPTS });
   const instanceId = options.instanceId ?? resolveInstanceId(config.INSTANCE_ID);
   const cluster = config.STORE_URL
     ? postgresCluster({ url: config.STORE_URL, instanceId, version: PACKAGE_VERSION, logger, store })
@@ -274,6 +275,7 @@ export function createSyncService(
   }
 
   const reconciler = new Reconciler({ store, dataverse, referrals, enqueue, logger });
+  const retention = new DeliveryRetention(store, logger);
   // Unpausing (or any change) wakes idle workers at once instead of at their next poll.
   settings.onChange(() => pool.wake());
   // The catch-up interval: the settings row's when set, else CATCH_UP_INTERVAL_SECONDS; a change restarts the timers.
@@ -373,12 +375,14 @@ export function createSyncService(
       pool.start();
       serviceStarted = true;
       startReconciler();
+      retention.start();
     },
     async stop() {
       ops?.markStopping();
       stopMeasuring();
       reconcilerStarted = false;
       reconciler.stop();
+      await retention.stop();
       settings.stop();
       await pool.stop();
       await cluster.stop();

@@ -15,9 +15,10 @@
  */
 import Database from "better-sqlite3";
 import type { AuditEntry } from "../engine/audit-trail";
-import type { LinkFieldClocks, OwnWrite, OwnWrites, SideClock } from "../engine/field-clock";
-import { MAPPED_FIELD_NAMES, MappedFieldsSchema, type MappedFields } from "../engine/mapped-fields";
+import type { LinkFieldClocks } from "../engine/field-clock";
+import { MappedFieldsSchema, type MappedFields } from "../engine/mapped-fields";
 import { migrate } from "./migration-runner";
+import { mergeReasons, readFieldClocks, readPendingPush, toJob, toLink, type JobRow, type LinkRow } from "./store-rows";
 import { LinkConflictError, StaleBaseError, StoreError } from "./store-errors";
 import type {
   AcceptEventResult,
@@ -45,69 +46,6 @@ export interface SqliteSyncStoreOptions {
   readonly maxAttempts?: number;
   /** Injected clock (epoch ms) so tests can move time past a lease. */
   readonly clock?: () => number;
-}
-
-/** Reasons kept per job; a busy record would otherwise grow an unbounded list of identical hints. */
-const MAX_REASONS = 20;
-
-interface JobRow {
-  id: number;
-  link_key: string;
-  opportunity_id: string | null;
-  referral_id: string | null;
-  reasons_json: string;
-  state: JobState;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-interface LinkRow {
-  link_key: string;
-  opportunity_id: string | null;
-  referral_id: string | null;
-  account_id: string | null;
-  microsoft_invited_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-function toJob(row: JobRow): Job {
-  return {
-    id: row.id,
-    linkKey: row.link_key,
-    opportunityId: row.opportunity_id,
-    referralId: row.referral_id,
-    reasons: JSON.parse(row.reasons_json) as string[],
-    state: row.state,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastError: row.last_error,
-    leaseOwner: row.lease_owner,
-    leaseExpiresAt: row.lease_expires_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toLink(row: LinkRow): LinkRecord {
-  return {
-    key: row.link_key,
-    opportunityId: row.opportunity_id,
-    referralId: row.referral_id,
-    accountId: row.account_id,
-    microsoftInvitedAt: row.microsoft_invited_at ?? null,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function mergeReasons(a: readonly string[], b: readonly string[]): string[] {
-  return [...new Set([...a, ...b])].slice(-MAX_REASONS);
 }
 
 export class SqliteSyncStore implements SyncStore {
@@ -647,43 +585,4 @@ export class SqliteSyncStore implements SyncStore {
 
 export function openSqliteSyncStore(options: SqliteSyncStoreOptions): SyncStore {
   return SqliteSyncStore.open(options);
-}
-
-/**
- * Field clocks only sharpen conflict decisions: an unreadable row (a newer version's shape, a torn
- * write) is dropped and the clocks start again from the next read, instead of failing the sync.
- */
-function readFieldClocks(json: string): LinkFieldClocks | null {
-  try {
-    const parsed = JSON.parse(json) as LinkFieldClocks;
-    const side = (clock: SideClock | null | undefined): SideClock | null =>
-      clock && typeof clock.modifiedAt === "number" && typeof clock.windows?.name?.at === "number" && MappedFieldsSchema.safeParse(clock.fields).success ? clock : null;
-    const own = readOwnWrites(parsed.crmOwnWrites);
-    return { crm: side(parsed.crm), partnerCenter: side(parsed.partnerCenter), ...(own ? { crmOwnWrites: own } : {}) };
-  } catch {
-    return null;
-  }
-}
-
-/** Our own writes only sharpen the clocks: an entry without a time is dropped. */
-function readOwnWrites(value: unknown): OwnWrites | null {
-  if (!value || typeof value !== "object") return null;
-  const entries = Object.entries(value as Record<string, Partial<OwnWrite>>).filter(
-    ([field, write]) => (MAPPED_FIELD_NAMES as readonly string[]).includes(field) && typeof write?.at === "number" && "value" in write,
-  );
-  return entries.length > 0 ? (Object.fromEntries(entries) as OwnWrites) : null;
-}
-
-/** A pending push only sharpens the next merge: unreadable means none. */
-function readPendingPush(json: string | null): Partial<MappedFields> | null {
-  if (!json) return null;
-  try {
-    const raw = JSON.parse(json) as Record<string, unknown>;
-    const parsed = MappedFieldsSchema.partial().safeParse(raw);
-    if (!parsed.success) return null;
-    // Only the fields that were pushed (the schema fills the others in).
-    return Object.fromEntries(Object.entries(parsed.data).filter(([field]) => field in raw)) as Partial<MappedFields>;
-  } catch {
-    return null;
-  }
 }

@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { redactedUrl } from "../../cluster/cluster";
 import { INSTANCES_TABLE, listInstances } from "../../cluster/instance-registry";
-import { MIGRATIONS } from "../../store";
+import { MIGRATIONS, PG_MIGRATIONS } from "../../store";
 import type { Config } from "../../service/config";
 import type { CheckResult } from "./doctor-checks";
 
@@ -17,8 +17,9 @@ const warn = (title: string, detail: string, fix: string): CheckResult => ({ tit
 const fail = (title: string, detail: string, fix: string): CheckResult => ({ title, state: "fail", detail, fix });
 const skip = (title: string, because: string): CheckResult => ({ title, state: "skip", detail: `not checked: ${because}`, fix: "fix the check above first" });
 
-/** The newest migration this version knows (the PostgreSQL store numbers its migrations as SQLite's). */
+/** The newest migration this version knows, per engine (each has its own numbering). */
 export const KNOWN_MIGRATION = MIGRATIONS.reduce((max, migration) => Math.max(max, migration.version), 0);
+export const KNOWN_PG_MIGRATION = PG_MIGRATIONS.reduce((max, migration) => Math.max(max, migration.version), 0);
 
 function migrationCheck(applied: number | null, known: number, where: string): CheckResult {
   const title = "Store migrations";
@@ -83,7 +84,7 @@ async function instancesCheck(client: pg.Client): Promise<CheckResult> {
 
 /** The store lines of `cosell doctor` for this configuration. */
 export async function storeChecks(config: Pick<Config, "STORE_URL" | "STORE_PATH">, options: { knownMigration?: number } = {}): Promise<CheckResult[]> {
-  if (config.STORE_URL) return postgresChecks(config.STORE_URL, options.knownMigration ?? KNOWN_MIGRATION);
+  if (config.STORE_URL) return postgresChecks(config.STORE_URL, options.knownMigration ?? KNOWN_PG_MIGRATION);
   try {
     return sqliteChecks(config.STORE_PATH);
   } catch (error) {
