@@ -3,7 +3,9 @@
  * killed (SIGKILL) and restarted 5 times, then the convergence figures. Options: --operations N
  * --restarts N --seed N --concurrency N --dataverse-clock-offset-ms N (the org's clock ahead of the
  * backend's; negative: behind) --dataverse-webhooks dataverse|redeliver (Dataverse's delivery rule,
- * the default, or the stand-in's old kinder retries for comparison).
+ * the default, or the stand-in's old kinder retries for comparison) --store sqlite|postgres
+ * --instances N (several behind one URL, PostgreSQL only; each restart SIGKILLs a random one)
+ * --restart-database no (PostgreSQL is otherwise restarted once mid-run).
  */
 import { parseArgs } from "node:util";
 import { formatChaosFigures, runChaos } from "./chaos-kit";
@@ -16,10 +18,16 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "6" },
     "dataverse-clock-offset-ms": { type: "string", default: "0" },
     "dataverse-webhooks": { type: "string", default: "dataverse" },
+    instances: { type: "string", default: "1" },
+    store: { type: "string", default: "sqlite" },
+    "restart-database": { type: "string" },
   },
 });
 
 const seed = Number(values.seed);
+if (values.store !== "sqlite" && values.store !== "postgres") throw new Error(`--store must be sqlite or postgres, not "${values.store}"`);
+// With PostgreSQL the server itself is restarted once mid-run, unless --restart-database no.
+const restartDatabase = values.store === "postgres" && values["restart-database"] !== "no";
 const figures = await runChaos({
   operations: Number(values.operations),
   restarts: Number(values.restarts),
@@ -28,6 +36,9 @@ const figures = await runChaos({
   convergeTimeoutMs: 180_000,
   dataverseClockOffsetMs: Number(values["dataverse-clock-offset-ms"]),
   dataverseWebhookDelivery: values["dataverse-webhooks"] === "redeliver" ? "redeliver" : "dataverse",
+  instances: Number(values.instances),
+  store: values.store,
+  restartDatabase,
   log: (line) => process.stderr.write(`${line}\n`),
 });
 process.stdout.write(`${formatChaosFigures(figures).join("\n")}\n  seed                ${seed}\n`);

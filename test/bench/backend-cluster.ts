@@ -1,0 +1,107 @@
+/**
+ * One or several `cosell serve` processes as the chaos run and the bench see them: one URL (a single
+ * instance's, or a round-robin forwarder's in front of several), one store (a SQLite file, or a fresh
+ * PostgreSQL database created for the run and dropped after), restart = SIGKILL one instance (a random
+ * one, from the run's seeded random source) and start it again. Several instances need PostgreSQL.
+ */
+import { execFile } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { Config } from "../../sync/service/config";
+import { createTestDatabase, type TestDatabase } from "../support/postgres-database";
+import { BackendProcess, freePort } from "./backend-process";
+import { startForwarder, type Forwarder } from "./round-robin-forwarder";
+
+export type StoreEngine = "sqlite" | "postgres";
+
+export interface BackendClusterOptions {
+  config: Config;
+  folder: string;
+  instances: number;
+  store: StoreEngine;
+  env?: Record<string, string | number>;
+  /** Picks the instance to kill (a seeded source keeps a run repeatable). */
+  random?: () => number;
+}
+
+export class BackendCluster {
+  private readonly backends: BackendProcess[] = [];
+  private forwarder: Forwarder | null = null;
+  private database: TestDatabase | null = null;
+  databaseRestarts = 0;
+
+  private constructor(private readonly options: BackendClusterOptions) {}
+
+  static async create(options: BackendClusterOptions): Promise<BackendCluster> {
+    if (options.instances < 1) throw new Error("--instances must be 1 or more");
+    if (options.instances > 1 && options.store !== "postgres") throw new Error("several instances share a PostgreSQL store: add --store postgres (SQLite is one process's store)");
+    const cluster = new BackendCluster(options);
+    if (options.store === "postgres") cluster.database = await createTestDatabase("bench");
+    for (let i = 0; i < options.instances; i++) {
+      cluster.backends.push(
+        new BackendProcess({
+          config: options.config,
+          storePath: join(options.folder, "cosell.sqlite"),
+          port: await freePort(),
+          logFile: join(options.folder, options.instances === 1 ? "serve.log" : `serve-${i + 1}.log`),
+          env: { ...(options.env ?? {}), ...(cluster.database ? { STORE_URL: cluster.database.url } : {}) },
+        }),
+      );
+    }
+    return cluster;
+  }
+
+  /** Where the store is: the SQLite file, or the PostgreSQL URL (StoreReader reads either). */
+  get storeLocation(): string {
+    return this.database?.url ?? join(this.options.folder, "cosell.sqlite");
+  }
+
+  get url(): string {
+    return this.forwarder?.url ?? this.backends[0]!.url;
+  }
+
+  get restarts(): number {
+    return this.backends.reduce((sum, backend) => sum + backend.restarts, 0);
+  }
+
+  get size(): number {
+    return this.backends.length;
+  }
+
+  pidOf(index: number): number | undefined {
+    return this.backends[index]?.pid;
+  }
+
+  /** Starts the instances one after another (the first applies the migrations), then the forwarder. */
+  async start(): Promise<void> {
+    for (const backend of this.backends) await backend.start();
+    if (this.backends.length > 1) this.forwarder = await startForwarder(() => this.backends.map((backend) => backend.url));
+  }
+
+  /** SIGKILLs one instance (random among several) and starts it again; returns which (1-based). */
+  async restart(): Promise<number> {
+    const index = Math.floor((this.options.random ?? Math.random)() * this.backends.length);
+    await this.backends[index]!.restart();
+    return index + 1;
+  }
+
+  /** Restarts the PostgreSQL server itself (every instance loses its sessions at once). */
+  async restartDatabase(): Promise<void> {
+    if (!this.database) throw new Error("the database restart needs --store postgres");
+    const version = readdirSync("/etc/postgresql").sort().at(-1);
+    if (!version) throw new Error("no PostgreSQL cluster under /etc/postgresql");
+    await promisify(execFile)("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", "restart"]);
+    this.databaseRestarts++;
+  }
+
+  forwarded(): Record<string, number> {
+    return this.forwarder?.counts() ?? {};
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.backends.map((backend) => backend.stop()));
+    await this.forwarder?.close();
+    await this.database?.drop().catch(() => undefined);
+  }
+}
