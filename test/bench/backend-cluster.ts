@@ -69,8 +69,9 @@ export class BackendCluster {
     return this.backends.length;
   }
 
-  pidOf(index: number): number | undefined {
-    return this.backends[index]?.pid;
+  /** Each instance's own URL (a client spreading load itself, without the forwarder). */
+  instanceUrls(): string[] {
+    return this.backends.map((backend) => backend.url);
   }
 
   /** Starts the instances one after another (the first applies the migrations), then the forwarder. */

@@ -6,6 +6,8 @@
  * Options (all optional): --runs 3  --latency 50  --opportunities 200  --batch 10  --referrals 200
  * --backfill 10000  --skip-backfill. With several runs the table shows the median of each figure.
  * `--flood [--deliveries 20000]` measures the public port under attack and load instead (flood.ts).
+ * `--store postgres --instances 1|2|3` compares SQLite with PostgreSQL and N instances (store-bench.ts;
+ * 60 opportunities, 60 deals and 5,000 deliveries unless given).
  * Timestamps come from the sandboxes (createdon / modifiedon, createdDateTime / updatedDateTime), so
  * the polling that observes them never inflates a latency.
  */
@@ -45,8 +47,25 @@ const { values: args } = parseArgs({
     flood: { type: "boolean", default: false },
     deliveries: { type: "string", default: "20000" },
     "deliveries-only": { type: "boolean", default: false },
+    /** `--store postgres --instances N`: SQLite (1 instance) and PostgreSQL (N) side by side (store-bench.ts). */
+    store: { type: "string" },
+    instances: { type: "string", default: "1" },
   },
 });
+if (args.store !== undefined) {
+  if (args.store !== "postgres") throw new Error(`--store takes postgres (the bench compares it with SQLite, the default), not "${args.store}"`);
+  const { runStoreBench } = await import("./store-bench");
+  const lines = await runStoreBench({
+    instances: Number(args.instances),
+    latencyMs: Number(args.latency),
+    opportunities: Number(args.opportunities === "200" ? 60 : args.opportunities),
+    referrals: Number(args.referrals === "200" ? 60 : args.referrals),
+    deliveries: Number(args.deliveries === "20000" ? 5000 : args.deliveries),
+    batch: Number(args.batch),
+  });
+  process.stdout.write(`${lines.join("\n")}\n`);
+  process.exit(0);
+}
 if (args.flood) {
   const { runFlood } = await import("./flood");
   await runFlood({ deliveries: Number(args.deliveries), deliveriesOnly: args["deliveries-only"], connections: 200, slowConnections: 50, endlessCertificates: 50 });
