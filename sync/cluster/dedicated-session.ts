@@ -32,6 +32,7 @@ export class DedicatedSession {
   private stopped = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<(up: boolean) => void>();
+  private tail: Promise<unknown> = Promise.resolve();
   /** Increases with each new connection: a lock taken in an older generation died with it. */
   generation = 0;
 
@@ -54,8 +55,11 @@ export class DedicatedSession {
   async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
     const client = this.client;
     if (!client) throw new SessionDownError(this.options.applicationName);
+    // One statement at a time: pg queues overlapping calls itself, but that is deprecated (pg 9 drops it).
+    const run = this.tail.then(() => client.query<R>(sql, params));
+    this.tail = run.catch(() => undefined);
     try {
-      return await client.query<R>(sql, params);
+      return await run;
     } catch (error) {
       // A timeout or a broken socket: this session's state can no longer be trusted.
       if (this.client === client && isConnectionError(error)) this.lost(client, error);

@@ -29,7 +29,12 @@ export class BackendCluster {
   private readonly backends: BackendProcess[] = [];
   private forwarder: Forwarder | null = null;
   private database: TestDatabase | null = null;
+  private supervisor: NodeJS.Timeout | null = null;
+  /** Instances being restarted or stopped on purpose: the supervisor leaves them alone. */
+  private readonly busy = new Set<number>();
   databaseRestarts = 0;
+  /** Instances that exited on their own (a crash), restarted as an orchestrator's restart policy would. */
+  crashes = 0;
 
   private constructor(private readonly options: BackendClusterOptions) {}
 
@@ -78,12 +83,35 @@ export class BackendCluster {
   async start(): Promise<void> {
     for (const backend of this.backends) await backend.start();
     if (this.backends.length > 1) this.forwarder = await startForwarder(() => this.backends.map((backend) => backend.url));
+    this.supervisor = setInterval(() => void this.restartCrashed(), 500);
+  }
+
+  /** Like a container's restart policy: an instance that exited by itself is started again (and counted). */
+  private async restartCrashed(): Promise<void> {
+    for (const [index, backend] of this.backends.entries()) {
+      if (this.busy.has(index) || backend.running) continue;
+      this.busy.add(index);
+      this.crashes++;
+      try {
+        await backend.start();
+      } catch {
+        // the next round tries again
+      } finally {
+        this.busy.delete(index);
+      }
+    }
   }
 
   /** SIGKILLs one instance (random among several) and starts it again; returns which (1-based). */
   async restart(): Promise<number> {
     const index = Math.floor((this.options.random ?? Math.random)() * this.backends.length);
-    await this.backends[index]!.restart();
+    while (this.busy.has(index)) await new Promise((resolve) => setTimeout(resolve, 100));
+    this.busy.add(index);
+    try {
+      await this.backends[index]!.restart();
+    } finally {
+      this.busy.delete(index);
+    }
     return index + 1;
   }
 
@@ -101,6 +129,8 @@ export class BackendCluster {
   }
 
   async stop(): Promise<void> {
+    if (this.supervisor) clearInterval(this.supervisor);
+    for (let index = 0; index < this.backends.length; index++) this.busy.add(index);
     await Promise.all(this.backends.map((backend) => backend.stop()));
     await this.forwarder?.close();
     await this.database?.drop().catch(() => undefined);

@@ -101,6 +101,11 @@ export class BackendProcess {
     return this.child?.pid;
   }
 
+  /** Started and not exited (false before start, after stop, and after a crash). */
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   async start(): Promise<void> {
     const { config, storePath, port, logFile, env } = this.options;
     const variables = configEnv(config, { STORE_PATH: storePath, PORT: port, HOST: "127.0.0.1", LOG_LEVEL: "warn" });

@@ -70,6 +70,8 @@ export interface ChaosFigures {
   instances: number;
   store: StoreEngine;
   databaseRestarts: number;
+  /** Instances that exited on their own and were started again by the kit (as a restart policy would). */
+  crashes: number;
   pairs: number;
   pairsChecked: number;
   pairsConverged: number;
@@ -165,7 +167,10 @@ async function call(url: string, method: string, body?: unknown, headers: Record
     }
     const text = await response.text();
     if ((response.status === 429 || response.status === 503) && attempt <= 30) {
-      await sleep(response.status === 429 ? 200 : 30);
+      // Dataverse's service protection limit (shared here by the driver and every backend instance:
+      // the stand-in's default user) names its wait in Retry-After; the injected 429s say 1 s.
+      const retryAfterMs = Number(response.headers.get("retry-after") ?? 0) * 1000;
+      await sleep(response.status === 429 ? (retryAfterMs > 1000 ? Math.min(retryAfterMs, 30_000) : 200) : 30);
       continue;
     }
     if (!response.ok) throw new DriverError(`${method} ${url} → ${response.status}: ${text.slice(0, 300)}`);
@@ -473,6 +478,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       instances: backend.size,
       store: options.store ?? "sqlite",
       databaseRestarts: backend.databaseRestarts,
+      crashes: backend.crashes,
       appliedChanges,
       crossedChanges: accounting.crossed,
       auditLinesPerChange: accounting.crossed ? accounting.lines / accounting.crossed : 0,
@@ -589,7 +595,7 @@ export function formatChaosFigures(f: ChaosFigures): string[] {
   const ok = f.pairsConverged === f.pairsChecked && f.duplicates === 0 && f.lostUpdates === 0;
   return [
     `Chaos: ${f.operations} operations, ${f.restarts} SIGKILL restarts, faults ${JSON.stringify(CHAOS_FAULTS)}`,
-    `  backend             ${f.instances} instance(s) on ${f.store}${f.databaseRestarts ? `, PostgreSQL restarted ${f.databaseRestarts}× mid-run` : ""}`,
+    `  backend             ${f.instances} instance(s) on ${f.store}${f.databaseRestarts ? `, PostgreSQL restarted ${f.databaseRestarts}× mid-run` : ""}; ${f.crashes} exit(s) on their own, restarted`,
     `  operations          ${Object.entries(f.operationsByKind).sort().map(([k, n]) => `${k} ${n}`).join(" · ")}`,
     `  pairs converged     ${f.pairsConverged}/${f.pairsChecked} (${f.pairs - f.pairsChecked} stopped syncing, not compared)`,
     `  duplicates          ${f.duplicates}`,

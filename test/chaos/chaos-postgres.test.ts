@@ -25,6 +25,7 @@ describe("chaos (short, two instances on PostgreSQL)", () => {
     expect(figures.instances, report).toBe(2);
     expect(figures.store, report).toBe("postgres");
     expect(figures.restarts, report).toBe(1);
+    expect(figures.crashes, report).toBe(0);
     expect(figures.duplicates, report).toBe(0);
     expect(figures.lostUpdates, report).toBe(0);
     expect(figures.pairsConverged, report).toBe(figures.pairsChecked);
