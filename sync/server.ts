@@ -24,6 +24,7 @@ import { InstanceIdInUseError } from "./cluster/cluster-membership";
 import { ClusterStartError } from "./cluster/cluster";
 import { ConfigError, loadDotEnv, parseConfig, type Config } from "./service/config";
 import { createSyncService, type SyncService } from "./service/sync-service";
+import { whenStoreReady } from "./store";
 
 /** The default mapping, with the admin's MAPPING_FILE applied when there is one. */
 export async function loadSyncMapping(config: Pick<Config, "MAPPING_FILE">): Promise<SyncMapping> {
@@ -83,6 +84,10 @@ export async function startServer(config: Config, logger: Logger, options: { ins
   const mapping = await loadSyncMapping(config);
   const service = createSyncService(config, logger, { mapping, instanceId: options.instanceId });
   try {
+    // PostgreSQL (STORE_URL): reachable and migrated before anything is accepted.
+    await whenStoreReady(service.store).catch((error: unknown) => {
+      throw new StartupError(`${(error as Error).message}. Check STORE_URL (host, database, user, password, sslmode) and that the database server is running.`, { cause: error });
+    });
     let missing: MissingColumn[];
     try {
       missing = await withStartupRetries(() => findMissingColumns(service.dataverse, mapping), logger);

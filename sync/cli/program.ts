@@ -27,6 +27,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<RegisterCo
   ["switch-from-microsoft", async () => (await import("./commands/switch-from-microsoft.command")).registerSwitchFromMicrosoftCommand],
   ["login", async () => (await import("./commands/login.command")).registerLoginCommand],
   ["doctor", async () => (await import("./commands/doctor.command")).registerDoctorCommand],
+  ["store", async () => (await import("./commands/store.command")).registerStoreCommand],
   ["solution", async () => (await import("./commands/solution-build.command")).registerSolutionCommand],
 ];
 

@@ -68,6 +68,11 @@ export async function openSyncStore(storeUrl: string | undefined, options: OpenS
   return store;
 }
 
+/** Resolves once the store can be used (PostgreSQL: connected and migrated); rejects with the reason. */
+export async function whenStoreReady(store: SyncStore): Promise<void> {
+  if (store instanceof PostgresSyncStore) await store.ready();
+}
+
 /** The PostgreSQL pool behind a store, for the multi-instance code; null on SQLite. */
 export function postgresPoolOf(store: SyncStore): import("pg").Pool | null {
   return store instanceof PostgresSyncStore ? store.pgPool : null;

@@ -8,6 +8,7 @@
  * `--flood [--deliveries 20000]` measures the public port under attack and load instead (flood.ts).
  * `--store postgres --instances 1|2|3` compares SQLite with PostgreSQL and N instances (store-bench.ts;
  * 60 opportunities, 60 deals and 5,000 deliveries unless given).
+ * `--retention [--days 30 --per-day 10000 --pairs 1000 --engine both|sqlite|postgres]`: store size after a month with the purge (retention.ts).
  * Timestamps come from the sandboxes (createdon / modifiedon, createdDateTime / updatedDateTime), so
  * the polling that observes them never inflates a latency.
  */
@@ -50,6 +51,13 @@ const { values: args } = parseArgs({
     /** `--store postgres --instances N`: SQLite (1 instance) and PostgreSQL (N) side by side (store-bench.ts). */
     store: { type: "string" },
     instances: { type: "string", default: "1" },
+    /** How big the store stays after a month of deliveries with the purge, on both engines (retention.ts). */
+    retention: { type: "boolean", default: false },
+    days: { type: "string", default: "30" },
+    "per-day": { type: "string", default: "10000" },
+    pairs: { type: "string", default: "1000" },
+    /** --retention on one engine only: sqlite, postgres (default both). */
+    engine: { type: "string", default: "both" },
   },
 });
 if (args.store !== undefined) {
@@ -64,6 +72,17 @@ if (args.store !== undefined) {
     batch: Number(args.batch),
   });
   process.stdout.write(`${lines.join("\n")}\n`);
+  process.exit(0);
+}
+if (args.retention) {
+  const { runRetentionBench } = await import("./retention");
+  await runRetentionBench({
+    days: Number(args.days),
+    perDay: Number(args["per-day"]),
+    pairs: Number(args.pairs),
+    engine: args.engine,
+    postgresUrl: process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+  });
   process.exit(0);
 }
 if (args.flood) {

@@ -140,12 +140,13 @@ export class PostgresJobQueue {
     });
   }
 
+  /** Each round is one transaction: expired leases recovered, then the next job claimed. */
   async claimNext(options: ClaimOptions): Promise<Job | null> {
     const now = this.clock();
-    await inTransaction(this.pool, (client) => this.recoverExpiredLeases(client, now));
     for (let round = 0; round < CLAIM_ROUNDS; round++) {
       try {
         return await inTransaction(this.pool, async (client) => {
+          await this.recoverExpiredLeases(client, now);
           const candidate = await client.query<JobRow>(
             `SELECT * FROM jobs j WHERE j.state = 'pending' AND j.next_attempt_at <= $1
                AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.link_key = j.link_key AND r.state = 'running')

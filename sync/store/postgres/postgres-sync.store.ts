@@ -333,7 +333,6 @@ export class PostgresSyncStore implements SyncStore {
     return this.jobs.enqueue(request);
   }
 
-  /** Recovers expired leases (one transaction), then claims (another): each step is atomic on its own. */
   async claimNext(options: ClaimOptions): Promise<Job | null> {
     await this.migrated;
     return this.jobs.claimNext(options);
