@@ -124,8 +124,15 @@ export class BackendCluster {
     this.databaseRestarts++;
   }
 
+  /** Requests the forwarder handed to each instance ("instance 1"…), and those no instance answered. */
   forwarded(): Record<string, number> {
-    return this.forwarder?.counts() ?? {};
+    const counts = this.forwarder?.counts() ?? {};
+    const byInstance: Record<string, number> = {};
+    for (const [target, n] of Object.entries(counts)) {
+      const index = this.backends.findIndex((backend) => backend.url === target);
+      byInstance[index >= 0 ? `instance ${index + 1}` : target] = n;
+    }
+    return byInstance;
   }
 
   async stop(): Promise<void> {

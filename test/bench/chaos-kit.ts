@@ -72,6 +72,8 @@ export interface ChaosFigures {
   databaseRestarts: number;
   /** Instances that exited on their own and were started again by the kit (as a restart policy would). */
   crashes: number;
+  /** Webhook deliveries the one URL handed to each instance (several instances only). */
+  forwarded: Record<string, number>;
   pairs: number;
   pairsChecked: number;
   pairsConverged: number;
@@ -479,6 +481,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       store: options.store ?? "sqlite",
       databaseRestarts: backend.databaseRestarts,
       crashes: backend.crashes,
+      forwarded: backend.forwarded(),
       appliedChanges,
       crossedChanges: accounting.crossed,
       auditLinesPerChange: accounting.crossed ? accounting.lines / accounting.crossed : 0,
@@ -595,7 +598,7 @@ export function formatChaosFigures(f: ChaosFigures): string[] {
   const ok = f.pairsConverged === f.pairsChecked && f.duplicates === 0 && f.lostUpdates === 0;
   return [
     `Chaos: ${f.operations} operations, ${f.restarts} SIGKILL restarts, faults ${JSON.stringify(CHAOS_FAULTS)}`,
-    `  backend             ${f.instances} instance(s) on ${f.store}${f.databaseRestarts ? `, PostgreSQL restarted ${f.databaseRestarts}× mid-run` : ""}; ${f.crashes} exit(s) on their own, restarted`,
+    `  backend             ${f.instances} instance(s) on ${f.store}${f.databaseRestarts ? `, PostgreSQL restarted ${f.databaseRestarts}× mid-run` : ""}; ${f.crashes} exit(s) on their own, restarted${Object.keys(f.forwarded).length ? `; webhooks per instance: ${Object.entries(f.forwarded).map(([k, n]) => `${k} ${n}`).join(" · ")}` : ""}`,
     `  operations          ${Object.entries(f.operationsByKind).sort().map(([k, n]) => `${k} ${n}`).join(" · ")}`,
     `  pairs converged     ${f.pairsConverged}/${f.pairsChecked} (${f.pairs - f.pairsChecked} stopped syncing, not compared)`,
     `  duplicates          ${f.duplicates}`,
