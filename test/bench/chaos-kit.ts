@@ -168,11 +168,13 @@ async function call(url: string, method: string, body?: unknown, headers: Record
       continue;
     }
     const text = await response.text();
-    if ((response.status === 429 || response.status === 503) && attempt <= 30) {
-      // Dataverse's service protection limit (shared here by the driver and every backend instance:
-      // the stand-in's default user) names its wait in Retry-After; the injected 429s say 1 s.
+    // Dataverse's service protection limit (its refusals carry x-ms-ratelimit-* headers; injected 429s
+    // do not) is shared here by the driver and every backend instance (the stand-in's default user):
+    // with several instances a person waits it out, as long as it takes, after its Retry-After.
+    const protectionLimit = response.status === 429 && response.headers.has("x-ms-ratelimit-burst-remaining-xrm-requests");
+    if ((response.status === 429 || response.status === 503) && (attempt <= 30 || (protectionLimit && attempt <= 600))) {
       const retryAfterMs = Number(response.headers.get("retry-after") ?? 0) * 1000;
-      await sleep(response.status === 429 ? (retryAfterMs > 1000 ? Math.min(retryAfterMs, 30_000) : 200) : 30);
+      await sleep(response.status === 429 ? (protectionLimit ? Math.min(Math.max(retryAfterMs, 200), 30_000) : 200) : 30);
       continue;
     }
     if (!response.ok) throw new DriverError(`${method} ${url} → ${response.status}: ${text.slice(0, 300)}`);
