@@ -25,6 +25,18 @@ export interface BackendClusterOptions {
   random?: () => number;
 }
 
+/** As a restart policy does: a start that fails (the database restarting, say) is tried again. */
+async function startPatiently(backend: BackendProcess, tries = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await backend.start();
+    } catch (error) {
+      if (attempt >= tries) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  }
+}
+
 export class BackendCluster {
   private readonly backends: BackendProcess[] = [];
   private forwarder: Forwarder | null = null;
@@ -81,7 +93,7 @@ export class BackendCluster {
 
   /** Starts the instances one after another (the first applies the migrations), then the forwarder. */
   async start(): Promise<void> {
-    for (const backend of this.backends) await backend.start();
+    for (const backend of this.backends) await startPatiently(backend);
     if (this.backends.length > 1) this.forwarder = await startForwarder(() => this.backends.map((backend) => backend.url));
     this.supervisor = setInterval(() => void this.restartCrashed(), 500);
   }
@@ -93,7 +105,7 @@ export class BackendCluster {
       this.busy.add(index);
       this.crashes++;
       try {
-        await backend.start();
+        await startPatiently(backend);
       } catch {
         // the next round tries again
       } finally {
