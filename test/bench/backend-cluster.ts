@@ -120,7 +120,10 @@ export class BackendCluster {
     while (this.busy.has(index)) await new Promise((resolve) => setTimeout(resolve, 100));
     this.busy.add(index);
     try {
-      await this.backends[index]!.restart();
+      const backend = this.backends[index]!;
+      await backend.kill();
+      backend.restarts++;
+      await startPatiently(backend);
     } finally {
       this.busy.delete(index);
     }
