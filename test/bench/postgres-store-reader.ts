@@ -22,11 +22,20 @@ export function psqlReadable(url: string): SyncReadable {
   const all = (sql: string, params: unknown[]): unknown[] => {
     let index = 0;
     const inlined = sql.replace(/\?/g, () => literal(params[index++]));
-    const out = execFileSync("psql", ["-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", `SELECT coalesce(json_agg(t), '[]'::json) FROM (${inlined}) t`], {
-      encoding: "utf8",
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    return JSON.parse(out.trim() || "[]") as unknown[];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const out = execFileSync("psql", ["-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", `SELECT coalesce(json_agg(t), '[]'::json) FROM (${inlined}) t`], {
+          encoding: "utf8",
+          maxBuffer: 256 * 1024 * 1024,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        return JSON.parse(out.trim() || "[]") as unknown[];
+      } catch (error) {
+        // The server restarting (a chaos run restarts it): wait and read again, up to a minute.
+        if (attempt >= 120 || !/connection to server|shutting down|starting up/.test(String((error as { stderr?: unknown }).stderr ?? ""))) throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+      }
+    }
   };
   return {
     prepare: (sql) => ({ get: (...params) => all(sql, params)[0], all: (...params) => all(sql, params) }),
