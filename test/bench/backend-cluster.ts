@@ -26,7 +26,7 @@ export interface BackendClusterOptions {
 }
 
 /** As a restart policy does: a start that fails (the database restarting, say) is tried again. */
-async function startPatiently(backend: BackendProcess, tries = 5): Promise<void> {
+async function startPatiently(backend: BackendProcess, tries = 30): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await backend.start();
