@@ -19,6 +19,9 @@ import {
   type SyncMapping,
 } from "./engine";
 import { createLogger } from "./observability/logger";
+import { resolveInstanceId } from "./cluster/instance-id";
+import { InstanceIdInUseError } from "./cluster/cluster-membership";
+import { ClusterStartError } from "./cluster/cluster";
 import { ConfigError, loadDotEnv, parseConfig, type Config } from "./service/config";
 import { createSyncService, type SyncService } from "./service/sync-service";
 import { whenStoreReady } from "./store";
@@ -77,9 +80,9 @@ export interface RunningServer {
  * Checks the org, opens the port and starts the workers and the reconcile loop. Throws
  * StartupError (nothing left running) when the org is unreachable or lacks a mapped column.
  */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(config: Config, logger: Logger, options: { instanceId?: string } = {}): Promise<RunningServer> {
   const mapping = await loadSyncMapping(config);
-  const service = createSyncService(config, logger, { mapping });
+  const service = createSyncService(config, logger, { mapping, instanceId: options.instanceId });
   try {
     // PostgreSQL (STORE_URL): reachable and migrated before anything is accepted.
     await whenStoreReady(service.store).catch((error: unknown) => {
@@ -98,9 +101,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     if (missing.length > 0) throw new StartupError(new MissingColumnsError(missing).message);
     const { url, opsUrl } = await service.listen();
     service.start();
-    // Catch up at once on whatever changed while the service was down, instead of a full interval later.
-    service.reconciler.reconcile().catch((error: unknown) => logger.warn({ err: error }, "first reconcile pass failed; the next pass retries"));
-    logger.info({ url, opsUrl, workers: config.WORKERS }, "sync service listening");
+    // Catch up at once on whatever changed while the service was down, instead of a full interval later
+    // (the leader does; an instance that becomes leader later catches up then).
+    if (service.cluster.isLeader()) service.reconciler.reconcile().catch((error: unknown) => logger.warn({ err: error }, "first reconcile pass failed; the next pass retries"));
+    logger.info({ url, opsUrl, workers: config.WORKERS, leader: service.cluster.isLeader(), store: config.STORE_URL ? "postgres" : "sqlite" }, "sync service listening");
     return { service, url, opsUrl, close: () => service.stop() };
   } catch (error) {
     await service.stop().catch(() => undefined);
@@ -110,7 +114,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
 /** Why a process stops: printed without a stack trace, because the message already says what to fix. */
 function explain(error: unknown): string {
-  if (error instanceof ConfigError || error instanceof StartupError) return error.message;
+  if (error instanceof ConfigError || error instanceof StartupError || error instanceof InstanceIdInUseError || error instanceof ClusterStartError) return error.message;
   if (error instanceof Error && error.name === "MappingConfigError") return error.message;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
@@ -129,10 +133,17 @@ export async function serve(options: { envFile?: string; print?: (line: string) 
     print(explain(error));
     return 1;
   }
-  const logger = createLogger({ level: config.LOG_LEVEL });
+  let instanceId: string;
+  try {
+    instanceId = resolveInstanceId(config.INSTANCE_ID);
+  } catch (error) {
+    print((error as Error).message);
+    return 1;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL, instanceId });
   let server: RunningServer;
   try {
-    server = await startServer(config, logger);
+    server = await startServer(config, logger, { instanceId });
   } catch (error) {
     print(explain(error));
     return 1;

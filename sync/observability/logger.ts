@@ -19,11 +19,12 @@ export const REDACTED_PATHS = [
   "config.dataverseWebhookKey",
 ];
 
-export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+/** `instanceId`: which backend process wrote the line (sync/cluster/instance-id.ts), on every line. */
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream; instanceId?: string } = {}): Logger {
   const config: LoggerOptions = {
     level: options.level ?? process.env.LOG_LEVEL ?? "info",
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
-    base: { service: "cosell-sync" },
+    base: { service: "cosell-sync", ...(options.instanceId ? { instance: options.instanceId } : {}) },
   };
   return options.destination ? pino(config, options.destination) : pino(config);
 }

@@ -119,6 +119,31 @@ export class SyncMetrics {
     registers: [this.registry],
   });
 
+  /** Which process this is (sync/cluster): 1, labelled with its INSTANCE_ID and version (join on it in queries). */
+  readonly instanceInfo = new Gauge({
+    name: "cosell_instance_info",
+    help: "1 for this backend instance, labelled with its instance id (INSTANCE_ID) and version.",
+    labelNames: ["instance_id", "version"] as const,
+    registers: [this.registry],
+  });
+
+  /** Read from the cluster's registry when Prometheus scrapes (1 on SQLite: the process itself). */
+  private liveInstancesSource: (() => Promise<number>) | null = null;
+
+  readonly liveInstances = new Gauge({
+    name: "cosell_instances_live",
+    help: "Backend instances whose database session is live, as this instance sees them.",
+    registers: [this.registry],
+    collect: async () => {
+      if (this.liveInstancesSource) this.liveInstances.set(await this.liveInstancesSource().catch(() => 0));
+    },
+  });
+
+  identifyInstance(instanceId: string, version: string, liveInstances: () => Promise<number>): void {
+    this.instanceInfo.set({ instance_id: instanceId, version }, 1);
+    this.liveInstancesSource = liveInstances;
+  }
+
   constructor(options: { collectDefaults?: boolean } = {}) {
     if (options.collectDefaults) collectDefaultMetrics({ register: this.registry });
   }

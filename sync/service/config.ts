@@ -64,6 +64,8 @@ export const ConfigSchema = z
     STORE_PATH: z.string().default("./cosell.sqlite"),
     /** postgres://… selects the PostgreSQL store (several instances share it); unset, the SQLite file at STORE_PATH. */
     STORE_URL: z.string().optional(),
+    /** This process among several (logs, metrics, worker ids); unset: hostname-pid-random. */
+    INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "must be 1 to 100 letters, digits, '.', '_' or '-'" }).optional(),
     WORKERS: z.coerce.number().int().min(1).max(64).default(16),
     MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
     RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(300),

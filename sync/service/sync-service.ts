@@ -27,8 +27,11 @@ import {
 import { isFromMicrosoftSeller, opportunityRecordUrl } from "../notify/referral-card";
 import { TeamsNotifier } from "../notify/teams-notifier";
 import { WorkerPool } from "../queue/worker-pool";
+import { postgresCluster, singleInstanceCluster, type Cluster } from "../cluster/cluster";
+import { resolveInstanceId } from "../cluster/instance-id";
+import { PACKAGE_VERSION } from "../cluster/package-version";
 import { Reconciler } from "../reconcile/reconciler";
-import { createSyncStore, opportunityLinkKey, referralLinkKey, type SyncStore } from "../store";
+import { createSyncStore, postgresPoolOf, opportunityLinkKey, referralLinkKey, type SyncStore } from "../store";
 import { CrmGateway } from "../worker/crm-gateway";
 import { SettingsWatcher, settingsRowReader } from "../settings/settings-watcher";
 import { LinkSyncHandler } from "../worker/link-sync.handler";
@@ -171,13 +174,16 @@ export function createLinkSyncHandler(
     settings?: SettingsWatcher;
     /** Posts the Teams card of each new Microsoft referral. */
     notifier?: TeamsNotifier;
+    /** Pair and customer locks shared with the other instances (default: this process only). */
+    cluster?: Pick<Cluster, "pairLocks" | "customerLocks">;
   },
 ): LinkSyncHandler {
-  const { settings, notifier, mappingWatcher, repointed, ...rest } = deps;
+  const { settings, notifier, mappingWatcher, repointed, cluster, ...rest } = deps;
   return new LinkSyncHandler({
     ...rest,
     ...(mappingWatcher ? { currentMapping: () => mappingWatcher.current() } : {}),
     ...(repointed ? { rebase: (base, savedAt, crm) => rebaseRepointedFields(base, savedAt, crm, (field) => repointed.repointedAt(field))! } : {}),
+    ...(cluster ? { pairLocks: cluster.pairLocks, customerLocks: cluster.customerLocks } : {}),
     referralLink: referralLinkFor(config),
     // The admin's mapping file (checked against the org at start by server.ts) and its conflict policy.
     policy: deps.mapping?.conflictPolicy,
@@ -214,6 +220,8 @@ export interface SyncService {
   referrals: ReferralsClient;
   handler: LinkSyncHandler;
   pool: WorkerPool;
+  /** This instance among the others sharing the store (one, itself, on SQLite). */
+  cluster: Cluster;
   reconciler: Reconciler;
   /** The co-sell settings row, re-read every few seconds (pause, conflict policy, catch-up interval, Teams URL). */
   settings: SettingsWatcher;
@@ -243,10 +251,20 @@ export function createSyncService(
     mappingRefreshMs?: number;
     heartbeatIntervalMs?: number;
     dataverseTransport?: TransportOptions;
+    instanceId?: string;
   } = {},
 ): SyncService {
   const metrics = options.metrics ?? new SyncMetrics({ collectDefaults: true });
   const store = createSyncStore(config.STORE_URL || undefined, { sqlitePath: config.STORE_PATH, maxAttempts: config.MAX_ATTEMPTS });
+  // A pooled connection the server ends while it is checked out between two statements (a restart,
+  // a failover) emits 'error' with no listener, which would end the process: the statement in flight
+  // fails instead and the pool drops the connection on release.
+  postgresPoolOf(store)?.on("connect", (client) => client.on("error", (error) => logger.warn({ err: error }, "a store connection was closed by the server")));
+  const instanceId = options.instanceId ?? resolveInstanceId(config.INSTANCE_ID);
+  const cluster = config.STORE_URL
+    ? postgresCluster({ url: config.STORE_URL, instanceId, version: PACKAGE_VERSION, logger, store })
+    : singleInstanceCluster(instanceId, PACKAGE_VERSION);
+  metrics.identifyInstance(instanceId, PACKAGE_VERSION, async () => (await cluster.instances()).filter((instance) => instance.live).length);
   metrics.measureQueueDepth(async () => {
     const jobs = await store.countJobs();
     return jobs.pending + jobs.running;
@@ -285,12 +303,16 @@ export function createSyncService(
   });
   // The gateway reads whatever columns the mapping in force points at.
   const crm = new CrmGateway(dataverse, (table) => mappingWatcher.columnsOf(table));
-  const handler = createLinkSyncHandler(config, { store, crm, referrals, logger, mapping: options.mapping, mappingWatcher, repointed, settings, notifier });
+  const handler = createLinkSyncHandler(config, { store, crm, referrals, logger, mapping: options.mapping, mappingWatcher, repointed, settings, notifier, cluster });
   const pool = new WorkerPool({
     store, handler, logger, metrics,
     // The kill switch: webhooks are still accepted and queued, workers just claim nothing (nor
-    // before the row's first read has answered, so a paused row is never run over at start).
-    isPaused: () => !settingsRead || !mappingRead || settings.isPaused(),
+    // before the row's first read has answered, so a paused row is never run over at start), nor
+    // while the instance has lost its database session (its locks and liveness went with it).
+    isPaused: () => !settingsRead || !mappingRead || settings.isPaused() || !cluster.canTakeWork(),
+    // Worker ids carry the instance id where other instances take over a dead one's jobs by it;
+    // on SQLite they keep the pid, by which a restarted process takes over its predecessor's.
+    ...(config.STORE_URL ? { instanceId } : {}),
     workers: options.workers ?? config.WORKERS,
     retryPolicy: { maxAttempts: config.MAX_ATTEMPTS, baseDelayMs: 500, maxDelayMs: 60_000 },
   });
@@ -354,12 +376,26 @@ export function createSyncService(
   settings.onChange(() => pool.wake());
   // The catch-up interval: the settings row's when set, else CATCH_UP_INTERVAL_SECONDS; a change restarts the timers.
   let reconcilerStarted = false;
+  let serviceStarted = false;
   let catchUpSeconds = 0;
+  // Reconcile and catch-up run on the leader only (one instance at a time across the cluster).
   const startReconciler = () => {
+    if (!cluster.isLeader()) return;
     catchUpSeconds = settings.catchUpIntervalSeconds(config.CATCH_UP_INTERVAL_SECONDS);
     reconciler.start(config.RECONCILE_INTERVAL_SECONDS * 1000, catchUpSeconds * 1000);
     reconcilerStarted = true;
   };
+  cluster.onLeadershipChange((leader) => {
+    if (!serviceStarted) return;
+    if (!leader) {
+      reconcilerStarted = false;
+      reconciler.stop();
+      return;
+    }
+    startReconciler();
+    // The new leader catches up at once on what changed while the old one was gone.
+    reconciler.reconcile().catch((error: unknown) => logger.warn({ err: error }, "reconcile pass failed; the next pass retries"));
+  });
   settings.onChange(() => {
     if (reconcilerStarted && settings.catchUpIntervalSeconds(config.CATCH_UP_INTERVAL_SECONDS) !== catchUpSeconds) startReconciler();
   });
@@ -412,17 +448,22 @@ export function createSyncService(
   let ops: OpsServer | null = null;
   let listeningUrl: string | null = null;
   return {
-    config, store, dataverse, referrals, handler, pool, reconciler, settings, mapping: mappingWatcher, notifier, metrics, heartbeat, app, enqueue,
+    config, store, dataverse, referrals, handler, pool, cluster, reconciler, settings, mapping: mappingWatcher, notifier, metrics, heartbeat, app, enqueue,
     async listen() {
+      await cluster.start();
       const url = await app.listen({ host: config.HOST, port: config.PORT });
       ops = await startOpsServer({
         host: config.OPS_HOST,
         port: config.OPS_PORT,
         metrics,
         logger,
-        probeStore: async () => void (await store.countJobs()),
+        probeStore: async () => {
+          if (!cluster.canTakeWork()) throw new Error("this instance lost its database session; it takes no work until it is back");
+          await store.countJobs();
+        },
       }).catch(async (error: unknown) => {
         await app.close();
+        await cluster.stop();
         throw error;
       });
       listeningUrl = url.replace("localhost", "127.0.0.1");
@@ -445,6 +486,7 @@ export function createSyncService(
         });
       mappingWatcher.start();
       pool.start();
+      serviceStarted = true;
       startReconciler();
       retention.start();
       heartbeat.start();
@@ -459,6 +501,7 @@ export function createSyncService(
       settings.stop();
       await mappingWatcher.stop();
       await pool.stop();
+      await cluster.stop();
       await notifier.stop();
       await app.close();
       await ops?.close();

@@ -16,14 +16,16 @@ import {
   type AccountFields,
 } from "../engine";
 import type { Member, Referral } from "../partner-center/referral-types";
-import { KeyedLock } from "./keyed-lock";
+import { InMemoryPairLocks, type PairLocks } from "../cluster/pair-locks";
 import { mappingInForce, text, type LinkSyncDependencies } from "./story-context";
 
 export class CustomerAccounts {
-  private readonly customerLock = new KeyedLock();
+  private readonly customerLock: PairLocks;
 
   /** The mapping is asked at each match (the mapping rows may change while the service runs). */
-  constructor(private readonly deps: Pick<LinkSyncDependencies, "crm" | "mapping" | "currentMapping">) {}
+  constructor(private readonly deps: Pick<LinkSyncDependencies, "crm" | "mapping" | "currentMapping" | "customerLocks">) {
+    this.customerLock = deps.customerLocks ?? new InMemoryPairLocks();
+  }
 
   /** The matched or created account's id; null when the referral names no customer. */
   async matchOrCreate(referral: Referral): Promise<string | null> {

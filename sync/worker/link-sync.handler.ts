@@ -12,7 +12,7 @@ import type { Job } from "../store";
 import type { JobHandler, JobOutcome } from "../queue/worker-pool";
 import { CustomerAccounts } from "./customer-accounts";
 import { importReferral } from "./import-referral.story";
-import { KeyedLock } from "./keyed-lock";
+import { InMemoryPairLocks, type PairLocks } from "../cluster/pair-locks";
 import { mergePair } from "./merge-pair.story";
 import { writeError } from "./opportunity-columns";
 import { findPair, pairLockKeys, resolveLink, type PrefetchedRecords } from "./pair-finder";
@@ -37,11 +37,13 @@ export class LinkSyncHandler implements JobHandler {
    * so that one commits a base from a read that predates the other's write, and the next merge takes
    * that write for a fresh edit. Keyed by each record id of the pair (`opportunity:…`, `referral:…`).
    */
-  private readonly pairLock = new KeyedLock();
+  private readonly pairLock: PairLocks;
   private readonly ctx: StoryContext;
   private readonly accounts: CustomerAccounts;
 
   constructor(private readonly deps: LinkSyncDependencies) {
+    // Shared with the other instances when the store is PostgreSQL (sync/cluster); else this process's.
+    this.pairLock = deps.pairLocks ?? new InMemoryPairLocks();
     this.ctx = storyContext(deps);
     this.accounts = new CustomerAccounts(deps);
   }

@@ -2,6 +2,7 @@
  * What every story of a sync job shares: the handler's dependencies, its clock, and the small reads
  * each story starts from. Stories import this; nothing here writes.
  */
+import type { PairLocks } from "../cluster/pair-locks";
 import type { Logger } from "pino";
 import { OpportunityColumns as C } from "../../entities";
 import {
@@ -37,6 +38,9 @@ export interface LinkSyncDependencies {
   /** Told of each referral imported as a new opportunity (the Teams notification listens). */
   onReferralImported?: (referral: Referral, opportunityId: string) => void;
   clock?: () => Date;
+  /** Pair and customer locks shared with the other instances (sync/cluster); default: this process only. */
+  pairLocks?: PairLocks;
+  customerLocks?: PairLocks;
 }
 
 /** The handler's view handed to each story. */

@@ -14,6 +14,7 @@ import type { Config } from "../../sync/service/config";
 import { registerWebhooks } from "../../sync/service/register-webhooks";
 import { createAdminDataverseClient } from "../../sync/cli/admin-identity";
 import { partnerCenterTokens } from "../../sync/service/sync-service";
+import { psqlReadable, type SyncReadable } from "./postgres-store-reader";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 /** COSELL_BACKEND_ROOT runs the measured `cosell` from another checkout (e.g. the previous release, for a before/after figure). */
@@ -100,6 +101,11 @@ export class BackendProcess {
     return this.child?.pid;
   }
 
+  /** Started and not exited (false before start, after stop, and after a crash). */
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   async start(): Promise<void> {
     const { config, storePath, port, logFile, env } = this.options;
     const variables = configEnv(config, { STORE_PATH: storePath, PORT: port, HOST: "127.0.0.1", LOG_LEVEL: "warn" });
@@ -160,12 +166,16 @@ export async function registerBackend(config: Config, backendUrl: string): Promi
   });
 }
 
-/** Jobs in the backend's store, read from its SQLite file (WAL: a reader never blocks the backend). */
+/**
+ * Jobs in the backend's store, read from its SQLite file (WAL: a reader never blocks the backend), or,
+ * given a postgres:// URL, from its PostgreSQL database (through psql, see postgres-store-reader.ts).
+ */
 export class StoreReader {
-  private db: Database.Database | null = null;
+  private db: SyncReadable | null = null;
   constructor(private readonly path: string) {}
 
-  protected open(): Database.Database {
+  protected open(): SyncReadable {
+    if (/^postgres(ql)?:\/\//.test(this.path)) return (this.db ??= psqlReadable(this.path));
     this.db ??= new Database(this.path, { readonly: true, fileMustExist: true });
     this.db.pragma("busy_timeout = 5000");
     return this.db;

@@ -6,6 +6,8 @@
  * Options (all optional): --runs 3  --latency 50  --opportunities 200  --batch 10  --referrals 200
  * --backfill 10000  --skip-backfill. With several runs the table shows the median of each figure.
  * `--flood [--deliveries 20000]` measures the public port under attack and load instead (flood.ts).
+ * `--store postgres --instances 1|2|3` compares SQLite with PostgreSQL and N instances (store-bench.ts;
+ * 60 opportunities, 60 deals and 5,000 deliveries unless given).
  * `--retention [--days 30 --per-day 10000 --pairs 1000 --engine both|sqlite|postgres]`: store size after a month with the purge (retention.ts).
  * Timestamps come from the sandboxes (createdon / modifiedon, createdDateTime / updatedDateTime), so
  * the polling that observes them never inflates a latency.
@@ -47,6 +49,9 @@ const { values: args } = parseArgs({
     flood: { type: "boolean", default: false },
     deliveries: { type: "string", default: "20000" },
     "deliveries-only": { type: "boolean", default: false },
+    /** `--store postgres --instances N`: SQLite (1 instance) and PostgreSQL (N) side by side (store-bench.ts). */
+    store: { type: "string" },
+    instances: { type: "string", default: "1" },
     /** How big the store stays after a month of deliveries with the purge, on both engines (retention.ts). */
     retention: { type: "boolean", default: false },
     days: { type: "string", default: "30" },
@@ -56,6 +61,20 @@ const { values: args } = parseArgs({
     engine: { type: "string", default: "both" },
   },
 });
+if (args.store !== undefined) {
+  if (args.store !== "postgres") throw new Error(`--store takes postgres (the bench compares it with SQLite, the default), not "${args.store}"`);
+  const { runStoreBench } = await import("./store-bench");
+  const lines = await runStoreBench({
+    instances: Number(args.instances),
+    latencyMs: Number(args.latency),
+    opportunities: Number(args.opportunities === "200" ? 60 : args.opportunities),
+    referrals: Number(args.referrals === "200" ? 60 : args.referrals),
+    deliveries: Number(args.deliveries === "20000" ? 5000 : args.deliveries),
+    batch: Number(args.batch),
+  });
+  process.stdout.write(`${lines.join("\n")}\n`);
+  process.exit(0);
+}
 if (args.retention) {
   const { runRetentionBench } = await import("./retention");
   await runRetentionBench({

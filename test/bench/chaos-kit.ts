@@ -38,7 +38,8 @@ import {
 import { isMicrosoftSide, type Referral } from "../../sync/partner-center/referral-types";
 import { createDataverseClient } from "../../sync/service/sync-service";
 import { SANDBOX_TOKEN } from "../../sandbox/environment/sandbox-environment";
-import { BackendProcess, StoreReader, freePort, registerBackend, settleRemote, tempFolder } from "./backend-process";
+import { StoreReader, registerBackend, settleRemote, tempFolder } from "./backend-process";
+import { BackendCluster, type StoreEngine } from "./backend-cluster";
 
 export interface ChaosOptions {
   operations: number;
@@ -55,12 +56,25 @@ export interface ChaosOptions {
   dataverseWebhookDelivery?: "dataverse" | "redeliver";
   /** Dataverse's service protection limits (default: the documented ones; false: none). */
   dataverseServiceProtection?: false;
+  /** Backend instances behind one URL (several need the PostgreSQL store); each restart SIGKILLs a random one. */
+  instances?: number;
+  store?: StoreEngine;
+  /** Restart the PostgreSQL server itself once, 40% into the operations (PostgreSQL store only). */
+  restartDatabase?: boolean;
 }
 
 export interface ChaosFigures {
   operations: number;
   operationsByKind: Record<string, number>;
   restarts: number;
+  /** Instances behind the URL, the store engine, and how often PostgreSQL itself was restarted. */
+  instances: number;
+  store: StoreEngine;
+  databaseRestarts: number;
+  /** Instances that exited on their own and were started again by the kit (as a restart policy would). */
+  crashes: number;
+  /** Webhook deliveries the one URL handed to each instance (several instances only). */
+  forwarded: Record<string, number>;
   pairs: number;
   pairsChecked: number;
   pairsConverged: number;
@@ -168,8 +182,13 @@ async function call(url: string, method: string, body?: unknown, headers: Record
       continue;
     }
     const text = await response.text();
-    if ((response.status === 429 || response.status === 503) && attempt <= 30) {
-      await sleep(response.status === 429 ? 200 : 30);
+    // Dataverse's service protection limit (its refusals carry x-ms-ratelimit-* headers; injected 429s
+    // do not) is shared here by the driver and every backend instance (the stand-in's default user):
+    // with several instances a person waits it out, as long as it takes, after its Retry-After.
+    const protectionLimit = response.status === 429 && response.headers.has("x-ms-ratelimit-burst-remaining-xrm-requests");
+    if ((response.status === 429 || response.status === 503) && (attempt <= 30 || (protectionLimit && attempt <= 600))) {
+      const retryAfterMs = Number(response.headers.get("retry-after") ?? 0) * 1000;
+      await sleep(response.status === 429 ? (protectionLimit ? Math.min(Math.max(retryAfterMs, 200), 30_000) : 200) : 30);
       continue;
     }
     if (!response.ok) throw new DriverError(`${method} ${url} → ${response.status}: ${text.slice(0, 300)}`);
@@ -190,16 +209,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     dataverseServiceProtection: options.dataverseServiceProtection,
   });
   const folder = tempFolder("pcc-chaos-");
-  const storePath = join(folder, "cosell.sqlite");
-  const backend = new BackendProcess({
+  const backend = await BackendCluster.create({
     config: env.config,
-    storePath,
-    port: await freePort(),
-    logFile: join(folder, "serve.log"),
+    folder,
+    instances: options.instances ?? 1,
+    store: options.store ?? "sqlite",
     env: { RECONCILE_INTERVAL_SECONDS: 5, MAX_ATTEMPTS: 12, ...(process.env.CHAOS_LOG_LEVEL ? { LOG_LEVEL: process.env.CHAOS_LOG_LEVEL } : {}) },
+    // Its own source: which instance dies must not change the operations a seed stands for.
+    random: seededRandom((options.seed ?? 20261125) + 1),
   });
-  const store = new StoreAudit(storePath);
-  log(`chaos: store ${storePath}, backend log ${join(folder, "serve.log")}`);
+  const store = new StoreAudit(backend.storeLocation);
+  log(`chaos: store ${backend.storeLocation}, ${backend.size} instance(s), backend logs ${join(folder, "serve*.log")}`);
   const dv = env.dataverse.apiUrl;
   const pc = `${env.partnerCenter.url}/v1.0/engagements/referrals`;
   const dataverseClient = createDataverseClient(env.config);
@@ -432,13 +452,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
 
     // The operations, with the backend killed and restarted evenly across them.
     const restartAt = new Set(Array.from({ length: options.restarts }, (_, i) => Math.floor(((i + 1) * options.operations) / (options.restarts + 1))));
+    const databaseRestartAt = options.restartDatabase ? Math.floor(options.operations * 0.4) : -1;
     let done = 0;
     let nextIndex = 0;
     const worker = async () => {
       for (let i = nextIndex++; i < options.operations; i = nextIndex++) {
         if (restartAt.has(i)) {
-          log(`  op ${i}: SIGKILL the backend and start it again`);
-          await backend.restart();
+          const which = await backend.restart();
+          log(`  op ${i}: SIGKILLed ${backend.size > 1 ? `instance ${which}` : "the backend"} and started it again`);
+        }
+        if (i === databaseRestartAt) {
+          log(`  op ${i}: restarting PostgreSQL itself`);
+          await backend.restartDatabase();
         }
         await runOperation();
         done++;
@@ -472,6 +497,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       operations: options.operations,
       operationsByKind: byKind,
       restarts: backend.restarts,
+      instances: backend.size,
+      store: options.store ?? "sqlite",
+      databaseRestarts: backend.databaseRestarts,
+      crashes: backend.crashes,
+      forwarded: backend.forwarded(),
       appliedChanges,
       crossedChanges: accounting.crossed,
       auditLinesPerChange: accounting.crossed ? accounting.lines / accounting.crossed : 0,
@@ -620,6 +650,7 @@ export function formatChaosFigures(f: ChaosFigures): string[] {
   const ok = f.pairsConverged === f.pairsChecked && f.duplicates === 0 && f.lostUpdates === 0;
   return [
     `Chaos: ${f.operations} operations, ${f.restarts} SIGKILL restarts, faults ${JSON.stringify(CHAOS_FAULTS)}`,
+    `  backend             ${f.instances} instance(s) on ${f.store}${f.databaseRestarts ? `, PostgreSQL restarted ${f.databaseRestarts}× mid-run` : ""}; ${f.crashes} exit(s) on their own, restarted${Object.keys(f.forwarded).length ? `; webhooks per instance: ${Object.entries(f.forwarded).map(([k, n]) => `${k} ${n}`).join(" · ")}` : ""}`,
     `  operations          ${Object.entries(f.operationsByKind).sort().map(([k, n]) => `${k} ${n}`).join(" · ")}`,
     `  pairs converged     ${f.pairsConverged}/${f.pairsChecked} (${f.pairs - f.pairsChecked} stopped syncing, not compared)`,
     `  duplicates          ${f.duplicates}`,

@@ -5,9 +5,11 @@
  * --concurrency N --clock-offset N (ms the Dataverse org's clock is ahead of the backend's; negative:
  * behind; also --dataverse-clock-offset-ms; Partner Center's stand-in has no clock of its own to
  * offset) --dataverse-webhooks dataverse|redeliver (the stand-in's old kinder retries, for comparison)
- * --service-protection on|off (default off: the stand-in signs every token in as one user, so the
- * driver's simulated sellers, 2,000 operations in a few minutes, would spend the backend's quota of
- * 6,000 requests per 5 minutes; chaos:short runs with the limits on).
+ * --service-protection on|off (default off: the driver's simulated sellers all sign in as one user,
+ * and 2,000 operations in a few minutes would spend that user's quota of 6,000 requests per 5 minutes;
+ * chaos:short runs with the limits on) --store sqlite|postgres --instances N (several behind one URL,
+ * PostgreSQL only; each restart SIGKILLs a random one) --restart-database no (PostgreSQL is otherwise
+ * restarted once mid-run).
  */
 import { parseArgs } from "node:util";
 import { formatChaosFigures, runChaos } from "./chaos-kit";
@@ -28,10 +30,16 @@ const { values } = parseArgs({
     "dataverse-clock-offset-ms": { type: "string", default: "0" },
     "dataverse-webhooks": { type: "string", default: "dataverse" },
     "service-protection": { type: "string", default: "off" },
+    instances: { type: "string", default: "1" },
+    store: { type: "string", default: "sqlite" },
+    "restart-database": { type: "string" },
   },
 });
 
 const seed = Number(values.seed);
+if (values.store !== "sqlite" && values.store !== "postgres") throw new Error(`--store must be sqlite or postgres, not "${values.store}"`);
+// With PostgreSQL the server itself is restarted once mid-run, unless --restart-database no.
+const restartDatabase = values.store === "postgres" && values["restart-database"] !== "no";
 const figures = await runChaos({
   operations: Number(values.operations),
   restarts: Number(values.restarts),
@@ -41,6 +49,9 @@ const figures = await runChaos({
   dataverseClockOffsetMs: Number(values["clock-offset"] ?? values["dataverse-clock-offset-ms"]),
   dataverseWebhookDelivery: values["dataverse-webhooks"] === "redeliver" ? "redeliver" : "dataverse",
   ...(values["service-protection"] === "on" ? {} : { dataverseServiceProtection: false as const }),
+  instances: Number(values.instances),
+  store: values.store,
+  restartDatabase,
   log: (line) => process.stderr.write(`${line}\n`),
 });
 process.stdout.write(`${formatChaosFigures(figures).join("\n")}\n  seed                ${seed}\n  Dataverse clock     ${Number(values["clock-offset"] ?? values["dataverse-clock-offset-ms"])} ms from the backend's, whole seconds, ${values["dataverse-webhooks"]} delivery, service protection ${values["service-protection"]}\n`);

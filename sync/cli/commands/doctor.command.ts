@@ -9,6 +9,7 @@ import { createDataverseClient, createReferralsClient, partnerCenterTokens, WEBH
 import { loadSyncMapping } from "../../server";
 import { ExitCode, type CliIo, type CommandContext } from "../cli-io";
 import { runDoctorChecks, type CheckResult } from "../doctor/doctor-checks";
+import { storeChecks } from "../doctor/store-checks";
 import { refreshTokenLastUsedAt } from "../../partner-center/sign-in-health";
 import { createAdminDataverseClient } from "../admin-identity";
 
@@ -34,6 +35,7 @@ export async function doctorCommand(options: { config: Config; io: CliIo; admin?
     refreshTokenLastUsedAt: () => (config.PARTNER_CENTER_STATIC_TOKEN ? null : refreshTokenLastUsedAt(config.PARTNER_CENTER_TOKEN_FILE)),
     adminDataverse: options.admin ? createAdminDataverseClient(config, io.err) : undefined,
   });
+  results.push(...(await storeChecks(config)));
   for (const result of results) for (const line of formatCheck(result)) io.out(line);
   const failed = results.filter((r) => r.state === "fail").length;
   io.out(failed === 0 ? "All checks passed." : `${failed} check${failed === 1 ? "" : "s"} failed: fix ${failed === 1 ? "it" : "them"} and run \`cosell doctor\` again.`);
@@ -56,7 +58,7 @@ export function configurationOrReport(io: CliIo, env: NodeJS.ProcessEnv = proces
 export function registerDoctorCommand(program: Command, context: CommandContext): void {
   program
     .command("doctor")
-    .description("check the configuration, both sign-ins, the solution and its columns, change tracking and the webhooks; print what to fix")
+    .description("check the configuration, both sign-ins, the solution and its columns, change tracking, the webhooks and the store (its migrations, live instances); print what to fix")
     .option("--admin", "also check what only the admin identity may read (solution, webhook registration): signs in as DATAVERSE_ADMIN_CLIENT_ID")
     .action(async (options: { admin?: boolean }) => {
       loadDotEnv();
