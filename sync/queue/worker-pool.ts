@@ -130,7 +130,14 @@ export class WorkerPool {
         await this.sleep(this.idlePollMs);
         continue;
       }
-      await this.process(job, workerId);
+      try {
+        await this.process(job, workerId);
+      } catch (error) {
+        // The store failed while recording the outcome (its database went away): the job keeps its
+        // lease, which runs out (or another instance takes it over), and it runs again. The worker lives on.
+        this.options.logger.error({ err: error, workerId, jobId: job.id }, "could not record a job's outcome; it will run again");
+        await this.sleep(this.idlePollMs * 4);
+      }
     }
   }
 
@@ -142,31 +149,42 @@ export class WorkerPool {
     }, Math.max(1000, this.leaseMs / 3));
     const stopTimer = metrics?.jobDuration.startTimer();
     try {
-      const outcome = await handler.run(job);
+      let outcome: Awaited<ReturnType<JobHandler["run"]>>;
+      try {
+        outcome = await handler.run(job);
+      } catch (error) {
+        await this.recordFailure(job, workerId, error, log);
+        return;
+      }
+      // Outside the handler's try: a store that cannot record the success must not dead-letter a job that succeeded.
       await store.complete(job.id, workerId);
       metrics?.jobsFinished.inc({ outcome });
       log.debug({ outcome, reasons: job.reasons }, "job done");
-    } catch (error) {
-      const decision = decideRetry(job.attempts, error, this.retryPolicy);
-      if (decision.action === "retry") {
-        await store.retryLater(job.id, workerId, { error: errorMessage(error), runAt: Date.now() + decision.delayMs });
-        metrics?.jobsFinished.inc({ outcome: "retry" });
-        metrics?.errors.inc({ kind: "retryable" });
-        log.warn({ err: error, delayMs: decision.delayMs }, "job failed, will retry");
-      } else {
-        await store.deadLetter(job.id, workerId, errorMessage(error));
-        metrics?.jobsFinished.inc({ outcome: "dead-letter" });
-        metrics?.errors.inc({ kind: decision.reason === "not-retryable" ? "permanent" : "retryable" });
-        log.error({ err: error, reason: decision.reason }, "job given up");
-        try {
-          await handler.onGiveUp(job, error);
-        } catch (reportError) {
-          log.error({ err: reportError }, "could not write the sync error to the record");
-        }
-      }
     } finally {
       clearInterval(heartbeat);
       stopTimer?.();
+    }
+  }
+
+  /** The handler failed: retry later or give up, as the retry policy decides. */
+  private async recordFailure(job: Job, workerId: string, error: unknown, log: Logger): Promise<void> {
+    const { store, handler, metrics } = this.options;
+    const decision = decideRetry(job.attempts, error, this.retryPolicy);
+    if (decision.action === "retry") {
+      await store.retryLater(job.id, workerId, { error: errorMessage(error), runAt: Date.now() + decision.delayMs });
+      metrics?.jobsFinished.inc({ outcome: "retry" });
+      metrics?.errors.inc({ kind: "retryable" });
+      log.warn({ err: error, delayMs: decision.delayMs }, "job failed, will retry");
+    } else {
+      await store.deadLetter(job.id, workerId, errorMessage(error));
+      metrics?.jobsFinished.inc({ outcome: "dead-letter" });
+      metrics?.errors.inc({ kind: decision.reason === "not-retryable" ? "permanent" : "retryable" });
+      log.error({ err: error, reason: decision.reason }, "job given up");
+      try {
+        await handler.onGiveUp(job, error);
+      } catch (reportError) {
+        log.error({ err: reportError }, "could not write the sync error to the record");
+      }
     }
   }
 }

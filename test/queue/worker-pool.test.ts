@@ -91,6 +91,27 @@ describe("worker pool", () => {
     expect((await store.listJobs({ state: "dead" })).map((j) => j.linkKey)).toEqual(["broken"]);
   });
 
+  it("lives on when the store fails while recording a job's outcome (its database went away): the job runs again", async () => {
+    store = openSqliteSyncStore({ path: ":memory:" });
+    const real = store;
+    let outage = true;
+    const failWhileOut = <T>(call: () => Promise<T>) => (outage ? Promise.reject(new Error("Connection terminated unexpectedly")) : call());
+    // The same store, except that recording an outcome fails during the outage.
+    store = Object.assign(Object.create(real) as SyncStore, {
+      complete: (jobId: number, workerId: string) => failWhileOut(() => real.complete(jobId, workerId)),
+      retryLater: (jobId: number, workerId: string, options: Parameters<SyncStore["retryLater"]>[2]) => failWhileOut(() => real.retryLater(jobId, workerId, options)),
+      recoverLeasesOf: (isGone: (workerId: string) => boolean) => real.recoverLeasesOf(isGone),
+    });
+    let runs = 0;
+    pool = new WorkerPool({ store, handler: { async run() { runs++; outage = runs < 2; return "synced"; }, async onGiveUp() {} }, logger: silent, workers: 1, idlePollMs: 5, leaseMs: 200 });
+    pool.start();
+    await real.enqueue({ linkKey: "opportunity:y", reasons: ["save"] });
+    // First run: its success could not be recorded (and the job was not dead-lettered for it); the lease
+    // ran out, the job ran again, and that one was recorded.
+    await until(async () => runs >= 2 && (await real.countJobs()).pending === 0 && (await real.countJobs()).running === 0);
+    expect(runs).toBe(2);
+  });
+
   it("takes over at once a job a killed backend process left running, instead of waiting out its 30 s lease", async () => {
     store = openSqliteSyncStore({ path: ":memory:" });
     const { pid: stoppedPid } = spawnSync(process.execPath, ["-e", ""]);
