@@ -99,7 +99,7 @@ async function handleCollection(deps: ApiDependencies, table: TableMeta, request
 /** A deep insert: every row of the tree or none (rows restored, no webhook) when one fails. */
 async function createTree(deps: ApiDependencies, identity: Identity, table: TableMeta, body: unknown) {
   const { context, operations } = deps;
-  const snapshot = context.store.snapshot();
+  const savepoint = context.store.savepoint();
   let created: ReturnType<typeof deepCreate> | undefined;
   let failure: unknown;
   await operations.inTransaction(async () => {
@@ -112,9 +112,10 @@ async function createTree(deps: ApiDependencies, identity: Identity, table: Tabl
     }
   });
   if (!created) {
-    context.store.restore(snapshot);
+    context.store.rollbackTo(savepoint);
     throw failure;
   }
+  context.store.release(savepoint);
   return created;
 }
 

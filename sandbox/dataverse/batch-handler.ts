@@ -135,7 +135,7 @@ export async function runBatch(deps: ApiDependencies, request: ApiRequest): Prom
       if (response.status >= 400 && !continueOnError) break;
       continue;
     }
-    const snapshot = deps.context.store.snapshot();
+    const savepoint = deps.context.store.savepoint();
     const createdUrls = new Map<string, string>();
     const responses: { response: ApiResponse; contentId?: string }[] = [];
     let failed: { response: ApiResponse; contentId?: string } | undefined;
@@ -152,11 +152,12 @@ export async function runBatch(deps: ApiDependencies, request: ApiRequest): Prom
       return true;
     });
     if (failed) {
-      deps.context.store.restore(snapshot);
+      deps.context.store.rollbackTo(savepoint);
       out.push(`--${batchBoundary}\r\n${renderResponse(failed.response, failed.contentId)}`);
       if (!continueOnError) break;
       continue;
     }
+    deps.context.store.release(savepoint);
     const changesetBoundary = `changesetresponse_${randomUUID()}`;
     const inner = responses.map(({ response, contentId }) => `--${changesetBoundary}\r\n${renderResponse(response, contentId)}`).join("\r\n");
     out.push(`--${batchBoundary}\r\nContent-Type: multipart/mixed; boundary=${changesetBoundary}\r\n\r\n${inner}\r\n--${changesetBoundary}--`);

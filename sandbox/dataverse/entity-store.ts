@@ -64,11 +64,31 @@ function unfile(index: ColumnIndex, id: string): void {
   if (ids?.size === 0) index.idsByKey.delete(key);
 }
 
+/** A row as it was before a write inside an open savepoint (undefined: it did not exist). */
+interface UndoEntry {
+  table: string;
+  id: string;
+  before: StoredRecord | undefined;
+}
+
+/** Where a change set began: rolling back to it undoes every write made since, and only those. */
+export interface Savepoint {
+  readonly undoLength: number;
+  readonly changesLength: number;
+}
+
 export class EntityStore {
   private rows = new Map<string, Map<string, StoredRecord>>();
   private changes: ChangeEntry[] = [];
   private version = 1000;
   private sequence = 0;
+  /**
+   * Writes made while a savepoint is open, oldest first. An undo log rather than a copy of the store:
+   * copying every row for each change set made each deep insert cost O(rows), which at 10,000
+   * opportunities held the event loop for most of a backfill (and counted as execution time).
+   */
+  private undoLog: UndoEntry[] = [];
+  private openSavepoints = 0;
   /** Column indexes by table, then by column; built on first use (see rowsWhere). */
   private indexes = new Map<string, Map<string, ColumnIndex>>();
 
@@ -133,6 +153,7 @@ export class EntityStore {
   put(table: string, id: string, values: Record<string, unknown>): StoredRecord {
     const key = id.toLowerCase();
     const existing = this.tableRows(table).get(key);
+    this.remember(table, key, existing);
     this.version += 1;
     values["versionnumber"] = this.version;
     const record: StoredRecord = { id: key, values, version: this.version, sequence: existing?.sequence ?? ++this.sequence };
@@ -147,6 +168,7 @@ export class EntityStore {
 
   remove(table: string, id: string): boolean {
     const key = id.toLowerCase();
+    this.remember(table, key, this.tableRows(table).get(key));
     const removed = this.tableRows(table).delete(key);
     if (removed) {
       for (const index of this.indexes.get(table)?.values() ?? []) unfile(index, key);
@@ -173,18 +195,43 @@ export class EntityStore {
     return { changed, deletedIds };
   }
 
-  /** A deep copy, so a $batch change set can be rolled back when one of its requests fails. */
-  snapshot(): unknown {
-    return structuredClone({ rows: this.rows, changes: this.changes, version: this.version, sequence: this.sequence });
+  private remember(table: string, id: string, before: StoredRecord | undefined): void {
+    if (this.openSavepoints > 0) this.undoLog.push({ table, id, before });
   }
 
-  restore(snapshot: unknown): void {
-    const state = structuredClone(snapshot) as { rows: Map<string, Map<string, StoredRecord>>; changes: ChangeEntry[]; version: number; sequence: number };
-    this.rows = state.rows;
-    this.changes = state.changes;
-    this.version = state.version;
-    this.sequence = state.sequence;
-    // Rebuilt from the restored rows on their next use.
-    this.indexes.clear();
+  /** Opens a savepoint (a change set or a deep insert begins); end it with release or rollbackTo. */
+  savepoint(): Savepoint {
+    this.openSavepoints += 1;
+    return { undoLength: this.undoLog.length, changesLength: this.changes.length };
+  }
+
+  /** The work since the savepoint stands. */
+  release(savepoint: Savepoint): void {
+    // An enclosing savepoint may still roll back: its entries stay until the outermost one ends.
+    void savepoint;
+    this.openSavepoints = Math.max(0, this.openSavepoints - 1);
+    if (this.openSavepoints === 0) this.undoLog = [];
+  }
+
+  /**
+   * Puts every row written since the savepoint back as it was, newest write first, and forgets their
+   * change-log entries (a rolled-back change set was never visible to change tracking). The version
+   * counter is not wound back: like SQL Server's rowversion, a version once handed out is not reused.
+   */
+  rollbackTo(savepoint: Savepoint): void {
+    for (let i = this.undoLog.length - 1; i >= savepoint.undoLength; i--) {
+      const { table, id, before } = this.undoLog[i]!;
+      const rows = this.tableRows(table);
+      const indexes = this.indexes.get(table)?.values() ?? [];
+      if (before) rows.set(id, before);
+      else rows.delete(id);
+      for (const index of indexes) {
+        unfile(index, id);
+        if (before) fileUnder(index, before);
+      }
+    }
+    this.undoLog.length = savepoint.undoLength;
+    this.changes.length = savepoint.changesLength;
+    this.release(savepoint);
   }
 }
