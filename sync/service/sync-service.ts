@@ -31,7 +31,7 @@ import { postgresCluster, singleInstanceCluster, type Cluster } from "../cluster
 import { resolveInstanceId } from "../cluster/instance-id";
 import { PACKAGE_VERSION } from "../cluster/package-version";
 import { Reconciler } from "../reconcile/reconciler";
-import { createSyncStore, postgresPoolOf, opportunityLinkKey, referralLinkKey, type SyncStore } from "../store";
+import { createSyncStore, opportunityLinkKey, referralLinkKey, type SyncStore } from "../store";
 import { CrmGateway } from "../worker/crm-gateway";
 import { SettingsWatcher, settingsRowReader } from "../settings/settings-watcher";
 import { LinkSyncHandler } from "../worker/link-sync.handler";
@@ -255,11 +255,11 @@ export function createSyncService(
   } = {},
 ): SyncService {
   const metrics = options.metrics ?? new SyncMetrics({ collectDefaults: true });
-  const store = createSyncStore(config.STORE_URL || undefined, { sqlitePath: config.STORE_PATH, maxAttempts: config.MAX_ATTEMPTS });
-  // A pooled connection the server ends while it is checked out between two statements (a restart,
-  // a failover) emits 'error' with no listener, which would end the process: the statement in flight
-  // fails instead and the pool drops the connection on release.
-  postgresPoolOf(store)?.on("connect", (client) => client.on("error", (error) => logger.warn({ err: error }, "a store connection was closed by the server")));
+  const store = createSyncStore(config.STORE_URL || undefined, {
+    sqlitePath: config.STORE_PATH,
+    maxAttempts: config.MAX_ATTEMPTS,
+    onConnectionLost: (error) => logger.warn({ err: error }, "a store connection was closed by the server"),
+  });
   const instanceId = options.instanceId ?? resolveInstanceId(config.INSTANCE_ID);
   const cluster = config.STORE_URL
     ? postgresCluster({ url: config.STORE_URL, instanceId, version: PACKAGE_VERSION, logger, store })

@@ -5,7 +5,7 @@ export * from "./store-errors";
 export * from "./link-keys";
 export { migrate, appliedMigrations } from "./migration-runner";
 export { MIGRATIONS } from "./migrations";
-export { createSyncStore, openSyncStore, isPostgresUrl, storeUrlProblem, postgresPoolOf, whenStoreReady, type OpenSyncStoreOptions } from "./open-sync-store";
+export { createSyncStore, openSyncStore, isPostgresUrl, storeUrlProblem, whenStoreReady, type OpenSyncStoreOptions } from "./open-sync-store";
 export { PostgresSyncStore, type PostgresSyncStoreOptions } from "./postgres/postgres-sync.store";
 export { migratePostgres, appliedPgMigrations } from "./postgres/pg-migration-runner";
 export { PG_MIGRATIONS } from "./postgres/pg-migrations";

@@ -17,6 +17,8 @@ export interface OpenSyncStoreOptions {
   readonly schema?: string;
   /** PostgreSQL only: connections per instance. */
   readonly maxConnections?: number;
+  /** PostgreSQL only: told when the server ends a connection (a restart, a failover). */
+  readonly onConnectionLost?: (error: Error) => void;
 }
 
 export function isPostgresUrl(url: string): boolean {
@@ -49,6 +51,7 @@ export function createSyncStore(storeUrl: string | undefined, options: OpenSyncS
       maxAttempts: options.maxAttempts,
       clock: options.clock,
       maxConnections: options.maxConnections,
+      onConnectionLost: options.onConnectionLost,
     });
   }
   return SqliteSyncStore.open({ path: options.sqlitePath ?? "./cosell.sqlite", maxAttempts: options.maxAttempts, clock: options.clock });
@@ -71,9 +74,4 @@ export async function openSyncStore(storeUrl: string | undefined, options: OpenS
 /** Resolves once the store can be used (PostgreSQL: connected and migrated); rejects with the reason. */
 export async function whenStoreReady(store: SyncStore): Promise<void> {
   if (store instanceof PostgresSyncStore) await store.ready();
-}
-
-/** The PostgreSQL pool behind a store, for the multi-instance code; null on SQLite. */
-export function postgresPoolOf(store: SyncStore): import("pg").Pool | null {
-  return store instanceof PostgresSyncStore ? store.pgPool : null;
 }

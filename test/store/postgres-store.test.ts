@@ -3,7 +3,7 @@
  * would have) working one database at the same time. Plus its migration runner. The shared contract
  * is in sync-store.contract.test.ts.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { EMPTY_MAPPED_FIELDS } from "../../sync/engine";
 import { PG_MIGRATIONS, PostgresSyncStore, StaleBaseError, migratePostgres, opportunityLinkKey, type SyncStore } from "../../sync/store";
 import pg from "pg";
@@ -131,6 +131,36 @@ describe.runIf(await postgresUnderTest())("PostgreSQL store, several instances o
       expect(await store.findLinkByOpportunityId("AFTER")).toMatchObject({ key: opportunityLinkKey("after") });
     } finally {
       await killer.end();
+    }
+  });
+
+  it("tells its owner when the server ends a pooled connection, idle or checked out, and serves the next query", async () => {
+    const lost: string[] = [];
+    const pool = createPgPool({ url: TEST_POSTGRES_URL, max: 2, onConnectionLost: (error) => lost.push(error.message) });
+    const killer = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await killer.connect();
+    try {
+      const pidOf = async (client: pg.PoolClient) => (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+      // Idle in the pool.
+      const idle = await pool.connect();
+      const idlePid = await pidOf(idle);
+      idle.release();
+      await killer.query("SELECT pg_terminate_backend($1)", [idlePid]);
+      await vi.waitFor(() => expect(lost.length).toBeGreaterThan(0));
+      const afterIdle = lost.length;
+      // Checked out by a caller who holds it without a listener of its own (pg may report it twice).
+      const held = await pool.connect();
+      try {
+        await killer.query("SELECT pg_terminate_backend($1)", [await pidOf(held)]);
+        await vi.waitFor(() => expect(lost.length).toBeGreaterThan(afterIdle));
+      } finally {
+        held.release(true);
+      }
+      expect(lost.every((message) => /terminat/i.test(message))).toBe(true);
+      expect((await pool.query<{ one: number }>("SELECT 1 AS one")).rows[0]).toEqual({ one: 1 });
+    } finally {
+      await killer.end();
+      await pool.end();
     }
   });
 

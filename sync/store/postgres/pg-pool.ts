@@ -22,6 +22,8 @@ export interface PgPoolOptions {
   readonly schema?: string;
   /** Connections held at most; each instance's workers share them. */
   readonly max?: number;
+  /** Told when the server ends a connection (restart, failover); the pool replaces it either way. */
+  readonly onConnectionLost?: (error: Error) => void;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -39,8 +41,12 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
   // An idle connection dropped by the server (restart, failover) must not crash the process; the
-  // pool replaces it on the next checkout.
+  // pool replaces it on the next checkout. (The connection's own listener below reports it.)
   pool.on("error", () => undefined);
+  // Nor one dropped while checked out between two statements: without a listener its 'error' event
+  // would end the process; the statement in flight fails instead and the pool drops it on release.
+  const lost = options.onConnectionLost ?? (() => undefined);
+  pool.on("connect", (client) => client.on("error", lost));
   return pool;
 }
 

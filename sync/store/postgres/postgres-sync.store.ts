@@ -45,6 +45,8 @@ export interface PostgresSyncStoreOptions {
   readonly clock?: () => number;
   /** Pool size; default 10. */
   readonly maxConnections?: number;
+  /** Told when the server ends a connection (see createPgPool). */
+  readonly onConnectionLost?: (error: Error) => void;
 }
 
 /** Serializes the link's clock updates and base commits across instances without blocking FK checks. */
@@ -58,7 +60,7 @@ export class PostgresSyncStore implements SyncStore {
   private closed = false;
 
   constructor(options: PostgresSyncStoreOptions) {
-    this.pool = createPgPool({ url: options.url, schema: options.schema, max: options.maxConnections });
+    this.pool = createPgPool({ url: options.url, schema: options.schema, max: options.maxConnections, onConnectionLost: options.onConnectionLost });
     this.clock = options.clock ?? Date.now;
     this.jobs = new PostgresJobQueue(() => this.db(), this.clock, options.maxAttempts ?? 8);
     this.migrated = migratePostgres(this.pool, { schema: options.schema, now: options.clock }).then(
