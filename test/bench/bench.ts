@@ -6,7 +6,7 @@
  * Options (all optional): --runs 3  --latency 50  --opportunities 200  --batch 10  --referrals 200
  * --backfill 10000  --skip-backfill. With several runs the table shows the median of each figure.
  * `--flood [--deliveries 20000]` measures the public port under attack and load instead (flood.ts).
- * `--store postgres --instances 1|2|3` compares SQLite with PostgreSQL and N instances (store-bench.ts;
+ * `--store postgres --instances 1,2,3` compares SQLite with PostgreSQL and 1, 2, 3 instances (store-bench.ts;
  * 60 opportunities, 60 deals and 5,000 deliveries unless given).
  * `--retention [--days 30 --per-day 10000 --pairs 1000 --engine both|sqlite|postgres]`: store size after a month with the purge (retention.ts).
  * Timestamps come from the sandboxes (createdon / modifiedon, createdDateTime / updatedDateTime), so
@@ -61,11 +61,18 @@ const { values: args } = parseArgs({
     engine: { type: "string", default: "both" },
   },
 });
+/** `--instances 3` or `--instances 1,2,3`: PostgreSQL runs with that many instances each. */
+function instanceCounts(value: string): number[] {
+  const counts = value.split(",").map((part) => Number(part.trim()));
+  if (counts.some((count) => !Number.isInteger(count) || count < 1 || count > 8)) throw new Error(`--instances takes counts from 1 to 8, e.g. 3 or 1,2,3; got "${value}"`);
+  return counts;
+}
+
 if (args.store !== undefined) {
   if (args.store !== "postgres") throw new Error(`--store takes postgres (the bench compares it with SQLite, the default), not "${args.store}"`);
   const { runStoreBench } = await import("./store-bench");
   const lines = await runStoreBench({
-    instances: Number(args.instances),
+    instances: instanceCounts(args.instances),
     latencyMs: Number(args.latency),
     opportunities: Number(args.opportunities === "200" ? 60 : args.opportunities),
     referrals: Number(args.referrals === "200" ? 60 : args.referrals),

@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- --store postgres --instances 1|2|3`: the same figures on the SQLite store (one
- * instance) and on PostgreSQL with N instances behind one URL, in one run, side by side:
+ * `npm run bench -- --store postgres --instances 1,2,3`: the same figures on the SQLite store (one
+ * instance) and on PostgreSQL with 1, 2 and 3 instances behind one URL, in one run, side by side:
  * - latency p95 both ways (an opportunity shared → its referral exists and ✔ Synced is written back;
  *   a Partner Center deal → its opportunity exists; an edit of it → reflected), 50 ms added per API call;
  * - webhook events absorbed per second: signed-in Dataverse deliveries (the documented body, a new
@@ -18,7 +18,8 @@ import { BackendCluster, type StoreEngine } from "./backend-cluster";
 import { StoreReader, registerBackend, settleRemote, tempFolder } from "./backend-process";
 
 export interface StoreBenchOptions {
-  instances: number;
+  /** PostgreSQL runs, one per count (e.g. [1, 2, 3]), each against the same SQLite baseline. */
+  instances: number[];
   latencyMs: number;
   opportunities: number;
   referrals: number;
@@ -199,7 +200,8 @@ async function measure(store: StoreEngine, instances: number, options: StoreBenc
 }
 
 export async function runStoreBench(options: StoreBenchOptions): Promise<string[]> {
-  const rows = [await measure("sqlite", 1, options), await measure("postgres", options.instances, options)];
+  const rows = [await measure("sqlite", 1, options)];
+  for (const count of options.instances) rows.push(await measure("postgres", count, options));
   const base = rows[0]!;
   const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)} ms` : "n/a");
   const ratio = (v: number, b: number) => (Number.isFinite(v) && b > 0 ? ` (${(v / b).toFixed(2)}×)` : "");
