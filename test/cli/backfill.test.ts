@@ -5,7 +5,7 @@
  * nothing and reports everything as already in sync.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OpportunityColumns as C, OpportunityStandardColumns as S, Tables } from "../../entities";
+import { CoSellMappingColumns as M, CoSellMappingTable, CoSellSettingsColumns as SC, CoSellSettingsTable, OpportunityColumns as C, OpportunityStandardColumns as S, Tables } from "../../entities";
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import { backfillCommand } from "../../sync/cli/commands/backfill.command";
 import type { Config } from "../../sync/service/config";
@@ -74,5 +74,43 @@ describe("cosell backfill", () => {
     expect(summaryRow(text, "linked")).toBe(0);
     expect(summaryRow(text, "already in sync")).toBe(4);
     for (const id of referralIds) expect(await opportunitiesFor(id)).toHaveLength(1);
+  });
+});
+
+describe("cosell backfill runs with what serve runs with", () => {
+  it("refuses while the sync is paused in Co-sell settings and writes nothing; --even-if-paused imports", async () => {
+    const referral = await sendMicrosoftReferral(env, { name: "Fabrikam while paused", customerProfile: { name: "Fabrikam paused customer", address: { city: "Oslo", postalCode: "0150", country: "NO" } } });
+    const settingsId = await createRow(env, CoSellSettingsTable.entitySetName, { [SC.name]: "Co-sell settings", [SC.pauseAllSync]: true });
+    try {
+      const refused = recordedIo();
+      await expect(backfillCommand({ config, io: refused })).rejects.toThrow(/Co-sell sync is paused .*--even-if-paused/);
+      expect(await opportunitiesFor(referral.id)).toHaveLength(0);
+
+      const io = recordedIo();
+      expect(await backfillCommand({ config, io, evenIfPaused: true }), io.text()).toBe(0);
+      expect(summaryRow(io.text(), "created")).toBe(1);
+      expect(await opportunitiesFor(referral.id)).toHaveLength(1);
+    } finally {
+      await webApi(env, "DELETE", `${CoSellSettingsTable.entitySetName}(${settingsId})`);
+    }
+  });
+
+  it("writes a referral's fields into the columns the mapping rows name, not the shipped ones", async () => {
+    // The previous runs seeded the default rows, as serve would have.
+    const { json } = await webApi(env, "GET", `${CoSellMappingTable.entitySetName}?$filter=${M.partnerCenterField} eq 'notes'`);
+    const notesRow = (json.value as Record<string, unknown>[])[0]!;
+    const { status } = await webApi(env, "PATCH", `${CoSellMappingTable.entitySetName}(${String(notesRow[CoSellMappingTable.primaryId])})`, { [M.dataverseColumn]: "customerneed" }, { "If-Match": "*" });
+    expect(status).toBe(204);
+    const referral = await sendMicrosoftReferral(env, {
+      name: "Litware notes",
+      details: { notes: "Needs a landing zone before March" },
+      customerProfile: { name: "Litware customer", address: { city: "Lisbon", postalCode: "1100-148", country: "PT" } },
+    });
+
+    const io = recordedIo();
+    expect(await backfillCommand({ config, io }), io.text()).toBe(0);
+    const [opportunity] = await opportunitiesFor(referral.id);
+    expect(opportunity?.["customerneed"]).toBe("Needs a landing zone before March");
+    expect(opportunity?.[S.description] ?? null).toBeNull();
   });
 });

@@ -7,7 +7,8 @@ import { loadCliConfig } from "../cli-config";
 import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
 import { createProgressLine } from "../progress-line";
 import { PageLookupGateway } from "../backfill-lookups";
-import { cliLogger, withService } from "../service-session";
+import { cliLogger, loadRunningConfiguration, withService } from "../service-session";
+import { loadSyncMapping } from "../../server";
 import { createLinkSyncHandler } from "../../service/sync-service";
 import { SqliteSyncStore } from "../../store";
 
@@ -15,6 +16,7 @@ export interface BackfillCommandOptions {
   config: Config;
   io: CliIo;
   concurrency?: number;
+  evenIfPaused?: boolean;
 }
 
 function counts(summary: Readonly<BackfillSummary>): string {
@@ -60,12 +62,17 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
   const { io } = options;
   setFlagsFromString(`--heap-growing-percent=${BACKFILL_HEAP_GROWING_PERCENT}`);
   const logger = cliLogger(options.config);
+  const mapping = await loadSyncMapping(options.config);
   const summary = await withService(options.config, async (service) => {
     // One fsync per commit is for acknowledged webhooks; see deferFsyncToCheckpoints.
     if (service.store instanceof SqliteSyncStore) service.store.deferFsyncToCheckpoints();
+    // The mapping rows and the conflict policy `serve` runs with, so imported deals land in the columns the admin chose.
+    await loadRunningConfiguration(service, { command: "backfill", evenIfPaused: options.evenIfPaused });
     // The service's handler, over a gateway that looks up accounts and contacts a page at a time.
-    const dataverse = new PageLookupGateway(service.dataverse);
-    const handler = createLinkSyncHandler(options.config, { store: service.store, crm: dataverse, referrals: service.referrals, logger });
+    const dataverse = new PageLookupGateway(service.dataverse, (table) => service.mapping.columnsOf(table));
+    const handler = createLinkSyncHandler(options.config, {
+      store: service.store, crm: dataverse, referrals: service.referrals, logger, mapping, mappingWatcher: service.mapping, settings: service.settings,
+    });
     const progress = createProgressLine(io, "backfill");
     let shown: { done: number; summary: Readonly<BackfillSummary> } | null = null;
     // A spent quota stops every request for minutes: the admin sees why nothing moves.
@@ -90,7 +97,7 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
       clearInterval(waitingNotice);
       progress.finish();
     }
-  }, logger, { dataverseTransport: BACKFILL_DATAVERSE_TRANSPORT });
+  }, logger, { dataverseTransport: BACKFILL_DATAVERSE_TRANSPORT, mapping });
   for (const line of formatBackfillSummary(summary)) io.out(line);
   return summary.failed.length > 0 ? ExitCode.failed : ExitCode.ok;
 }
@@ -106,7 +113,8 @@ export function registerBackfillCommand(program: Command, context: CommandContex
     .command("backfill")
     .description("import every existing Partner Center referral into Dynamics 365 (safe to run again: nothing is created twice)")
     .addOption(new Option("-c, --concurrency <n>", "referrals synced at the same time").default(DEFAULT_BACKFILL_CONCURRENCY).argParser(positiveInteger))
-    .action(async (options: { concurrency: number }) => {
-      context.exitCode = await backfillCommand({ config: loadCliConfig(), io: context.io, concurrency: options.concurrency });
+    .option("--even-if-paused", "import even though Co-sell settings has the sync paused")
+    .action(async (options: { concurrency: number; evenIfPaused?: boolean }) => {
+      context.exitCode = await backfillCommand({ config: loadCliConfig(), io: context.io, concurrency: options.concurrency, evenIfPaused: options.evenIfPaused });
     });
 }

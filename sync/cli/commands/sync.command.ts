@@ -11,7 +11,7 @@ import { CrmGateway } from "../../worker/crm-gateway";
 import { describeSyncError } from "../../worker/sync-error-message";
 import { loadCliConfig } from "../cli-config";
 import { CliError, ExitCode, type CliIo, type CommandContext } from "../cli-io";
-import { withService } from "../service-session";
+import { loadRunningConfiguration, withService } from "../service-session";
 
 export type SyncTarget = { kind: "opportunity"; id: string } | { kind: "referral"; id: string };
 
@@ -27,15 +27,15 @@ function statusLabel(value: unknown): string {
   return SYNC_STATUS_OPTIONS.find((option) => option.value === value)?.label[1033] ?? "Not synced";
 }
 
-export async function syncCommand(options: { config: Config; io: CliIo; target: SyncTarget }): Promise<number> {
+export async function syncCommand(options: { config: Config; io: CliIo; target: SyncTarget; evenIfPaused?: boolean }): Promise<number> {
   const { io, target } = options;
   if (target.kind === "opportunity" && !GUID.test(target.id)) {
     throw new CliError(`--opportunity takes the opportunity's id (a GUID such as 3f2504e0-4f89-11d3-9a0c-0305e82c3301), not "${target.id}".`, ExitCode.usage);
   }
   return withService(options.config, async (service) => {
     const { store, handler } = service;
-    // The same mapping as `serve` runs: the mapping rows, checked against the org.
-    await service.mapping.refresh();
+    // The same mapping and settings as `serve` runs: the mapping rows, checked against the org.
+    await loadRunningConfiguration(service, { command: "sync", evenIfPaused: options.evenIfPaused });
     const link = target.kind === "opportunity" ? await store.findLinkByOpportunityId(target.id) : await store.findLinkByReferralId(target.id);
     const now = Date.now();
     const job: Job = {
@@ -83,13 +83,14 @@ export function registerSyncCommand(program: Command, context: CommandContext): 
     .description("sync one opportunity or referral now and print the outcome")
     .addOption(new Option("--opportunity <id>", "the Dynamics 365 opportunity id").conflicts("referral"))
     .addOption(new Option("--referral <id>", "the Partner Center referral id"))
-    .action(async (options: { opportunity?: string; referral?: string }) => {
+    .option("--even-if-paused", "sync even though Co-sell settings has the sync paused")
+    .action(async (options: { opportunity?: string; referral?: string; evenIfPaused?: boolean }) => {
       const target: SyncTarget | null = options.opportunity
         ? { kind: "opportunity", id: options.opportunity }
         : options.referral
           ? { kind: "referral", id: options.referral }
           : null;
       if (!target) throw new CliError("Say what to sync: `cosell sync --opportunity <id>` or `cosell sync --referral <id>`.", ExitCode.usage);
-      context.exitCode = await syncCommand({ config: loadCliConfig(), io: context.io, target });
+      context.exitCode = await syncCommand({ config: loadCliConfig(), io: context.io, target, evenIfPaused: options.evenIfPaused });
     });
 }
