@@ -59,6 +59,10 @@ export function signInHealth(input: { token: string; refreshTokenLastUsedAt: Dat
   const mfa = claims?.amr ? claims.amr.includes("mfa") : null;
   const expiresAt = input.refreshTokenLastUsedAt ? new Date(input.refreshTokenLastUsedAt.getTime() + REFRESH_TOKEN_IDLE_LIFETIME_MS) : null;
   const warnings: string[] = [];
+  // Read by admins on the Sync health page and in the log: a date they can read, in UTC (the service
+  // cannot know the reader's time zone), e.g. "3 March 2027, 14:05 UTC".
+  const readable = (at: Date) =>
+    `${at.toLocaleString("en-GB", { timeZone: "UTC", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", hour12: false })} UTC`.replace(" at ", ", ");
   if (mfa === false) {
     warnings.push("the sign-in did not use multi-factor authentication: Partner Center refuses such sign-ins (error 900421); run `cosell login` and complete the MFA prompt");
   }
@@ -66,8 +70,8 @@ export function signInHealth(input: { token: string; refreshTokenLastUsedAt: Dat
     const gone = expiresAt.getTime() <= input.now.getTime();
     warnings.push(
       gone
-        ? `the stored sign-in was last refreshed ${input.refreshTokenLastUsedAt!.toISOString()} and has expired (90 days unused); run \`cosell login\``
-        : `the stored sign-in expires ${expiresAt.toISOString()} unless it is used before (90 days unused); start the service or run \`cosell doctor\` to refresh it`,
+        ? `the stored sign-in was last refreshed ${readable(input.refreshTokenLastUsedAt!)} and has expired (90 days unused); run \`cosell login\``
+        : `the stored sign-in expires ${readable(expiresAt)} unless it is used before (90 days unused); start the service or run \`cosell doctor\` to refresh it`,
     );
   }
   return { user: claims?.user ?? null, mfa, refreshTokenLastUsedAt: input.refreshTokenLastUsedAt, refreshTokenExpiresAt: expiresAt, warnings };

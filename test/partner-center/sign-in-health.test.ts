@@ -47,7 +47,7 @@ describe("sign-in health", () => {
 
   it("warns without MFA, a week before the refresh token dies, and once it has", () => {
     expect(signInHealth({ token: withoutMfa, refreshTokenLastUsedAt: null, now: NOW }).warnings).toEqual([expect.stringMatching(/did not use multi-factor authentication.*900421/)]);
-    expect(signInHealth({ token: withMfa, refreshTokenLastUsedAt: new Date(NOW.getTime() - 84 * DAY), now: NOW }).warnings).toEqual([expect.stringMatching(/expires 2026-12-09.*unless it is used/)]);
+    expect(signInHealth({ token: withMfa, refreshTokenLastUsedAt: new Date(NOW.getTime() - 84 * DAY), now: NOW }).warnings).toEqual([expect.stringMatching(/expires 9 December 2026, 09:00 UTC unless it is used/)]);
     expect(signInHealth({ token: withMfa, refreshTokenLastUsedAt: new Date(NOW.getTime() - 91 * DAY), now: NOW }).warnings).toEqual([expect.stringMatching(/has expired \(90 days unused\); run `cosell login`/)]);
     expect(signInHealth({ token: withMfa, refreshTokenLastUsedAt: new Date(NOW.getTime() - 82 * DAY), now: NOW }).warnings).toEqual([]);
   });
@@ -68,7 +68,7 @@ describe("sign-in health", () => {
     expect(text).toMatch(new RegExp(`^cosell_partner_center_sign_in_expires_in_seconds ${5 * 86_400}$`, "m"));
     expect(warnings).toHaveLength(2);
     expect(warnings.join("\n")).toMatch(/without|did not use multi-factor/);
-    expect(warnings.join("\n")).toMatch(/expires 2026-12-08/);
+    expect(warnings.join("\n")).toMatch(/expires 8 December 2026, \d\d:\d\d UTC/);
   });
 });
 
