@@ -15,6 +15,8 @@ import { registerWebhooks } from "../../sync/service/register-webhooks";
 import { createAdminDataverseClient } from "../../sync/cli/admin-identity";
 import { partnerCenterTokens } from "../../sync/service/sync-service";
 import { psqlReadable, type SyncReadable } from "./postgres-store-reader";
+import { OpportunityColumns as C, OpportunityStandardColumns as S, SyncStatus, Tables } from "../../entities";
+import { createSharableOpportunity, waitFor, webApi } from "../e2e-api/story-kit";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 /** COSELL_BACKEND_ROOT runs the measured `cosell` from another checkout (e.g. the previous release, for a before/after figure). */
@@ -218,3 +220,15 @@ export async function settleRemote(env: SandboxEnvironment, store: StoreReader, 
 }
 
 export type { WriteStream };
+
+/**
+ * One share synced end to end, not measured: until a fresh backend has read the settings and mapping
+ * rows (seeding them in an empty org) its workers wait, which put ~3 s on a first batch.
+ */
+export async function warmUp(env: SandboxEnvironment): Promise<void> {
+  const { opportunityId } = await createSharableOpportunity(env, { [S.name]: "Bench warm-up" });
+  await waitFor("the warm-up share to sync", async () => {
+    const { json } = await webApi(env, "GET", `${Tables.opportunity.entitySetName}(${opportunityId})?$select=${C.syncStatus}`);
+    return json[C.syncStatus] === SyncStatus.Synced ? true : null;
+  }, 60_000);
+}

@@ -31,7 +31,7 @@ import {
   updateOpportunity,
   webApi,
 } from "../e2e-api/story-kit";
-import { BackendProcess, REPO_ROOT, StoreReader, configEnv, exited, freePort, peakRss, registerBackend, settleRemote, spawnCosell, tempFolder } from "./backend-process";
+import { BackendProcess, REPO_ROOT, StoreReader, configEnv, exited, freePort, peakRss, registerBackend, settleRemote, spawnCosell, tempFolder, warmUp } from "./backend-process";
 
 const { values: args } = parseArgs({
   options: {
@@ -506,6 +506,7 @@ async function runOnce(run: number): Promise<RunResult> {
     await registerBackend(env.config, backend.url);
     await setFaults(env.partnerCenter.url, { latencyMs: LATENCY_MS });
     await setFaults(env.dataverse.url, { latencyMs: LATENCY_MS });
+    await warmUp(env);
     log(`  CRM → Partner Center: ${OPPORTUNITIES} opportunities, ${BATCH} at a time`);
     const crm = await benchCrmToPc(env);
     await settleRemote(env, store);

@@ -15,7 +15,7 @@ import { OpportunityColumns as C, OpportunityStandardColumns as S, SyncStatus, T
 import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import { createPartnerCenterDeal, createSharableOpportunity, getReferral, patchReferral, setFaults, webApi } from "../e2e-api/story-kit";
 import { BackendCluster, type StoreEngine } from "./backend-cluster";
-import { StoreReader, registerBackend, settleRemote, tempFolder } from "./backend-process";
+import { StoreReader, registerBackend, settleRemote, tempFolder, warmUp } from "./backend-process";
 
 export interface StoreBenchOptions {
   /** PostgreSQL runs, one per count (e.g. [1, 2, 3]), each against the same SQLite baseline. */
@@ -102,16 +102,6 @@ async function latencies(env: SandboxEnvironment, options: StoreBenchOptions, ta
     edited.push(editedAt - Date.parse(patched.updatedDateTime!));
   });
   return { crmToPcReferralP95: p95(referralExists), crmToPcSyncedP95: p95(synced), pcToCrmCreateP95: p95(created), pcToCrmEditP95: p95(edited), never };
-}
-
-/** One share synced end to end, so that what follows measures a running service, not its start. */
-async function warmUp(env: SandboxEnvironment): Promise<void> {
-  const { opportunityId } = await createSharableOpportunity(env, { [S.name]: "Store bench warm-up" });
-  const at = await observe(async () => {
-    const { json } = await webApi(env, "GET", `${Tables.opportunity.entitySetName}(${opportunityId})?$select=${C.syncStatus}`);
-    return json[C.syncStatus] === SyncStatus.Synced;
-  });
-  if (at === null) throw new Error("The warm-up share did not sync within 60 s: see the serve logs");
 }
 
 async function editUntilAccepted(env: SandboxEnvironment, id: string, operations: unknown[]) {
