@@ -23,6 +23,8 @@ export interface DataverseAppOptions {
   logger?: boolean;
   /** The service protection limits, per user; none when absent. */
   protection?: ServiceProtection;
+  /** Bearer tokens the limits are not applied to (see DataverseSandboxOptions.unlimitedTokens). */
+  unlimitedTokens?: readonly string[];
 }
 
 const API_PREFIX = `${API_PATH}/`;
@@ -71,6 +73,7 @@ export function buildDataverseApp(options: DataverseAppOptions): FastifyInstance
   if (protection) {
     app.addHook("onRequest", async (request, reply) => {
       if (!request.url.startsWith(API_PREFIX) && request.url !== API_PATH) return undefined;
+      if (options.unlimitedTokens?.includes(bearerToken(request.headers.authorization))) return undefined;
       const user = userOf(request);
       const refusal = protection.admit(user);
       if (refusal) {

@@ -49,6 +49,11 @@ export interface DataverseSandboxOptions {
   defaultRoles?: string[];
   /** Service protection limits per user: the documented ones by default; `false` turns them off. */
   serviceProtection?: Partial<ServiceProtectionLimits> | false;
+  /**
+   * Tokens the limits are not applied to: a benchmark's harness, which stands for many sellers (or
+   * for nobody, while it watches for a sync to land) and must not spend a quota the service is measured under.
+   */
+  unlimitedTokens?: readonly string[];
 }
 
 export interface DataverseSandbox {
@@ -128,6 +133,7 @@ export async function startDataverseSandbox(options: DataverseSandboxOptions = {
 
   const app = buildDataverseApp({
     protection,
+    unlimitedTokens: options.unlimitedTokens,
     deps: { context, operations },
     faults,
     counters,

@@ -58,6 +58,8 @@ export interface SandboxEnvironmentOptions {
   dataverseWebhookDelivery?: "dataverse" | "redeliver";
   /** Dataverse's service protection limits (default: the documented ones; false: none). */
   dataverseServiceProtection?: DataverseSandboxOptions["serviceProtection"];
+  /** Tokens Dataverse's limits do not apply to (a benchmark harness: SANDBOX_TOKEN); the service's always count. */
+  dataverseUnlimitedTokens?: DataverseSandboxOptions["unlimitedTokens"];
 }
 
 export interface SandboxEnvironment {
@@ -140,6 +142,7 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
     clockOffsetMs: options.dataverseClockOffsetMs,
     webhookDelivery: options.dataverseWebhookDelivery,
     serviceProtection: options.dataverseServiceProtection,
+    unlimitedTokens: options.dataverseUnlimitedTokens,
     microsoftConnector: options.microsoftConnector,
     languageCode: options.dataverseLanguage,
     // The service signs in as its own application user: its requests count against its own service

@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { OpportunityColumns as C, OpportunityStandardColumns as S, SyncStatus, Tables } from "../../entities";
-import { startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
+import { SANDBOX_TOKEN, startSandboxEnvironment, type SandboxEnvironment } from "../../sandbox/environment/sandbox-environment";
 import { createPartnerCenterDeal, createSharableOpportunity, getReferral, patchReferral, setFaults, webApi } from "../e2e-api/story-kit";
 import { BackendCluster, type StoreEngine } from "./backend-cluster";
 import { StoreReader, registerBackend, settleRemote, tempFolder, warmUp } from "./backend-process";
@@ -176,7 +176,8 @@ async function absorb(urls: readonly string[], key: string, deliveries: number):
 async function measure(store: StoreEngine, instances: number, options: StoreBenchOptions): Promise<Figures> {
   const label = `${store} × ${instances}`;
   log(`store bench: ${label}`);
-  const env = await startSandboxEnvironment({ startBackend: false });
+  // The harness's writes and polling are not the service's: only the service's quota is enforced.
+  const env = await startSandboxEnvironment({ startBackend: false, dataverseUnlimitedTokens: [SANDBOX_TOKEN] });
   const folder = tempFolder("pcc-store-bench-");
   const backend = await BackendCluster.create({ config: env.config, folder, instances, store });
   const reader = new StoreReader(backend.storeLocation);

@@ -157,7 +157,8 @@ describe("service protection limits, per user", () => {
   beforeAll(async () => {
     fixture = await startFixture({
       serviceProtection: { requests: 5, windowMs: 2000, concurrent: 2, executionMs: 60_000 },
-      identities: { "seller-token": { roles: ["System Administrator"] } },
+      identities: { "seller-token": { roles: ["System Administrator"] }, "harness-token": { roles: ["System Administrator"] } },
+      unlimitedTokens: ["harness-token"],
     });
   });
   afterAll(() => fixture.sandbox.close());
@@ -179,6 +180,13 @@ describe("service protection limits, per user", () => {
     // The window slides: after Retry-After the user may call again.
     await new Promise((resolve) => setTimeout(resolve, Number(refused?.headers.get("retry-after")) * 1000));
     expect((await whoAmI("service-token")).status).toBe(200);
+  });
+
+  it("applies no limit to a benchmark harness's token, and its calls spend no user's quota", async () => {
+    for (let i = 0; i < 12; i += 1) expect((await whoAmI("harness-token")).status).toBe(200);
+    const service = [];
+    for (let i = 0; i < 6; i += 1) service.push((await whoAmI("service-token")).status);
+    expect(service).toEqual([200, 200, 200, 200, 200, 429]);
   });
 
   it("refuses a request over the concurrent limit with 0x80072326", async () => {
