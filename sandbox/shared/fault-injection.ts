@@ -77,6 +77,18 @@ export interface FaultInjectionOptions {
   sendError: (reply: FastifyReply, status: 412 | 429 | 503, retryAfterSeconds?: number) => FastifyReply;
 }
 
+/**
+ * The route a call counts under: its route pattern, or for a catch-all route (tables created by an
+ * imported solution) the entity set or function it reached, so a reader can tell the tables apart.
+ */
+function counterRoute(request: FastifyRequest): string {
+  const route = request.routeOptions.url ?? request.url.split("?")[0]!;
+  if (!route.endsWith("/*")) return route;
+  const rest = request.url.slice(route.length - 1).split("?")[0]!;
+  const name = rest.split(/[/(]/)[0]!;
+  return `${route.slice(0, -1)}${name}${rest.startsWith(`${name}(`) ? "(:key)" : ""}`;
+}
+
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function installFaultInjection(app: FastifyInstance, options: FaultInjectionOptions): void {
@@ -85,7 +97,7 @@ export function installFaultInjection(app: FastifyInstance, options: FaultInject
 
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
     if (!isApi(request.url)) return;
-    counters.increment(`${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]}`);
+    counters.increment(`${request.method} ${counterRoute(request)}`);
     const settings = faults.current;
     if (settings.latencyMs > 0) await delay(settings.latencyMs);
     if (faults.roll(settings.serverErrorRate)) return sendError(reply, 503);

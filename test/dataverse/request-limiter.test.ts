@@ -110,7 +110,7 @@ describe("the identity's limiter against service protection limits", () => {
     fixture.sandbox.counters.reset();
     const fresh = new DataverseClient({ orgUrl: fixture.sandbox.url, tokens: new StaticTokenProvider("fresh-identity") });
     expect((await fresh.retrieve<Record<string, unknown>>(Tables.opportunity, id, [O.name]))?.values[O.name]).toBe("No metadata call");
-    // The one request is the read itself (metadata reads would count under "GET /api/data/v9.2/*").
+    // The one request is the read itself (metadata reads would count under "GET /api/data/v9.2/EntityDefinitions…").
     expect(fixture.sandbox.counters.snapshot()).toEqual({ "GET /api/data/v9.2/opportunities(:key)": 1 });
   });
 

@@ -136,6 +136,15 @@ describe("$batch", () => {
     expect(names).toEqual(["Batch one", "Batch two"]);
   });
 
+  it("counts calls reaching the catch-all route under the function or entity set they reached", async () => {
+    fixture.sandbox.counters.reset();
+    for (const path of ["WhoAmI", "WhoAmI", "EntityDefinitions(LogicalName='account')?$select=EntitySetName"]) {
+      const response = await fetch(`${fixture.sandbox.apiUrl}/${path}`, { headers: { authorization: "Bearer t", accept: "application/json" } });
+      expect(response.status, path).toBe(200);
+    }
+    expect(fixture.sandbox.counters.snapshot()).toEqual({ "GET /api/data/v9.2/WhoAmI": 2, "GET /api/data/v9.2/EntityDefinitions(:key)": 1 });
+  });
+
   it("throttles through the shared fault injection: the client retries, then reports a retryable 429", async () => {
     fixture.sandbox.faults.set({ throttleRate: 1, retryAfterSeconds: 0 });
     fixture.sandbox.counters.reset();
