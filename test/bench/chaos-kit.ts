@@ -40,6 +40,7 @@ import { createDataverseClient } from "../../sync/service/sync-service";
 import { SANDBOX_TOKEN } from "../../sandbox/environment/sandbox-environment";
 import { StoreReader, registerBackend, settleRemote, tempFolder } from "./backend-process";
 import { BackendCluster, type StoreEngine } from "./backend-cluster";
+import { seededRandom } from "../support/seeded-random";
 
 export interface ChaosOptions {
   operations: number;
@@ -120,18 +121,6 @@ export const CHAOS_FAULTS = {
   webhookDropRate: 0.05,
   webhookReorderRate: 0.03,
 };
-
-/** mulberry32: a seeded random source, so a failing run can be repeated. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

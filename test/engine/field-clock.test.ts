@@ -12,24 +12,13 @@ import {
   provenOrder,
   type MappedFields,
 } from "../../sync/engine";
+import { seededRandom } from "../support/seeded-random";
 
 /** Dataverse times are whole seconds. */
 const DATAVERSE = { resolutionMs: CLOCK_RESOLUTION_MS.crm };
 
 const fields = (over: Partial<MappedFields>): MappedFields => ({ ...EMPTY_MAPPED_FIELDS, name: "Contoso", closingDate: "2027-03-23", ...over });
 const open = { status: "Active", substatus: "Accepted" } as const;
-
-/** mulberry32, so a failing draw can be repeated. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("field clocks", () => {
   it("gives a changed field the window between the two reads and keeps an unchanged one's", () => {
@@ -45,7 +34,7 @@ describe("field clocks", () => {
   });
 
   it("never orders two edits wrongly, whole seconds and the services' clocks up to ±2 s apart, and orders every pair further apart than 5 s", () => {
-    const random = seeded(1515);
+    const random = seededRandom(1515);
     let decided = 0;
     for (let i = 0; i < 20_000; i++) {
       const crmTrue = 1_764_000_000_000 + Math.floor(random() * 20_000);
