@@ -16,7 +16,8 @@ import {
 } from "../../entities";
 import { writeSystemForm } from "./customizations-xml";
 import { writeCustomEntity } from "./custom-entity";
-import { localizedList, textElement, type XMLBuilder } from "./xml-helpers";
+import { writeSavedQuery, type ViewDefinition } from "./views";
+import type { XMLBuilder } from "./xml-helpers";
 
 /** Stable across builds: Dataverse matches the form and the view by these ids on every upgrade. */
 export const MAPPING_FORM_ID = "{3c0d6a52-8e1b-4f7a-9c2d-5e4b7a1f0c31}";
@@ -81,36 +82,27 @@ export function buildMappingFormXml(): string {
   return form.end({ headless: true, prettyPrint: true });
 }
 
-const VIEW_COLUMNS: readonly { name: string; width: number }[] = [
-  { name: C.name, width: 200 }, { name: C.partnerCenterField, width: 160 }, { name: C.dataverseColumn, width: 180 },
-  { name: C.direction, width: 150 }, { name: C.verdict, width: 400 }, { name: C.verdictOn, width: 150 },
-];
+/** The default view: every active mapping row with the sync service's verdict. */
+const MAPPING_VIEW: ViewDefinition = {
+  id: MAPPING_VIEW_ID,
+  names: { 1033: "Active co-sell field mappings", 1040: "Mapping campi co-sell attivi" },
+  descriptions: {
+    1033: "Every active mapping row with the sync service's verdict.",
+    1040: "Tutte le righe di mapping attive con l'esito del servizio di sincronizzazione.",
+  },
+  columns: [
+    { name: C.name, width: 200 }, { name: C.partnerCenterField, width: 160 }, { name: C.dataverseColumn, width: 180 },
+    { name: C.direction, width: 150 }, { name: C.verdict, width: 400 }, { name: C.verdictOn, width: 150 },
+  ],
+  conditions: [{ attribute: "statecode", operator: "eq", values: [0] }],
+  orderBy: { attribute: C.partnerCenterField, descending: false },
+  table: { logicalName: T.logicalName, primaryId: T.primaryId, nameColumn: C.name },
+  isDefault: true,
+};
 
 /** The default view as a <savedquery> under `savedQueries`. */
 export function writeMappingView(savedQueries: XMLBuilder, introducedVersion: string): void {
-  const query = savedQueries.ele("savedquery");
-  textElement(query, "IsCustomizable", 1);
-  textElement(query, "CanBeDeleted", 0);
-  textElement(query, "isquickfindquery", 0);
-  textElement(query, "isprivate", 0);
-  textElement(query, "isdefault", 1);
-  textElement(query, "savedqueryid", MAPPING_VIEW_ID);
-  // No returnedtypecode: a custom table's type code differs from org to org; the FetchXML names the table.
-  textElement(query, "querytype", 0);
-  const grid = query.ele("layoutxml").ele("grid", { name: "resultset", jump: C.name, select: "1", icon: "1", preview: "1" });
-  const row = grid.ele("row", { name: "result", id: T.primaryId });
-  for (const entry of VIEW_COLUMNS) row.ele("cell", { name: entry.name, width: String(entry.width) });
-  const entity = query.ele("fetchxml").ele("fetch", { version: "1.0", mapping: "logical" }).ele("entity", { name: T.logicalName });
-  entity.ele("attribute", { name: T.primaryId });
-  for (const entry of VIEW_COLUMNS) entity.ele("attribute", { name: entry.name });
-  entity.ele("order", { attribute: C.partnerCenterField, descending: "false" });
-  entity.ele("filter", { type: "and" }).ele("condition", { attribute: "statecode", operator: "eq", value: "0" });
-  textElement(query, "IntroducedVersion", introducedVersion);
-  localizedList(query, "LocalizedNames", "LocalizedName", { 1033: "Active co-sell field mappings", 1040: "Mapping campi co-sell attivi" });
-  localizedList(query, "Descriptions", "Description", {
-    1033: "Every active mapping row with the sync service's verdict.",
-    1040: "Tutte le righe di mapping attive con l'esito del servizio di sincronizzazione.",
-  });
+  writeSavedQuery(savedQueries, MAPPING_VIEW, introducedVersion);
 }
 
 /** The main form as a <systemform> under `forms` (<forms type="main">). */

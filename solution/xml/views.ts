@@ -1,7 +1,8 @@
 /**
  * The three system views the solution adds to opportunity. Each is defined as data (columns,
  * filter) and written as a <savedquery> with its FetchXML and grid layout, so the list of views
- * and the columns they show can be read in one place.
+ * and the columns they show can be read in one place. Custom tables' default views (the mapping
+ * rows) are written by the same writeSavedQuery.
  */
 import {
   OpportunityColumns as C,
@@ -26,7 +27,30 @@ export interface ViewDefinition {
   columns: readonly { name: string; width: number }[];
   conditions: readonly ViewCondition[];
   orderBy: { attribute: string; descending: boolean };
+  /** The table the view lists (default: opportunity, with its name column as the grid's link). */
+  table?: ViewTable;
+  /** The table's default view, which admins cannot delete (default: an extra view that they can). */
+  isDefault?: boolean;
 }
+
+/**
+ * A custom table has no objectTypeCode to give: its type code differs from org to org, so its view
+ * has no returnedtypecode and the FetchXML alone names the table.
+ */
+export interface ViewTable {
+  logicalName: string;
+  primaryId: string;
+  /** The column the grid links to the row. */
+  nameColumn: string;
+  objectTypeCode?: number;
+}
+
+const OPPORTUNITY_VIEW_TABLE: ViewTable = {
+  logicalName: Tables.opportunity.logicalName,
+  primaryId: Tables.opportunity.primaryId,
+  nameColumn: S.name,
+  objectTypeCode: Tables.opportunity.objectTypeCode,
+};
 
 export const OPPORTUNITY_VIEWS: readonly ViewDefinition[] = [
   {
@@ -76,23 +100,24 @@ export const OPPORTUNITY_VIEWS: readonly ViewDefinition[] = [
 
 
 export function writeSavedQuery(savedQueries: XMLBuilder, view: ViewDefinition, introducedVersion: string): void {
+  const table = view.table ?? OPPORTUNITY_VIEW_TABLE;
   const query = savedQueries.ele("savedquery");
   textElement(query, "IsCustomizable", 1);
-  textElement(query, "CanBeDeleted", 1);
+  textElement(query, "CanBeDeleted", view.isDefault ? 0 : 1);
   textElement(query, "isquickfindquery", 0);
   textElement(query, "isprivate", 0);
-  textElement(query, "isdefault", 0);
+  textElement(query, "isdefault", view.isDefault ? 1 : 0);
   textElement(query, "savedqueryid", view.id);
-  textElement(query, "returnedtypecode", Tables.opportunity.objectTypeCode);
+  if (table.objectTypeCode !== undefined) textElement(query, "returnedtypecode", table.objectTypeCode);
   textElement(query, "querytype", 0);
 
-  const grid = query.ele("layoutxml").ele("grid", { name: "resultset", jump: S.name, select: "1", icon: "1", preview: "1" });
-  const row = grid.ele("row", { name: "result", id: Tables.opportunity.primaryId });
+  const grid = query.ele("layoutxml").ele("grid", { name: "resultset", jump: table.nameColumn, select: "1", icon: "1", preview: "1" });
+  const row = grid.ele("row", { name: "result", id: table.primaryId });
   for (const column of view.columns) row.ele("cell", { name: column.name, width: String(column.width) });
 
   const entity = query.ele("fetchxml").ele("fetch", { version: "1.0", mapping: "logical" })
-    .ele("entity", { name: Tables.opportunity.logicalName });
-  entity.ele("attribute", { name: Tables.opportunity.primaryId });
+    .ele("entity", { name: table.logicalName });
+  entity.ele("attribute", { name: table.primaryId });
   for (const column of view.columns) entity.ele("attribute", { name: column.name });
   entity.ele("order", { attribute: view.orderBy.attribute, descending: String(view.orderBy.descending) });
   const filter = entity.ele("filter", { type: "and" });
