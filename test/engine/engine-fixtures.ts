@@ -6,7 +6,9 @@ import {
   OpportunityColumns as OC,
   OpportunityStandardColumns as OS,
   OpportunityState,
+  ReferralDirection,
   ReferralStatus,
+  SyncStatus,
   Tables,
 } from "../../entities";
 import { lookupValueKey, type CurrencyRef, type DataverseRecord } from "../../sync/engine";
@@ -39,6 +41,21 @@ export function opportunityRecord(overrides: Record<string, unknown> = {}): Data
     [OC.referralStatus]: ReferralStatus.ActiveAccepted,
     [OC.statusReason]: null,
     ...overrides,
+  };
+}
+
+/** Where the section's "open in Partner Center" link points, as the service's config builds it. */
+export const referralLink = (id: string) => `https://partner.microsoft.com/referrals/${id}`;
+
+/** The co-sell columns of an opportunity shared as REFERRAL_ID and last synced without error. */
+export function linkedAndSyncedColumns(): Record<string, unknown> {
+  return {
+    [OC.referralIdentifier]: REFERRAL_ID,
+    [OC.referralLink]: referralLink(REFERRAL_ID),
+    [OC.referralDirection]: ReferralDirection.Outgoing,
+    [OC.syncStatus]: SyncStatus.Synced,
+    [OC.syncError]: null,
+    [OC.lastSyncedOn]: "2026-11-30T12:00:00Z",
   };
 }
 

@@ -5,7 +5,6 @@
  */
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { OpportunityColumns as OC, ReferralDirection, SyncStatus } from "../../entities";
 import type { ReferralsClient } from "../../sync/partner-center/referrals-client";
 import { PartnerCenterError } from "../../sync/partner-center/partner-center-error";
 import type { JsonPatchOperation, Referral } from "../../sync/partner-center/referral-types";
@@ -13,11 +12,10 @@ import { referralToMappedFields } from "../../sync/engine";
 import type { CrmGateway, CrmRow } from "../../sync/worker/crm-gateway";
 import { mergePair } from "../../sync/worker/merge-pair.story";
 import { storyContext } from "../../sync/worker/story-context";
-import { CURRENCIES, OPPORTUNITY_ID, REFERRAL_ID, opportunityRecord, referral } from "../engine/engine-fixtures";
+import { CURRENCIES, OPPORTUNITY_ID, REFERRAL_ID, linkedAndSyncedColumns, opportunityRecord, referral, referralLink } from "../engine/engine-fixtures";
 import { InMemorySyncStore } from "../support/in-memory-sync-store";
 
 const KEY = `opportunity:${OPPORTUNITY_ID}`;
-const referralLink = (id: string) => `https://partner.microsoft.com/referrals/${id}`;
 
 /** One opportunity, If-Match on every write; `failNextUpdate` makes the next PATCH die as a crash would. */
 class FakeCrm {
@@ -75,12 +73,7 @@ async function pairInSync() {
   const shared = referral();
   await store.commitSync(KEY, { base: referralToMappedFields(shared), audit: [], expectedVersion: null });
   const crm = new FakeCrm({
-    [OC.referralIdentifier]: REFERRAL_ID,
-    [OC.referralLink]: referralLink(REFERRAL_ID),
-    [OC.referralDirection]: ReferralDirection.Outgoing,
-    [OC.syncStatus]: SyncStatus.Synced,
-    [OC.syncError]: null,
-    [OC.lastSyncedOn]: "2026-11-30T12:00:00Z",
+    ...linkedAndSyncedColumns(),
   });
   const referrals = new FakeReferrals(shared);
   const ctx = storyContext({

@@ -3,15 +3,14 @@
  * clocks in, an ordered write plan out.
  */
 import { describe, expect, it } from "vitest";
-import { OpportunityColumns as OC, OpportunityStandardColumns as S, ReferralDirection, ReferralStatus, SyncStatus } from "../../entities";
+import { OpportunityColumns as OC, OpportunityStandardColumns as S, ReferralStatus } from "../../entities";
 import { DEFAULT_MAPPING, opportunityToMappedFields, referralToMappedFields, type MappedFields } from "../../sync/engine";
 import type { Referral } from "../../sync/partner-center/referral-types";
 import type { BaseSnapshot } from "../../sync/store";
 import type { CrmRow } from "../../sync/worker/crm-gateway";
 import { planMerge, type MergePlanInput } from "../../sync/worker/merge-plan";
-import { CURRENCIES, OPPORTUNITY_ID, REFERRAL_ID, opportunityRecord, referral } from "../engine/engine-fixtures";
+import { CURRENCIES, OPPORTUNITY_ID, linkedAndSyncedColumns, opportunityRecord, referral, referralLink } from "../engine/engine-fixtures";
 
-const referralLink = (id: string) => `https://partner.microsoft.com/referrals/${id}`;
 const AT = new Date("2026-12-01T12:00:00.000Z");
 
 /** An opportunity that already shows the referral, synced ✔ after the last "Sync now". */
@@ -20,12 +19,7 @@ function opportunity(overrides: Record<string, unknown> = {}): CrmRow {
     id: OPPORTUNITY_ID,
     etag: 'W/"7"',
     record: opportunityRecord({
-      [OC.referralIdentifier]: REFERRAL_ID,
-      [OC.referralLink]: referralLink(REFERRAL_ID),
-      [OC.referralDirection]: ReferralDirection.Outgoing,
-      [OC.syncStatus]: SyncStatus.Synced,
-      [OC.syncError]: null,
-      [OC.lastSyncedOn]: "2026-11-30T12:00:00Z",
+      ...linkedAndSyncedColumns(),
       ...overrides,
     }),
   };
