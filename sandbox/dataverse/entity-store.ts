@@ -206,9 +206,8 @@ export class EntityStore {
   }
 
   /** The work since the savepoint stands. */
-  release(savepoint: Savepoint): void {
+  release(_savepoint: Savepoint): void {
     // An enclosing savepoint may still roll back: its entries stay until the outermost one ends.
-    void savepoint;
     this.openSavepoints = Math.max(0, this.openSavepoints - 1);
     if (this.openSavepoints === 0) this.undoLog = [];
   }

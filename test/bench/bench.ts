@@ -331,7 +331,7 @@ function sumOf(snapshot: Record<string, number>, keep: (key: string) => boolean)
  * every 3 s, the heartbeat every minute): counted apart, as calls per minute, not per edit.
  */
 const SERVICE_POLLED_SETS = [CoSellSettingsTable, CoSellMappingTable, CoSellHeartbeatTable].map((table) => `/${table.entitySetName}`);
-const isServicePoll = (key: string) => SERVICE_POLLED_SETS.some((set) => key.split("?")[0]!.endsWith(set) || key.includes(`${set}(`));
+const isServicePoll = (key: string) => SERVICE_POLLED_SETS.some((set) => key.endsWith(set) || key.endsWith(`${set}(:key)`));
 
 function sideCalls(snapshot: Record<string, number>): SideCalls {
   let reads = 0;
